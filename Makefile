@@ -1,0 +1,28 @@
+# Two commands: `make demo` sets everything up and runs the main job; `make test` runs the tests.
+# Both create ./.venv on first use (Python 3.11) and reinstall when pyproject.toml changes.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/geor --version
+	$(BIN)/geor distance 46.2044 6.1432 48.8566 2.3522
+	$(BIN)/geor evaluate samples/predictions.csv
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_haversine.py
+
+clean:
+	rm -rf $(VENV) .hypothesis

@@ -1,0 +1,62 @@
+"""``geor``: one command-line tool with a subcommand per job.
+
+Each subcommand lives in its own module with ``register(subparsers)`` and a handler. Library code
+raises typed exceptions; only here are they turned into one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from geor.engine import __version__
+
+from . import distance, evaluate
+
+_COMMANDS = (distance, evaluate)
+
+#: Exit codes: 1 the input or a file was wrong, 2 the command line was wrong, 70 a bug in Geo-R.
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class CliError(Exception):
+    """An error whose message is already fit for the user."""
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog="geor", description="Geo-R: offline photo geolocation.")
+    parser.add_argument("--version", action="version", version=f"geor {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
+    for command in _COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or 0)
+    except (CliError, ValueError, OSError) as exc:
+        print(f"geor {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"geor {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line unless asked for the traceback
+        if args.debug:
+            raise
+        print(f"geor {args.command}: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+        return EXIT_INTERNAL
