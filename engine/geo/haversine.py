@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _kernels
+from .constants import EARTH_RADIUS_KM
 from .validation import as_float_array, as_points, check_lat_lon
 
 
@@ -71,6 +72,16 @@ def nearest_k(queries: ArrayLike, gallery: ArrayLike, k: int = 1) -> tuple[NDArr
     if q.shape[0]:
         _kernels.nearest_k(_unit(q), _unit(g), int(k), index, km)
     return index, km
+
+
+def km_to_chord(km: float) -> float:
+    """Straight-line distance through the unit sphere of a great-circle distance in km."""
+    return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
+
+
+def chord_to_km(chord: ArrayLike) -> NDArray[np.float64]:
+    """Great-circle km of chords through the unit sphere (inverse of :func:`km_to_chord`)."""
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.asarray(chord, dtype=np.float64) / 2.0, 1.0))
 
 
 def _unit(points: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,0 +1,44 @@
+"""Atomic file replacement: write a temp file in the target's folder, fsync, rename over the target.
+A crash or an error leaves the old file (or nothing), never a half-written one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def atomic_text_writer(path: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    with _atomic(path, "w", encoding) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(path: Path) -> Iterator[IO[bytes]]:
+    with _atomic(path, "wb", None) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str, encoding: str | None) -> Iterator[IO]:  # type: ignore[type-arg]
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder for {path.name}")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

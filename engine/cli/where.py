@@ -1,0 +1,184 @@
+"""``geor where LAT LON`` and ``geor where --csv IN --out OUT``: offline reverse geocoding."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+from .distance import _degrees
+
+#: Columns ``--csv`` adds to each row, in order.
+OUTPUT_COLUMNS = ("continent", "country", "country_a2", "country_a3", "state", "state_code", "district",
+                  "city", "city_population", "city_km", "offshore_km", "geocode_error")
+CHUNK_ROWS = 50_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "where", help="where a position is: country, state, district, nearest town",
+        description="Reverse-geocode a position, or every row of a CSV, fully offline.",
+    )
+    parser.add_argument("lat", nargs="?", type=_degrees, help="latitude in degrees")
+    parser.add_argument("lon", nargs="?", type=_degrees, help="longitude in degrees")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--csv", type=Path, help="geocode every row of this CSV instead")
+    parser.add_argument("--out", type=Path, help="output CSV for --csv (input columns + place columns)")
+    parser.add_argument("--lat-col", default=None, help="latitude column of --csv (default: lat, LAT or latitude)")
+    parser.add_argument("--lon-col", default=None, help="longitude column of --csv (default: lon, LON, lng or longitude)")
+    add_pack_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_pack_options(parser: argparse.ArgumentParser) -> None:
+    from geor.engine.geo.geocoder import DEFAULT_SEA_KM
+
+    parser.add_argument("--pack", type=Path, help="region pack to use (default: the embedded default pack)")
+    parser.add_argument("--sea-km", type=float, default=DEFAULT_SEA_KM,
+                        help=f"points at sea this close to land get the nearest region (default {DEFAULT_SEA_KM:g})")
+
+
+def open_geocoder(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+
+    pack = args.pack if args.pack is not None else default_pack_path(progress=lambda m: print(m, file=sys.stderr))
+    return Geocoder(pack, sea_km=args.sea_km)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        if args.lat is not None:
+            raise ValueError("give either LAT LON or --csv, not both")
+        if args.out is None:
+            raise ValueError("--csv needs --out FILE for the results")
+        return run_csv(args)
+    if args.lat is None or args.lon is None:
+        raise ValueError("give LAT LON (degrees) or --csv FILE --out FILE")
+    geocoder = open_geocoder(args)
+    place = geocoder.lookup(args.lat, args.lon)
+    if args.json:
+        print(json.dumps(place.as_dict(), ensure_ascii=False))
+        return 0
+    print(format_place(place))
+    return 0
+
+
+def format_place(place) -> str:  # type: ignore[no-untyped-def]
+    lines = [f"position    {place.lat:.6f}, {place.lon:.6f}"]
+    if place.country is None:
+        lines.append("country     none (open sea)")
+        return "\n".join(lines)
+    if place.offshore_km is not None:
+        lines.append(f"at sea      {place.offshore_km:.1f} km off the coast; regions of the nearest coast")
+    lines.append(f"continent   {place.continent or 'unknown'}")
+    codes = " / ".join(c for c in (place.country_a2, place.country_a3) if c)
+    lines.append(f"country     {place.country}" + (f" ({codes})" if codes else ""))
+    if place.state:
+        lines.append(f"state       {place.state}" + (f" ({place.state_code})" if place.state_code else ""))
+    if place.district:
+        lines.append(f"district    {place.district}")
+    if place.city:
+        lines.append(f"city        {place.city} (population {place.city_population:,}), {place.city_km:.1f} km")
+    return "\n".join(lines)
+
+
+def pick_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, path: Path) -> str:
+    if wanted is not None:
+        if wanted not in header:
+            raise ValueError(f"{path}: no column {wanted!r} (columns: {', '.join(header)})")
+        return wanted
+    for name in candidates:
+        if name in header:
+            return name
+    raise ValueError(f"{path}: no {what} column (looked for {', '.join(candidates)}; name it with --{what[:3]}-col)")
+
+
+def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None):  # type: ignore[no-untyped-def]
+    """(header, lat column, lon column, iterator of row chunks) of a CSV with positions."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, expected a CSV file") from None
+    reader = csv.DictReader(handle)
+    try:
+        header = list(reader.fieldnames or [])
+    except UnicodeDecodeError:
+        handle.close()
+        raise ValueError(f"{path}: not a UTF-8 CSV file") from None
+    lat_name = pick_column(header, lat_col, ("lat", "LAT", "latitude", "Latitude"), "latitude", path)
+    lon_name = pick_column(header, lon_col, ("lon", "LON", "lng", "longitude", "Longitude"), "longitude", path)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        with handle:
+            rows: list[dict[str, str]] = []
+            try:
+                for row in reader:
+                    rows.append(row)
+                    if len(rows) == CHUNK_ROWS:
+                        yield rows
+                        rows = []
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise ValueError(f"{path}: line {reader.line_num}: unreadable ({exc})") from None
+            if rows:
+                yield rows
+
+    return header, lat_name, lon_name, chunks()
+
+
+def parse_float(text: str | None) -> float:
+    try:
+        return float(text) if text not in (None, "") else math.nan
+    except ValueError:
+        return math.nan
+
+
+def count_data_rows(path: Path) -> int | None:
+    """Rows in a CSV (for the progress bar's total), or None if it cannot be counted cheaply."""
+    try:
+        with path.open("rb") as handle:
+            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
+    except OSError:
+        return None
+
+
+def run_csv(args: argparse.Namespace) -> int:
+    import numpy as np
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from geor.engine.atomic import atomic_text_writer
+
+    geocoder = open_geocoder(args)
+    header, lat_name, lon_name, chunks = read_csv_chunks(args.csv, args.lat_col, args.lon_col)
+    clash = [c for c in OUTPUT_COLUMNS if c in header]
+    if clash:
+        raise ValueError(f"{args.csv}: already has column(s) {', '.join(clash)}; rename them first")
+    total = count_data_rows(args.csv)
+    done = bad = 0
+    progress = Progress(TextColumn("geocoding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        transient=True, disable=not sys.stderr.isatty())
+    with atomic_text_writer(args.out) as out, progress:
+        task = progress.add_task("rows", total=total)
+        writer = csv.DictWriter(out, fieldnames=[*header, *OUTPUT_COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        for rows in chunks:
+            lat = np.array([parse_float(r.get(lat_name)) for r in rows])
+            lon = np.array([parse_float(r.get(lon_name)) for r in rows])
+            batch = geocoder.lookup_many(lat, lon)
+            columns = batch.columns()
+            for i, row in enumerate(rows):
+                if i in batch.errors:
+                    bad += 1
+                    row["geocode_error"] = f"row {done + i + 2}: {lat_name}={row.get(lat_name)!r}, {lon_name}={row.get(lon_name)!r}: {batch.errors[i]}"
+                for name in OUTPUT_COLUMNS[:-1]:
+                    row[name] = columns[name][i]
+                writer.writerow(row)
+            done += len(rows)
+            progress.update(task, completed=done)
+    print(f"geocoded {done - bad:,} of {done:,} rows into {args.out}" + (f"; {bad:,} rows had no valid position (see geocode_error)" if bad else ""), file=sys.stderr)
+    return 0

@@ -1,0 +1,366 @@
+"""Build a region pack from administrative polygons and a city gazetteer.
+
+Sources (GADM GeoPackages, the embedded default data) produce :class:`RegionInput` and
+:class:`CityInput` records; this module turns them into the pack the :class:`Geocoder` maps:
+
+1. per level, polygons are repaired and simplified as a coverage (shared borders stay shared, so
+   simplification opens no gaps or overlaps between neighbours);
+2. every polygon is clipped into a quadtree down to grid cells of ``cell_deg`` degrees; a cell fully
+   inside one region is marked as such, the others keep small clipped pieces for an exact
+   point-in-polygon test;
+3. the polygons' vertices (for "nearest region" at sea) and the cities get cube-grid indexes for
+   nearest-point search.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from . import _kernels
+from .pack_format import StringTable, write_pack
+
+#: The levels a pack can hold, coarse to fine.
+LEVEL_NAMES = ("country", "state", "district")
+
+#: Default grid: 512 x 1024 cells of 180/512 = 0.3516 degrees (about 39 km).
+DEFAULT_GRID_ROWS = 512
+#: Cube grid resolutions of the nearest-point indexes (cells of 2/G on the unit sphere).
+CITY_CUBE_GRID = 256
+VERTEX_CUBE_GRID = 512
+#: A town outside every polygon still belongs to the nearest country this close (simplified coasts).
+CITY_COAST_KM = 10.0
+#: Boundaries are densified to this vertex spacing (about 5 km) for the nearest-region search;
+#: offshore distances are to the nearest vertex, so they can overstate the true one by up to half that.
+EDGE_SPACING_DEG = 0.05
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RegionInput:
+    level: int  # 0 country, 1 state/province, 2 district
+    key: str  # unique within the level (GADM GID, ISO code ...)
+    name: str
+    geometry: Any  # shapely (Multi)Polygon, lon/lat degrees
+    parent_key: str | None = None
+    code: str = ""  # ISO 3166-1 alpha-3 (level 0), ISO 3166-2 (level 1) when known
+    iso_a2: str = ""  # level 0 only
+    continent: str = ""  # level 0 only
+
+
+@dataclass
+class CityInput:
+    name: str
+    lat: float
+    lon: float
+    population: int
+    country_a2: str
+    admin1: str = ""
+
+
+@dataclass
+class BuildReport:
+    regions_per_level: list[int] = field(default_factory=list)
+    pieces_per_level: list[int] = field(default_factory=list)
+    vertices_per_level: list[int] = field(default_factory=list)
+    edge_vertices: int = 0
+    cities: int = 0
+    seconds: float = 0.0
+
+
+def build_pack(
+    out: Path,
+    regions: Iterable[RegionInput],
+    cities: Iterable[CityInput],
+    meta: dict[str, Any],
+    simplify_deg: float = 0.0,
+    grid_rows: int = DEFAULT_GRID_ROWS,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Write a region pack to ``out``; ``meta`` (source, licence, attribution) is stored with it."""
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    by_level: dict[int, list[RegionInput]] = {}
+    for region in regions:
+        if region.level not in (0, 1, 2):
+            raise ValueError(f"region {region.key!r}: level {region.level} is not 0, 1 or 2")
+        by_level.setdefault(region.level, []).append(region)
+    if 0 not in by_level:
+        raise ValueError("a region pack needs country (level 0) polygons")
+    levels = sorted(by_level)
+    if levels != list(range(len(levels))):
+        raise ValueError(f"levels must be contiguous from 0, got {levels}")
+    cell_deg = 180.0 / grid_rows
+    arrays: dict[str, np.ndarray] = {}
+    report = BuildReport()
+    prepared: list[tuple[list[RegionInput], list[Any], np.ndarray]] = []
+    keys_above: dict[str, int] = {}
+    for level in levels:
+        records = sorted(by_level[level], key=lambda r: r.key)
+        say(f"level {level} ({LEVEL_NAMES[level]}): {len(records)} regions: repairing and simplifying")
+        geometries = _prepare(records, simplify_deg)
+        keep = [i for i, g in enumerate(geometries) if g is not None and not g.is_empty]
+        records = [records[i] for i in keep]
+        geometries = [geometries[i] for i in keep]
+        keys = {r.key: i for i, r in enumerate(records)}
+        if len(keys) != len(records):
+            raise ValueError(f"level {level}: duplicate region keys")
+        parent = np.array([keys_above.get(r.parent_key or "", -1) for r in records], dtype=np.int32)
+        if level > 0 and (parent < 0).any():
+            orphan = records[int(np.argmax(parent < 0))]
+            raise ValueError(f"level {level} region {orphan.key!r} ({orphan.name}): parent {orphan.parent_key!r} not found at level {level - 1}")
+        prepared.append((records, geometries, parent))
+        keys_above = keys
+
+    # Queries try the finest level first, so a coarser level's grid only needs what its children
+    # leave uncovered (countries without states, slivers): the residual.
+    grid_geometries = [geometries for _, geometries, _ in prepared]
+    for level in levels[:-1]:
+        children_parent = prepared[level + 1][2]
+        grid_geometries[level] = _residuals(prepared[level][1], prepared[level + 1][1], children_parent)
+
+    edge_parts = []
+    for level in levels:
+        records, _, parent = prepared[level]
+        say(f"level {level}: clipping {len(records)} regions into {grid_rows} x {2 * grid_rows} cells")
+        grid = _clip_to_grid(grid_geometries[level], grid_rows, cell_deg)
+        prefix = f"L{level}_"
+        for name, array in grid.items():
+            arrays[prefix + name] = array
+        arrays[prefix + "parent"] = parent
+        for column in ("name", "code", "key") + (("iso_a2", "continent") if level == 0 else ()):
+            blob, offsets = StringTable.encode([getattr(r, column) for r in records])
+            arrays[prefix + column + "_blob"], arrays[prefix + column + "_offsets"] = blob, offsets
+        edge_parts.append((level, *_boundary_vertices(grid_geometries[level], EDGE_SPACING_DEG)))
+        report.regions_per_level.append(len(records))
+        report.pieces_per_level.append(int(grid["piece_region"].shape[0]))
+        report.vertices_per_level.append(int(grid["vx"].shape[0]))
+
+    # one cloud of boundary vertices for "nearest region" off the coast, each with its level and region
+    lon_lat = np.concatenate([part[1] for part in edge_parts])
+    arrays["edge_lon"], arrays["edge_lat"] = lon_lat[:, 0].astype(np.float32), lon_lat[:, 1].astype(np.float32)
+    arrays["edge_level"] = np.concatenate([np.full(len(part[1]), part[0], dtype=np.int8) for part in edge_parts])
+    arrays["edge_region"] = np.concatenate([part[2] for part in edge_parts])
+    arrays["edge_cell_ids"], arrays["edge_cell_start"], arrays["edge_order"] = _cube_index(lon_lat[:, 1], lon_lat[:, 0], VERTEX_CUBE_GRID)
+    report.edge_vertices = len(lon_lat)
+
+    city_list = sorted(cities, key=lambda c: (-c.population, c.name, c.lat, c.lon))
+    say(f"indexing {len(city_list)} cities")
+    city_lat = np.array([c.lat for c in city_list], dtype=np.float64)
+    city_lon = np.array([c.lon for c in city_list], dtype=np.float64)
+    arrays["city_lat"], arrays["city_lon"] = city_lat, city_lon
+    arrays["city_population"] = np.array([c.population for c in city_list], dtype=np.int64)
+    for column in ("name", "country_a2", "admin1"):
+        blob, offsets = StringTable.encode([getattr(c, column) for c in city_list])
+        arrays[f"city_{column}_blob"], arrays[f"city_{column}_offsets"] = blob, offsets
+    arrays["city_cell_ids"], arrays["city_cell_start"], arrays["city_order"] = _cube_index(city_lat, city_lon, CITY_CUBE_GRID)
+    containing = _containing_regions(arrays, city_lat, city_lon, cell_deg, grid_rows)
+    arrays["city_country"] = containing[0]
+    if len(containing) > 1:
+        arrays["city_state"] = containing[1]
+    report.cities = len(city_list)
+
+    for name, array in arrays.items():  # offsets and indexes fit in 32 bits: halve their size
+        if array.dtype == np.int64 and (not array.size or (array.min() >= -(2**31) and array.max() < 2**31)) and not name.endswith("cell_ids") and name != "city_population":
+            arrays[name] = array.astype(np.int32)
+    full_meta = dict(meta) | {
+        "levels": [LEVEL_NAMES[level] for level in levels],
+        "grid_rows": grid_rows,
+        "cell_deg": cell_deg,
+        "city_cube_grid": CITY_CUBE_GRID,
+        "vertex_cube_grid": VERTEX_CUBE_GRID,
+        "simplify_deg": simplify_deg,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    say(f"writing {out}")
+    write_pack(Path(out), arrays, full_meta)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare(records: Sequence[RegionInput], simplify_deg: float) -> list[Any]:
+    geometries = np.array([r.geometry for r in records], dtype=object)
+    geometries = shapely.make_valid(geometries)
+    geometries = np.array([_polygonal(g) for g in geometries], dtype=object)
+    if simplify_deg > 0:
+        try:
+            geometries = shapely.coverage_simplify(geometries, simplify_deg)
+        except shapely.errors.GEOSException:  # not a clean coverage: simplify one by one
+            geometries = shapely.simplify(geometries, simplify_deg, preserve_topology=True)
+        geometries = np.array([_polygonal(shapely.make_valid(g)) for g in geometries], dtype=object)
+    return list(geometries)
+
+
+def _residuals(parents: Sequence[Any], children: Sequence[Any], children_parent: np.ndarray) -> list[Any]:
+    """Each parent's area not covered by its children (often empty)."""
+    by_parent: dict[int, list[Any]] = {}
+    for child, p in zip(children, children_parent.tolist()):
+        by_parent.setdefault(p, []).append(child)
+    residuals = []
+    for i, geometry in enumerate(parents):
+        kids = by_parent.get(i)
+        if not kids:
+            residuals.append(geometry)
+            continue
+        covered = shapely.union_all(np.array(kids, dtype=object))
+        residuals.append(_polygonal(shapely.difference(geometry, covered)))
+    return residuals
+
+
+def _polygonal(geometry: Any) -> Any:
+    """Only the polygons of a geometry (make_valid may add lines or points), or None."""
+    if geometry is None or geometry.is_empty:
+        return None
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon") and p.area > 0]
+    if not parts:
+        return None
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _clip_to_grid(geometries: Sequence[Any], grid_rows: int, cell_deg: float) -> dict[str, np.ndarray]:
+    """Quadtree-clip every region into the grid: full cells, and pieces per partially covered cell."""
+    n_rows, n_cols = grid_rows, 2 * grid_rows
+    cell_full = np.full(n_rows * n_cols, -1, dtype=np.int32)
+    # work items: (geometry, region, row0, col0, size in cells); roots are two square tiles
+    items_geom: list[Any] = []
+    items_meta: list[tuple[int, int, int, int]] = []
+    for region, geometry in enumerate(geometries):
+        for col0 in (0, n_rows):
+            items_geom.append(geometry)
+            items_meta.append((region, 0, col0, n_rows))
+    leaf_geoms: list[Any] = []
+    leaf_meta: list[tuple[int, int]] = []  # (cell, region)
+    while items_geom:
+        meta = np.array(items_meta, dtype=np.int64)
+        xmin = -180.0 + meta[:, 2] * cell_deg
+        ymin = -90.0 + meta[:, 1] * cell_deg
+        size = meta[:, 3] * cell_deg
+        pieces = shapely.intersection(np.array(items_geom, dtype=object), shapely.box(xmin, ymin, xmin + size, ymin + size))
+        area = shapely.area(pieces)
+        tile_area = size * size
+        full = area >= tile_area * (1 - 1e-9)
+        next_geom: list[Any] = []
+        next_meta: list[tuple[int, int, int, int]] = []
+        for k in np.flatnonzero(area > 0):
+            region, row0, col0, cells = (int(v) for v in meta[k])
+            if full[k]:
+                block = cell_full.reshape(n_rows, n_cols)[row0:row0 + cells, col0:col0 + cells]
+                block[block < 0] = region
+                continue
+            if cells == 1:
+                leaf_geoms.append(pieces[k])
+                leaf_meta.append((row0 * n_cols + col0, region))
+                continue
+            half = cells // 2
+            for dr in (0, half):
+                for dc in (0, half):
+                    next_geom.append(pieces[k])
+                    next_meta.append((region, row0 + dr, col0 + dc, half))
+        items_geom, items_meta = next_geom, next_meta
+    return _pieces_arrays(leaf_geoms, leaf_meta, cell_full, n_rows, n_cols, cell_deg)
+
+
+def _pieces_arrays(leaf_geoms: list[Any], leaf_meta: list[tuple[int, int]], cell_full: np.ndarray,
+                   n_rows: int, n_cols: int, cell_deg: float) -> dict[str, np.ndarray]:
+    # a cell that one region covers fully but others also touch keeps the full region as a box piece
+    cells_with_pieces = {cell for cell, _ in leaf_meta}
+    for cell in sorted(cells_with_pieces):
+        if cell_full[cell] >= 0:
+            row, col = divmod(cell, n_cols)
+            x0, y0 = -180.0 + col * cell_deg, -90.0 + row * cell_deg
+            leaf_geoms.append(shapely.box(x0, y0, x0 + cell_deg, y0 + cell_deg))
+            leaf_meta.append((cell, int(cell_full[cell])))
+            cell_full[cell] = -1
+    order = sorted(range(len(leaf_meta)), key=lambda i: (leaf_meta[i][0], i))
+    piece_cell = np.array([leaf_meta[i][0] for i in order], dtype=np.int64)
+    piece_region = np.array([leaf_meta[i][1] for i in order], dtype=np.int32)
+    geoms = np.array([leaf_geoms[i] for i in order], dtype=object)
+
+    parts, part_piece = shapely.get_parts(geoms, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3  # Polygon
+    parts, part_piece = parts[polygonal], part_piece[polygonal]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_length = np.bincount(coord_ring, minlength=len(rings))
+    last_of_ring = np.cumsum(ring_length) - 1
+    keep = np.ones(len(coords), dtype=bool)
+    keep[last_of_ring[ring_length > 0]] = False  # drop each ring's closing vertex
+    coords, coord_ring = coords[keep], coord_ring[keep]
+    ring_vertex_start = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(coord_ring, minlength=len(rings)), out=ring_vertex_start[1:])
+    ring_piece = part_piece[ring_part]
+    piece_ring_start = np.zeros(len(geoms) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ring_piece, minlength=len(geoms)), out=piece_ring_start[1:])
+    cell_piece_start = np.zeros(n_rows * n_cols + 1, dtype=np.int64)
+    np.cumsum(np.bincount(piece_cell, minlength=n_rows * n_cols), out=cell_piece_start[1:])
+    return {
+        "cell_full": cell_full,
+        "cell_piece_start": cell_piece_start,
+        "piece_region": piece_region,
+        "piece_ring_start": piece_ring_start,
+        "ring_vertex_start": ring_vertex_start,
+        "vx": np.ascontiguousarray(coords[:, 0]),
+        "vy": np.ascontiguousarray(coords[:, 1]),
+    }
+
+
+def _boundary_vertices(geometries: Sequence[Any], spacing_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary vertices (lon, lat), densified to ``spacing_deg``, with their region: the point
+    cloud behind "nearest region" for points off a coast."""
+    dense = shapely.segmentize(np.array(geometries, dtype=object), spacing_deg)
+    coords, index = shapely.get_coordinates(dense, return_index=True)
+    return coords, index.astype(np.int32)
+
+
+def _containing_regions(arrays: dict[str, np.ndarray], lat: np.ndarray, lon: np.ndarray, cell_deg: float, grid_rows: int) -> list[np.ndarray]:
+    """Each town's region at every level: the polygon it lies in (searching finer levels first, as
+    queries do), else that of the nearest border within ``CITY_COAST_KM`` (towns on simplified
+    coasts), else -1."""
+    from geor.engine.geo._kernels import unit_vectors
+    from geor.engine.geo.haversine import km_to_chord
+
+    n_levels = sum(1 for name in arrays if name.endswith("_cell_full"))
+    found = [np.full(len(lat), -1, dtype=np.int32) for _ in range(n_levels)]
+    todo = np.ones(len(lat), dtype=np.bool_)
+    for lv in reversed(range(n_levels)):
+        a = {k[3:]: v for k, v in arrays.items() if k.startswith(f"L{lv}_")}
+        _kernels.locate(lat, lon, todo, cell_deg, grid_rows, 2 * grid_rows, a["cell_full"], a["cell_piece_start"],
+                        a["piece_region"], a["piece_ring_start"], a["ring_vertex_start"], a["vx"], a["vy"], found[lv])
+        hit = todo & (found[lv] >= 0)
+        for up in reversed(range(lv)):
+            found[up][hit] = arrays[f"L{up + 1}_parent"][found[up + 1][hit]]
+        todo &= ~hit
+    if todo.any():
+        q = unit_vectors(lat, lon)
+        p = unit_vectors(arrays["edge_lat"].astype(np.float64), arrays["edge_lon"].astype(np.float64))
+        index = np.full(len(lat), -1, dtype=np.int64)
+        chord2 = np.full(len(lat), np.inf)
+        _kernels.nearest_in_cube_grid(q[0], q[1], q[2], todo, np.full(len(lat), -1, dtype=np.int32), p[0], p[1], p[2],
+                                      np.zeros(len(p[0]), dtype=np.int32), arrays["edge_cell_ids"], arrays["edge_cell_start"],
+                                      arrays["edge_order"], VERTEX_CUBE_GRID, km_to_chord(CITY_COAST_KM), index, chord2)
+        for i in np.flatnonzero(todo & (index >= 0)):
+            lv, region = int(arrays["edge_level"][index[i]]), int(arrays["edge_region"][index[i]])
+            found[lv][i] = region
+            for up in reversed(range(lv)):
+                found[up][i] = arrays[f"L{up + 1}_parent"][found[up + 1][i]]
+    return found
+
+
+def _cube_index(lat: np.ndarray, lon: np.ndarray, grid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from geor.engine.geo._kernels import unit_vectors
+
+    xyz = unit_vectors(np.ascontiguousarray(lat, dtype=np.float64), np.ascontiguousarray(lon, dtype=np.float64))
+    cell_ids, start, order = _kernels.cube_grid_index(xyz[0], xyz[1], xyz[2], grid)
+    return cell_ids, start, order.astype(np.int64)
+
+
+
+
+__all__ = ["BuildReport", "CityInput", "RegionInput", "build_pack"]

@@ -1,0 +1,283 @@
+"""The reverse geocoder: (lat, lon) -> continent, country, state/province, district, nearest town.
+
+Queries run in batches over NumPy arrays (numba kernels, parallel); a single lookup is a batch of
+one. A point inside a polygon gets that region exactly (point-in-polygon against the pack's
+polygons); a point at sea within ``sea_km`` of land gets the nearest region with
+``offshore_km`` set; farther out it gets no region, never an error. Invalid input is reported per
+row in the batch result.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from geor.engine.geo._kernels import unit_vectors
+from geor.engine.geo.haversine import chord_to_km, km_to_chord
+from geor.engine.geo.validation import CoordinateRangeError
+
+from . import _kernels
+from .pack_format import Pack, StringTable, read_pack
+
+#: Default reach of "nearest region" for points off a coast, and of the nearest-town search.
+DEFAULT_SEA_KM = 25.0
+DEFAULT_TOWN_KM = 300.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """Everything the geocoder knows about one position; None where it knows nothing."""
+
+    lat: float
+    lon: float
+    continent: str | None = None
+    country: str | None = None
+    country_a2: str | None = None
+    country_a3: str | None = None
+    state: str | None = None
+    state_code: str | None = None  # ISO 3166-2 where the data has it
+    district: str | None = None
+    city: str | None = None
+    city_population: int | None = None
+    city_km: float | None = None
+    offshore_km: float | None = None  # set when the point lies outside every polygon but near one
+    error: str | None = None  # why the input row could not be geocoded
+
+    @property
+    def on_land(self) -> bool:
+        return self.country is not None and self.offshore_km is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class GeocodeBatch:
+    """Results of a batch as arrays (index -1 = none); ``place(i)`` gives one row as a :class:`Place`."""
+
+    geocoder: Geocoder
+    lat: np.ndarray
+    lon: np.ndarray
+    region: list[np.ndarray]  # per level: region index
+    offshore_km: np.ndarray  # NaN when inside a polygon
+    city: np.ndarray
+    city_km: np.ndarray
+    errors: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def columns(self) -> dict[str, list[object]]:
+        """The whole batch as columns of plain values ("" / None where unknown), for tables."""
+        g = self.geocoder
+        n = len(self)
+
+        def names(level: int, column: str) -> list[object]:
+            if level >= len(self.region):
+                return [""] * n
+            table = g._strings(level, column).to_list()
+            return [table[r] if r >= 0 else "" for r in self.region[level].tolist()]
+
+        city_names = g._city_strings("name").to_list()
+        population = g.pack.arrays["city_population"]
+        cities = self.city.tolist()
+        return {
+            "continent": names(0, "continent"),
+            "country": names(0, "name"),
+            "country_a2": names(0, "iso_a2"),
+            "country_a3": names(0, "code"),
+            "state": names(1, "name"),
+            "state_code": names(1, "code"),
+            "district": names(2, "name"),
+            "city": [city_names[c] if c >= 0 else "" for c in cities],
+            "city_population": [int(population[c]) if c >= 0 else None for c in cities],
+            "city_km": [round(float(k), 3) if c >= 0 else None for c, k in zip(cities, self.city_km.tolist())],
+            "offshore_km": [None if math.isnan(k) else round(k, 3) for k in self.offshore_km.tolist()],
+        }
+
+    def place(self, i: int) -> Place:
+        g = self.geocoder
+        if i in self.errors:
+            return Place(float(self.lat[i]), float(self.lon[i]), error=self.errors[i])
+        fields: dict[str, Any] = {}
+        country = int(self.region[0][i])
+        if country >= 0:
+            fields |= {
+                "continent": g._strings(0, "continent")[country] or None,
+                "country": g._strings(0, "name")[country],
+                "country_a2": g._strings(0, "iso_a2")[country] or None,
+                "country_a3": g._strings(0, "code")[country] or None,
+            }
+        if len(self.region) > 1 and self.region[1][i] >= 0:
+            state = int(self.region[1][i])
+            fields |= {"state": g._strings(1, "name")[state], "state_code": g._strings(1, "code")[state] or None}
+        if len(self.region) > 2 and self.region[2][i] >= 0:
+            fields["district"] = g._strings(2, "name")[int(self.region[2][i])]
+        if self.city[i] >= 0:
+            city = int(self.city[i])
+            fields |= {
+                "city": g._city_strings("name")[city],
+                "city_population": int(g.pack.arrays["city_population"][city]),
+                "city_km": round(float(self.city_km[i]), 3),
+            }
+        if not math.isnan(self.offshore_km[i]):
+            fields["offshore_km"] = round(float(self.offshore_km[i]), 3)
+        return Place(float(self.lat[i]), float(self.lon[i]), **fields)
+
+
+class Geocoder:
+    """Opens a region pack (memory-mapped) and answers queries against it."""
+
+    def __init__(self, pack_path: Path, sea_km: float = DEFAULT_SEA_KM, town_km: float = DEFAULT_TOWN_KM) -> None:
+        self.pack: Pack = read_pack(Path(pack_path))
+        self.sea_km = float(sea_km)
+        self.town_km = float(town_km)
+        meta = self.pack.meta
+        self.levels: list[str] = list(meta["levels"])
+        self._cell_deg = float(meta["cell_deg"])
+        self._rows = int(meta["grid_rows"])
+        self._string_cache: dict[tuple[int, str], StringTable] = {}
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.pack.meta
+
+    def lookup(self, lat: float, lon: float) -> Place:
+        """One position; raises :class:`CoordinateRangeError` for an impossible one."""
+        batch = self.lookup_many([lat], [lon])
+        if 0 in batch.errors:
+            raise CoordinateRangeError("position", (), float("nan"), batch.errors[0])
+        return batch.place(0)
+
+    def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country") -> GeocodeBatch:
+        """Geocode arrays of positions; invalid rows are listed in ``errors`` and skipped.
+
+        The nearest town is searched among the towns of the same country (``town_scope="country"``)
+        or, where the state is known, of the same state (``"state"``), so that a chain never names
+        a town across a border.
+        """
+        if town_scope not in ("country", "state"):
+            raise ValueError(f"town_scope must be 'country' or 'state', got {town_scope!r}")
+        lat_a = np.ascontiguousarray(lat, dtype=np.float64).ravel()
+        lon_a = np.ascontiguousarray(lon, dtype=np.float64).ravel()
+        if lat_a.shape != lon_a.shape:
+            raise ValueError(f"lat and lon differ in length ({lat_a.shape[0]} vs {lon_a.shape[0]})")
+        n = lat_a.shape[0]
+        invalid_lat = ~(np.abs(lat_a) <= 90.0)
+        invalid_lon = ~np.isfinite(lon_a)
+        errors: dict[int, str] = {}
+        for i in np.flatnonzero(invalid_lat | invalid_lon):
+            what = "latitude" if invalid_lat[i] else "longitude"
+            value = lat_a[i] if invalid_lat[i] else lon_a[i]
+            errors[int(i)] = f"{what} {value!r} is not a valid position"
+        valid = ~(invalid_lat | invalid_lon)
+
+        regions = [np.full(n, -1, dtype=np.int32) for _ in self.levels]
+        # finest level first: a region found there fixes its parents, keeping the chain consistent
+        todo = valid.copy()
+        for level in reversed(range(len(self.levels))):
+            if not todo.any():
+                break
+            found = np.full(n, -1, dtype=np.int32)
+            a = self._level_arrays(level)
+            _kernels.locate(lat_a, lon_a, todo, self._cell_deg, self._rows, 2 * self._rows, a["cell_full"],
+                            a["cell_piece_start"], a["piece_region"], a["piece_ring_start"],
+                            a["ring_vertex_start"], a["vx"], a["vy"], found)
+            hit = todo & (found >= 0)
+            regions[level][hit] = found[hit]
+            self._fill_parents(regions, level, hit)
+            todo &= ~hit
+
+        offshore = np.full(n, np.nan)
+        xyz = unit_vectors(lat_a, lon_a) if n else np.empty((3, 0))
+        if todo.any() and self.sea_km > 0:
+            self._nearest_regions(xyz, todo, regions, offshore)
+
+        city = np.full(n, -1, dtype=np.int64)
+        city_km = np.full(n, np.nan)
+        has_country = valid & (regions[0] >= 0)
+        if has_country.any() and self.town_km > 0 and len(self.pack.arrays["city_lat"]):
+            chord2 = np.full(n, np.inf)
+            a = self.pack.arrays
+            searches = [(has_country, regions[0], a["city_country"])]
+            if town_scope == "state" and "city_state" in a:
+                by_state = has_country & (regions[1] >= 0)
+                searches = [(by_state, regions[1], a["city_state"]), (has_country & ~by_state, regions[0], a["city_country"])]
+            for todo_towns, query_group, town_group in searches:
+                _kernels.nearest_in_cube_grid(
+                    xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
+                    a["city_cell_ids"], a["city_cell_start"], a["city_order"], int(self.meta["city_cube_grid"]),
+                    km_to_chord(self.town_km), city, chord2)
+            city_km = chord_to_km(np.sqrt(chord2))
+        return GeocodeBatch(self, lat_a, lon_a, regions, offshore, city, city_km, errors)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _level_arrays(self, level: int) -> dict[str, np.ndarray]:
+        prefix = f"L{level}_"
+        return {k[len(prefix):]: v for k, v in self.pack.arrays.items() if k.startswith(prefix)}
+
+    def _fill_parents(self, regions: list[np.ndarray], level: int, hit: np.ndarray) -> None:
+        for parent_level in reversed(range(level)):
+            child = regions[parent_level + 1][hit]
+            regions[parent_level][hit] = self.pack.arrays[f"L{parent_level + 1}_parent"][child]
+
+    def _nearest_regions(self, xyz: np.ndarray, todo: np.ndarray, regions: list[np.ndarray], offshore: np.ndarray) -> None:
+        """Snap points outside every polygon to the region of the nearest boundary vertex within
+        ``sea_km`` (its level and the levels above it)."""
+        a = self.pack.arrays
+        index = np.full(len(todo), -1, dtype=np.int64)
+        chord2 = np.full(len(todo), np.inf)
+        no_group = np.full(len(todo), -1, dtype=np.int32)
+        _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo, no_group, *self._edge_xyz, self._edge_group,
+                                      a["edge_cell_ids"], a["edge_cell_start"], a["edge_order"],
+                                      int(self.meta["vertex_cube_grid"]), km_to_chord(self.sea_km), index, chord2)
+        hit = np.flatnonzero(todo & (index >= 0))
+        levels, found = a["edge_level"][index[hit]], a["edge_region"][index[hit]]
+        for level in range(len(self.levels)):
+            at_level = levels == level
+            regions[level][hit[at_level]] = found[at_level]
+            self._fill_parents(regions, level, _mask(len(todo), hit[at_level]))
+        offshore[hit] = chord_to_km(np.sqrt(chord2[hit]))
+
+    @cached_property
+    def _edge_xyz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a = self.pack.arrays
+        xyz = unit_vectors(a["edge_lat"].astype(np.float64), a["edge_lon"].astype(np.float64))
+        return xyz[0], xyz[1], xyz[2]
+
+    @cached_property
+    def _edge_group(self) -> np.ndarray:
+        return np.zeros(len(self.pack.arrays["edge_lat"]), dtype=np.int32)
+
+    @cached_property
+    def _city_xyz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a = self.pack.arrays
+        xyz = unit_vectors(np.ascontiguousarray(a["city_lat"]), np.ascontiguousarray(a["city_lon"]))
+        return xyz[0], xyz[1], xyz[2]
+
+    def _strings(self, level: int, column: str) -> StringTable:
+        key = (level, column)
+        if key not in self._string_cache:
+            a = self.pack.arrays
+            self._string_cache[key] = StringTable(a[f"L{level}_{column}_blob"], a[f"L{level}_{column}_offsets"])
+        return self._string_cache[key]
+
+    def _city_strings(self, column: str) -> StringTable:
+        key = (-1, column)
+        if key not in self._string_cache:
+            a = self.pack.arrays
+            self._string_cache[key] = StringTable(a[f"city_{column}_blob"], a[f"city_{column}_offsets"])
+        return self._string_cache[key]
+
+
+def _mask(n: int, index: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[index] = True
+    return mask

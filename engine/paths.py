@@ -1,0 +1,18 @@
+"""Where Geo-R keeps its files: the user's data directory (region packs, models, job stores).
+
+``GEOR_DATA_DIR`` overrides the platform's default (platformdirs), for portable installs and tests.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def user_data_dir() -> Path:
+    override = os.environ.get("GEOR_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("geor", appauthor=False))

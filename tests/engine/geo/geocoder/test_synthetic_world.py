@@ -1,0 +1,105 @@
+import math
+
+import numpy as np
+import pytest
+
+from geor.engine.geo.geocoder import Geocoder
+from geor.engine.geo.validation import CoordinateRangeError
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "country", "state", "district"),
+    [
+        (45.0, 1.0, "Alphaland", "North A", "West District"),
+        (45.0, 4.0, "Alphaland", "North A", "East District"),
+        (45.0, 7.0, "Alphaland", "South A", None),
+        (45.0, 9.999999, "Alphaland", "South A", None),  # 10 cm from the border
+        (45.0, 10.000001, "Betaland", "Beta One", None),
+        (44.01, 2.01, "Enclavia", "Enclave", None),  # inside the enclave
+        (44.01, 1.99, "Alphaland", "North A", "West District"),  # 1.6 km west, outside it
+        (-18.0, 179.999, "Fijiland", "East Fiji", None),
+        (-18.0, -179.999, "Fijiland", "West Fiji", None),
+        (-18.0, 180.0, "Fijiland", "West Fiji", None),  # 180 wraps to -180
+        (-18.0, 539.5, "Fijiland", "East Fiji", None),  # longitudes wrap: 539.5 = 179.5
+        (-18.0, -181.0, "Fijiland", "East Fiji", None),  # -181 = 179
+        (-90.0, 0.0, "Southland", "Pole", None),
+        (-89.9999, 123.0, "Southland", "Pole", None),
+        (10.01, -29.99, "Dotland", "Dot", None),  # 2 km island
+    ],
+)
+def test_points_inside_polygons(synthetic, lat, lon, country, state, district):
+    place = synthetic.lookup(lat, lon)
+    assert (place.country, place.state, place.district) == (country, state, district)
+    assert place.offshore_km is None and place.on_land
+
+
+def test_codes_and_continent_fields(synthetic):
+    place = synthetic.lookup(45.0, 7.0)
+    assert place.country_a3 == "AAA" and place.state_code == "AA-S"
+    assert synthetic.lookup(44.01, 2.01).state_code is None
+
+
+def test_open_ocean_has_no_region(synthetic):
+    place = synthetic.lookup(0.0, -140.0)
+    assert place.country is None and place.city is None and place.offshore_km is None and not place.on_land
+
+
+def test_just_off_the_coast_snaps_to_the_nearest_region(synthetic):
+    place = synthetic.lookup(45.0, -0.1)  # about 7.9 km west of Alphaland's coast
+    assert place.country == "Alphaland" and place.state == "North A"
+    assert place.offshore_km == pytest.approx(7.87, abs=0.2)
+    assert not place.on_land
+    far = Geocoder(synthetic.pack.path, sea_km=5.0).lookup(45.0, -0.1)
+    assert far.country is None
+
+
+def test_nearest_town_is_in_the_same_country(synthetic):
+    place = synthetic.lookup(45.0, 10.05)  # Betaland, 11 km from Border Town, 12 km from Beta Town
+    assert place.city == "Beta Town"
+    assert place.city_km == pytest.approx(11.8, abs=0.2)
+    assert synthetic.lookup(45.0, 9.95).city == "Border Town"
+
+
+def test_batch_reports_bad_rows_and_goes_on(synthetic):
+    batch = synthetic.lookup_many([45.0, math.nan, 95.0, 45.0, 45.0], [7.0, 7.0, 7.0, math.inf, 10.5])
+    assert set(batch.errors) == {1, 2, 3}
+    assert batch.place(0).country == "Alphaland" and batch.place(4).country == "Betaland"
+    assert "latitude" in batch.place(2).error and batch.place(2).country is None
+
+
+def test_single_lookup_raises_on_impossible_input(synthetic):
+    with pytest.raises(CoordinateRangeError):
+        synthetic.lookup(91.0, 0.0)
+
+
+def test_batch_matches_single_lookups(synthetic):
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(-90, 90, 2000), rng.uniform(-180, 180, 2000)
+    lat[:500], lon[:500] = rng.uniform(39, 51, 500), rng.uniform(-1, 21, 500)
+    batch = synthetic.lookup_many(lat, lon)
+    for i in range(0, 2000, 97):
+        assert batch.place(i) == synthetic.lookup(lat[i], lon[i])
+
+
+def test_matches_shapely_point_in_polygon(synthetic):
+    """Exactness: every answer agrees with shapely's covers() on the source polygons."""
+    import shapely
+
+    from .conftest import LEVEL1
+
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(39.5, 50.5, 20_000), rng.uniform(-0.5, 20.5, 20_000)
+    lat[:2000], lon[:2000] = rng.uniform(43.99, 44.03, 2000), rng.uniform(1.99, 2.03, 2000)  # the enclave
+    batch = Geocoder(synthetic.pack.path, sea_km=0).lookup_many(lat, lon)
+    names = [row[3] for row in LEVEL1]
+    polygons = [row[5] for row in LEVEL1]
+    points = shapely.points(lon, lat)
+    expected = np.full(len(lat), None, dtype=object)
+    for name, polygon in zip(names, polygons):
+        inside = shapely.contains_xy(polygon, lon, lat)
+        expected[inside] = name
+    got = np.array([batch.place(i).state for i in range(len(lat))], dtype=object)
+    on_edge = np.zeros(len(lat), dtype=bool)
+    for polygon in polygons:
+        on_edge |= shapely.distance(polygon.boundary, points) < 1e-9
+    assert (got[~on_edge] == expected[~on_edge]).all()
