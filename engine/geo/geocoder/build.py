@@ -33,7 +33,7 @@ LEVEL_NAMES = ("country", "state", "district")
 DEFAULT_GRID_ROWS = 512
 #: Cube grid resolutions of the nearest-point indexes (cells of 2/G on the unit sphere).
 CITY_CUBE_GRID = 256
-VERTEX_CUBE_GRID = 512
+VERTEX_CUBE_GRID = 256
 #: A town outside every polygon still belongs to the nearest country this close (simplified coasts).
 CITY_COAST_KM = 10.0
 #: Boundaries are densified to this vertex spacing (about 5 km) for the nearest-region search;
@@ -344,7 +344,8 @@ def _containing_regions(arrays: dict[str, np.ndarray], lat: np.ndarray, lon: np.
         chord2 = np.full(len(lat), np.inf)
         _kernels.nearest_in_cube_grid(q[0], q[1], q[2], todo, np.full(len(lat), -1, dtype=np.int32), p[0], p[1], p[2],
                                       np.zeros(len(p[0]), dtype=np.int32), arrays["edge_cell_ids"], arrays["edge_cell_start"],
-                                      arrays["edge_order"], VERTEX_CUBE_GRID, km_to_chord(CITY_COAST_KM), index, chord2)
+                                      arrays["edge_order"], _kernels.occupancy_bits(arrays["edge_cell_ids"], VERTEX_CUBE_GRID),
+                                      VERTEX_CUBE_GRID, km_to_chord(CITY_COAST_KM), index, chord2)
         for i in np.flatnonzero(todo & (index >= 0)):
             lv, region = int(arrays["edge_level"][index[i]]), int(arrays["edge_region"][index[i]])
             found[lv][i] = region

@@ -74,19 +74,22 @@ class GeocodeBatch:
         return len(self.lat)
 
     def columns(self) -> dict[str, list[object]]:
-        """The whole batch as columns of plain values ("" / None where unknown), for tables."""
+        """The whole batch as columns of plain values ("" or None where unknown), for tables."""
         g = self.geocoder
-        n = len(self)
+
+        def pick(values: list[object], index: np.ndarray, missing: object = "") -> list[object]:
+            table = np.empty(len(values) + 1, dtype=object)
+            table[:-1] = values
+            table[-1] = missing
+            return table[np.where(index >= 0, index, len(values))].tolist()
 
         def names(level: int, column: str) -> list[object]:
             if level >= len(self.region):
-                return [""] * n
-            table = g._strings(level, column).to_list()
-            return [table[r] if r >= 0 else "" for r in self.region[level].tolist()]
+                return [""] * len(self)
+            return pick(g._string_list(level, column), self.region[level])
 
-        city_names = g._city_strings("name").to_list()
-        population = g.pack.arrays["city_population"]
-        cities = self.city.tolist()
+        towns = self.city
+        population = g.pack.arrays["city_population"][np.maximum(towns, 0)]
         return {
             "continent": names(0, "continent"),
             "country": names(0, "name"),
@@ -95,10 +98,10 @@ class GeocodeBatch:
             "state": names(1, "name"),
             "state_code": names(1, "code"),
             "district": names(2, "name"),
-            "city": [city_names[c] if c >= 0 else "" for c in cities],
-            "city_population": [int(population[c]) if c >= 0 else None for c in cities],
-            "city_km": [round(float(k), 3) if c >= 0 else None for c, k in zip(cities, self.city_km.tolist())],
-            "offshore_km": [None if math.isnan(k) else round(k, 3) for k in self.offshore_km.tolist()],
+            "city": pick(g._string_list(-1, "name"), towns),
+            "city_population": np.where(towns >= 0, population, None).tolist(),
+            "city_km": np.where(towns >= 0, np.round(self.city_km, 3), None).tolist(),
+            "offshore_km": np.where(np.isnan(self.offshore_km), None, np.round(self.offshore_km, 3)).tolist(),
         }
 
     def place(self, i: int) -> Place:
@@ -212,7 +215,7 @@ class Geocoder:
             for todo_towns, query_group, town_group in searches:
                 _kernels.nearest_in_cube_grid(
                     xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
-                    a["city_cell_ids"], a["city_cell_start"], a["city_order"], int(self.meta["city_cube_grid"]),
+                    a["city_cell_ids"], a["city_cell_start"], a["city_order"], self._bits("city"), int(self.meta["city_cube_grid"]),
                     km_to_chord(self.town_km), city, chord2)
             city_km = chord_to_km(np.sqrt(chord2))
         return GeocodeBatch(self, lat_a, lon_a, regions, offshore, city, city_km, errors)
@@ -236,7 +239,7 @@ class Geocoder:
         chord2 = np.full(len(todo), np.inf)
         no_group = np.full(len(todo), -1, dtype=np.int32)
         _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo, no_group, *self._edge_xyz, self._edge_group,
-                                      a["edge_cell_ids"], a["edge_cell_start"], a["edge_order"],
+                                      a["edge_cell_ids"], a["edge_cell_start"], a["edge_order"], self._bits("edge"),
                                       int(self.meta["vertex_cube_grid"]), km_to_chord(self.sea_km), index, chord2)
         hit = np.flatnonzero(todo & (index >= 0))
         levels, found = a["edge_level"][index[hit]], a["edge_region"][index[hit]]
@@ -245,6 +248,14 @@ class Geocoder:
             regions[level][hit[at_level]] = found[at_level]
             self._fill_parents(regions, level, _mask(len(todo), hit[at_level]))
         offshore[hit] = chord_to_km(np.sqrt(chord2[hit]))
+
+    def _bits(self, index: str) -> np.ndarray:
+        """Occupancy bitset of a cube-grid index ("city" or "edge"), made on first use."""
+        key = f"_bits_{index}"
+        if key not in self.__dict__:
+            grid = int(self.meta["city_cube_grid" if index == "city" else "vertex_cube_grid"])
+            self.__dict__[key] = _kernels.occupancy_bits(self.pack.arrays[f"{index}_cell_ids"], grid)
+        return self.__dict__[key]
 
     @cached_property
     def _edge_xyz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -268,6 +279,14 @@ class Geocoder:
             a = self.pack.arrays
             self._string_cache[key] = StringTable(a[f"L{level}_{column}_blob"], a[f"L{level}_{column}_offsets"])
         return self._string_cache[key]
+
+    def _string_list(self, level: int, column: str) -> list[str]:
+        """A whole string column decoded once (level -1: towns)."""
+        key = f"_list_{level}_{column}"
+        if key not in self.__dict__:
+            table = self._city_strings(column) if level < 0 else self._strings(level, column)
+            self.__dict__[key] = table.to_list()
+        return self.__dict__[key]
 
     def _city_strings(self, column: str) -> StringTable:
         key = (-1, column)

@@ -1,0 +1,108 @@
+"""The embedded default pack (Natural Earth 10m borders + GeoNames towns) on real places.
+
+Built once into the user's data directory on first use (about a minute), then reused.
+"""
+
+import numpy as np
+import pytest
+
+from geor.engine.geo.geocoder import Geocoder
+from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
+from geor.engine.geo.geocoder.default_pack import ATTRIBUTION, default_pack_path
+
+
+@pytest.fixture(scope="session")
+def world() -> Geocoder:
+    return Geocoder(default_pack_path())
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "country", "state_code"),
+    [
+        (46.2044, 6.1432, "CH", "CH-GE"),  # Geneva
+        (46.333, 6.058, "FR", "FR-ARA"),  # Gex, France, 12 km north-west of Geneva
+        (46.144, 6.081, "FR", "FR-ARA"),  # Saint-Julien-en-Genevois, 2 km south of the border
+        (47.5596, 7.5886, "CH", "CH-BS"),  # Basel
+        (48.57, 7.815, "DE", "DE-BW"),  # Kehl, across the Rhine from Strasbourg
+        (48.5734, 7.7521, "FR", "FR-GES"),  # Strasbourg
+        (32.5149, -117.0382, "MX", "MX-BCN"),  # Tijuana
+        (32.7157, -117.1611, "US", "US-CA"),  # San Diego
+        (31.69, -106.42, "MX", "MX-CHH"),  # Ciudad Juarez
+        (31.77, -106.45, "US", "US-TX"),  # El Paso, across the river
+        (54.71, 20.51, "RU", "RU-KGD"),  # Kaliningrad exclave
+        (42.464, 1.98, "ES", "ES-CT"),  # Llivia, Spanish exclave in France
+        (-29.31, 27.48, "LS", "LS-A"),  # Maseru: Lesotho, enclave in South Africa
+        (43.9424, 12.4578, "SM", None),  # San Marino, enclave in Italy
+        (41.9029, 12.4534, "VA", None),  # Vatican City
+        (-18.1416, 178.4419, "FJ", "FJ-C"),  # Suva, west of the antimeridian
+        (-18.2, -178.8, "FJ", "FJ-E"),  # Lakeba, Fiji, east of it
+        (64.7337, 177.4968, "RU", "RU-CHU"),  # Anadyr, Chukotka
+        (66.16, -169.8, "RU", "RU-CHU"),  # Uelen, Chukotka across the antimeridian
+        (-90.0, 0.0, "AQ", None),  # south pole
+        (-25.066, -130.1, "PN", None),  # Pitcairn, 5 km wide
+        (-0.5228, 166.9315, "NR", None),  # Nauru, 21 km^2
+        (-15.965, -5.708, "SH", "SH-HL"),  # Saint Helena
+    ],
+)
+def test_real_places(world, lat, lon, country, state_code):
+    place = world.lookup(lat, lon)
+    assert place.country_a2 == country
+    if state_code is not None:
+        assert place.state_code == state_code
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(0.0, -140.0), (30.0, -40.0), (90.0, 0.0), (-60.0, 100.0)])
+def test_open_ocean_and_north_pole(world, lat, lon):
+    place = world.lookup(lat, lon)
+    assert place.country is None and place.city is None
+
+
+def test_just_off_the_coast(world):
+    place = world.lookup(43.65, 7.3)  # a few km off Nice
+    assert place.country_a2 == "FR" and place.state_code == "FR-PAC"
+    assert 1.0 < place.offshore_km < 10.0
+
+
+def test_names_codes_continents_and_towns(world):
+    place = world.lookup(35.68, 139.76)
+    assert (place.continent, place.country, place.country_a3, place.state_code) == ("Asia", "Japan", "JPN", "JP-13")
+    assert place.city and place.city_population > 0 and place.city_km < 3
+    assert world.lookup(-22.9, -43.2).continent == "South America"
+    assert world.lookup(40.71, -74.0).continent == "North America"
+
+
+def test_coverage_of_countries_and_divisions(world):
+    levels = {name: len(world._strings(i, "name")) for i, name in enumerate(world.levels)}
+    assert levels["country"] >= 240 and levels["state"] >= 3000
+    assert "Natural Earth" in world.meta["attribution"] and world.meta["attribution"] == ATTRIBUTION
+
+
+def test_towns_fall_in_their_own_country(world):
+    """GeoNames says which country each town is in; the polygons must agree for nearly all."""
+    from geor.engine.geo.geocoder.default_pack import default_cities
+
+    towns = default_cities()[::10]
+    batch = Geocoder(world.pack.path, sea_km=0).lookup_many([t.lat for t in towns], [t.lon for t in towns])
+    found = batch.columns()["country_a2"]
+    located = [(t.country_a2, f) for t, f in zip(towns, found) if f]
+    agree = sum(1 for truth, got in located if truth == got) / len(located)
+    assert len(located) / len(towns) > 0.97  # the rest sit on coasts just outside the 1:10m land
+    assert agree > 0.99
+
+
+def test_batch_agrees_with_single_lookups(world):
+    rng = np.random.default_rng(11)
+    lat, lon = np.degrees(np.arcsin(rng.uniform(-1, 1, 50_000))), rng.uniform(-180, 180, 50_000)
+    batch = world.lookup_many(lat, lon)
+    for i in range(0, 50_000, 4999):
+        assert batch.place(i) == world.lookup(lat[i], lon[i])
+
+
+def test_chain_of_region_on_real_places(world):
+    chains = region_chains(world, [43.452002, 46.2044, 0.0], [142.615358, 6.1432, -140.0])
+    assert chains[0].country == "Japan" and chains[0].state == "Hokkaido"
+    assert chains[0].cor_text().startswith("Country: Japan\nState: Hokkaido\nCity: ")
+    assert chains[0].cor_text().endswith("Coordinates: (43.452002, 142.615358)")
+    assert chains[1].country == "Switzerland" and chains[1].city is not None
+    assert chains[2].fallbacks == ("no_country",)
+    assert fallback_counts(chains)["complete"] == 2
