@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/geor --version
 	$(BIN)/geor distance 46.2044 6.1432 48.8566 2.3522
+	$(BIN)/geor where 46.2044 6.1432
+	mkdir -p build/demo
+	$(BIN)/geor where --csv samples/mp16_sample.csv --out build/demo/places.csv
+	$(BIN)/geor cor --csv samples/mp16_sample.csv --out build/demo/targets.jsonl
+	head -n 2 build/demo/targets.jsonl
 	$(BIN)/geor evaluate samples/predictions.csv
 
 test: $(VENV)/.installed
@@ -23,6 +28,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py
+	$(BIN)/python benchmarks/bench_geocoder.py
 
 clean:
 	rm -rf $(VENV) .hypothesis

@@ -134,8 +134,9 @@ def _gap(v, index, side):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group, cell_ids, cell_start, order, bits, grid, max_chord, out_index, out_chord2):  # type: ignore[no-untyped-def]
-    """Nearest indexed point to each query with todo[i], within ``max_chord`` (unit-sphere chord).
+def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group, cell_ids, cell_start, order, bits, grid, max_chord, out_index, out_chord2, weight=None):  # type: ignore[no-untyped-def]
+    """Nearest indexed point to each query with todo[i], within ``max_chord`` (unit-sphere chord);
+    with ``weight`` given, the heaviest point within ``max_chord`` instead (nearer wins ties).
 
     Visits Chebyshev shells of cube cells around the query's cell, skipping cells that are empty
     (bitset) or farther than the best point so far (box distance), and stops once a whole shell
@@ -156,7 +157,10 @@ def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group,
             continue
         group = query_group[i]
         best = -1
-        best_c2 = max_chord * max_chord
+        limit = max_chord * max_chord
+        best_c2 = limit  # cells and shells farther than this are skipped
+        best_w = -1.0
+        found_c2 = np.inf
         cx, cy, cz = _cube_cell(x, grid), _cube_cell(y, grid), _cube_cell(z, grid)
         for shell in range(max_shell + 1):
             if shell > 0:
@@ -187,9 +191,18 @@ def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group,
                                             continue
                                         dx, dy, dz = x - px[j], y - py[j], z - pz[j]
                                         c2 = dx * dx + dy * dy + dz * dz
-                                        if c2 < best_c2 or (c2 == best_c2 and best >= 0 and j < best):
-                                            best_c2 = c2
-                                            best = j
+                                        if weight is None:
+                                            if c2 < best_c2 or (c2 == best_c2 and best >= 0 and j < best):
+                                                best_c2 = c2
+                                                best = j
+                                        elif c2 <= limit:
+                                            w = weight[j]
+                                            if w > best_w or (w == best_w and (c2 < found_c2 or (c2 == found_c2 and j < best))):
+                                                best_w = w
+                                                found_c2 = c2
+                                                best = j
                         iz += step
         out_index[i] = best
+        if weight is not None:
+            best_c2 = found_c2
         out_chord2[i] = best_c2 if best >= 0 else np.inf

@@ -1,7 +1,8 @@
 """Chain-of-Region supervision: coordinates -> region chain -> the ``engine.cor`` answer text.
 
 Rules only, no model: the country, state/province and district come from the polygons containing
-the point; the city is the nearest town of the same state (else country) within ``city_km``.
+the point; the city is the most populous town of the same state (else country) within
+``CITY_CORE_KM``, else the nearest one within ``city_km``.
 Where a level is missing the chain falls back, and says how:
 
 * ``city_from_district``: no town near enough; the district's name stands in as the city;
@@ -23,6 +24,8 @@ from .geocoder import Geocoder
 
 #: A town farther than this is not "the city" of a photo: the district (or Unknown) stands in.
 DEFAULT_CITY_KM = 50.0
+#: Within this distance the most populous town is the city (Paris, not "Paris 16 Passy").
+CITY_CORE_KM = 10.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class RegionChain:
 
 def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: float = DEFAULT_CITY_KM) -> list[RegionChain]:
     """The region chain of every position, in order; invalid positions carry ``error``."""
-    batch = geocoder.lookup_many(lat, lon, town_scope="state")
+    batch = geocoder.lookup_many(lat, lon, town_scope="state", largest_town_km=CITY_CORE_KM)
     chains = []
     for i in range(len(batch)):
         place = batch.place(i)

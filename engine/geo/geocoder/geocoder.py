@@ -158,12 +158,13 @@ class Geocoder:
             raise CoordinateRangeError("position", (), float("nan"), batch.errors[0])
         return batch.place(0)
 
-    def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country") -> GeocodeBatch:
+    def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country", largest_town_km: float = 0.0) -> GeocodeBatch:
         """Geocode arrays of positions; invalid rows are listed in ``errors`` and skipped.
 
         The nearest town is searched among the towns of the same country (``town_scope="country"``)
         or, where the state is known, of the same state (``"state"``), so that a chain never names
-        a town across a border.
+        a town across a border. With ``largest_town_km`` > 0 the most populous town within that
+        distance is taken instead when there is one (the city, not its nearest quarter).
         """
         if town_scope not in ("country", "state"):
             raise ValueError(f"town_scope must be 'country' or 'state', got {town_scope!r}")
@@ -176,9 +177,7 @@ class Geocoder:
         invalid_lon = ~np.isfinite(lon_a)
         errors: dict[int, str] = {}
         for i in np.flatnonzero(invalid_lat | invalid_lon):
-            what = "latitude" if invalid_lat[i] else "longitude"
-            value = lat_a[i] if invalid_lat[i] else lon_a[i]
-            errors[int(i)] = f"{what} {value!r} is not a valid position"
+            errors[int(i)] = _position_error(float(lat_a[i]), float(lon_a[i]))
         valid = ~(invalid_lat | invalid_lon)
 
         regions = [np.full(n, -1, dtype=np.int32) for _ in self.levels]
@@ -212,11 +211,18 @@ class Geocoder:
             if town_scope == "state" and "city_state" in a:
                 by_state = has_country & (regions[1] >= 0)
                 searches = [(by_state, regions[1], a["city_state"]), (has_country & ~by_state, regions[0], a["city_country"])]
+            index = (a["city_cell_ids"], a["city_cell_start"], a["city_order"], self._bits("city"), int(self.meta["city_cube_grid"]))
             for todo_towns, query_group, town_group in searches:
-                _kernels.nearest_in_cube_grid(
-                    xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
-                    a["city_cell_ids"], a["city_cell_start"], a["city_order"], self._bits("city"), int(self.meta["city_cube_grid"]),
-                    km_to_chord(self.town_km), city, chord2)
+                _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
+                                              *index, km_to_chord(self.town_km), city, chord2)
+                if largest_town_km > 0:
+                    largest = np.full(n, -1, dtype=np.int64)
+                    largest_c2 = np.full(n, np.inf)
+                    _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
+                                                  *index, km_to_chord(largest_town_km), largest, largest_c2,
+                                                  a["city_population"].astype(np.float64))
+                    use = largest >= 0
+                    city[use], chord2[use] = largest[use], largest_c2[use]
             city_km = chord_to_km(np.sqrt(chord2))
         return GeocodeBatch(self, lat_a, lon_a, regions, offshore, city, city_km, errors)
 
@@ -300,3 +306,13 @@ def _mask(n: int, index: np.ndarray) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[index] = True
     return mask
+
+
+def _position_error(lat: float, lon: float) -> str:
+    if math.isnan(lat):
+        return "latitude is missing or not a number"
+    if not -90.0 <= lat <= 90.0:
+        return f"latitude {lat:g} is outside [-90, 90]"
+    if math.isnan(lon):
+        return "longitude is missing or not a number"
+    return f"longitude {lon:g} is not finite"

@@ -48,6 +48,7 @@ LEVEL2 = [
 ]
 CITIES = [
     CityInput("Alpha City", 45.0, 3.0, 500_000, "AA"),
+    CityInput("Alpha Quarter", 45.0, 3.03, 1_000, "AA"),  # a quarter 2.4 km from the centre
     CityInput("Border Town", 45.0, 9.9, 20_000, "AA"),
     CityInput("Beta Town", 45.0, 10.2, 5_000, "BB"),
     CityInput("Enclave Village", 44.01, 2.01, 800, "EN"),

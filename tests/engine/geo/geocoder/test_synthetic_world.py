@@ -103,3 +103,25 @@ def test_matches_shapely_point_in_polygon(synthetic):
     for polygon in polygons:
         on_edge |= shapely.distance(polygon.boundary, points) < 1e-9
     assert (got[~on_edge] == expected[~on_edge]).all()
+
+
+def test_largest_town_nearby_is_the_city(synthetic):
+    assert synthetic.lookup(45.0, 3.031).city == "Alpha Quarter"  # nearest
+    batch = synthetic.lookup_many([45.0, 45.0], [3.031, 9.95], largest_town_km=10.0)
+    assert batch.place(0).city == "Alpha City" and batch.place(0).city_km == pytest.approx(2.44, abs=0.05)
+    assert batch.place(1).city == "Border Town"  # nothing larger within 10 km
+
+
+def test_chains_name_the_city_and_say_how_they_fell_back(synthetic):
+    from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
+
+    chains = region_chains(synthetic, [45.0, 45.0, 45.0, 0.0, 45.0, 95.0], [3.031, 1.0, 7.0, -140.0, -0.1, 0.0])
+    assert (chains[0].country, chains[0].state, chains[0].city) == ("Alphaland", "North A", "Alpha City")
+    assert chains[1].city == "West District" and chains[1].fallbacks == ("city_from_district",)
+    assert chains[2].city is None and chains[2].fallbacks == ("no_city",)
+    assert chains[3].fallbacks == ("no_country",)
+    assert "offshore" in chains[4].fallbacks and chains[4].country == "Alphaland"
+    assert chains[5].error and chains[5].fallbacks == ("invalid",)
+    # the offshore point takes the district of the coast it is snapped to
+    assert fallback_counts(chains) == {"complete": 1, "city_from_district": 2, "no_city": 1, "no_country": 1, "offshore": 1, "invalid": 1}
+    assert chains[0].cor_text() == "Country: Alphaland\nState: North A\nCity: Alpha City\nCoordinates: (45.000000, 3.031000)"
