@@ -24,6 +24,7 @@ demo: $(VENV)/.installed
 	$(BIN)/geor evaluate samples/predictions.csv
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from .cor import CorParseFailure, parse_answer
+from .csv_files import CsvFileError, open_csv, parse_number
 from .geo import GeoMetrics, evaluate
 
 
-class PredictionsFileError(ValueError):
+class PredictionsFileError(CsvFileError):
     """The file cannot be read as a predictions CSV at all (missing, not CSV, no such column)."""
 
 
@@ -40,18 +41,8 @@ def score_predictions_csv(
     pred_lon_column: str = "pred_lon",
 ) -> ScoredPredictions:
     """Metrics of the predictions in ``path``; see the module docstring for the layout."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PredictionsFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PredictionsFileError(f"{path}: is a folder, expected a CSV file") from None
+    handle, reader, header = open_csv(path)
     with handle:
-        reader = csv.DictReader(handle)
-        try:
-            header = reader.fieldnames or []
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise PredictionsFileError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
         missing = [c for c in (lat_column, lon_column) if c not in header]
         if missing:
             raise PredictionsFileError(f"{path}: no column {missing[0]!r} for the true position (columns: {', '.join(header) or 'none'})")
@@ -67,7 +58,7 @@ def score_predictions_csv(
         try:
             for row in reader:
                 line = reader.line_num
-                true_lat, true_lon = _number(row.get(lat_column)), _number(row.get(lon_column))
+                true_lat, true_lon = parse_number(row.get(lat_column)), parse_number(row.get(lon_column))
                 if not (-90 <= true_lat <= 90 and -180 <= true_lon <= 180):  # False for NaN
                     scored.skipped_rows.append(
                         f"line {line}: true position ({row.get(lat_column)!r}, {row.get(lon_column)!r}) is not a valid latitude/longitude"
@@ -81,7 +72,7 @@ def score_predictions_csv(
                     else:
                         guess = (result.lat, result.lon)
                 else:
-                    guess = (_number(row.get(pred_lat_column)), _number(row.get(pred_lon_column)))
+                    guess = (parse_number(row.get(pred_lat_column)), parse_number(row.get(pred_lon_column)))
                     if not (-90 <= guess[0] <= 90 and math.isfinite(guess[1])):
                         scored.failures["invalid_coordinates"] += 1
                         guess = (math.nan, math.nan)
@@ -94,10 +85,3 @@ def score_predictions_csv(
     t, p = np.array(truth), np.array(predicted)
     scored.metrics = evaluate(p[:, 0], p[:, 1], t[:, 0], t[:, 1])
     return scored
-
-
-def _number(text: str | None) -> float:
-    try:
-        return float(text) if text is not None else math.nan
-    except ValueError:
-        return math.nan

@@ -8,7 +8,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .where import add_pack_options, count_data_rows, open_geocoder, parse_float, read_csv_chunks
+from geor.engine.csv_files import parse_number
+
+from .where import add_pack_options, count_data_rows, open_geocoder, read_csv_chunks
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
     with atomic_text_writer(args.out) as out, progress:
         task = progress.add_task("rows", total=count_data_rows(args.csv))
         for rows in chunks:
-            lat = np.array([parse_float(r.get(lat_name)) for r in rows])
-            lon = np.array([parse_float(r.get(lon_name)) for r in rows])
+            lat = np.array([parse_number(r.get(lat_name)) for r in rows])
+            lon = np.array([parse_number(r.get(lon_name)) for r in rows])
             chains = region_chains(geocoder, lat, lon, city_km=args.city_km)
             counts.update(fallback_counts(chains))
             for i, (row, chain) in enumerate(zip(rows, chains)):

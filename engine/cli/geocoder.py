@@ -33,8 +33,8 @@ def _say(message: str) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from geor.engine.geo.geocoder.default_pack import build_default_pack, default_cities
     from geor.engine.geo.geocoder.build import build_pack
+    from geor.engine.geo.geocoder.default_pack import build_default_pack, default_cities
     from geor.engine.geo.geocoder.gadm import read_gadm
     from geor.engine.geo.geocoder.towns import read_towns_csv
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 from pathlib import Path
+
+from geor.engine.csv_files import open_csv, parse_number
 
 from .distance import _degrees
 
@@ -99,18 +100,7 @@ def pick_column(header: list[str], wanted: str | None, candidates: tuple[str, ..
 
 def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None):  # type: ignore[no-untyped-def]
     """(header, lat column, lon column, iterator of row chunks) of a CSV with positions."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path}: is a folder, expected a CSV file") from None
-    reader = csv.DictReader(handle)
-    try:
-        header = list(reader.fieldnames or [])
-    except UnicodeDecodeError:
-        handle.close()
-        raise ValueError(f"{path}: not a UTF-8 CSV file") from None
+    handle, reader, header = open_csv(path)
     lat_name = pick_column(header, lat_col, ("lat", "LAT", "latitude", "Latitude"), "latitude", path)
     lon_name = pick_column(header, lon_col, ("lon", "LON", "lng", "longitude", "Longitude"), "longitude", path)
 
@@ -129,13 +119,6 @@ def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None):  # ty
                 yield rows
 
     return header, lat_name, lon_name, chunks()
-
-
-def parse_float(text: str | None) -> float:
-    try:
-        return float(text) if text not in (None, "") else math.nan
-    except ValueError:
-        return math.nan
 
 
 def count_data_rows(path: Path) -> int | None:
@@ -167,8 +150,8 @@ def run_csv(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(out, fieldnames=[*header, *OUTPUT_COLUMNS], lineterminator="\n")
         writer.writeheader()
         for rows in chunks:
-            lat = np.array([parse_float(r.get(lat_name)) for r in rows])
-            lon = np.array([parse_float(r.get(lon_name)) for r in rows])
+            lat = np.array([parse_number(r.get(lat_name)) for r in rows])
+            lon = np.array([parse_number(r.get(lon_name)) for r in rows])
             batch = geocoder.lookup_many(lat, lon)
             columns = batch.columns()
             for i, row in enumerate(rows):

@@ -176,8 +176,8 @@ def geometric_median(xyz, weights, max_iter, tol_rad):  # type: ignore[no-untype
         mx, my, mz = mx / norm, my / norm, mz / norm
 
     iterations = 0
-    for iterations in range(1, max_iter + 1):
-        tx = ty = tz = 0.0  # sum of w_i * u_i / theta_i * theta_i = weighted unit directions (for R)
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
+        tx = ty = tz = 0.0  # sum of w_i * u_i: the pull of the other points (Vardi-Zhang)
         sx = sy = sz = 0.0  # sum of w_i / theta_i * log_m(p_i)
         denominator = 0.0
         coincident = 0.0

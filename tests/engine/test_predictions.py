@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from geor.engine.csv_files import CsvFileError
 from geor.engine.predictions import PredictionsFileError, score_predictions_csv
 
 
@@ -43,13 +44,13 @@ def test_unusable_files(tmp_path, content, message):
 
 
 def test_missing_folder_and_binary_files(tmp_path):
-    with pytest.raises(PredictionsFileError, match="no such file"):
+    with pytest.raises(CsvFileError, match="no such file"):
         score_predictions_csv(tmp_path / "nope.csv")
-    with pytest.raises(PredictionsFileError, match="is a folder"):
+    with pytest.raises(CsvFileError, match="is a folder"):
         score_predictions_csv(tmp_path)
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
-    with pytest.raises(PredictionsFileError, match="not readable as UTF-8|not a readable UTF-8"):
+    with pytest.raises(CsvFileError, match="not readable as UTF-8|not a readable UTF-8"):
         score_predictions_csv(binary)
 
 

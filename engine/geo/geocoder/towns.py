@@ -3,9 +3,10 @@ optionally ``admin1``. Lets a user bring their own gazetteer to ``geor geocoder 
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
+
+from geor.engine.csv_files import open_csv
 
 from .build import CityInput
 
@@ -14,13 +15,9 @@ REQUIRED = ("name", "lat", "lon", "population", "country_code")
 
 def read_towns_csv(path: Path) -> list[CityInput]:
     """Towns from a CSV; a row with a bad position or population is an error naming its line."""
-    try:
-        handle = Path(path).open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
+    handle, reader, header = open_csv(path)
     with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; a towns CSV has {', '.join(REQUIRED)}")
         towns = []

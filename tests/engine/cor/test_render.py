@@ -1,7 +1,6 @@
 import pytest
 
-from geor.engine.cor import CorAnswer, instruction, parse_answer, render_answer, render_few_shot
-from geor.engine.cor import PROMPTS
+from geor.engine.cor import PROMPTS, CorAnswer, instruction, parse_answer, render_answer, render_few_shot
 
 
 def test_renders_four_lines_like_the_paper():

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geor.engine.geo import EARTH_RADIUS_KM, MAX_DISTANCE_KM, CoordinateRangeError, haversine_km, nearest_k, pairwise_km
-from geor.engine.geo import reference
+from geor.engine.geo import EARTH_RADIUS_KM, MAX_DISTANCE_KM, CoordinateRangeError, haversine_km, nearest_k, pairwise_km, reference
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 

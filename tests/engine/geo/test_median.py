@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geor.engine.geo import CoordinateRangeError, geometric_median, haversine_km
-from geor.engine.geo import reference
+from geor.engine.geo import CoordinateRangeError, geometric_median, haversine_km, reference
 
 
 def total_km(points: np.ndarray, lat: float, lon: float, weights=None) -> float:
