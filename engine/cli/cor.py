@@ -10,7 +10,7 @@ from pathlib import Path
 
 from geor.engine.csv_files import parse_number
 
-from .where import add_pack_options, count_data_rows, open_geocoder, read_csv_chunks
+from .where import _non_negative_km, add_pack_options, count_data_rows, open_geocoder, read_csv_chunks
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lat-col", default=None, help="latitude column (default: LAT, lat or latitude)")
     parser.add_argument("--lon-col", default=None, help="longitude column (default: LON, lon, lng or longitude)")
     parser.add_argument("--id-col", default=None, help="row id column copied to the output (default: IMG_ID or id when present)")
-    parser.add_argument("--city-km", type=float, default=DEFAULT_CITY_KM,
+    parser.add_argument("--city-km", type=_non_negative_km, default=DEFAULT_CITY_KM,
                         help=f"a town farther than this is not the photo's city (default {DEFAULT_CITY_KM:g})")
     add_pack_options(parser)
     parser.set_defaults(handler=run)

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from .where import _non_negative_km
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("geocoder", help="build or inspect region packs",
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--out", type=Path, required=True, help="pack file to write")
     build.add_argument("--levels", type=int, default=2, choices=(0, 1, 2), help="finest level: 0 country, 1 state, 2 district (default 2)")
     build.add_argument("--towns", type=Path, help="towns CSV (name, lat, lon, population, country_code); default: the embedded GeoNames towns")
-    build.add_argument("--simplify-m", type=float, default=100.0,
+    build.add_argument("--simplify-m", type=_non_negative_km, default=100.0,
                        help="simplify GADM borders to this tolerance in metres, shared borders kept shared (default 100; 0 keeps every vertex)")
     build.set_defaults(handler=run_build)
     info = actions.add_parser("info", help="describe a region pack")

@@ -38,8 +38,18 @@ def add_pack_options(parser: argparse.ArgumentParser) -> None:
     from geor.engine.geo.geocoder import DEFAULT_SEA_KM
 
     parser.add_argument("--pack", type=Path, help="region pack to use (default: the embedded default pack)")
-    parser.add_argument("--sea-km", type=float, default=DEFAULT_SEA_KM,
+    parser.add_argument("--sea-km", type=_non_negative_km, default=DEFAULT_SEA_KM,
                         help=f"points at sea this close to land get the nearest region (default {DEFAULT_SEA_KM:g})")
+
+
+def _non_negative_km(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in km (0 or more)")
+    return value
 
 
 def open_geocoder(args: argparse.Namespace):  # type: ignore[no-untyped-def]

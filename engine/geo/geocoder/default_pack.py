@@ -31,6 +31,7 @@ import shapely
 from geor.engine.paths import user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack
+from .pack_format import PackFormatError, read_pack
 from .shapefile import read_shp_parts
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
@@ -56,11 +57,16 @@ class DefaultDataMissing(RuntimeError):
 def default_pack_path(progress: Progress | None = None) -> Path:
     """The default pack in the user's data directory, built (once, about a minute) if missing."""
     path = user_data_dir() / "regionpacks" / f"default-{DATA_VERSION}.georpack"
-    if not path.exists():
-        say = progress or (lambda message: None)
-        say(f"building the default region pack once (about a minute) into {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_default_pack(path, progress=say)
+    say = progress or (lambda message: None)
+    if path.exists():
+        try:
+            read_pack(path)
+            return path
+        except PackFormatError as exc:  # e.g. a damaged disk copy: it is ours to rebuild
+            say(f"{exc}; rebuilding it")
+    say(f"building the default region pack once (about a minute) into {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_default_pack(path, progress=say)
     return path
 
 

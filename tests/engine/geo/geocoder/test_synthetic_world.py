@@ -125,3 +125,70 @@ def test_chains_name_the_city_and_say_how_they_fell_back(synthetic):
     # the offshore point takes the district of the coast it is snapped to
     assert fallback_counts(chains) == {"complete": 1, "city_from_district": 2, "no_city": 1, "no_country": 1, "offshore": 1, "invalid": 1}
     assert chains[0].cor_text() == "Country: Alphaland\nState: North A\nCity: Alpha City\nCoordinates: (45.000000, 3.031000)"
+
+
+def test_single_layer_gadm_layout_gives_the_same_answers(tmp_path, synthetic):
+    """gadm_410.gpkg holds only the finest units with every level's GID/NAME columns."""
+    import shapely
+    from shapely.geometry import MultiPolygon
+
+    from geor.engine.geo.geocoder import build_pack
+    from geor.engine.geo.geocoder.gadm import read_gadm
+    from geor.engine.geo.geocoder.geopackage import write_geopackage
+
+    from .conftest import CITIES, LEVEL1, LEVEL2
+
+    rows, geometries = [], []
+    split = {row[1] for row in LEVEL2}
+    for g0, country, g1, n1, iso, polygon in LEVEL1:
+        if g1 in split:
+            for _, _, _, g2, n2, part in (r for r in LEVEL2 if r[1] == g1):
+                rows.append({"GID_0": g0, "NAME_0": country, "GID_1": g1, "NAME_1": n1, "ISO_1": iso, "GID_2": g2, "NAME_2": n2})
+                geometries.append(MultiPolygon(list(shapely.get_parts(part))))
+        else:
+            rows.append({"GID_0": g0, "NAME_0": country, "GID_1": g1, "NAME_1": n1, "ISO_1": iso, "GID_2": "", "NAME_2": ""})
+            geometries.append(MultiPolygon(list(shapely.get_parts(polygon))))
+    gpkg = tmp_path / "gadm_410.gpkg"
+    text = "TEXT"
+    write_geopackage(gpkg, "gadm_410", {c: text for c in ("GID_0", "NAME_0", "GID_1", "NAME_1", "ISO_1", "GID_2", "NAME_2")}, rows, geometries)
+    regions = read_gadm(gpkg)
+    assert sorted(r.level for r in regions) == [0] * 6 + [1] * 8 + [2] * 2
+    pack = tmp_path / "single.georpack"
+    build_pack(pack, regions, CITIES, {"source": "single-layer"}, grid_rows=256)
+    other = Geocoder(pack)
+    rng = np.random.default_rng(5)
+    lat, lon = rng.uniform(39, 51, 3000), rng.uniform(-1, 21, 3000)
+    a, b = synthetic.lookup_many(lat, lon).columns(), other.lookup_many(lat, lon).columns()
+    for column in ("country", "state", "state_code", "district"):
+        assert a[column] == b[column]
+
+
+def test_gadm_files_that_are_not_gadm(tmp_path):
+    from geor.engine.geo.geocoder.gadm import read_gadm
+    from geor.engine.geo.geocoder.geopackage import GeoPackageError, write_geopackage
+
+    other = tmp_path / "roads.gpkg"
+    write_geopackage(other, "roads", {"name": "TEXT"}, [{"name": "A1"}], [None])
+    with pytest.raises(GeoPackageError, match="no GADM layer"):
+        read_gadm(other)
+    sqlite_only = tmp_path / "plain.sqlite"
+    import sqlite3
+
+    sqlite3.connect(sqlite_only).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(GeoPackageError, match="not a GeoPackage"):
+        read_gadm(sqlite_only)
+
+
+def test_damaged_default_pack_is_rebuilt(tmp_path, monkeypatch):
+    """The cached default pack is ours: a damaged copy is rebuilt, not a dead end."""
+    from geor.engine.geo.geocoder import default_pack
+
+    monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path))
+    cached = tmp_path / "regionpacks" / f"default-{default_pack.DATA_VERSION}.georpack"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"GEORPAK1garbage")
+    built = []
+    monkeypatch.setattr(default_pack, "build_default_pack", lambda out, progress=None: built.append(out))
+    messages = []
+    assert default_pack.default_pack_path(progress=messages.append) == cached
+    assert built == [cached] and "rebuilding" in messages[0]
