@@ -5,7 +5,8 @@ where photos are taken, half uniform over the globe):
   * reverse_geocoder: the popular KD-tree nearest-city geocoder (mode 1, single process);
   * shapely 2 STRtree point-in-polygon over the same state polygons the pack was built from.
 
-Each runs in its own fresh process, so cold load time and peak RSS are its own. Then the agreement
+Each runs in its own fresh process, so cold load time and peak RSS are its own; throughput is
+the best of three runs. Then the agreement
 of the nearest-city answer with the polygon answer, for country and first-level division.
 
 Run: .venv/bin/python benchmarks/bench_geocoder.py [--points 200000]
@@ -36,10 +37,14 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
         # polygons only: no offshore snapping, no town search, like the STRtree peer
         options = {"sea_km": 0, "town_km": 0} if kind == "geor_polygons" else {}
         geocoder = Geocoder(default_pack_path(), **options)
-        geocoder.lookup_many(points[:10, 0], points[:10, 1])
+        warm = np.vstack([points[:10], points[-10:]])  # towns and sea: every lazily built index
+        geocoder.lookup_many(warm[:, 0], warm[:, 1])
         loaded = time.perf_counter()
-        batch = geocoder.lookup_many(points[:, 0], points[:, 1])
-        columns = batch.columns()
+
+        def run():  # type: ignore[no-untyped-def]
+            return geocoder.lookup_many(points[:, 0], points[:, 1]).columns()
+
+        columns, run_s = best_of(run)
         answer = {"country": columns["country_a2"], "state": columns["state_code"], "state_name": columns["state"]}
     elif kind == "reverse_geocoder":
         import reverse_geocoder
@@ -47,7 +52,7 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
         coder = reverse_geocoder.RGeocoder(mode=1, verbose=False)
         coder.query([tuple(points[0])])
         loaded = time.perf_counter()
-        rows = coder.query([tuple(p) for p in points])
+        rows, run_s = best_of(lambda: coder.query([tuple(p) for p in points]))
         answer = {"country": [r["cc"] for r in rows], "state": [r["admin1"] for r in rows]}
     else:
         import shapely
@@ -57,16 +62,25 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
         tree = shapely.STRtree(polygons)
         tree.query(shapely.points(points[:10, 1], points[:10, 0]), predicate="within")
         loaded = time.perf_counter()
-        point_index, polygon_index = tree.query(shapely.points(points[:, 1], points[:, 0]), predicate="within")
+        (point_index, polygon_index), run_s = best_of(lambda: tree.query(shapely.points(points[:, 1], points[:, 0]), predicate="within"))
         state = np.full(len(points), -1)
         state[point_index] = polygon_index
         answer = {"state_index": state.tolist()}
-    finished = time.perf_counter()
     report = {
-        "load_s": loaded - started, "run_s": finished - loaded,
+        "load_s": loaded - started, "run_s": run_s,
         "max_rss_mb": peak_rss_mb(), "answer": answer,
     }
     Path(out_file).write_text(json.dumps(report))
+
+
+def best_of(fn, repeats: int = 3):  # type: ignore[no-untyped-def]
+    """(result, best wall time of ``repeats`` runs): the machine is shared, the minimum is the signal."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return result, min(times)
 
 
 def peak_rss_mb() -> float:

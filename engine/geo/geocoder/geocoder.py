@@ -247,6 +247,7 @@ class Geocoder:
         _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo, no_group, *self._edge_xyz, self._edge_group,
                                       a["edge_cell_ids"], a["edge_cell_start"], a["edge_order"], self._bits("edge"),
                                       int(self.meta["vertex_cube_grid"]), km_to_chord(self.sea_km), index, chord2)
+        _kernels.refine_to_segments(xyz[0], xyz[1], xyz[2], index, *self._edge_xyz, a["edge_joined"], chord2)
         hit = np.flatnonzero(todo & (index >= 0))
         levels, found = a["edge_level"][index[hit]], a["edge_region"][index[hit]]
         for level in range(len(self.levels)):

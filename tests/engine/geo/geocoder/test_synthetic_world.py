@@ -192,3 +192,15 @@ def test_damaged_default_pack_is_rebuilt(tmp_path, monkeypatch):
     messages = []
     assert default_pack.default_pack_path(progress=messages.append) == cached
     assert built == [cached] and "rebuilding" in messages[0]
+
+
+def test_offshore_distance_is_to_the_coastline_not_to_a_vertex(synthetic):
+    # Alphaland's west coast is the meridian 0 (vertices every 0.05 degrees); this point lies
+    # between two of them. Distance to a meridian: R * asin(sin(dlon) * cos(lat)).
+    from geor.engine.geo import EARTH_RADIUS_KM
+
+    lat, lon = 45.0237, -0.1234
+    expected = EARTH_RADIUS_KM * math.asin(math.sin(math.radians(0.1234)) * math.cos(math.radians(lat)))
+    place = synthetic.lookup(lat, lon)
+    assert place.country == "Alphaland"
+    assert place.offshore_km == pytest.approx(expected, abs=0.002)
