@@ -1,0 +1,36 @@
+"""A job's report: ``report.csv`` (one row per photo) and ``report.geojson`` (every position)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from geor.engine.atomic import atomic_text_writer
+
+from .jobstore import JobStore
+
+COLUMNS = ("path", "stage", "source", "lat", "lon", "confidence", "city", "state", "country", "message")
+
+
+def write_reports(store: JobStore) -> tuple[Path, Path]:
+    folder = store.path.parent
+    csv_path, geojson_path = folder / f"{store.id}-report.csv", folder / f"{store.id}-report.geojson"
+    rows = store.photos()
+    with atomic_text_writer(csv_path) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([str(store.path_of(row)), *(row[c] for c in COLUMNS[1:])])
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "properties": {"path": str(store.path_of(row)), **{c: row[c] for c in COLUMNS[1:] if c not in ("lat", "lon")}},
+        }
+        for row in rows
+        if row["lat"] is not None
+    ]
+    with atomic_text_writer(geojson_path) as out:
+        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False, indent=1)
+    return csv_path, geojson_path

@@ -1,0 +1,252 @@
+"""``geor tag``: the resumable batch job over a folder of photos.
+
+Stages, each recorded in the job store before the next begins: scan -> read metadata (thread
+pool) -> decide (the location sources, in order) -> name the places (geocoder) -> write (one at a
+time, through the safe writer, journaled ahead of every rename). Killing the process at any moment
+and running the same command again resumes: finished photos are not redone, and a write that was
+under way is recognised by its checksum as done or not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geor.engine.photos import FileState, Location, PhotoReadError, PhotoWriteError, location_tags, read_metadata, sha256_of, write_tags
+
+from .jobstore import JobStore
+from .report import write_reports
+from .sources import Decision, LocationSource, PhotoRecord
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+READ_THREADS = 4
+BATCH = 100
+
+
+@dataclass
+class TagOptions:
+    dry_run: bool = False
+    sidecar: bool = False
+    overwrite: bool = False
+    min_confidence: float = 0.3
+    window_min: float = 10.0
+    gpx: list[str] = field(default_factory=list)
+    tz: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class JobSummary:
+    job_id: str
+    counts: Counter[str]
+    failures: list[str]
+    problems: list[str]
+    report_csv: Path
+    report_geojson: Path
+
+
+def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSource],
+                place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None = None,
+                progress: Progress | None = None) -> JobSummary:
+    tick = progress or (lambda stage, done, total: None)
+    root = store.root
+    if not root.is_dir():
+        raise ValueError(f"{root}: no such folder")
+    _settle_pending_writes(store)
+    problems = _scan(store, root, tick)
+    _read(store, tick)
+    _decide(store, options, sources, tick)
+    _name_places(store, place_names)
+    if not options.dry_run:
+        _write(store, root, options, tick)
+    counts, failures = _tally(store, options)
+    csv_path, geojson_path = write_reports(store)
+    store.set("state", "finished" if not options.dry_run else "dry-run")
+    return JobSummary(store.id, counts, failures, problems, csv_path, geojson_path)
+
+
+def _settle_pending_writes(store: JobStore) -> None:
+    """A write journaled but maybe not renamed (the process died): the checksum tells."""
+    for change in store.changes("pending"):
+        target = Path(os.fsdecode(bytes(change["target"])))
+        if sha256_of(target) == change["sha256"]:
+            store.set_change(change["id"], "done")
+            store.update_photo(change["photo_id"], stage="written", message=None)
+        else:
+            store.set_change(change["id"], "abandoned", "the rename never happened")
+
+
+def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
+    from .scan import scan_photos
+
+    problems: list[str] = []
+    known = {bytes(r["relpath"]): r for r in store.photos()}
+    store.db.execute("BEGIN")
+    found = 0
+    for relpath, size, mtime_ns in scan_photos(root, problems):
+        found += 1
+        row = known.get(relpath)
+        if row is None:
+            store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, 'new')", (relpath, size, mtime_ns))
+        elif (row["size"], row["mtime_ns"]) != (size, mtime_ns) and row["stage"] not in ("written",):
+            store.update_photo(row["id"], size=size, mtime_ns=mtime_ns, stage="new", message=None)
+    store.db.execute("COMMIT")
+    tick("scan", found, found)
+    return problems
+
+
+def _read(store: JobStore, tick: Progress) -> None:
+    pending = [(row["id"], store.path_of(row)) for row in store.photos("new")]  # the store stays in this thread
+    total = len(pending)
+
+    def read(item: tuple[int, Path]) -> tuple[int, Any]:
+        photo_id, path = item
+        try:
+            return photo_id, read_metadata(path)
+        except PhotoReadError as exc:
+            return photo_id, exc
+        except (RuntimeError, ValueError, OSError) as exc:  # exiv2 on hostile files: report, never stop the job
+            return photo_id, PhotoReadError(f"unreadable ({type(exc).__name__}: {exc})")
+
+    done = 0
+    with ThreadPoolExecutor(READ_THREADS) as pool:
+        results = pool.map(read, pending)
+        store.db.execute("BEGIN")
+        for photo_id, result in results:
+            if isinstance(result, PhotoReadError):
+                store.update_photo(photo_id, stage="failed", message=f"cannot read: {result}")
+            else:
+                fields: dict[str, Any] = {
+                    "stage": "read",
+                    "taken_at": result.taken_at.isoformat() if result.taken_at else None,
+                    "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
+                    "camera": result.camera,
+                    "message": result.gps_problem,
+                }
+                if result.gps is not None:
+                    fields |= {"gps_lat": result.gps[0], "gps_lon": result.gps[1], "gps_alt": result.gps[2]}
+                store.update_photo(photo_id, **fields)
+            done += 1
+            if done % BATCH == 0:
+                store.db.execute("COMMIT")
+                tick("read", done, total)
+                store.db.execute("BEGIN")
+        store.db.execute("COMMIT")
+    tick("read", done, total)
+
+
+def _records(store: JobStore) -> list[PhotoRecord]:
+    records = []
+    for row in store.photos("read", "decided", "written", "kept", "unplaced", "review"):
+        gps = (row["gps_lat"], row["gps_lon"], row["gps_alt"]) if row["gps_lat"] is not None else None
+        records.append(PhotoRecord(
+            row["id"], store.path_of(row),
+            dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
+            dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None,
+            row["camera"] or "", gps,
+        ))
+    return records
+
+
+def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource], tick: Progress) -> None:
+    records = _records(store)
+    undecided = {r.id: r for r in records}
+    by_id = {r.id: r for r in records}
+    stage_of = {row["id"]: row["stage"] for row in store.photos()}
+    decisions: dict[int, Decision] = {}
+    for source in sources:
+        # every source sees every photo (anchors included); a photo with its own GPS takes another
+        # position only with --overwrite
+        for photo_id, decision in source.locate(records).items():
+            if photo_id in undecided and (by_id[photo_id].gps is None or options.overwrite):
+                decisions[photo_id] = decision
+                undecided.pop(photo_id)
+    store.db.execute("BEGIN")
+    for record in records:
+        if stage_of[record.id] == "written":
+            continue
+        decision = decisions.get(record.id)
+        if decision is None:
+            if record.gps is not None:
+                store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0)
+            else:
+                reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or tagged neighbour near its time"
+                store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, message=reason)
+            continue
+        stage = "decided" if decision.confidence >= options.min_confidence else "review"
+        message = decision.note if stage == "decided" else f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+        store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
+                           gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
+                           confidence=round(decision.confidence, 3), message=message)
+    store.db.execute("COMMIT")
+    tick("decide", len(records), len(records))
+
+
+def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None) -> None:
+    rows = [r for r in store.photos("decided", "review", "kept") if r["lat"] is not None and r["country"] is None]
+    if place_names is None or not rows:
+        return
+    names = place_names([(r["lat"], r["lon"]) for r in rows])
+    store.db.execute("BEGIN")
+    for row, fields in zip(rows, names):
+        store.update_photo(row["id"], **fields)
+    store.db.execute("COMMIT")
+
+
+def _write(store: JobStore, root: Path, options: TagOptions, tick: Progress) -> None:
+    rows = store.photos("decided")
+    for done, row in enumerate(rows, start=1):
+        path = store.path_of(row)
+        location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
+                            row["country_code"], row["country_code3"])
+        target, tags = location_tags(path, location, options.sidecar)
+        change_id: list[int] = []
+
+        def journal(result: Any, photo_id: int = row["id"], change_id: list[int] = change_id) -> None:
+            change_id.append(store.journal_pending(photo_id, result.target, result.created, result.old, result.new, result.sha256))
+
+        try:
+            expect = FileState(row["size"], row["mtime_ns"]) if target == path else None
+            write_tags(target, tags, root=root, expect=expect, before_replace=journal)
+        except FileNotFoundError:
+            store.update_photo(row["id"], stage="failed", message="write failed: the file disappeared during the job")
+        except PhotoWriteError as exc:
+            if change_id:
+                store.set_change(change_id[0], "abandoned", str(exc))
+            store.update_photo(row["id"], stage="failed", message=f"write failed: {exc}")
+        else:
+            store.db.execute("BEGIN")
+            store.set_change(change_id[0], "done")
+            store.update_photo(row["id"], stage="written", message=f"written to {target.name}")
+            store.db.execute("COMMIT")
+        tick("write", done, len(rows))
+
+
+def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:
+    counts: Counter[str] = Counter()
+    failures = []
+    for row in store.photos():
+        stage = row["stage"]
+        if stage == "written" or (stage == "decided" and options.dry_run):
+            counts[f"{'would tag' if options.dry_run else 'tagged'} by {row['source']}"] += 1
+        elif stage == "kept":
+            counts["already had GPS (exif)"] += 1
+        else:
+            counts[{"unplaced": "no location found", "review": "low confidence, left for review", "failed": "failed"}.get(stage, stage)] += 1
+        if stage == "failed":
+            failures.append(f"{store.path_of(row)}: {row['message']}")
+    return counts, failures
+
+
+def options_key(options: TagOptions) -> dict[str, Any]:
+    """The options that define a job (a rerun with the same ones resumes it)."""
+    return json.loads(json.dumps(options.as_dict()))

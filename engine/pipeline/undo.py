@@ -1,0 +1,52 @@
+"""``geor undo JOB``: put back every tag a job changed, newest change first. A file changed by
+someone else since Geo-R wrote it is left alone and reported; undo can be run again safely."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geor.engine.photos import PhotoWriteError, sha256_of, write_tags
+
+from .jobstore import JobStore
+
+
+@dataclass
+class UndoSummary:
+    restored: int = 0
+    removed_sidecars: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def undo_job(store: JobStore) -> UndoSummary:
+    summary = UndoSummary()
+    # a pending change whose file carries the new checksum did happen: undo it too
+    for change in store.changes("pending"):
+        target = Path(os.fsdecode(bytes(change["target"])))
+        store.set_change(change["id"], "done" if sha256_of(target) == change["sha256"] else "abandoned")
+    for change in reversed(store.changes("done")):
+        target = Path(os.fsdecode(bytes(change["target"])))
+        current = sha256_of(target)
+        if current is None:
+            summary.skipped.append(f"{target}: no longer exists; nothing to restore")
+            store.set_change(change["id"], "undone", "file gone")
+            continue
+        if current != change["sha256"]:
+            summary.skipped.append(f"{target}: changed since Geo-R wrote it; left as it is")
+            continue
+        try:
+            if change["created"]:
+                target.unlink()
+                summary.removed_sidecars += 1
+            else:
+                write_tags(target, json.loads(change["old"]))
+                summary.restored += 1
+        except (PhotoWriteError, OSError) as exc:
+            summary.skipped.append(f"{target}: {exc}")
+            continue
+        store.set_change(change["id"], "undone")
+        store.update_photo(change["photo_id"], stage="decided", message="undone")
+    store.set("state", "undone")
+    return summary

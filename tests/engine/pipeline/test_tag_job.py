@@ -1,0 +1,171 @@
+import csv
+import datetime as dt
+import json
+import os
+
+import numpy as np
+import pytest
+
+from geor.engine.photos import read_metadata
+from geor.engine.pipeline import JobStore, TagOptions, undo_job
+
+from ..photos.conftest import EXIFTOOL, exiftool_gps, make_photo, pixels
+from .conftest import T0, run
+
+A = (43.452002, 142.615358)
+D = (43.5, 142.7)
+
+
+def album(folder, n_between=2):
+    folder.mkdir(exist_ok=True)
+    make_photo(folder / "a.jpg", T0, gps=A)
+    for i in range(n_between):
+        make_photo(folder / f"b{i}.jpg", T0 + dt.timedelta(minutes=2 * (i + 1)))
+    make_photo(folder / "d.jpg", T0 + dt.timedelta(minutes=2 * (n_between + 1)), gps=D)
+    make_photo(folder / "lonely.jpg", T0 + dt.timedelta(hours=5))
+    return folder
+
+
+def names(positions):
+    return [{"city": "Biei", "state": "Hokkaido", "country": "Japan", "country_code": "JP", "country_code3": "JPN"} for _ in positions]
+
+
+def test_propagates_between_anchors_writes_and_reports(tmp_path, jobs_home):
+    folder = album(tmp_path / "trip")
+    store, summary = run(folder, place_names=names)
+    assert summary.counts == {"tagged by interpolated": 2, "already had GPS (exif)": 2, "no location found": 1}
+    lat, lon, _ = read_metadata(folder / "b0.jpg").gps
+    # a third of the way from A to D along the great circle
+    assert lat == pytest.approx(A[0] + (D[0] - A[0]) / 3, abs=1e-4) and lon == pytest.approx(A[1] + (D[1] - A[1]) / 3, abs=1e-4)
+    if EXIFTOOL:
+        assert exiftool_gps(folder / "b1.jpg") == pytest.approx(read_metadata(folder / "b1.jpg").gps[:2], abs=1e-6)
+    rows = {os.path.basename(r["path"]): r for r in csv.DictReader(summary.report_csv.open())}
+    assert rows["b0.jpg"]["source"] == "interpolated" and rows["a.jpg"]["source"] == "exif"
+    assert rows["lonely.jpg"]["stage"] == "unplaced" and "no GPS" in rows["lonely.jpg"]["message"]
+    assert float(rows["b0.jpg"]["confidence"]) == pytest.approx(0.8) and rows["b0.jpg"]["city"] == "Biei"
+    geojson = json.loads(summary.report_geojson.read_text())
+    assert len(geojson["features"]) == 4
+    assert store.get("state") == "finished"
+
+
+def test_confidence_falls_with_the_time_gap_and_low_confidence_is_not_written(tmp_path, jobs_home):
+    folder = tmp_path / "gap"
+    folder.mkdir()
+    make_photo(folder / "a.jpg", T0, gps=A)
+    make_photo(folder / "near.jpg", T0 + dt.timedelta(minutes=1))
+    make_photo(folder / "far.jpg", T0 + dt.timedelta(minutes=8))
+    _, summary = run(folder, TagOptions(min_confidence=0.5))
+    assert read_metadata(folder / "near.jpg").gps is not None
+    assert read_metadata(folder / "far.jpg").gps is None  # confidence 0.2: left for review
+    assert summary.counts["low confidence, left for review"] == 1
+
+
+def test_other_cameras_and_folders_are_not_neighbours(tmp_path, jobs_home):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    make_photo(folder / "a.jpg", T0, gps=A)
+    make_photo(folder / "other_camera.jpg", T0 + dt.timedelta(minutes=1), model="Other Phone")
+    (folder / "sub").mkdir()
+    make_photo(folder / "sub" / "other_folder.jpg", T0 + dt.timedelta(minutes=1))
+    run(folder)
+    assert read_metadata(folder / "other_camera.jpg").gps is None
+    assert read_metadata(folder / "sub" / "other_folder.jpg").gps is None
+
+
+def test_dry_run_writes_nothing(tmp_path, jobs_home):
+    folder = album(tmp_path / "dry")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    _, summary = run(folder, TagOptions(dry_run=True))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert summary.counts["would tag by interpolated"] == 2
+
+
+def test_sidecar_mode_never_touches_originals(tmp_path, jobs_home):
+    folder = album(tmp_path / "side")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    run(folder, TagOptions(sidecar=True))
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix == ".jpg"} == before
+    assert sorted(p.name for p in folder.glob("*.xmp")) == ["b0.xmp", "b1.xmp"]
+    assert read_metadata(folder / "b0.jpg").gps is not None  # read back through the sidecar
+
+
+def write_gpx(path, points):
+    body = "".join(
+        f'<trkpt lat="{lat}" lon="{lon}"><ele>{ele}</ele><time>{t.strftime("%Y-%m-%dT%H:%M:%SZ")}</time></trkpt>'
+        for lat, lon, ele, t in points
+    )
+    path.write_text(f'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{body}</trkseg></trk></gpx>')
+    return path
+
+
+def test_gpx_with_time_zone(tmp_path, jobs_home):
+    folder = tmp_path / "hike"
+    folder.mkdir()
+    make_photo(folder / "p1.jpg", T0)  # camera clock in UTC+9: 10:00 local = 01:00 UTC
+    make_photo(folder / "p2.jpg", T0 + dt.timedelta(hours=3))  # outside the track
+    utc = T0 - dt.timedelta(hours=9)
+    gpx = write_gpx(tmp_path / "track.gpx", [(43.0, 142.0, 100, utc - dt.timedelta(minutes=5)), (43.1, 142.1, 200, utc + dt.timedelta(minutes=5))])
+    _, summary = run(folder, gpx=[gpx], tz=dt.timedelta(hours=9))
+    lat, lon, alt = read_metadata(folder / "p1.jpg").gps
+    assert (lat, lon) == pytest.approx((43.05, 142.05), abs=1e-3) and alt == pytest.approx(150.0)
+    assert read_metadata(folder / "p2.jpg").gps is None
+    assert summary.counts["tagged by gpx"] == 1
+
+
+def test_gpx_without_time_zone_places_nothing(tmp_path, jobs_home):
+    folder = tmp_path / "nozone"
+    folder.mkdir()
+    make_photo(folder / "p1.jpg", T0)
+    gpx = write_gpx(tmp_path / "t.gpx", [(43.0, 142.0, 0, T0), (43.1, 142.1, 0, T0 + dt.timedelta(minutes=10))])
+    run(folder, gpx=[gpx], tz=None)
+    assert read_metadata(folder / "p1.jpg").gps is None
+
+
+def test_existing_gps_is_kept_unless_overwrite(tmp_path, jobs_home):
+    folder = tmp_path / "keep"
+    folder.mkdir()
+    make_photo(folder / "p.jpg", T0, gps=A)
+    gpx = write_gpx(tmp_path / "t.gpx", [(10.0, 10.0, 0, T0 - dt.timedelta(minutes=1)), (10.0, 10.0, 0, T0 + dt.timedelta(minutes=1))])
+    run(folder, gpx=[gpx], tz=dt.timedelta(0))
+    assert read_metadata(folder / "p.jpg").gps[:2] == pytest.approx(A, abs=1e-6)
+    run(folder, TagOptions(overwrite=True), gpx=[gpx], tz=dt.timedelta(0))
+    assert read_metadata(folder / "p.jpg").gps[:2] == pytest.approx((10.0, 10.0), abs=1e-6)
+
+
+def test_undo_restores_every_change(tmp_path, jobs_home):
+    import pyexiv2
+
+    folder = album(tmp_path / "undo")
+    before_pixels = pixels(folder / "b0.jpg")
+    store, _ = run(folder, place_names=names)
+    assert read_metadata(folder / "b1.jpg").gps is not None
+    summary = undo_job(JobStore.open(store.id))
+    assert summary.restored == 2 and not summary.skipped
+    with pyexiv2.Image(str(folder / "b0.jpg")) as handle:
+        exif, xmp, iptc = handle.read_exif(), handle.read_xmp(), handle.read_iptc()
+    assert not any(k.startswith("Exif.GPSInfo.GPSLat") for k in exif)
+    assert "Xmp.photoshop.City" not in xmp and "Iptc.Application2.City" not in iptc
+    assert exif["Exif.Image.Artist"] == "A. Photographer" and xmp["Xmp.xmp.Rating"] == "4"
+    np.testing.assert_array_equal(pixels(folder / "b0.jpg"), before_pixels)
+    assert undo_job(JobStore.open(store.id)).restored == 0  # a second undo has nothing left to do
+
+    sidecars, _ = run(folder, TagOptions(sidecar=True))
+    assert sorted(p.name for p in folder.glob("*.xmp")) == ["b0.xmp", "b1.xmp"]
+    summary = undo_job(JobStore.open(sidecars.id))
+    assert summary.removed_sidecars == 2 and not list(folder.glob("*.xmp"))
+    assert read_metadata(folder / "b0.jpg").gps is None
+
+
+def test_undo_leaves_files_changed_since(tmp_path, jobs_home):
+    folder = album(tmp_path / "changed")
+    store, _ = run(folder)
+    with (folder / "b0.jpg").open("ab") as handle:
+        handle.write(b"edited elsewhere")
+    summary = undo_job(JobStore.open(store.id))
+    assert summary.restored == 1 and any("changed since" in s for s in summary.skipped)
+    assert read_metadata(folder / "b0.jpg").gps is not None
+
+
+def test_unknown_job():
+    with pytest.raises(ValueError, match="no job 'nope'"):
+        JobStore.open("nope")
