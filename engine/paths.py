@@ -16,3 +16,9 @@ def user_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("geor", appauthor=False))
+
+
+def printable(text: object) -> str:
+    """A path or message as text any terminal, CSV or database takes: bytes of a non-UTF-8 file
+    name (kept by Python as surrogates) are shown as backslash escapes."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")

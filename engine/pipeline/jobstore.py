@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from geor.engine.paths import user_data_dir
+from geor.engine.paths import printable, user_data_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (key TEXT PRIMARY KEY, value TEXT);
@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS photos (
     stage TEXT NOT NULL,               -- new, read, decided, written, kept, unplaced, failed
     taken_at TEXT, utc_offset_s INTEGER, camera TEXT,
     gps_lat REAL, gps_lon REAL, gps_alt REAL,
+    gps_problem TEXT,                  -- a malformed GPS block: never replaced without --overwrite
     source TEXT,                       -- exif, gpx, interpolated, model, manual
     lat REAL, lon REAL, confidence REAL,
     city TEXT, state TEXT, country TEXT, country_code TEXT, country_code3 TEXT,
@@ -70,7 +71,7 @@ class JobStore:
         folder = jobs_dir()
         folder.mkdir(parents=True, exist_ok=True)
         store = cls(folder / f"{job_id_for(root)}.sqlite")
-        store.set("root", os.fsdecode(os.fsencode(root)))
+        store.set("root", printable(root))
         store.set("root_bytes", os.fsencode(root).hex())
         store.set("options", json.dumps(options, sort_keys=True))
         store.set("state", "running")
@@ -114,7 +115,8 @@ class JobStore:
 
     def update_photo(self, photo_id: int, **fields: Any) -> None:
         columns = ", ".join(f"{name} = ?" for name in fields)
-        self.db.execute(f"UPDATE photos SET {columns} WHERE id = ?", (*fields.values(), photo_id))
+        values = [printable(v) if isinstance(v, str) else v for v in fields.values()]
+        self.db.execute(f"UPDATE photos SET {columns} WHERE id = ?", (*values, photo_id))
 
     def photos(self, *stages: str) -> list[sqlite3.Row]:
         if stages:
@@ -135,7 +137,7 @@ class JobStore:
         return int(cursor.lastrowid)
 
     def set_change(self, change_id: int, state: str, message: str | None = None) -> None:
-        self.db.execute("UPDATE changes SET state = ?, message = ? WHERE id = ?", (state, message, change_id))
+        self.db.execute("UPDATE changes SET state = ?, message = ? WHERE id = ?", (state, message and printable(message), change_id))
 
     def changes(self, *states: str) -> list[sqlite3.Row]:
         marks = ", ".join("?" for _ in states)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from geor.engine.atomic import atomic_text_writer
+from geor.engine.paths import printable
 
 from .jobstore import JobStore
 
@@ -21,12 +22,12 @@ def write_reports(store: JobStore) -> tuple[Path, Path]:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([str(store.path_of(row)), *(row[c] for c in COLUMNS[1:])])
+            writer.writerow([printable(store.path_of(row)), *(row[c] for c in COLUMNS[1:])])
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": {"path": str(store.path_of(row)), **{c: row[c] for c in COLUMNS[1:] if c not in ("lat", "lon")}},
+            "properties": {"path": printable(store.path_of(row)), **{c: row[c] for c in COLUMNS[1:] if c not in ("lat", "lon")}},
         }
         for row in rows
         if row["lat"] is not None

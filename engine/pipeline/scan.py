@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from geor.engine.paths import printable
 from geor.engine.photos import is_photo
 
 
@@ -18,7 +19,7 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[tuple[bytes, int, i
     real_root = root.resolve()
 
     def on_error(exc: OSError) -> None:
-        problems.append(f"{exc.filename}: cannot list this folder ({exc.strerror}); skipped")
+        problems.append(f"{printable(exc.filename)}: cannot list this folder ({exc.strerror}); skipped")
 
     for folder, folders, files in os.walk(root, onerror=on_error, followlinks=False):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
@@ -28,10 +29,10 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[tuple[bytes, int, i
             path = Path(folder) / name
             try:
                 if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                    problems.append(f"{path}: a symlink to a file outside the folder; skipped")
+                    problems.append(f"{printable(path)}: a symlink to a file outside the folder; skipped")
                     continue
                 st = path.stat()
             except OSError as exc:
-                problems.append(f"{path}: {exc.strerror or exc}; skipped")
+                problems.append(f"{printable(path)}: {exc.strerror or exc}; skipped")
                 continue
             yield os.fsencode(path.relative_to(root)), st.st_size, st.st_mtime_ns

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geor.engine.paths import printable
 from geor.engine.photos import FileState, Location, PhotoReadError, PhotoWriteError, location_tags, read_metadata, sha256_of, write_tags
 
 from .jobstore import JobStore
@@ -130,6 +131,7 @@ def _read(store: JobStore, tick: Progress) -> None:
                     "taken_at": result.taken_at.isoformat() if result.taken_at else None,
                     "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
                     "camera": result.camera,
+                    "gps_problem": result.gps_problem,
                     "message": result.gps_problem,
                 }
                 if result.gps is not None:
@@ -162,6 +164,7 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
+    problems = {row["id"]: row["gps_problem"] for row in store.photos()}
     decisions: dict[int, Decision] = {}
     for source in sources:
         # every source sees every photo (anchors included); a photo with its own GPS takes another
@@ -184,6 +187,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
             continue
         stage = "decided" if decision.confidence >= options.min_confidence else "review"
         message = decision.note if stage == "decided" else f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+        if problems.get(record.id) and not options.overwrite:
+            stage, message = "review", f"{problems[record.id]}: not replaced without --overwrite"
         store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
                            gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
                            confidence=round(decision.confidence, 3), message=message)
@@ -243,7 +248,7 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
         else:
             counts[{"unplaced": "no location found", "review": "low confidence, left for review", "failed": "failed"}.get(stage, stage)] += 1
         if stage == "failed":
-            failures.append(f"{store.path_of(row)}: {row['message']}")
+            failures.append(f"{printable(store.path_of(row))}: {row['message']}")
     return counts, failures
 
 

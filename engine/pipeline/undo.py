@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geor.engine.paths import printable
 from geor.engine.photos import PhotoWriteError, sha256_of, write_tags
 
 from .jobstore import JobStore
@@ -30,11 +31,11 @@ def undo_job(store: JobStore) -> UndoSummary:
         target = Path(os.fsdecode(bytes(change["target"])))
         current = sha256_of(target)
         if current is None:
-            summary.skipped.append(f"{target}: no longer exists; nothing to restore")
+            summary.skipped.append(f"{printable(target)}: no longer exists; nothing to restore")
             store.set_change(change["id"], "undone", "file gone")
             continue
         if current != change["sha256"]:
-            summary.skipped.append(f"{target}: changed since Geo-R wrote it; left as it is")
+            summary.skipped.append(f"{printable(target)}: changed since Geo-R wrote it; left as it is")
             continue
         try:
             if change["created"]:
@@ -44,7 +45,7 @@ def undo_job(store: JobStore) -> UndoSummary:
                 write_tags(target, json.loads(change["old"]))
                 summary.restored += 1
         except (PhotoWriteError, OSError) as exc:
-            summary.skipped.append(f"{target}: {exc}")
+            summary.skipped.append(f"{printable(target)}: {exc}")
             continue
         store.set_change(change["id"], "undone")
         store.update_photo(change["photo_id"], stage="decided", message="undone")
