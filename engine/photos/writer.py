@@ -23,6 +23,8 @@ from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
 from .gps_tags import Location, exif_gps, iptc_places, xmp_gps, xmp_places
 from .metadata import PhotoReadError, open_exiv2, read_all
 
+#: Temporary copies are hidden files ending so; a scan after a crash removes leftovers.
+TEMP_SUFFIX = ".geor-tmp"
 EMPTY_XMP_PACKET = (
     b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>\n'
@@ -147,7 +149,7 @@ def _normal(value: Any) -> Any:
 def _replace(target: Path, data: bytes, before: FileState | None, journal: Callable[[], None] | None = None) -> None:
     folder = target.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".geor-tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
     except PermissionError:
         raise PhotoWriteError("the folder is read-only; not written") from None
     except OSError as exc:

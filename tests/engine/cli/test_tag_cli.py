@@ -1,0 +1,113 @@
+"""``geor tag`` / ``geor undo`` / ``geor jobs`` as processes, including a SIGKILL mid-job."""
+
+import datetime as dt
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from geor.engine.photos import read_metadata
+
+from ..photos.conftest import EXIFTOOL, exiftool_gps, make_photo
+
+T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    """A private data directory that shares the (already built) default region pack."""
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+
+    pack = default_pack_path()
+    home = tmp_path_factory.mktemp("geor-home")
+    (home / "regionpacks").mkdir()
+    (home / "regionpacks" / pack.name).symlink_to(pack)
+    return os.environ | {"GEOR_DATA_DIR": str(home)}
+
+
+def geor(env, *args, **kwargs):
+    exe = shutil.which("geor", path=str(Path(sys.executable).parent))
+    return subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=300, **kwargs)
+
+
+def test_tag_and_undo(tmp_path, cli_env):
+    folder = tmp_path / "biei"
+    folder.mkdir()
+    make_photo(folder / "a.jpg", T0, gps=(43.452002, 142.615358))
+    make_photo(folder / "b.jpg", T0 + dt.timedelta(minutes=1))
+    result = geor(cli_env, "tag", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "tagged by interpolated" in result.stdout and "report:" in result.stdout
+    job = result.stdout.split("geor undo ")[1].split()[0]
+    assert read_metadata(folder / "b.jpg").gps is not None
+    if EXIFTOOL:
+        assert exiftool_gps(folder / "b.jpg") == pytest.approx((43.452002, 142.615358), abs=1e-6)
+        city = subprocess.run([EXIFTOOL, "-s3", "-XMP-photoshop:State", str(folder / "b.jpg")], capture_output=True, text=True).stdout
+        assert city.strip() == "Hokkaido"
+    assert job in geor(cli_env, "jobs").stdout
+    undone = geor(cli_env, "undo", job)
+    assert undone.returncode == 0 and "restored 1 files" in undone.stdout
+    assert read_metadata(folder / "b.jpg").gps is None
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("tag", "/no/such/folder"), "no such folder"),
+        (("tag", ".", "--tz", "nine"), "--tz 'nine'"),
+        (("tag", ".", "--gpx", "/no/track.gpx"), "no such GPX file"),
+        (("undo", "20990101-000000-abcdef"), "no job"),
+    ],
+)
+def test_errors(cli_env, tmp_path, args, needle):
+    result = geor(cli_env, *args, cwd=tmp_path)
+    assert result.returncode != 0 and needle in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+@pytest.mark.slow
+def test_sigkill_mid_job_then_resume(tmp_path, cli_env):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    n = 600
+    for i in range(n):
+        gps = (45.0 + i * 1e-4, 7.0) if i % 50 == 0 else None
+        make_photo(folder / f"p{i:04d}.jpg", T0 + dt.timedelta(seconds=5 * i), gps=gps, seed=i % 7)
+    exe = shutil.which("geor", path=str(Path(sys.executable).parent))
+    process = subprocess.Popen([exe, "tag", str(folder)], env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    jobs = Path(cli_env["GEOR_DATA_DIR"]) / "jobs"
+    written_at_kill = 0
+    deadline = time.time() + 120
+    before = set(jobs.glob("*.sqlite")) if jobs.is_dir() else set()
+    while time.time() < deadline and process.poll() is None:
+        for db in set(jobs.glob("*.sqlite")) - before if jobs.is_dir() else ():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as connection:
+                    written_at_kill = connection.execute("SELECT count(*) FROM changes WHERE state = 'done'").fetchone()[0]
+            except sqlite3.Error:
+                continue
+        if written_at_kill >= 30:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the job finished before it could be killed"
+    assert 30 <= written_at_kill < n - n // 50
+
+    result = geor(cli_env, "tag", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "resuming" in result.stderr
+    db = jobs / (result.stderr.split("resuming ")[1].split()[0] + ".sqlite")
+    with sqlite3.connect(db) as connection:
+        per_photo = connection.execute("SELECT photo_id, count(*) FROM changes WHERE state = 'done' GROUP BY photo_id").fetchall()
+        stages = dict(connection.execute("SELECT stage, count(*) FROM photos GROUP BY stage").fetchall())
+    assert all(count == 1 for _, count in per_photo)  # nothing written twice
+    assert len(per_photo) == n - n // 50 and stages == {"written": n - n // 50, "kept": n // 50}
+    assert not list(folder.glob(".*geor-tmp"))
+    for i in range(0, n, 37):
+        assert read_metadata(folder / f"p{i:04d}.jpg").gps is not None
