@@ -20,11 +20,17 @@ def make_photo(path: Path, taken_at: dt.datetime | None = None, model: str = "Te
     pixels = (np.random.default_rng(seed).random((size[1], size[0], 3)) * 255).astype("uint8")
     image = Image.fromarray(pixels)
     suffix = path.suffix.lower()
-    if suffix in (".heic", ".heif"):
+    options: dict = {"quality": 92} if suffix in (".jpg", ".jpeg") else {}
+    if suffix in (".heic", ".heif"):  # exiv2 cannot write HEIF: the EXIF goes in as the encoder writes it
         import pillow_heif
 
         pillow_heif.register_heif_opener()
-    image.save(path, **({"quality": 92} if suffix in (".jpg", ".jpeg") else {}))
+        heif_exif = Image.Exif()
+        heif_exif[0x010F], heif_exif[0x0110] = "Geo-R Tests", model
+        if taken_at is not None:
+            heif_exif.get_ifd(0x8769)[0x9003] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
+        options["exif"] = heif_exif.tobytes()
+    image.save(path, **options)
     exif = {"Exif.Image.Make": "Geo-R Tests", "Exif.Image.Model": model, "Exif.Image.Artist": "A. Photographer",
             "Exif.Photo.UserComment": "charset=Ascii keep me", **(extra_exif or {})}
     if taken_at is not None:
