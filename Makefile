@@ -22,6 +22,8 @@ demo: $(VENV)/.installed
 	$(BIN)/geor cor --csv samples/mp16_sample.csv --out build/demo/targets.jsonl
 	head -n 2 build/demo/targets.jsonl
 	$(BIN)/geor evaluate samples/predictions.csv
+	rm -rf build/demo/photos && cp -r samples/photos build/demo/photos
+	$(BIN)/geor tag build/demo/photos --gpx samples/photos/walk.gpx --tz +09:00
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .
@@ -30,6 +32,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py
 	$(BIN)/python benchmarks/bench_geocoder.py
+	$(BIN)/python benchmarks/bench_tagging.py
 
 clean:
 	rm -rf $(VENV) .hypothesis
