@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernels
+from .haversine import haversine_km, pairwise_km
 from .validation import as_float_array, as_points
 
 #: Convergence tolerance of the Weiszfeld steps, in radians (about 6 micrometres on the ground).
@@ -53,7 +54,17 @@ def geometric_median(points: ArrayLike, weights: ArrayLike | None = None) -> Med
         if vertex >= 0:
             return Median(*xyz_to_lat_lon(*xyz[:, vertex]), 0)
     x, y, z, iterations = _kernels.geometric_median(xyz, w, MAX_ITERATIONS, TOLERANCE_RAD)
-    return Median(*xyz_to_lat_lon(x, y, z), int(iterations))
+    lat, lon = xyz_to_lat_lon(x, y, z)
+    if xyz.shape[1] <= VERTEX_CHECK_MAX_POINTS:
+        # Weiszfeld creeps near a data point that is almost (not quite) the median; never return
+        # something worse than the best data point
+        kept = array[keep]
+        vertex_cost = (pairwise_km(kept) * w[None, :]).sum(axis=1)
+        best = int(np.argmin(vertex_cost))
+        estimate_cost = float((haversine_km(kept[:, 0], kept[:, 1], lat, lon) * w).sum())
+        if vertex_cost[best] < estimate_cost:
+            lat, lon = float(kept[best, 0]), float(kept[best, 1])
+    return Median(lat, lon, int(iterations))
 
 
 def xyz_to_lat_lon(x: float, y: float, z: float) -> tuple[float, float]:
