@@ -148,6 +148,8 @@ def _normal(value: Any) -> Any:
 
 def _replace(target: Path, data: bytes, before: FileState | None, journal: Callable[[], None] | None = None) -> None:
     folder = target.parent
+    if not os.stat(folder).st_mode & 0o222:  # mode bits say read-only: respected even by root
+        raise PhotoWriteError("the folder is read-only; not written")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
     except PermissionError:

@@ -183,6 +183,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
                 store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0)
             else:
                 reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or tagged neighbour near its time"
+                if problems.get(record.id):
+                    reason = f"{reason}; {problems[record.id]}"
                 store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, message=reason)
             continue
         stage = "decided" if decision.confidence >= options.min_confidence else "review"
