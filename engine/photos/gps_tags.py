@@ -44,36 +44,39 @@ def _dms(value: float) -> tuple[int, int, int]:
     return degrees, minutes, seconds
 
 
+def _altitude(prefix: str, location: Location) -> dict[str, str | None]:
+    """GPSAltitudeRef/GPSAltitude under ``prefix`` (EXIF and XMP spell them alike); deleted when unknown."""
+    altitude = location.altitude_m
+    if altitude is None or not math.isfinite(altitude):
+        return {f"{prefix}GPSAltitudeRef": None, f"{prefix}GPSAltitude": None}
+    return {
+        f"{prefix}GPSAltitudeRef": "0" if altitude >= 0 else "1",
+        f"{prefix}GPSAltitude": f"{round(abs(altitude) * ALTITUDE_DENOMINATOR)}/{ALTITUDE_DENOMINATOR}",
+    }
+
+
+def _axes(location: Location) -> tuple[tuple[str, float, str], ...]:
+    """(axis name, value, reference letter) of latitude and longitude."""
+    return (("Latitude", location.lat, "N" if location.lat >= 0 else "S"), ("Longitude", location.lon, "E" if location.lon >= 0 else "W"))
+
+
 def exif_gps(location: Location) -> dict[str, str | None]:
     """The EXIF GPS tags for ``location`` as exiv2 strings (None deletes a tag)."""
     tags: dict[str, str | None] = {"Exif.GPSInfo.GPSVersionID": "2 3 0 0", "Exif.GPSInfo.GPSMapDatum": "WGS-84"}
-    for axis, value, refs in (("Latitude", location.lat, "NS"), ("Longitude", location.lon, "EW")):
+    for axis, value, ref in _axes(location):
         d, m, s = _dms(value)
-        tags[f"Exif.GPSInfo.GPS{axis}Ref"] = refs[0] if value >= 0 else refs[1]
+        tags[f"Exif.GPSInfo.GPS{axis}Ref"] = ref
         tags[f"Exif.GPSInfo.GPS{axis}"] = f"{d}/1 {m}/1 {s}/{SECONDS_DENOMINATOR}"
-    if location.altitude_m is not None and math.isfinite(location.altitude_m):
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = "0" if location.altitude_m >= 0 else "1"
-        tags["Exif.GPSInfo.GPSAltitude"] = f"{round(abs(location.altitude_m) * ALTITUDE_DENOMINATOR)}/{ALTITUDE_DENOMINATOR}"
-    else:
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = None
-        tags["Exif.GPSInfo.GPSAltitude"] = None
-    return tags
+    return tags | _altitude("Exif.GPSInfo.", location)
 
 
 def xmp_gps(location: Location) -> dict[str, str | None]:
-    """The same position as XMP exif: properties (for sidecars)."""
+    """The same position as XMP exif: properties (for sidecars): ``DD,MM.mmmmmmmmR``."""
     tags: dict[str, str | None] = {"Xmp.exif.GPSVersionID": "2.3.0.0", "Xmp.exif.GPSMapDatum": "WGS-84"}
-    for axis, value, refs in (("Latitude", location.lat, "NS"), ("Longitude", location.lon, "EW")):
+    for axis, value, ref in _axes(location):
         d, m, s = _dms(value)
-        minutes = m + s / (60 * SECONDS_DENOMINATOR)
-        tags[f"Xmp.exif.GPS{axis}"] = f"{d},{minutes:.8f}{refs[0] if value >= 0 else refs[1]}"
-    if location.altitude_m is not None and math.isfinite(location.altitude_m):
-        tags["Xmp.exif.GPSAltitudeRef"] = "0" if location.altitude_m >= 0 else "1"
-        tags["Xmp.exif.GPSAltitude"] = f"{round(abs(location.altitude_m) * ALTITUDE_DENOMINATOR)}/{ALTITUDE_DENOMINATOR}"
-    else:
-        tags["Xmp.exif.GPSAltitudeRef"] = None
-        tags["Xmp.exif.GPSAltitude"] = None
-    return tags
+        tags[f"Xmp.exif.GPS{axis}"] = f"{d},{m + s / (60 * SECONDS_DENOMINATOR):.8f}{ref}"
+    return tags | _altitude("Xmp.exif.", location)
 
 
 def xmp_places(location: Location) -> dict[str, str | None]:
