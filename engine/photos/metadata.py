@@ -50,11 +50,14 @@ def open_exiv2(path: Path, data: bytes | None = None) -> Any:
             return pyexiv2.ImageData(Path(path).read_bytes())
         return pyexiv2.Image(os.fspath(path))
     except RuntimeError as exc:
-        raise PhotoReadError(_exiv2_reason(exc)) from None
+        raise PhotoReadError(_exiv2_reason(exc, path)) from None
 
 
-def _exiv2_reason(exc: Exception) -> str:
+def _exiv2_reason(exc: Exception, path: Path) -> str:
     text = str(exc).strip() or type(exc).__name__
+    prefix = f"{os.fspath(path)}: "
+    if text.startswith(prefix):  # exiv2 names the file; callers already do
+        text = text[len(prefix):]
     if "unknown image type" in text or "Failed to read" in text or "not a" in text.lower():
         return f"not a readable image ({text})"
     return text
