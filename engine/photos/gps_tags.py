@@ -79,22 +79,26 @@ def xmp_gps(location: Location) -> dict[str, str | None]:
     return tags | _altitude("Xmp.exif.", location)
 
 
-def xmp_places(location: Location) -> dict[str, str | None]:
-    return {
-        "Xmp.photoshop.City": location.city,
-        "Xmp.photoshop.State": location.state,
-        "Xmp.photoshop.Country": location.country,
-        "Xmp.iptc.CountryCode": location.country_code,
-    }
+#: Where each place name goes, per metadata block: Location field -> tag.
+PLACE_TAGS: dict[str, dict[str, str]] = {
+    "xmp": {
+        "city": "Xmp.photoshop.City",
+        "state": "Xmp.photoshop.State",
+        "country": "Xmp.photoshop.Country",
+        "country_code": "Xmp.iptc.CountryCode",  # Iptc4xmpCore:CountryCode, ISO 3166-1 alpha-2
+    },
+    "iptc": {  # IPTC IIM, where the format has the block
+        "city": "Iptc.Application2.City",
+        "state": "Iptc.Application2.ProvinceState",
+        "country": "Iptc.Application2.CountryName",
+        "country_code3": "Iptc.Application2.CountryCode",  # IIM wants ISO 3166-1 alpha-3
+    },
+}
 
 
-def iptc_places(location: Location) -> dict[str, str | None]:
-    return {
-        "Iptc.Application2.City": location.city,
-        "Iptc.Application2.ProvinceState": location.state,
-        "Iptc.Application2.CountryName": location.country,
-        "Iptc.Application2.CountryCode": location.country_code3,
-    }
+def place_tags(location: Location, block: str) -> dict[str, str | None]:
+    """The place-name tags of ``location`` for one metadata block ("xmp" or "iptc")."""
+    return {tag: getattr(location, field) for field, tag in PLACE_TAGS[block].items()}
 
 
 def parse_exif_gps(exif: dict[str, str]) -> tuple[float, float, float | None] | None:

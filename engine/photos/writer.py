@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
-from .gps_tags import Location, exif_gps, iptc_places, xmp_gps, xmp_places
+from .gps_tags import Location, exif_gps, place_tags, xmp_gps
 from .metadata import PhotoReadError, open_exiv2, read_all
 
 #: Temporary copies are hidden files ending so; a scan after a crash removes leftovers.
@@ -59,10 +59,10 @@ class WriteResult:
 def location_tags(photo: Path, location: Location, sidecar: bool) -> tuple[Path, dict[str, Any]]:
     """Where a location goes for this photo (the photo or its sidecar) and the tags to set there."""
     if sidecar or needs_sidecar(photo):
-        return sidecar_path(photo), xmp_gps(location) | xmp_places(location)
-    tags: dict[str, Any] = exif_gps(location) | xmp_places(location)
+        return sidecar_path(photo), xmp_gps(location) | place_tags(location, "xmp")
+    tags: dict[str, Any] = exif_gps(location) | place_tags(location, "xmp")
     if photo.suffix.lower() in IPTC_CAPABLE:
-        tags |= iptc_places(location)
+        tags |= place_tags(location, "iptc")
     return photo, tags
 
 
