@@ -162,7 +162,8 @@ def build_pack(
         blob, offsets = StringTable.encode([getattr(c, column) for c in city_list])
         arrays[f"city_{column}_blob"], arrays[f"city_{column}_offsets"] = blob, offsets
     arrays["city_cell_ids"], arrays["city_cell_start"], arrays["city_order"] = _cube_index(city_lat, city_lon, CITY_CUBE_GRID)
-    containing = _containing_regions(arrays, city_lat, city_lon, cell_deg, grid_rows)
+    containing = _containing_regions(arrays, {"levels": [LEVEL_NAMES[lv] for lv in levels], "cell_deg": cell_deg,
+                                              "grid_rows": grid_rows, "vertex_cube_grid": VERTEX_CUBE_GRID}, city_lat, city_lon)
     arrays["city_country"] = containing[0]
     if len(containing) > 1:
         arrays["city_state"] = containing[1]
@@ -325,39 +326,15 @@ def _boundary_vertices(geometries: Sequence[Any], spacing_deg: float) -> tuple[n
     return coords, part_region[ring_part[coord_ring]].astype(np.int32), joined
 
 
-def _containing_regions(arrays: dict[str, np.ndarray], lat: np.ndarray, lon: np.ndarray, cell_deg: float, grid_rows: int) -> list[np.ndarray]:
-    """Each town's region at every level: the polygon it lies in (searching finer levels first, as
-    queries do), else that of the nearest border within ``CITY_COAST_KM`` (towns on simplified
-    coasts), else -1."""
-    from geor.engine.geo._kernels import unit_vectors
-    from geor.engine.geo.haversine import km_to_chord
+def _containing_regions(arrays: dict[str, np.ndarray], meta: dict[str, Any], lat: np.ndarray, lon: np.ndarray) -> list[np.ndarray]:
+    """Each town's region at every level, found as any query finds it (the polygon it lies in,
+    else the nearest border within ``CITY_COAST_KM``, for towns on simplified coasts): a Geocoder
+    over the arrays built so far."""
+    from .geocoder import Geocoder
+    from .pack_format import Pack
 
-    n_levels = sum(1 for name in arrays if name.endswith("_cell_full"))
-    found = [np.full(len(lat), -1, dtype=np.int32) for _ in range(n_levels)]
-    todo = np.ones(len(lat), dtype=np.bool_)
-    for lv in reversed(range(n_levels)):
-        a = {k[3:]: v for k, v in arrays.items() if k.startswith(f"L{lv}_")}
-        _kernels.locate(lat, lon, todo, cell_deg, grid_rows, 2 * grid_rows, a["cell_full"], a["cell_piece_start"],
-                        a["piece_region"], a["piece_ring_start"], a["ring_vertex_start"], a["vx"], a["vy"], found[lv])
-        hit = todo & (found[lv] >= 0)
-        for up in reversed(range(lv)):
-            found[up][hit] = arrays[f"L{up + 1}_parent"][found[up + 1][hit]]
-        todo &= ~hit
-    if todo.any():
-        q = unit_vectors(lat, lon)
-        p = unit_vectors(arrays["edge_lat"].astype(np.float64), arrays["edge_lon"].astype(np.float64))
-        index = np.full(len(lat), -1, dtype=np.int64)
-        chord2 = np.full(len(lat), np.inf)
-        _kernels.nearest_in_cube_grid(q[0], q[1], q[2], todo, np.full(len(lat), -1, dtype=np.int32), p[0], p[1], p[2],
-                                      np.zeros(len(p[0]), dtype=np.int32), arrays["edge_cell_ids"], arrays["edge_cell_start"],
-                                      arrays["edge_order"], _kernels.occupancy_bits(arrays["edge_cell_ids"], VERTEX_CUBE_GRID),
-                                      VERTEX_CUBE_GRID, km_to_chord(CITY_COAST_KM), index, chord2)
-        for i in np.flatnonzero(todo & (index >= 0)):
-            lv, region = int(arrays["edge_level"][index[i]]), int(arrays["edge_region"][index[i]])
-            found[lv][i] = region
-            for up in reversed(range(lv)):
-                found[up][i] = arrays[f"L{up + 1}_parent"][found[up + 1][i]]
-    return found
+    geocoder = Geocoder(Pack(Path("<being built>"), meta, arrays, {}), sea_km=CITY_COAST_KM, town_km=0)
+    return geocoder.lookup_many(lat, lon).region
 
 
 def _cube_index(lat: np.ndarray, lon: np.ndarray, grid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

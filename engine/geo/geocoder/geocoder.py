@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from geor.engine.geo._kernels import unit_vectors
 from geor.engine.geo.haversine import chord_to_km, km_to_chord
-from geor.engine.geo.validation import CoordinateRangeError
+from geor.engine.geo.validation import check_lat_lon
 
 from . import _kernels
 from .pack_format import Pack, StringTable, read_pack
@@ -137,8 +137,8 @@ class GeocodeBatch:
 class Geocoder:
     """Opens a region pack (memory-mapped) and answers queries against it."""
 
-    def __init__(self, pack_path: Path, sea_km: float = DEFAULT_SEA_KM, town_km: float = DEFAULT_TOWN_KM) -> None:
-        self.pack: Pack = read_pack(Path(pack_path))
+    def __init__(self, pack: Path | Pack, sea_km: float = DEFAULT_SEA_KM, town_km: float = DEFAULT_TOWN_KM) -> None:
+        self.pack: Pack = pack if isinstance(pack, Pack) else read_pack(Path(pack))
         self.sea_km = float(sea_km)
         self.town_km = float(town_km)
         meta = self.pack.meta
@@ -152,11 +152,13 @@ class Geocoder:
         return self.pack.meta
 
     def lookup(self, lat: float, lon: float) -> Place:
-        """One position; raises :class:`CoordinateRangeError` for an impossible one."""
-        batch = self.lookup_many([lat], [lon])
-        if 0 in batch.errors:
-            raise CoordinateRangeError("position", (), float("nan"), batch.errors[0])
-        return batch.place(0)
+        """One position. An impossible one raises
+        :class:`~geor.engine.geo.validation.CoordinateRangeError`, NaN a ValueError: a single
+        lookup has no row to report them on, unlike :meth:`lookup_many`."""
+        if math.isnan(lat) or math.isnan(lon):
+            raise ValueError(f"({lat}, {lon}) is not a position")
+        check_lat_lon(np.float64(lat), np.float64(lon))
+        return self.lookup_many([lat], [lon]).place(0)
 
     def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country", largest_town_km: float = 0.0) -> GeocodeBatch:
         """Geocode arrays of positions; invalid rows are listed in ``errors`` and skipped.
@@ -204,7 +206,7 @@ class Geocoder:
         city = np.full(n, -1, dtype=np.int64)
         city_km = np.full(n, np.nan)
         has_country = valid & (regions[0] >= 0)
-        if has_country.any() and self.town_km > 0 and len(self.pack.arrays["city_lat"]):
+        if has_country.any() and self.town_km > 0 and len(self.pack.arrays.get("city_lat", ())):
             chord2 = np.full(n, np.inf)
             a = self.pack.arrays
             searches = [(has_country, regions[0], a["city_country"])]

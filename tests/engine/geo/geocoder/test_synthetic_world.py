@@ -204,3 +204,18 @@ def test_offshore_distance_is_to_the_coastline_not_to_a_vertex(synthetic):
     place = synthetic.lookup(lat, lon)
     assert place.country == "Alphaland"
     assert place.offshore_km == pytest.approx(expected, abs=0.002)
+
+
+def test_gadm_countries_get_iso_alpha2_and_continent():
+    from geor.engine.geo.geocoder.gadm import _country_fields
+
+    assert _country_fields("CHE", "Switzerland") == {"code": "CHE", "iso_a2": "CH", "continent": "Europe"}
+    assert _country_fields("BRA", "Brazil")["continent"] == "South America"
+    assert _country_fields("XKO", "Kosovo", continent="Europe")["continent"] == "Europe"  # GADM's own column wins
+
+
+def test_single_lookup_names_what_is_wrong(synthetic):
+    with pytest.raises(CoordinateRangeError, match="latitude is 91.0"):
+        synthetic.lookup(91.0, 0.0)
+    with pytest.raises(ValueError, match="not a position"):
+        synthetic.lookup(math.nan, 0.0)
