@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.set_defaults(handler=run_build)
     info = actions.add_parser("info", help="describe a region pack")
     info.add_argument("pack", type=Path, nargs="?", help="pack file (default: the embedded default pack)")
+    info.add_argument("--verify", action="store_true", help="also check every array's checksum (reads the whole file)")
     info.set_defaults(handler=run_info)
 
 
@@ -66,10 +67,13 @@ def run_info(args: argparse.Namespace) -> int:
 
     path = args.pack if args.pack is not None else default_pack_path(progress=_say)
     geocoder = Geocoder(path)
+    if args.verify:
+        geocoder.pack.verify()
     meta = dict(geocoder.meta)
     meta["regions_per_level"] = {level: len(geocoder._strings(i, "name")) for i, level in enumerate(geocoder.levels)}
     meta["towns"] = int(len(geocoder.pack.arrays["city_lat"]))
     meta["file"] = str(path)
     meta["size_mb"] = round(path.stat().st_size / 1e6, 1)
+    meta["checksums"] = "verified" if args.verify else "not checked (--verify)"
     print(json.dumps(meta, indent=2, ensure_ascii=False))
     return 0

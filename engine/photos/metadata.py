@@ -29,12 +29,6 @@ class PhotoMetadata:
     gps: tuple[float, float, float | None] | None  # lat, lon, altitude (embedded or sidecar)
     gps_problem: str | None = None  # a malformed GPS block: reported, treated as "no GPS"
 
-    @property
-    def taken_at_utc(self) -> dt.datetime | None:
-        if self.taken_at is None or self.utc_offset is None:
-            return None
-        return (self.taken_at - self.utc_offset).replace(tzinfo=dt.UTC)
-
 
 def open_exiv2(path: Path, data: bytes | None = None) -> Any:
     """A pyexiv2 handle on a file (or on its bytes, for paths exiv2 cannot encode)."""

@@ -10,7 +10,6 @@ under way is recognised by its checksum as done or not.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -252,8 +251,3 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
         if stage == "failed":
             failures.append(f"{printable(store.path_of(row))}: {row['message']}")
     return counts, failures
-
-
-def options_key(options: TagOptions) -> dict[str, Any]:
-    """The options that define a job (a rerun with the same ones resumes it)."""
-    return json.loads(json.dumps(options.as_dict()))

@@ -81,8 +81,8 @@ def decode_geometries(blobs: Sequence[bytes | None], where: str = "") -> np.ndar
 
 
 def write_geopackage(path: Path, table: str, columns: dict[str, str], rows: Sequence[dict[str, Any]], geometries: Sequence[Any]) -> None:
-    """Write one feature table (WGS 84) in the GeoPackage layout; used for GADM-style test data and
-    for exporting packs' polygons. ``columns`` maps names to SQLite types."""
+    """Write one feature table (WGS 84) in the GeoPackage layout, the way GADM files are laid out
+    (the tests build their GADM-style data with it). ``columns`` maps names to SQLite types."""
     connection = sqlite3.connect(path)
     try:
         _ensure_geopackage_tables(connection)

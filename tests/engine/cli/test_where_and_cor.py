@@ -92,3 +92,14 @@ def test_cor_targets(pack, tmp_path):
     again = tmp_path / "again.jsonl"
     geor("cor", "--csv", str(source), "--out", str(again), "--pack", str(pack))
     assert again.read_bytes() == out.read_bytes()  # deterministic
+
+
+def test_geocoder_info_and_verify(pack, tmp_path):
+    info = json.loads(geor("geocoder", "info", str(pack), "--verify").stdout)
+    assert info["checksums"] == "verified" and info["regions_per_level"] == {"country": 6, "state": 8, "district": 2}
+    damaged = tmp_path / "damaged.georpack"
+    data = bytearray(pack.read_bytes())
+    data[-5] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    result = geor("geocoder", "info", str(damaged), "--verify")
+    assert result.returncode == 1 and "checksum mismatch" in result.stderr
