@@ -4,13 +4,19 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
+TORCH ?= 2.14.1
+TORCHVISION ?= 0.29.1
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: demo test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	# torch + torchvision first, pinned, so that nothing pulls another build (the Qwen-VL processors need torchvision)
+	$(BIN)/python -m pip install --quiet torch==$(TORCH) torchvision==$(TORCHVISION)
+	# llama-cpp-python compiles llama.cpp (minutes, once: pip caches the wheel); portable CPU code
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export]'
 	touch $@
 
 demo: $(VENV)/.installed

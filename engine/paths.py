@@ -22,3 +22,13 @@ def printable(text: object) -> str:
     """A path or message as text any terminal, CSV or database takes: bytes of a non-UTF-8 file
     name (kept by Python as surrogates) are shown as backslash escapes."""
     return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def user_cache_dir() -> Path:
+    """Files Geo-R can fetch or rebuild (llama.cpp's converter); ``GEOR_CACHE_DIR`` overrides."""
+    override = os.environ.get("GEOR_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("geor", appauthor=False))

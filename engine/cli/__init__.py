@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from geor.engine import __version__
 
-from . import cor, distance, evaluate, geocoder, tag, where
+from . import cor, distance, evaluate, geocoder, models, predict, tag, where
 
-_COMMANDS = (distance, where, cor, geocoder, tag, evaluate)
+_COMMANDS = (distance, where, cor, geocoder, predict, tag, models, evaluate)
 
 #: Exit codes: 1 the input or a file was wrong, 2 the command line was wrong, 70 a bug in Geo-R.
 EXIT_BAD_INPUT = 1

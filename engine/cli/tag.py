@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+from .predict import add_model_arguments, load_predictor
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     tag = subparsers.add_parser(
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tag.add_argument("--window-min", type=float, default=10.0, help="propagate GPS to photos taken this close in time (default 10)")
     tag.add_argument("--min-confidence", type=float, default=0.3, help="write only decisions at least this confident (default 0.3)")
     tag.add_argument("--new-job", action="store_true", help="start afresh instead of resuming an unfinished job on this folder")
+    add_model_arguments(tag, required=False)
+    tag.add_argument("--pool-events", action="store_true",
+                     help="with --model: pool the answers of photos taken in one burst (same folder and camera, each within --window-min)")
     tag.set_defaults(handler=run_tag)
     undo = subparsers.add_parser("undo", help="restore every file a tagging job changed")
     undo.add_argument("job", help="job id (printed by geor tag; listed by geor jobs)")
@@ -73,8 +78,14 @@ def run_tag(args: argparse.Namespace) -> int:
     if not 0 <= args.min_confidence <= 1 or args.window_min < 0:
         raise ValueError("--min-confidence must be within 0..1 and --window-min at least 0")
     tz = _utc_offset(args.tz)
+    if args.pool_events and not args.model:
+        raise ValueError("--pool-events needs --model")
+    model_id = None
+    if args.model:
+        model_path = Path(args.model).expanduser()
+        model_id = str(model_path.resolve()) if model_path.exists() else args.model
     options = TagOptions(args.dry_run, args.sidecar, args.overwrite, args.min_confidence, args.window_min,
-                         sorted(str(p.resolve()) for p in args.gpx), args.tz)
+                         sorted(str(p.resolve()) for p in args.gpx), args.tz, model_id, args.samples, args.pool_events)
     sources = []
     gpx_source = None
     if args.gpx:
@@ -94,8 +105,18 @@ def run_tag(args: argparse.Namespace) -> int:
             tasks[stage] = progress.add_task(stage, total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    with progress:
-        summary = run_tag_job(store, options, sources, place_namer(), tick)
+    predictor = None
+    if args.model:
+        from geor.engine.pipeline.model_source import ModelSource
+
+        predictor = load_predictor(args)
+        sources.append(ModelSource(predictor, model_id, store, args.pool_events, dt.timedelta(minutes=args.window_min), tick))
+    try:
+        with progress:
+            summary = run_tag_job(store, options, sources, place_namer(), tick)
+    finally:
+        if predictor is not None:
+            predictor.backend.close()
     for line in summary.problems + summary.failures:
         print(line, file=sys.stderr)
     if gpx_source is not None and gpx_source.unzoned:

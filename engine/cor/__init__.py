@@ -18,7 +18,7 @@ from .answer import (
 )
 from .coordinates import CoordinatePair, find_pairs
 from .parse import clean_name, is_renderable_name, parse_answer
-from .prompt import CURRENT_PROMPT_VERSION, PROMPTS, instruction
+from .prompt import CURRENT_PROMPT_VERSION, PROMPTS, chat_messages, instruction
 from .render import format_coordinates, render_answer, render_few_shot
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "FailureReason",
     "Level",
     "ParseResult",
+    "chat_messages",
     "clean_name",
     "find_pairs",
     "format_coordinates",

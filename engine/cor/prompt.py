@@ -37,3 +37,20 @@ def instruction(version: str = CURRENT_PROMPT_VERSION, reasoning: bool = False) 
     except KeyError:
         raise ValueError(f"unknown prompt version {version!r}; known: {', '.join(sorted(PROMPTS))}") from None
     return text + (_REASONING_SUFFIX if reasoning else "")
+
+
+def chat_messages(version: str = CURRENT_PROMPT_VERSION, reasoning: bool = False) -> list[dict]:
+    """The one user turn every backend and the training data use: the instruction first, then the
+    photo. Text first means the instruction's tokens are the same for every photo, so a runtime
+    can evaluate them once and reuse them (llama.cpp's KV cache) instead of once per photo.
+
+    Content parts follow the Hugging Face chat-template convention (``{"type": "image"}`` marks
+    where the image goes); each backend substitutes its own image placeholder.
+    """
+    return [{
+        "role": "user",
+        "content": [
+            {"type": "text", "text": instruction(version, reasoning)},
+            {"type": "image"},
+        ],
+    }]

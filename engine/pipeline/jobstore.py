@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS changes (
     state TEXT NOT NULL,               -- pending, done, undone, abandoned
     message TEXT, at TEXT
 );
+CREATE TABLE IF NOT EXISTS model_predictions (  -- the model stage's answers, so a resumed job never asks twice
+    photo_id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    data TEXT NOT NULL                 -- JSON: Prediction.as_dict()
+);
 """
 
 
@@ -126,6 +131,16 @@ class JobStore:
 
     def path_of(self, row: sqlite3.Row) -> Path:
         return self.root / os.fsdecode(bytes(row["relpath"]))
+
+    # -- model answers --------------------------------------------------------------------------
+
+    def prediction(self, photo_id: int, model: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data FROM model_predictions WHERE photo_id = ? AND model = ?", (photo_id, model)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_prediction(self, photo_id: int, model: str, data: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO model_predictions (photo_id, model, data) VALUES (?, ?, ?)",
+                        (photo_id, model, json.dumps(data, ensure_ascii=False)))
 
     # -- the write journal ----------------------------------------------------------------------
 

@@ -34,9 +34,14 @@ class Decision:
     altitude_m: float | None
     confidence: float  # 0..1
     note: str = ""
+    review: bool = False  # the source itself asks for a human to check it (e.g. the model's regions disagree)
 
 
 class LocationSource(Protocol):
+    """Optional attributes: ``only_unplaced = True`` (the source sees only photos no earlier source
+    placed and that have no GPS of their own: for costly sources such as the model), and
+    ``notes: dict[int, str]`` (why it could not place a photo it saw)."""
+
     name: str
 
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]: ...

@@ -39,6 +39,9 @@ class TagOptions:
     window_min: float = 10.0
     gpx: list[str] = field(default_factory=list)
     tz: str | None = None
+    model: str | None = None  # the model stage's model (path or name); None: no model stage
+    samples: int = 1
+    pool_events: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -165,10 +168,16 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
     problems = {row["id"]: row["gps_problem"] for row in store.photos()}
     decisions: dict[int, Decision] = {}
+    notes: dict[int, str] = {}
     for source in sources:
-        # every source sees every photo (anchors included); a photo with its own GPS takes another
-        # position only with --overwrite
-        for photo_id, decision in source.locate(records).items():
+        # every source sees every photo (anchors included), except those that ask to see only the
+        # photos still unplaced; a photo with its own GPS takes another position only with --overwrite
+        seen = records
+        if getattr(source, "only_unplaced", False):
+            seen = [r for r in records if r.id in undecided and stage_of[r.id] != "written" and (r.gps is None or options.overwrite)]
+        located = source.locate(seen)
+        notes.update(getattr(source, "notes", {}))
+        for photo_id, decision in located.items():
             if photo_id in undecided and (by_id[photo_id].gps is None or options.overwrite):
                 decisions[photo_id] = decision
                 undecided.pop(photo_id)
@@ -182,12 +191,19 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
                 store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0)
             else:
                 reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or tagged neighbour near its time"
+                if record.id in notes:
+                    reason = f"{reason}; {notes[record.id]}"
                 if problems.get(record.id):
                     reason = f"{reason}; {problems[record.id]}"
                 store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, message=reason)
             continue
-        stage = "decided" if decision.confidence >= options.min_confidence else "review"
-        message = decision.note if stage == "decided" else f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+        stage = "decided" if decision.confidence >= options.min_confidence and not decision.review else "review"
+        if stage == "decided":
+            message = decision.note
+        elif decision.review:
+            message = f"{decision.note}: review before writing"
+        else:
+            message = f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
         if problems.get(record.id) and not options.overwrite:
             stage, message = "review", f"{problems[record.id]}: not replaced without --overwrite"
         store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,

@@ -1,0 +1,101 @@
+"""``geor predict PHOTO... --model M``: where was each photo taken, according to the model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, required: bool) -> None:
+    """The model options shared by ``geor predict`` and ``geor tag``."""
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", required=required, metavar="M",
+                       help="a .gguf file, a model or checkpoint folder, or an installed model's name (geor models list)")
+    group.add_argument("--mmproj", type=Path, help="the vision projector GGUF, when it is not the one mmproj*.gguf beside the model")
+    group.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where to run (default: CUDA when the build and a GPU allow)")
+    group.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    group.add_argument("--ctx", type=int, default=4096, help="context size in tokens (GGUF; default 4096)")
+    group.add_argument("--gpu-layers", type=int, help="layers to offload to the GPU (GGUF; default all with CUDA)")
+    group.add_argument("--samples", type=int, default=1, metavar="K",
+                       help="answers per photo; K > 1 pools them (geometric median) and measures their spread (default 1)")
+    group.add_argument("--temperature", type=float, help="sampling temperature (default 0 = greedy for one sample, 0.7 for several)")
+    group.add_argument("--max-tokens", type=int, default=128, help="longest answer in tokens (default 128)")
+    group.add_argument("--max-pixels", type=int, help="image budget in pixels (default: the model's, else 448x448)")
+    group.add_argument("--review-below", type=float, default=0.5, help="mark answers less confident than this for review (default 0.5)")
+    group.add_argument("--seed", type=int, default=0)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "predict", help="ask a model where photos were taken",
+        description=("For each photo, print the Chain of Region the model produced, the parsed coordinates, whether "
+                     "the offline geocoder agrees with the named regions, and a confidence. Nothing is written to the photos."),
+    )
+    parser.add_argument("photos", nargs="+", type=Path, metavar="PHOTO")
+    add_model_arguments(parser, required=True)
+    parser.add_argument("--json", action="store_true", help="one JSON object per photo (JSON Lines)")
+    parser.add_argument("--show-text", action="store_true", help="print the model's raw answers too")
+    parser.set_defaults(handler=run)
+
+
+def load_predictor(args: argparse.Namespace, progress=print):  # type: ignore[no-untyped-def]
+    """Backend + geocoder + options from the command line; the caller closes ``predictor.backend``."""
+    from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.inference.loader import open_backend, resolve
+    from geor.engine.inference.predictor import PredictOptions, Predictor
+
+    if args.samples < 1 or args.max_tokens < 1 or (args.threads is not None and args.threads < 1):
+        raise ValueError("--samples, --max-tokens and --threads must be at least 1")
+    spec = resolve(args.model, args.mmproj)
+    manifest = spec.manifest
+    options = PredictOptions(
+        samples=args.samples, temperature=args.temperature, max_new_tokens=args.max_tokens, seed=args.seed,
+        prompt_version=manifest.prompt_version if manifest else PredictOptions.prompt_version,
+        reasoning=manifest.reasoning if manifest else False, review_below=args.review_below,
+        max_pixels=args.max_pixels or (manifest.image_max_pixels if manifest and manifest.image_max_pixels else PredictOptions.max_pixels),
+    )
+    geocoder = Geocoder(default_pack_path(progress=lambda m: print(m, file=sys.stderr)))
+    backend = open_backend(spec, device=args.device, threads=args.threads, ctx=args.ctx, gpu_layers=args.gpu_layers)
+    return Predictor(backend, geocoder, options)
+
+
+def _print(prediction: Any, show_text: bool) -> None:
+    print(f"{prediction.path}")
+    if prediction.status != "ok":
+        print(f"  {prediction.status}: {prediction.reason}")
+    else:
+        print(f"  chain       {prediction.chain}")
+        radius = f"  (samples spread {prediction.radius_km:,.0f} km)" if prediction.radius_km is not None else ""
+        print(f"  coordinates {prediction.lat:.6f}, {prediction.lon:.6f}{radius}")
+        checks = ", ".join(f"{c.level} {'yes' if c.agrees else 'no' if c.agrees is False else '?'}"
+                           + (f" ({c.found})" if c.agrees is False and c.found else "") for c in prediction.checks)
+        print(f"  geocoder    {checks}")
+        flag = "  needs review" + (f": {prediction.reason}" if prediction.reason else "") if prediction.needs_review else ""
+        print(f"  confidence  {prediction.confidence:.2f}{flag}")
+    if show_text:
+        for i, sample in enumerate(prediction.samples, start=1):
+            print(f"  answer {i}: " + sample.text.replace("\n", "\n            "))
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = [p for p in args.photos if not p.exists()]
+    if missing:
+        raise ValueError(f"{missing[0]}: no such file")
+    predictor = load_predictor(args)
+    failed = 0
+    try:
+        for path in args.photos:
+            prediction = predictor.predict_path(path)
+            failed += prediction.status == "error"
+            if args.json:
+                print(json.dumps(prediction.as_dict(), ensure_ascii=False))
+            else:
+                _print(prediction, args.show_text)
+            sys.stdout.flush()
+    finally:
+        predictor.backend.close()
+    return 1 if failed == len(args.photos) else 0
