@@ -24,7 +24,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from geor.engine.errors import UserError
 from geor.engine.models.download import download
+from geor.engine.models.gguf_file import KNOWN_PRE_TOKENIZERS
 from geor.engine.paths import user_cache_dir
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
@@ -36,15 +38,9 @@ SDIST_URL = (
 )
 _WANTED = ("convert_hf_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
 
-#: Pre-tokenizer split regexes llama.cpp implements, by its name for them.
-KNOWN_PRE_TOKENIZERS = {
-    "qwen2": (
-        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-    ),
-}
 
 
-class ConverterError(RuntimeError):
+class ConverterError(UserError, RuntimeError):
     """The converter could not be obtained or failed; the message says why."""
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from geor.engine.errors import UserError
+
 #: Geo-R's names -> llama.cpp file types (llama_ftype).
 QUANT_TYPES = {"f16": 1, "q8": 7, "q8_0": 7, "q5": 17, "q5_k_m": 17, "q4": 15, "q4_k_m": 15}
 QUANT_LABELS = {1: "F16", 7: "Q8_0", 17: "Q5_K_M", 15: "Q4_K_M"}
 
 
-class QuantizeError(RuntimeError):
+class QuantizeError(UserError, RuntimeError):
     pass
 
 

@@ -84,3 +84,19 @@ def test_wheel_installs_under_geor_only(tmp_path):
     assert top == {"geor", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
     assert "geor/engine/cli/__init__.py" in names and "geor/engine/geo/_kernels.py" in names
     assert not any(name.startswith("geor/__init__") for name in names)  # namespace package
+
+
+def test_predict_with_a_gguf_model_never_imports_torch(tmp_path, tiny_vlm, geor_home):
+    from PIL import Image
+
+    Image.new("RGB", (112, 112), (1, 2, 3)).save(tmp_path / "p.jpg")
+    code = (
+        "import sys\n"
+        "from geor.engine.cli import main\n"
+        f"assert main(['predict', {str(tmp_path / 'p.jpg')!r}, '--model', {str(tiny_vlm.model)!r}, '--max-pixels', '12544']) == 0\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'trl', 'peft'))\n"
+        "assert not heavy, heavy\n"
+    )
+    result = run_python(code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Japan > Hokkaido > Biei" in result.stdout

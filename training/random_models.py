@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.cor import CorAnswer, render_answer
-from geor.export.llama_cpp_converter import KNOWN_PRE_TOKENIZERS
+from geor.engine.models.gguf_file import KNOWN_PRE_TOKENIZERS
 
 QWEN_SPECIAL_TOKENS = (
     "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from geor.engine import __version__
+from geor.engine.errors import UserError
 
 from . import cor, distance, evaluate, geocoder, models, predict, tag, where
 
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args) or 0)
-    except (CliError, ValueError, OSError) as exc:
+    except (CliError, UserError, ValueError, OSError) as exc:
         print(f"geor {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from geor.engine.errors import UserError
+
 from .images import PreparedImage
 
 DEVICES = ("auto", "cpu", "cuda")
 
 
-class BackendError(RuntimeError):
+class BackendError(UserError, RuntimeError):
     """A model that cannot be loaded or run; the message names the file and what to do."""
 
 

@@ -136,6 +136,9 @@ class GgufBackend:
         params.use_gpu = self.device == "cuda"
         params.print_timings = False
         params.n_threads = self.n_threads
+        # the warm-up encodes a dummy image of the projector's largest size to size GPU buffers early;
+        # on a CPU it only costs time (minutes for a 3B model's vision tower), so it runs on GPUs only
+        params.warmup = self.device == "cuda"
         self._mtmd_ctx = mtmd_cpp.mtmd_init_from_file(str(self.mmproj_path).encode(), self._llama.model, params)
         if not self._mtmd_ctx:
             self._llama.close()

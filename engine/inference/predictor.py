@@ -4,8 +4,8 @@ pool several samples, and say how far to trust it.
 Confidence (0..1) is a heuristic until a trained model's calibration data exists: it combines
 whether the answer parsed, whether the regions the model named contain its own coordinates
 (country 0.5, state 0.3, city 0.2; a level left Unknown counts half) and, with k samples, the share
-that parsed and their spread (radius: the median distance of the samples to their geometric
-median; the score is multiplied by exp(-radius / 750 km)). Answers under ``review_below`` are
+that parsed and their spread (radius: the distance from their geometric median within which two
+thirds of them lie; the score is multiplied by exp(-radius / 750 km)). Answers under ``review_below`` are
 marked for review and the tagging job never writes them silently.
 """
 
@@ -141,9 +141,10 @@ class Predictor:
         points = np.array([[a.lat, a.lon] for a in answers])
         radius = None
         if len(answers) > 1:
-            lat, lon = (float(v) for v in geometric_median(points))
+            median = geometric_median(points)
+            lat, lon = float(median.lat), float(median.lon)
             distances = haversine_km(points[:, 0], points[:, 1], lat, lon)
-            radius = float(np.median(distances))
+            radius = float(np.percentile(distances, 68))  # a one-sigma-like radius, not fooled by one agreeing pair
             chosen = answers[int(np.argmin(distances))]  # the sample nearest the pooled point names the regions
         else:
             chosen = answers[0]

@@ -46,6 +46,13 @@ GGML_TYPES: dict[int, tuple[str, int, int]] = {
     26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8), 29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
 }
 
+#: Pre-tokenizer split regexes llama.cpp implements, by its name for them.
+KNOWN_PRE_TOKENIZERS = {  # written into GGUFs as tokenizer.ggml.pre
+    "qwen2": (
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ),
+}
+
 
 class GgufError(ValueError):
     """A file that is not a usable GGUF; the message names the file and what to do."""

@@ -87,7 +87,8 @@ class ModelSource:
                 if len(event) >= 2 and len(placed) >= 2:
                     points = np.array([[answers[p.id]["lat"], answers[p.id]["lon"]] for p in placed])
                     weights = np.array([max(answers[p.id]["confidence"], 1e-3) for p in placed])
-                    lat, lon = (float(v) for v in geometric_median(points, weights))
+                    median = geometric_median(points, weights)
+                    lat, lon = float(median.lat), float(median.lon)
                     radius = float(np.median(haversine_km(points[:, 0], points[:, 1], lat, lon)))
                     confidence = float(np.median(weights)) * math.exp(-radius / SPREAD_SCALE_KM)
                     note = f"model: pooled from {len(placed)} photos of one event (spread {radius:,.0f} km)"
