@@ -30,6 +30,9 @@ demo: $(VENV)/.installed
 	$(BIN)/geor evaluate samples/predictions.csv
 	rm -rf build/demo/photos && cp -r samples/photos build/demo/photos
 	$(BIN)/geor tag build/demo/photos --gpx samples/photos/walk.gpx --tz +09:00
+	$(BIN)/geor models list
+	$(BIN)/python samples/tiny_model.py build/demo/tiny-model
+	$(BIN)/geor predict samples/photos/IMG_0001.jpg samples/photos/IMG_0005.heic --model build/demo/tiny-model/model-f16.gguf --max-tokens 32
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .
@@ -39,6 +42,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py
 	$(BIN)/python benchmarks/bench_geocoder.py
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_inference.py
 
 clean:
 	rm -rf $(VENV) .hypothesis
