@@ -86,12 +86,16 @@ def test_wheel_installs_under_geor_only(tmp_path):
     assert not any(name.startswith("geor/__init__") for name in names)  # namespace package
 
 
-def test_predict_with_a_gguf_model_never_imports_torch(tmp_path, tiny_vlm, geor_home):
+def test_predict_with_a_gguf_model_never_imports_torch_nor_opens_a_connection(tmp_path, tiny_vlm, geor_home):
     from PIL import Image
 
     Image.new("RGB", (112, 112), (1, 2, 3)).save(tmp_path / "p.jpg")
     code = (
-        "import sys\n"
+        "import socket, sys\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('the runtime opened a network connection')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
         "from geor.engine.cli import main\n"
         f"assert main(['predict', {str(tmp_path / 'p.jpg')!r}, '--model', {str(tiny_vlm.model)!r}, '--max-pixels', '12544']) == 0\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'trl', 'peft'))\n"

@@ -101,3 +101,11 @@ def test_context_too_small_is_a_clear_error(tiny_vlm):
         assert small._cached == []
     finally:
         small.close()
+
+
+def test_not_enough_memory_is_refused_before_loading(tiny_vlm, monkeypatch):
+    import geor.engine.inference.backend as backend_module
+
+    monkeypatch.setattr(backend_module, "available_memory_bytes", lambda: 100_000)
+    with pytest.raises(BackendError, match="GiB of memory, 0.0 GiB is available.*smaller quantisation"):
+        GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu")
