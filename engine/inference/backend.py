@@ -63,6 +63,16 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def require(what: str, extra: str, *modules: str) -> tuple[Any, ...]:
+    """Import an optional runtime's modules, or say which extra installs them."""
+    import importlib
+
+    try:
+        return tuple(importlib.import_module(name) for name in modules)
+    except ImportError as exc:
+        raise BackendError(f"{what} need {' and '.join(modules)} ({exc}); install them with: pip install 'geor[{extra}]'") from None
+
+
 def check_device(device: str) -> str:
     if device not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")

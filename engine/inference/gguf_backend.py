@@ -23,7 +23,7 @@ from typing import Any
 
 from geor.engine.models.gguf_file import GgufError, check_pair, read_header
 
-from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory
+from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
 
 log = logging.getLogger("geor.llama_cpp")
@@ -37,13 +37,7 @@ _recent_errors: list[str] = []
 
 
 def _import_llama_cpp() -> Any:
-    try:
-        import llama_cpp
-        import llama_cpp.mtmd_cpp  # noqa: F401 - the multimodal library must be there too
-    except ImportError as exc:
-        raise BackendError(
-            f"GGUF models need llama-cpp-python ({exc}); install it with: pip install 'geor[gguf]'"
-        ) from None
+    llama_cpp, _ = require("GGUF models", "gguf", "llama_cpp", "llama_cpp.mtmd_cpp")  # the multimodal library too
     if not _callbacks:
         _route_logs(llama_cpp)
     return llama_cpp

@@ -18,26 +18,17 @@ import numpy as np
 
 from geor.engine.models.manifest import ManifestError, ModelManifest
 
-from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory
+from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
 
 IMAGE_PLACEHOLDER = "<|image_pad|>"
-
-
-def _import() -> tuple[Any, Any]:
-    try:
-        import onnxruntime
-        import tokenizers
-    except ImportError as exc:
-        raise BackendError(f"ONNX models need onnxruntime and tokenizers ({exc}); install them with: pip install 'geor[onnx]'") from None
-    return onnxruntime, tokenizers
 
 
 class OnnxBackend:
     name = "onnx"
 
     def __init__(self, manifest: ModelManifest, device: str = "auto", n_threads: int | None = None) -> None:
-        ort, tokenizers = _import()
+        ort, tokenizers = require("ONNX models", "onnx", "onnxruntime", "tokenizers")
         try:
             paths = {role: manifest.path_of(role) for role in ("vision", "decoder", "embeddings", "tokenizer", "config")}
         except ManifestError as exc:

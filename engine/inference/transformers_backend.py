@@ -9,17 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory
+from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
-
-
-def _import() -> tuple[Any, Any]:
-    try:
-        import torch
-        import transformers
-    except ImportError as exc:
-        raise BackendError(f"checkpoint folders need torch and transformers ({exc}); install them with: pip install 'geor[train]'") from None
-    return torch, transformers
 
 
 class TransformersBackend:
@@ -34,7 +25,7 @@ class TransformersBackend:
             found = sorted(p.name for p in self.folder.glob("*.bin")) + sorted(p.name for p in self.folder.glob("*.pt"))
             hint = f" (it holds {', '.join(found)}: pickled weights are never loaded; convert them to safetensors)" if found else ""
             raise BackendError(f"{self.folder}: no .safetensors weights{hint}")
-        torch, transformers = _import()
+        torch, transformers = require("checkpoint folders", "train", "torch", "transformers")
         requested = check_device(device)
         cuda = torch.cuda.is_available()
         if requested == "cuda" and not cuda:
