@@ -8,7 +8,7 @@ TORCH ?= 2.14.1
 TORCHVISION ?= 0.29.1
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: demo test bench clean
+.PHONY: demo train-demo test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ demo: $(VENV)/.installed
 	$(BIN)/geor models list
 	$(BIN)/python samples/tiny_model.py build/demo/tiny-model
 	$(BIN)/geor predict samples/photos/IMG_0001.jpg samples/photos/IMG_0005.heic --model build/demo/tiny-model/model-f16.gguf --max-tokens 32
+
+# The research side on a CPU in a few minutes: a synthetic task and a tiny random-weight model,
+# Chain-of-Region SFT, evaluation, then GRPO from an ambiguous start (see training/synthetic.py).
+train-demo: $(VENV)/.installed
+	rm -rf build/train-demo
+	$(BIN)/geor-train synthetic build/train-demo
+	$(BIN)/geor-train sft build/train-demo/sft.yaml
+	$(BIN)/geor-train eval build/train-demo/sft.yaml
+	$(BIN)/geor-train sft build/train-demo/ambiguous-sft.yaml
+	$(BIN)/geor-train eval build/train-demo/ambiguous-sft.yaml
+	$(BIN)/geor-train grpo build/train-demo/grpo.yaml
+	$(BIN)/geor-train eval build/train-demo/grpo.yaml
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .

@@ -113,6 +113,7 @@ def convert(checkpoint: Path, outfile: Path, outtype: str = "f16", mmproj: bool 
     checkpoint, outfile = Path(checkpoint), Path(outfile)
     if not (checkpoint / "config.json").is_file():
         raise ConverterError(f"{checkpoint}: not a checkpoint folder (no config.json)")
+    outfile.parent.mkdir(parents=True, exist_ok=True)
     folder = converter_dir()
     command = [sys.executable, "-m", "geor.export._run_converter", str(folder), str(checkpoint),
                "--outfile", str(outfile), "--outtype", outtype]

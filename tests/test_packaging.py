@@ -60,7 +60,9 @@ def test_runtime_never_imports_torch(tmp_path):
 
 
 def test_console_scripts():
-    assert pyproject()["project"]["scripts"] == {"geor": "geor.engine.cli:main", "geor-export": "geor.export.cli:main"}
+    assert pyproject()["project"]["scripts"] == {
+        "geor": "geor.engine.cli:main", "geor-export": "geor.export.cli:main", "geor-train": "geor.training.cli:main",
+    }
 
 
 def test_ci_runs_the_readme_test_command():

@@ -37,7 +37,8 @@ def fold(name: str) -> str:
     return re.sub(r"^the ", "", text)
 
 
-def _same(claimed: str, known: str | None) -> bool:
+def same_name(claimed: str, known: str | None) -> bool:
+    """Whether a claimed region name and a known one name the same place (folded; whole-word containment)."""
     if not known:
         return False
     a, b = fold(claimed), fold(known)
@@ -65,7 +66,7 @@ def check_levels(country: str | None, state: str | None, city: str | None, place
     else:
         alias = COUNTRY_ALIASES.get(fold(country))
         agrees = (
-            _same(country, place.country)
+            same_name(country, place.country)
             or (alias is not None and alias == place.country_a2)
             or country.strip().upper() in {place.country_a2, place.country_a3}
         )
@@ -74,11 +75,11 @@ def check_levels(country: str | None, state: str | None, city: str | None, place
         state_agrees = None
     else:
         code = (place.state_code or "").upper()
-        state_agrees = _same(state, place.state) or _same(state, place.district) or (bool(code) and state.strip().upper() in {code, code.split("-")[-1]})
+        state_agrees = same_name(state, place.state) or same_name(state, place.district) or (bool(code) and state.strip().upper() in {code, code.split("-")[-1]})
     checks.append(LevelCheck("state", state, place.state, state_agrees))
     if city is None or (place.city is None and place.district is None):
         city_agrees = None
     else:
-        city_agrees = _same(city, place.city) or _same(city, place.district) or _same(city, place.state)
+        city_agrees = same_name(city, place.city) or same_name(city, place.district) or same_name(city, place.state)
     checks.append(LevelCheck("city", city, place.city, city_agrees))
     return checks

@@ -39,7 +39,7 @@ class PreparedImage:
 _heif_registered = False
 
 
-def _register_heif() -> None:
+def register_heif() -> None:
     global _heif_registered
     if not _heif_registered:
         _heif_registered = True
@@ -54,7 +54,7 @@ def _register_heif() -> None:
 def load_image(path: Path, max_side: int = DEFAULT_MAX_SIDE, max_pixels: int | None = None) -> PreparedImage:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    _register_heif()
+    register_heif()
     path = Path(path)
     try:
         with warnings.catch_warnings():

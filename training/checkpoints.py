@@ -1,0 +1,131 @@
+"""Load the model a run starts from, and write the checkpoint it ends with.
+
+A finished run writes ``OUTPUT_DIR/final``: the full model as safetensors (LoRA adapters merged),
+the processor (tokenizer, image processor, chat template) and ``geor-model.json``, the manifest the
+engine and ``geor-export`` read (family, prompt version, image budget, where it came from). The
+folder appears at once, complete, or not at all: it is written beside and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from geor.engine import __version__
+from geor.engine.errors import UserError
+from geor.engine.models.manifest import FAMILIES, FileEntry, ModelManifest
+
+from .config import TrainConfig
+
+#: transformers' ``model_type`` -> the family name Geo-R's manifest uses.
+MODEL_TYPE_FAMILIES = {
+    "qwen2_vl": "qwen2-vl", "qwen2_5_vl": "qwen2.5-vl", "qwen3_vl": "qwen3-vl", "qwen3_vl_moe": "qwen3-vl",
+    "smolvlm": "smolvlm", "idefics3": "smolvlm", "gemma3": "gemma3", "llava": "llava", "llava_next": "llava",
+}
+FINAL = "final"
+
+
+class CheckpointError(UserError):
+    pass
+
+
+def family_of(model_type: str) -> str:
+    family = MODEL_TYPE_FAMILIES.get(model_type)
+    if family is None or family not in FAMILIES:
+        raise CheckpointError(f"model type {model_type!r} is not a family Geo-R knows ({', '.join(sorted(MODEL_TYPE_FAMILIES))})")
+    return family
+
+
+def load_for_training(config: TrainConfig) -> tuple[Any, Any]:
+    """(model, processor) of the config's starting point, on the CPU or the GPU the trainer picks."""
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    reference = config.model_reference()
+    try:
+        processor = AutoProcessor.from_pretrained(reference)
+        kwargs: dict[str, Any] = {"dtype": "auto" if config.dtype == "auto" else getattr(torch, config.dtype)}
+        if config.attn_implementation:
+            kwargs["attn_implementation"] = config.attn_implementation
+        model = AutoModelForImageTextToText.from_pretrained(reference, **kwargs)
+    except OSError as exc:
+        raise CheckpointError(f"cannot load the model {reference!r}: {exc}") from None
+    family_of(model.config.model_type)  # refuse unknown families before any training
+    if config.image_max_pixels:
+        _set_image_budget(processor, config.image_max_pixels)
+    if config.freeze_vision and config.lora is None:
+        for name, parameter in model.named_parameters():
+            if _is_vision(name):
+                parameter.requires_grad_(False)
+    return model, processor
+
+
+def peft_config(config: TrainConfig) -> Any:
+    if config.lora is None:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
+                      target_modules=config.lora.target_modules, task_type="CAUSAL_LM")
+
+
+def _is_vision(name: str) -> bool:
+    return any(part in name for part in (".visual.", "visual.", "vision_tower", "vision_model"))
+
+
+def _set_image_budget(processor: Any, max_pixels: int) -> None:
+    """Make the processor resize like the engine: no more than ``max_pixels`` per image."""
+    image_processor = getattr(processor, "image_processor", None)
+    if image_processor is None:
+        return
+    if hasattr(image_processor, "max_pixels"):
+        image_processor.max_pixels = max_pixels
+        if getattr(image_processor, "min_pixels", 0) and image_processor.min_pixels > max_pixels:
+            image_processor.min_pixels = max_pixels
+    size = getattr(image_processor, "size", None)
+    if isinstance(size, dict) and "longest_edge" in size and "shortest_edge" in size:
+        size["longest_edge"] = max_pixels
+        size["shortest_edge"] = min(size["shortest_edge"], max_pixels)
+
+
+def save_final(model: Any, processor: Any, config: TrainConfig, stage: str, extra: dict[str, Any] | None = None) -> Path:
+    """Merge LoRA (if any), write ``OUTPUT_DIR/final`` atomically and return it."""
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    target = config.output_dir / FINAL
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".final-", dir=config.output_dir))
+    try:
+        model.save_pretrained(staging, safe_serialization=True)
+        processor.save_pretrained(staging)
+        weights = "model.safetensors" if (staging / "model.safetensors").exists() else "model.safetensors.index.json"
+        manifest = ModelManifest(
+            name=f"{config.output_dir.parent.name}-{config.output_dir.name}", family=family_of(model.config.model_type), format="transformers",
+            files={"config": FileEntry("config.json"), "weights": FileEntry(weights)},
+            prompt_version=config.prompt_version, image_max_pixels=config.image_max_pixels,
+            source={"stage": stage, "base": config.model, "config": str(config.path), "geor": __version__, **(extra or {})},
+        )
+        manifest.save(staging)
+        previous = None
+        if target.exists():
+            previous = config.output_dir / f".final-previous-{os.getpid()}"
+            target.rename(previous)
+        staging.rename(target)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    from geor.engine.atomic import atomic_text_writer
+
+    with atomic_text_writer(path) as handle:
+        json.dump(data, handle, indent=2, ensure_ascii=False, default=str)
+        handle.write("\n")

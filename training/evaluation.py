@@ -1,0 +1,201 @@
+"""``geor-train eval CONFIG``: run any model the engine can load (checkpoint, GGUF, ONNX) over an
+evaluation set and report how well it places the photos.
+
+Writes into the evaluation folder:
+
+- ``predictions.csv``: one row per photo, written as it goes; an interrupted run resumes from it;
+- ``report.json`` and ``report.md``: accuracy at 1/25/200/750/2,500 km, median and mean error
+  (the same code as ``geor evaluate``: :func:`geor.engine.geo.evaluate`), per-level region accuracy
+  against the truth's Chain of Region, the parse-failure rate and its reasons, seconds per photo;
+- ``errors.png``: a world map of the errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geor.engine.geo import evaluate, haversine_km
+from geor.engine.inference.agreement import same_name
+
+from .checkpoints import FINAL, write_json
+from .config import TrainConfig
+from .data import open_geocoder
+from .rewards import paper_distance_reward
+from .samples import read_sources
+from .splits import split_samples
+from .supervision import Supervised, supervise
+
+COLUMNS = ("id", "image", "lat", "lon", "country", "state", "city", "status", "pred_lat", "pred_lon",
+           "pred_country", "pred_state", "pred_city", "failure", "seconds", "output")
+LEVELS = ("country", "state", "city")
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    folder: Path
+    report: dict[str, Any]
+
+
+def eval_rows(config: TrainConfig, geocoder: Any) -> list[Supervised]:
+    """The evaluation set: ``data.eval`` when given, else the same held-out split training used."""
+    settings = config.data
+    if settings.eval:
+        samples, _ = read_sources(settings.eval)
+    else:
+        if not settings.train:
+            raise ValueError(f"{config.path}: no data.eval and no data.train to hold samples out of")
+        train, _ = read_sources(settings.train)
+        samples = split_samples(train, settings.eval_fraction, settings.seed).eval
+    limit = config.evaluation.max_samples
+    if limit is not None:
+        samples = samples[:limit]
+    rows, _ = supervise(samples, geocoder, settings.city_km)
+    if not rows:
+        raise ValueError(f"{config.path}: the evaluation set is empty")
+    return rows
+
+
+def run_eval(config: TrainConfig, model: str | None = None, out: Path | None = None, restart: bool = False) -> EvalResult:
+    from geor.engine.inference.loader import open_backend, resolve
+    from geor.engine.inference.predictor import PredictOptions, Predictor
+
+    settings = config.evaluation
+    model = model or settings.model or str(config.output_dir / FINAL)
+    folder = Path(out) if out is not None else config.resolve(config.output_dir) / settings.out
+    folder.mkdir(parents=True, exist_ok=True)
+    geocoder = open_geocoder(config)
+    rows = eval_rows(config, geocoder)
+    spec = resolve(model)
+    manifest = spec.manifest
+    options = PredictOptions(
+        samples=settings.samples, max_new_tokens=settings.max_new_tokens,
+        prompt_version=manifest.prompt_version if manifest else config.prompt_version,
+        max_pixels=(manifest.image_max_pixels if manifest and manifest.image_max_pixels else config.image_max_pixels),
+    )
+    predictions = folder / "predictions.csv"
+    done = {} if restart else _read_done(predictions)
+    todo = [row for row in rows if row.sample.id not in done]
+    if done:
+        print(f"resuming: {len(done):,} photos already evaluated in {predictions}")
+    backend = open_backend(spec, device=settings.device, threads=settings.threads)
+    predictor = Predictor(backend, geocoder, options)
+    try:
+        with predictions.open("a" if done else "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            if not done:
+                writer.writeheader()
+            for n, row in enumerate(todo, 1):
+                started = time.perf_counter()
+                prediction = predictor.predict_path(row.sample.image)
+                record = _record(row, prediction, time.perf_counter() - started)
+                writer.writerow(record)
+                handle.flush()
+                done[row.sample.id] = record
+                if n % 50 == 0 or n == len(todo):
+                    print(f"evaluated {len(done):,} / {len(rows):,}")
+    finally:
+        backend.close()
+    records = [done[row.sample.id] for row in rows if row.sample.id in done]
+    report = summarise(records, model)
+    write_json(folder / "report.json", report)
+    (folder / "report.md").write_text(format_report(report), encoding="utf-8")
+    from .error_map import draw_error_map
+
+    draw_error_map(
+        folder / "errors.png", geocoder,
+        [float(r["lat"]) for r in records], [float(r["lon"]) for r in records],
+        [_number(r["pred_lat"]) for r in records], [_number(r["pred_lon"]) for r in records],
+        title=f"{Path(model).name}: {len(records):,} photos, median error {report['metrics']['median_km']:,.0f} km",
+    )
+    return EvalResult(folder, report)
+
+
+def _record(row: Supervised, prediction: Any, seconds: float) -> dict[str, Any]:
+    sample = prediction.samples[0] if prediction.samples else None
+    if prediction.status == "ok":
+        failure = ""
+    elif prediction.status == "unparsed" and sample is not None and sample.failure:
+        failure = sample.failure  # e.g. "malformed_coordinates"
+    else:
+        failure = prediction.reason or prediction.status
+    return {
+        "id": row.sample.id, "image": str(row.sample.image), "lat": row.sample.lat, "lon": row.sample.lon,
+        "country": row.country or "", "state": row.state or "", "city": row.city or "", "status": prediction.status,
+        "pred_lat": "" if prediction.lat is None else prediction.lat, "pred_lon": "" if prediction.lon is None else prediction.lon,
+        "pred_country": prediction.country or "", "pred_state": prediction.state or "", "pred_city": prediction.city or "",
+        "failure": failure, "seconds": round(seconds, 4), "output": sample.text if sample else "",
+    }
+
+
+def _read_done(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of an earlier, interrupted run (a torn last line is dropped and rewritten)."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            return {}
+        rows = [r for r in reader if None not in r.values() and r.get("seconds")]
+    from geor.engine.atomic import atomic_text_writer
+
+    with atomic_text_writer(path) as out:  # drop a torn last line before appending
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return {r["id"]: r for r in rows}
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def summarise(records: list[dict[str, Any]], model: str) -> dict[str, Any]:
+    truth = np.array([(float(r["lat"]), float(r["lon"])) for r in records])
+    guess = np.array([(_number(r["pred_lat"]), _number(r["pred_lon"])) for r in records])
+    metrics = evaluate(guess[:, 0], guess[:, 1], truth[:, 0], truth[:, 1])
+    distance = np.asarray(haversine_km(guess[:, 0], guess[:, 1], truth[:, 0], truth[:, 1]))
+    levels = {}
+    for level in LEVELS:
+        known = [r for r in records if r[level]]
+        right = sum(1 for r in known if r[f"pred_{level}"] and same_name(r[f"pred_{level}"], r[level]))
+        levels[level] = {"accuracy": right / len(known) if known else math.nan, "photos": len(known)}
+    failures = Counter(r["failure"] if r["status"] == "unparsed" else "error" for r in records if r["status"] != "ok")
+    seconds = [float(r["seconds"]) for r in records if r.get("seconds")]
+    return {
+        "model": model, "photos": len(records), "metrics": metrics.as_dict(), "region_accuracy": levels,
+        "parse_failure_rate": sum(1 for r in records if r["status"] == "unparsed") / len(records),
+        "error_rate": sum(1 for r in records if r["status"] == "error") / len(records),
+        "failures": dict(failures), "seconds_per_photo": float(np.mean(seconds)) if seconds else math.nan,
+        # the GRPO coordinate reward of the answers (unparsed: 0), comparable with training's logs
+        "coordinate_reward": float(paper_distance_reward(distance).mean()),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    m = report["metrics"]
+    lines = [f"# Evaluation of {report['model']}", "", f"{report['photos']:,} photos, "
+             f"{report['seconds_per_photo']:.2f} s per photo.", "", "| metric | value |", "|---|---:|"]
+    for key, value in m.items():
+        if key.startswith("acc_"):
+            lines.append(f"| within {key[4:]} | {100 * value:.1f} % |")
+    lines += [
+        f"| median error | {m['median_km']:,.1f} km |", f"| mean error | {m['mean_km']:,.1f} km |",
+        f"| GeoScore | {m['geoscore']:,.0f} |", f"| coordinate reward | {report['coordinate_reward']:.3f} |", f"| parse failures | {100 * report['parse_failure_rate']:.1f} % |",
+    ]
+    for level, value in report["region_accuracy"].items():
+        lines.append(f"| {level} named right | {100 * value['accuracy']:.1f} % of {value['photos']:,} |")
+    if report["failures"]:
+        lines += ["", "Failures: " + ", ".join(f"{k} {v}" for k, v in sorted(report["failures"].items()))]
+    lines += ["", "![errors](errors.png)", ""]
+    return "\n".join(lines)
