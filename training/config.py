@@ -100,7 +100,7 @@ class TrainConfig:
 def load_config(path: Path) -> TrainConfig:
     import yaml
 
-    path = Path(path)
+    path = Path(path).absolute()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -188,7 +188,7 @@ def format_report(report: dict[str, Any]) -> str:
              f"{report['seconds_per_photo']:.2f} s per photo.", "", "| metric | value |", "|---|---:|"]
     for key, value in m.items():
         if key.startswith("acc_"):
-            lines.append(f"| within {key[4:]} | {100 * value:.1f} % |")
+            lines.append(f"| within {float(key[4:-2]):,g} km | {100 * value:.1f} % |")
     lines += [
         f"| median error | {m['median_km']:,.1f} km |", f"| mean error | {m['mean_km']:,.1f} km |",
         f"| GeoScore | {m['geoscore']:,.0f} |", f"| coordinate reward | {report['coordinate_reward']:.3f} |", f"| parse failures | {100 * report['parse_failure_rate']:.1f} % |",

@@ -55,7 +55,7 @@ def test_sft_learns_the_task_and_the_checkpoint_runs_in_the_engine(starter):
           f"{summary['seconds_per_step']:.3f} s/step")
 
 
-def test_eval_reads_gguf_too_and_agrees_with_the_checkpoint(starter):
+def test_eval_reads_gguf_and_onnx_too_and_they_agree_with_the_checkpoint(starter):
     from geor.export.llama_cpp_converter import convert
     from geor.training.config import load_config
     from geor.training.evaluation import run_eval
@@ -72,6 +72,14 @@ def test_eval_reads_gguf_too_and_agrees_with_the_checkpoint(starter):
     report = run_eval(config, model=str(gguf / "model-f16.gguf"), out=starter / "eval-gguf").report
     assert report["metrics"]["acc_25km"] == pytest.approx(checkpoint["metrics"]["acc_25km"])
     assert report["metrics"]["median_km"] == pytest.approx(checkpoint["metrics"]["median_km"], abs=0.01)
+
+    pytest.importorskip("onnxruntime")
+    from geor.export.onnx_export import export_onnx
+
+    export_onnx(final, starter / "onnx")
+    report = run_eval(config, model=str(starter / "onnx"), out=starter / "eval-onnx").report
+    assert report["metrics"]["acc_25km"] == pytest.approx(checkpoint["metrics"]["acc_25km"])
+    assert report["region_accuracy"] == checkpoint["region_accuracy"]
 
 
 def test_grpo_raises_held_out_reward_over_its_sft_start(starter):
