@@ -30,7 +30,7 @@ def family_chat_template(family: str) -> str:
     """The family's published chat template, as TRL ships it (``trl/chat_templates``)."""
     from importlib.resources import files
 
-    name = {"qwen2.5-vl": "qwen2_5_vl.jinja"}[family]
+    name = {"qwen2.5-vl": "qwen2_5_vl.jinja", "qwen3-vl": "qwen3_vl.jinja"}[family]
     return (files("trl") / "chat_templates" / name).read_text(encoding="utf-8")
 
 
@@ -51,7 +51,7 @@ _3B_VISION = dict(
     temporal_patch_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31], out_hidden_size=2048, hidden_act="silu",
 )
 SIZES = ("tiny", "3b")
-FAMILIES = ("qwen2.5-vl",)
+FAMILIES = ("qwen2.5-vl", "qwen3-vl")  # Qwen3-VL: tiny only
 
 
 def tokenizer_corpus() -> list[str]:
@@ -116,6 +116,42 @@ def _qwen25_config(size: str, tokenizer: Any) -> Any:
     )
 
 
+def _qwen3_tiny_config(tokenizer: Any) -> Any:
+    """Qwen3-VL at toy size: explicit head_dim, interleaved 3-part mrope, patch 16, deepstack below the depth."""
+    from transformers import Qwen3VLConfig
+
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL_TOKENS}
+    return Qwen3VLConfig(
+        text_config=dict(
+            vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
+            num_key_value_heads=2, head_dim=16, max_position_embeddings=4096, rms_norm_eps=1e-6, tie_word_embeddings=True,
+            rope_parameters={"rope_type": "default", "rope_theta": 5_000_000.0, "mrope_section": [2, 3, 3], "mrope_interleaved": True},
+            bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"],
+        ),
+        vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, patch_size=16, spatial_merge_size=2,
+                           temporal_patch_size=2, out_hidden_size=64, num_position_embeddings=64, deepstack_visual_indexes=[1]),
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True,
+    )
+
+
+def _processor(family: str, tokenizer: Any, template: str, side: int) -> Any:
+    from transformers import Qwen2_5_VLProcessor, Qwen2VLImageProcessor, Qwen2VLVideoProcessor, Qwen3VLProcessor
+
+    if family == "qwen3-vl":
+        from transformers.models.qwen3_vl.video_processing_qwen3_vl import Qwen3VLVideoProcessor
+
+        image_processor = Qwen2VLImageProcessor(min_pixels=side * side, max_pixels=side * side, patch_size=16, merge_size=2,
+                                                temporal_patch_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3)
+        video = Qwen3VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2)
+        return Qwen3VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=video, chat_template=template)
+    image_processor = Qwen2VLImageProcessor(
+        min_pixels=side * side, max_pixels=side * side, patch_size=14, merge_size=2, temporal_patch_size=2,
+    )
+    video_processor = Qwen2VLVideoProcessor(min_pixels=side * side, max_pixels=side * side)
+    return Qwen2_5_VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=video_processor, chat_template=template)
+
+
 def build_checkpoint(family: str, out_dir: Path, size: str = "tiny", seed: int = 0, image_side: int | None = None,
                      dtype: str = "float32") -> Path:
     """Write a random-weight checkpoint folder (safetensors, tokenizer, processor, chat template).
@@ -125,26 +161,25 @@ def build_checkpoint(family: str, out_dir: Path, size: str = "tiny", seed: int =
     to 448 (256 image tokens), as in the benchmarks.
     """
     import torch
-    from transformers import AutoModelForImageTextToText, AutoProcessor, Qwen2_5_VLProcessor, Qwen2VLImageProcessor, Qwen2VLVideoProcessor
+    from transformers import AutoModelForImageTextToText, AutoProcessor
 
     if family not in FAMILIES:
         raise ValueError(f"random checkpoints exist for {', '.join(FAMILIES)}, not {family!r}")
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    if size not in SIZES or (family == "qwen3-vl" and size != "tiny"):
+        raise ValueError(f"no {size!r} size of {family}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     template = family_chat_template(family)
     tokenizer = build_tokenizer(out_dir, template)
-    config = _qwen25_config(size, tokenizer)
-    config.architectures = ["Qwen2_5_VLForConditionalGeneration"]
+    if family == "qwen3-vl":
+        config = _qwen3_tiny_config(tokenizer)
+        config.architectures = ["Qwen3VLForConditionalGeneration"]
+    else:
+        config = _qwen25_config(size, tokenizer)
+        config.architectures = ["Qwen2_5_VLForConditionalGeneration"]
     side = image_side or (112 if size == "tiny" else 448)
-    image_processor = Qwen2VLImageProcessor(
-        min_pixels=side * side, max_pixels=side * side, patch_size=14, merge_size=2, temporal_patch_size=2,
-    )
-    video_processor = Qwen2VLVideoProcessor(min_pixels=side * side, max_pixels=side * side)
-    processor = Qwen2_5_VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=video_processor,
-                                    chat_template=template)
+    processor = _processor(family, tokenizer, template, side)
     torch_dtype = getattr(torch, dtype)
     with torch.device("cpu"):
         model = AutoModelForImageTextToText.from_config(config, dtype=torch_dtype)
