@@ -18,21 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geor.engine import __version__
-from geor.engine.errors import UserError
-
-EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+from geor.engine.cli import OneLineParser, run_command
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="geor-train", description="Geo-R training: Chain-of-Region SFT, GRPO, evaluation.")
+    parser = OneLineParser(prog="geor-train", description="Geo-R training: Chain-of-Region SFT, GRPO, evaluation.")
     parser.add_argument("--version", action="version", version=f"geor-train {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     for name, text in (("sft", "supervised fine-tuning on Chain-of-Region targets (TRL SFTTrainer)"),
                        ("grpo", "reinforcement learning with Haversine rewards (TRL GRPOTrainer)")):
@@ -122,24 +115,7 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    try:
-        return int(args.handler(args) or 0)
-    except (UserError, ValueError, OSError) as exc:
-        print(f"geor-train {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print(f"geor-train {args.command}: interrupted (run the same command again to resume)", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(f"geor-train {args.command}: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
-        return EXIT_INTERNAL
+    return run_command(build_parser(), argv, interrupted_hint=" (run the same command again to resume)")
 
 
 if __name__ == "__main__":

@@ -27,37 +27,43 @@ class CliError(Exception):
     """An error whose message is already fit for the user."""
 
 
-class _OneLineParser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="geor", description="Geo-R: offline photo geolocation.")
+    parser = OneLineParser(prog="geor", description="Geo-R: offline photo geolocation.")
     parser.add_argument("--version", action="version", version=f"geor {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for command in _COMMANDS:
         command.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    return run_command(build_parser(), argv)
+
+
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None, interrupted_hint: str = "") -> int:
+    """Parse, run the subcommand's handler, and turn what it raises into one line and an exit code
+    (shared by every Geo-R command-line tool)."""
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    name = f"{parser.prog} {args.command}"
     try:
         return int(args.handler(args) or 0)
     except (CliError, UserError, ValueError, OSError) as exc:
-        print(f"geor {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(f"geor {args.command}: interrupted", file=sys.stderr)
+        print(f"{name}: interrupted{interrupted_hint}", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line unless asked for the traceback
         if args.debug:
             raise
-        print(f"geor {args.command}: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+        print(f"{name}: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
         return EXIT_INTERNAL

@@ -51,6 +51,14 @@ def test_sft_learns_the_task_and_the_checkpoint_runs_in_the_engine(starter):
     assert not list(config.output_dir.glob(".final-*")), "no staging folder is left behind"
     png = config.output_dir / "eval" / "errors.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # an interrupted evaluation (killed mid-row) resumes: only the torn row is evaluated again
+    predictions = config.output_dir / "eval" / "predictions.csv"
+    text = predictions.read_text(encoding="utf-8")
+    predictions.write_text(text[: text.rindex("c7_1_0005.jpg") + 20], encoding="utf-8")
+    again = run_eval(config).report
+    assert again["photos"] == 48 and again["metrics"] == after["metrics"]
+    assert predictions.read_text(encoding="utf-8").count("c7_1_0005.jpg") == 2  # id and image path, once
+
     print(f"\nSFT: held-out mean error {before['metrics']['mean_km']:,.0f} km -> {after['metrics']['mean_km']:,.1f} km, "
           f"{summary['seconds_per_step']:.3f} s/step")
 
