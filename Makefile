@@ -55,6 +55,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_geocoder.py
 	$(BIN)/python benchmarks/bench_tagging.py
 	$(BIN)/python benchmarks/bench_inference.py
+	$(BIN)/python benchmarks/bench_export.py
 
 clean:
 	rm -rf $(VENV) .hypothesis

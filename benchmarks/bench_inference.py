@@ -142,6 +142,16 @@ def measure(runtime: str, photos: list[Path], threads: int) -> dict:
     return {"runtime": runtime, "load_s": load_s, "per_photo_s": per_photo, "tokens": tokens, "peak_rss": peak}
 
 
+def run_child(script: str, name: str, photos: int, threads: int) -> dict | None:
+    """``script --child NAME`` in a fresh process (so that its peak RSS is its own); its JSON result."""
+    done = subprocess.run([sys.executable, script, "--child", name, "--photos", str(photos), "--threads", str(threads)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        log(f"  failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=3)
@@ -162,12 +172,10 @@ def main() -> int:
     results = {}
     for runtime in args.runtimes.split(","):
         log(f"measuring {runtime} on {args.photos} photos")
-        done = subprocess.run([sys.executable, __file__, "--child", runtime, "--photos", str(args.photos), "--threads", str(args.threads)],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            log(f"  failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        result = run_child(__file__, runtime, args.photos, args.threads)
+        if result is None:
             continue
-        results[runtime] = json.loads(done.stdout.strip().splitlines()[-1])
+        results[runtime] = result
         r = results[runtime]
         log(f"  load {r['load_s']:.1f} s, per photo {', '.join(f'{s:.1f}' for s in r['per_photo_s'])} s, tokens {r['tokens']}, peak {r['peak_rss'] / 2**30:.2f} GiB")
     report(info, results, args.photos)

@@ -17,27 +17,15 @@ from typing import Any
 
 from geor.engine import __version__
 from geor.engine.errors import UserError
-from geor.engine.models.manifest import FAMILIES, FileEntry, ModelManifest
+from geor.engine.models.manifest import FileEntry, ManifestError, ModelManifest, family_of
 
 from .config import TrainConfig
 
-#: transformers' ``model_type`` -> the family name Geo-R's manifest uses.
-MODEL_TYPE_FAMILIES = {
-    "qwen2_vl": "qwen2-vl", "qwen2_5_vl": "qwen2.5-vl", "qwen3_vl": "qwen3-vl", "qwen3_vl_moe": "qwen3-vl",
-    "smolvlm": "smolvlm", "idefics3": "smolvlm", "gemma3": "gemma3", "llava": "llava", "llava_next": "llava",
-}
 FINAL = "final"
 
 
 class CheckpointError(UserError):
     pass
-
-
-def family_of(model_type: str) -> str:
-    family = MODEL_TYPE_FAMILIES.get(model_type)
-    if family is None or family not in FAMILIES:
-        raise CheckpointError(f"model type {model_type!r} is not a family Geo-R knows ({', '.join(sorted(MODEL_TYPE_FAMILIES))})")
-    return family
 
 
 def load_for_training(config: TrainConfig) -> tuple[Any, Any]:
@@ -54,7 +42,10 @@ def load_for_training(config: TrainConfig) -> tuple[Any, Any]:
         model = AutoModelForImageTextToText.from_pretrained(reference, **kwargs)
     except OSError as exc:
         raise CheckpointError(f"cannot load the model {reference!r}: {exc}") from None
-    family_of(model.config.model_type)  # refuse unknown families before any training
+    try:
+        family_of(model.config.model_type)  # refuse unknown families before any training
+    except ManifestError as exc:
+        raise CheckpointError(str(exc)) from None
     if config.image_max_pixels:
         _set_image_budget(processor, config.image_max_pixels)
     if config.freeze_vision and config.lora is None:

@@ -166,13 +166,8 @@ def parse_config(data: dict[str, Any], path: Path) -> TrainConfig:
 def _with_resolved_paths(config: TrainConfig) -> TrainConfig:
     from dataclasses import replace
 
-    evaluation = config.evaluation
-    if evaluation.model is not None and config.resolve(evaluation.model).exists():
-        evaluation = replace(evaluation, model=str(config.resolve(evaluation.model)))
-    return replace(
-        config, output_dir=config.resolve(config.output_dir), evaluation=evaluation,
-        geocoder_pack=config.resolve(config.geocoder_pack) if config.geocoder_pack else None,
-    )
+    return replace(config, output_dir=config.resolve(config.output_dir),
+                   geocoder_pack=config.resolve(config.geocoder_pack) if config.geocoder_pack else None)
 
 
 def _source(source: dict[str, Any], base: Path, where: str) -> dict[str, Any]:

@@ -68,7 +68,10 @@ def run_eval(config: TrainConfig, model: str | None = None, out: Path | None = N
     from geor.engine.inference.predictor import PredictOptions, Predictor
 
     settings = config.evaluation
-    model = model or settings.model or str(config.output_dir / FINAL)
+    if model is None and settings.model is not None:  # relative to the config, else a registry name
+        local = config.resolve(settings.model)
+        model = str(local) if local.exists() else settings.model
+    model = model or str(config.output_dir / FINAL)
     folder = Path(out) if out is not None else config.resolve(config.output_dir) / settings.out
     folder.mkdir(parents=True, exist_ok=True)
     geocoder = open_geocoder(config)

@@ -53,7 +53,7 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = No
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    name = f"{parser.prog} {args.command}"
+    name = f"{parser.prog} {args.command}".strip()
     try:
         return int(args.handler(args) or 0)
     except (CliError, UserError, ValueError, OSError) as exc:

@@ -28,10 +28,23 @@ MANIFEST_VERSION = 1
 FORMATS = ("gguf", "onnx", "transformers")
 #: Families Geo-R knows how to prompt; the backends say which of them they can run.
 FAMILIES = ("qwen2-vl", "qwen2.5-vl", "qwen3-vl", "smolvlm", "gemma3", "llava")
+#: transformers' ``model_type`` of a checkpoint -> its family.
+MODEL_TYPE_FAMILIES = {
+    "qwen2_vl": "qwen2-vl", "qwen2_5_vl": "qwen2.5-vl", "qwen3_vl": "qwen3-vl", "qwen3_vl_moe": "qwen3-vl",
+    "smolvlm": "smolvlm", "idefics3": "smolvlm", "gemma3": "gemma3", "llava": "llava", "llava_next": "llava",
+}
 
 
 class ManifestError(ValueError):
     """A manifest that is missing, unreadable or inconsistent; the message names the file."""
+
+
+def family_of(model_type: str) -> str:
+    """The family of a checkpoint's ``model_type``; ManifestError for one Geo-R cannot prompt."""
+    family = MODEL_TYPE_FAMILIES.get(model_type)
+    if family is None:
+        raise ManifestError(f"model type {model_type!r} is not a family Geo-R knows ({', '.join(sorted(MODEL_TYPE_FAMILIES))})")
+    return family
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,9 @@ def test_evaluate_the_shipped_samples():
     assert "25 km (city)" in table.stdout and "GeoScore" in table.stdout
 
 
-def test_geor_export_is_not_ready_yet():
+def test_geor_export_is_installed_and_names_a_missing_checkpoint(tmp_path):
     exe = shutil.which("geor-export", path=str(Path(sys.executable).parent))
     assert exe
-    result = subprocess.run([exe, "model", "--quant", "q4"], capture_output=True, text=True)
-    assert result.returncode == 1 and "not available yet" in result.stderr
+    result = subprocess.run([exe, str(tmp_path / "model"), "--quant", "q4"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == f"geor-export: error: {tmp_path / 'model'}: no such folder"
