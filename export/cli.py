@@ -30,8 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", help="base checkpoint folder of a LoRA adapter (default: the one the adapter names)")
     parser.add_argument("--force", action="store_true", help="replace an existing output folder")
     parser.add_argument("--no-verify", dest="verify", action="store_false", help="skip running the export against the checkpoint")
-    parser.add_argument("--verify-photos", nargs="+", type=Path, default=[], metavar="PHOTO",
-                        help="photos to verify on (default: a few generated pictures)")
+    parser.add_argument("--verify-photo", dest="verify_photos", action="append", type=Path, default=[], metavar="PHOTO",
+                        help="a photo to verify on; repeat for several (default: a few generated pictures)")
+    parser.add_argument("--eval-config", type=Path, default=None, metavar="CONFIG",
+                        help="a geor-train config: evaluate the checkpoint and the export on its evaluation set and report the change")
     parser.add_argument("--threads", type=int, default=None)
     parser.set_defaults(handler=_export, command="")  # one command: errors read "geor-export: error: ..."
     return parser
@@ -44,7 +46,7 @@ def _export(args: argparse.Namespace) -> int:
 
     quant = args.quant or ("q4" if args.format == "gguf" else "int8")
     request = ExportRequest(args.checkpoint, args.format, quant, args.out, args.base, args.force, args.verify,
-                            list(args.verify_photos), args.threads)
+                            list(args.verify_photos), args.threads, args.eval_config)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=False,
                   disable=not sys.stderr.isatty()) as progress:
         current: list[int] = []
@@ -63,10 +65,15 @@ def _export(args: argparse.Namespace) -> int:
     print(f"wrote {result.folder}: {manifest.format} {manifest.quantization}")
     for role, entry in manifest.files.items():
         print(f"  {role:<10} {entry.path:<24} {entry.size / 2**20:10.1f} MiB  sha256 {entry.sha256[:16]}...")
-    if result.verification:
-        v = result.verification
+    v = result.verification or {}
+    if "identical" in v:
         print(f"verification: {v['identical']} of {v['photos']} answers identical to the checkpoint's, "
               f"{100 * v['token_agreement']:.1f} % of tokens agree (greedy)")
+    if "evaluation" in v:
+        e = v["evaluation"]
+        print(f"evaluation on {e['photos']} photos (checkpoint -> export):")
+        for key, change in e["change"].items():
+            print(f"  {key:<20} {e['checkpoint'][key]:>12.4f} -> {e['export'][key]:>12.4f}  ({change:+.4f})")
     print("phases: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items()))
     return 0
 

@@ -42,6 +42,7 @@ class ExportRequest:
     verify: bool = True
     photos: list[Path] = field(default_factory=list)
     threads: int | None = None
+    eval_config: Path | None = None  # a geor-train config: evaluate checkpoint and export on its evaluation set
 
     def output_folder(self) -> Path:
         if self.out is not None:
@@ -71,7 +72,13 @@ def check_request(request: ExportRequest) -> None:
         raise ExportError(f"{out}: already exists; choose another --out or pass --force to replace it")
     for photo in request.photos:
         if not Path(photo).is_file():
-            raise ExportError(f"{photo}: no such photo (for --verify-photos)")
+            raise ExportError(f"{photo}: no such photo (for --verify-photo)")
+    if request.eval_config is not None:
+        try:
+            from geor.training.config import load_config
+        except ImportError as exc:
+            raise ExportError(f"--eval-config needs the train extra ({exc})") from None
+        load_config(request.eval_config)  # a bad config fails now, not after the conversion
 
 
 def _weights_bytes(folder: Path) -> int:
@@ -120,6 +127,31 @@ def _image_budget(source: Source) -> int | None:
         except (OSError, json.JSONDecodeError):
             return None
     return processor.get("max_pixels") or (processor.get("size") or {}).get("longest_edge")
+
+
+#: Metrics whose change an evaluation reports (see ``geor-train eval``).
+EVAL_KEYS = ("acc_1km", "acc_25km", "acc_200km", "acc_750km", "acc_2500km", "median_km", "mean_km")
+
+
+def compare_evaluations(config_path: Path, checkpoint: Path, exported: Path, work: Path) -> dict[str, Any]:
+    """``geor-train eval`` of the checkpoint and of the export on the config's evaluation set, and
+    the change in each metric (export minus checkpoint). Training's evaluation is used only here,
+    when asked for, so that exporting needs no training code otherwise."""
+    from geor.training.config import load_config
+    from geor.training.evaluation import run_eval
+
+    config = load_config(config_path)
+    before = run_eval(config, model=str(checkpoint), out=work / "eval-checkpoint", restart=True).report
+    after = run_eval(config, model=str(exported), out=work / "eval-export", restart=True).report
+    out: dict[str, Any] = {"photos": after["photos"], "checkpoint": {}, "export": {}, "change": {}}
+    for key in EVAL_KEYS:
+        out["checkpoint"][key] = before["metrics"][key]
+        out["export"][key] = after["metrics"][key]
+        out["change"][key] = after["metrics"][key] - before["metrics"][key]
+    for key in ("parse_failure_rate", "coordinate_reward"):
+        out["checkpoint"][key], out["export"][key] = before[key], after[key]
+        out["change"][key] = after[key] - before[key]
+    return out
 
 
 def export(request: ExportRequest, phase: Phase | None = None) -> ExportResult:
@@ -175,5 +207,11 @@ def export(request: ExportRequest, phase: Phase | None = None) -> ExportResult:
                     )
                 manifest.source["verification"] = verification
                 manifest.save(staging)
+            if request.eval_config is not None:
+                evaluation = timed("evaluate checkpoint and export (geor-train eval)",
+                                   lambda: compare_evaluations(request.eval_config, source.folder, staging, Path(work)))
+                manifest.source["evaluation"] = evaluation
+                manifest.save(staging)
+                verification = (verification or {}) | {"evaluation": evaluation}
         manifest.folder = out
     return ExportResult(out, manifest, dict(timings), verification)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geor.engine.errors import UserError
@@ -14,6 +18,27 @@ QUANT_LABELS = {1: "F16", 7: "Q8_0", 17: "Q5_K_M", 15: "Q4_K_M"}
 
 class QuantizeError(UserError, RuntimeError):
     pass
+
+
+@contextmanager
+def native_output_to(log: list[str]) -> Iterator[None]:
+    """Send what native code prints (llama.cpp writes a line per tensor) to ``log`` instead of the
+    user's terminal; the caller shows its tail if something fails."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            sink.seek(0)
+            log.extend(sink.read().decode("utf-8", "replace").splitlines())
 
 
 def quantize(source: Path, target: Path, quant: str, threads: int | None = None) -> Path:
@@ -31,7 +56,10 @@ def quantize(source: Path, target: Path, quant: str, threads: int | None = None)
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftype
     params.nthread = threads or os.cpu_count() or 1
-    status = llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), params)
+    log: list[str] = []
+    with native_output_to(log):
+        status = llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), params)
     if status != 0 or not Path(target).is_file():
-        raise QuantizeError(f"{source}: llama.cpp could not quantise it to {QUANT_LABELS[ftype]} (status {status})")
+        tail = "\n".join(log[-5:])
+        raise QuantizeError(f"{source}: llama.cpp could not quantise it to {QUANT_LABELS[ftype]} (status {status}):\n{tail}")
     return Path(target)

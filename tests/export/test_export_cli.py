@@ -46,7 +46,8 @@ def test_every_format_exports_verifies_and_runs_in_the_engine(tiny_vlm, tmp_path
     from geor.engine.models.manifest import ModelManifest, verify
 
     out = tmp_path / f"tiny-{fmt}-{quant}"
-    assert main([str(tiny_vlm.checkpoint), "--format", fmt, "--quant", quant, "--out", str(out)]) == 0
+    own_photo = ["--verify-photo", str(photo)] if label == "F16" else []  # else generated pictures
+    assert main([str(tiny_vlm.checkpoint), "--format", fmt, "--quant", quant, "--out", str(out), *own_photo]) == 0
     printed = capsys.readouterr().out
     manifest = ModelManifest.load(out)
     assert (manifest.family, manifest.format, manifest.quantization) == ("qwen2.5-vl", fmt, label)
@@ -55,7 +56,8 @@ def test_every_format_exports_verifies_and_runs_in_the_engine(tiny_vlm, tmp_path
     assert manifest.image_max_pixels and manifest.prompt_version == "cor-1"
     verification = manifest.source["verification"]
     if label in ("F16", "fp32"):  # lossless formats reproduce the checkpoint's greedy tokens exactly
-        assert verification["identical"] == verification["photos"] == 4 and verification["token_agreement"] == 1.0
+        assert verification["identical"] == verification["photos"] == (1 if own_photo else 4)
+        assert verification["token_agreement"] == 1.0
     assert "verification:" in printed and "% of tokens agree" in printed
     assert not list(tmp_path.glob(".*partial*")), "no staging folder left behind"
     if fmt == "gguf":
@@ -134,3 +136,32 @@ def test_a_failed_export_leaves_no_folder(tiny_vlm, tmp_path, capsys, monkeypatc
     assert main([str(tiny_vlm.checkpoint), "--out", str(out)]) == 1
     assert "simulated" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # neither the folder nor its staging copy
+
+
+def test_eval_config_reports_the_change_in_the_metrics(tiny_vlm, tmp_path, capsys):
+    pytest.importorskip("trl")
+    from geor.engine.models.manifest import ModelManifest
+    from geor.training.synthetic import write_task
+
+    write_task(tmp_path, per_city=1, csv_name="eval.csv")
+    config = tmp_path / "eval.yaml"
+    config.write_text(f"""
+model: {tiny_vlm.checkpoint}
+output_dir: runs
+image_max_pixels: 12544
+data: {{eval: [{{csv: eval.csv, images: photos}}]}}
+evaluation: {{max_new_tokens: 48}}
+""")
+    out = tmp_path / "f16"
+    assert main([str(tiny_vlm.checkpoint), "--quant", "f16", "--out", str(out), "--eval-config", str(config)]) == 0
+    printed = capsys.readouterr().out
+    evaluation = ModelManifest.load(out).source["evaluation"]
+    assert evaluation["photos"] == 8
+    # the taught model answers Biei for every photo: far from the eight cities, and f16 changes nothing
+    assert evaluation["checkpoint"]["median_km"] > 1000
+    assert all(change == 0 for change in evaluation["change"].values())
+    assert "evaluation on 8 photos (checkpoint -> export):" in printed and "median_km" in printed
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: m\n")
+    assert main([str(tiny_vlm.checkpoint), "--out", str(tmp_path / "x"), "--eval-config", str(bad)]) == 1
+    assert "'output_dir' is required" in capsys.readouterr().err and not (tmp_path / "x").exists()
