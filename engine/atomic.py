@@ -1,10 +1,12 @@
 """Atomic file replacement: write a temp file in the target's folder, fsync, rename over the target.
-A crash or an error leaves the old file (or nothing), never a half-written one."""
+A crash or an error leaves the old file (or nothing), never a half-written one. Folders (a model
+export, a training run's final checkpoint) the same way: built beside, renamed into place."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,3 +55,24 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """A folder ``.NAME.*.partial`` beside ``target`` to fill; on success it replaces ``target``
+    (any previous one is removed only after the new one is in place), on failure it is deleted."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = None
+    if target.exists():
+        previous = target.with_name(f".{target.name}.previous-{os.getpid()}")
+        target.rename(previous)
+    staging.rename(target)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)

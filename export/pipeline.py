@@ -5,23 +5,22 @@ finished folder into place. A failure at any phase leaves no half-written output
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from geor.engine import __version__
+from geor.engine.atomic import atomic_folder
 from geor.engine.cor import CURRENT_PROMPT_VERSION
 from geor.engine.errors import UserError
-from geor.engine.models.manifest import FileEntry, ModelManifest, sha256_file
+from geor.engine.models.manifest import ModelManifest, file_entry
 
-from .source import Source, open_source
+from .source import Source, is_adapter, open_source
 
 GGUF_QUANTS = ("q4", "q5", "q8", "f16")
 ONNX_QUANTS = ("fp32", "int8", "int4")
@@ -97,25 +96,6 @@ def check_disk(source: Path, target_parent: Path, fmt: str) -> None:
                           f"{free / 2**30:.1f} GiB are free")
 
 
-@contextmanager
-def staging_folder(out: Path) -> Iterator[Path]:
-    """A folder beside ``out`` that becomes ``out`` on success and disappears on failure."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = None
-    if out.exists():
-        previous = out.with_name(f".{out.name}.previous-{os.getpid()}")
-        out.rename(previous)
-    staging.rename(out)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
-
-
 def _image_budget(source: Source) -> int | None:
     if source.training_manifest is not None and source.training_manifest.image_max_pixels:
         return source.training_manifest.image_max_pixels
@@ -169,14 +149,13 @@ def export(request: ExportRequest, phase: Phase | None = None) -> ExportResult:
         return result
 
     with tempfile.TemporaryDirectory(prefix="geor-export-") as work:
-        source = timed("check the checkpoint" if not (Path(request.checkpoint) / "adapter_config.json").exists()
-                       else "merge the LoRA adapter into its base",
+        source = timed("merge the LoRA adapter into its base" if is_adapter(Path(request.checkpoint)) else "check the checkpoint",
                        lambda: open_source(request.checkpoint, request.base, Path(work)))
         out.parent.mkdir(parents=True, exist_ok=True)
         check_disk(source.folder, out.parent, request.format)
         prompt_version = source.training_manifest.prompt_version if source.training_manifest else CURRENT_PROMPT_VERSION
         image_max_pixels = _image_budget(source)
-        with staging_folder(out) as staging:
+        with atomic_folder(out) as staging:
             if request.format == "gguf":
                 from .gguf_export import export_gguf
 
@@ -185,8 +164,7 @@ def export(request: ExportRequest, phase: Phase | None = None) -> ExportResult:
                 from .onnx_quantize import export_onnx_quantised
 
                 files, label = export_onnx_quantised(source, staging, request.quant, timed)
-            entries = timed("checksum the files", lambda: {role: FileEntry(name, sha256_file(staging / name), (staging / name).stat().st_size)
-                                                           for role, name in files.items()})
+            entries = timed("checksum the files", lambda: {role: file_entry(staging, name) for role, name in files.items()})
             manifest = ModelManifest(
                 name=out.name, family=source.family, format=request.format, files=entries, quantization=label,
                 prompt_version=prompt_version, image_max_pixels=image_max_pixels,

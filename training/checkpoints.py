@@ -9,13 +9,11 @@ folder appears at once, complete, or not at all: it is written beside and rename
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from geor.engine import __version__
+from geor.engine.atomic import atomic_folder
 from geor.engine.errors import UserError
 from geor.engine.models.manifest import FileEntry, ManifestError, ModelManifest, family_of
 
@@ -88,9 +86,7 @@ def save_final(model: Any, processor: Any, config: TrainConfig, stage: str, extr
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
     target = config.output_dir / FINAL
-    config.output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".final-", dir=config.output_dir))
-    try:
+    with atomic_folder(target) as staging:
         model.save_pretrained(staging, safe_serialization=True)
         processor.save_pretrained(staging)
         weights = "model.safetensors" if (staging / "model.safetensors").exists() else "model.safetensors.index.json"
@@ -101,16 +97,6 @@ def save_final(model: Any, processor: Any, config: TrainConfig, stage: str, extr
             source={"stage": stage, "base": config.model, "config": str(config.path), "geor": __version__, **(extra or {})},
         )
         manifest.save(staging)
-        previous = None
-        if target.exists():
-            previous = config.output_dir / f".final-previous-{os.getpid()}"
-            target.rename(previous)
-        staging.rename(target)
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 

@@ -48,7 +48,7 @@ def test_sft_learns_the_task_and_the_checkpoint_runs_in_the_engine(starter):
     assert manifest.source["stage"] == "sft" and manifest.source["steps"] == 120
     summary = json.loads((config.output_dir / "run-summary.json").read_text())
     assert summary["steps"] == 120 and summary["seconds_per_step"] > 0 and summary["train"] == 192
-    assert not list(config.output_dir.glob(".final-*")), "no staging folder is left behind"
+    assert not list(config.output_dir.glob(".final*")), "no staging folder is left behind"
     png = config.output_dir / "eval" / "errors.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # an interrupted evaluation (killed mid-row) resumes: only the torn row is evaluated again
