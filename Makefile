@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	# torch + torchvision first, pinned, so that nothing pulls another build (the Qwen-VL processors need torchvision)
 	$(BIN)/python -m pip install --quiet torch==$(TORCH) torchvision==$(TORCHVISION)
 	# llama-cpp-python compiles llama.cpp (minutes, once: pip caches the wheel); portable CPU code
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export,desktop]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -22,24 +22,14 @@ UNPARSED = (120, 120, 120)
 SEA, LAND = (223, 235, 246), (200, 200, 200)
 
 
-def land_mask(geocoder: Any, width: int, height: int) -> np.ndarray:
-    """(height, width) booleans: is the centre of each equirectangular pixel on land?"""
-    from geor.engine.geo.geocoder import Geocoder
-
-    on_land = Geocoder(geocoder.pack, sea_km=0.0)
-    lat = 90.0 - (np.arange(height) + 0.5) * 180.0 / height
-    lon = -180.0 + (np.arange(width) + 0.5) * 360.0 / width
-    grid_lat, grid_lon = np.meshgrid(lat, lon, indexing="ij")
-    batch = on_land.lookup_many(grid_lat.ravel(), grid_lon.ravel())
-    return ((batch.region[0] >= 0) & np.isnan(batch.offshore_km)).reshape(height, width)
-
-
 def draw_error_map(path: Path, geocoder: Any, true_lat: Sequence[float], true_lon: Sequence[float],
                    pred_lat: Sequence[float], pred_lon: Sequence[float], title: str = "", width: int = 1440) -> Path:
     from PIL import Image, ImageDraw
 
+    from geor.engine.geo.geocoder.outlines import land_mask
+
     height = width // 2
-    pixels = np.where(land_mask(geocoder, width, height)[..., None], np.array(LAND, np.uint8), np.array(SEA, np.uint8))
+    pixels = np.where(land_mask(geocoder.pack, width, height)[..., None], np.array(LAND, np.uint8), np.array(SEA, np.uint8))
     image = Image.fromarray(pixels.astype(np.uint8))
     draw = ImageDraw.Draw(image)
 

@@ -41,26 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def load_predictor(args: argparse.Namespace, progress=print):  # type: ignore[no-untyped-def]
+def load_predictor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Backend + geocoder + options from the command line; the caller closes ``predictor.backend``."""
-    from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
-    from geor.engine.inference.loader import open_backend, resolve
-    from geor.engine.inference.predictor import PredictOptions, Predictor
+    from geor.engine.inference.loader import open_predictor
 
-    if args.samples < 1 or args.max_tokens < 1 or (args.threads is not None and args.threads < 1):
-        raise ValueError("--samples, --max-tokens and --threads must be at least 1")
-    spec = resolve(args.model, args.mmproj)
-    manifest = spec.manifest
-    options = PredictOptions(
-        samples=args.samples, temperature=args.temperature, max_new_tokens=args.max_tokens, seed=args.seed,
-        prompt_version=manifest.prompt_version if manifest else PredictOptions.prompt_version,
-        reasoning=manifest.reasoning if manifest else False, review_below=args.review_below,
-        max_pixels=args.max_pixels or (manifest.image_max_pixels if manifest and manifest.image_max_pixels else PredictOptions.max_pixels),
-    )
-    geocoder = Geocoder(default_pack_path(progress=lambda m: print(m, file=sys.stderr)))
-    backend = open_backend(spec, device=args.device, threads=args.threads, ctx=args.ctx, gpu_layers=args.gpu_layers)
-    return Predictor(backend, geocoder, options)
+    return open_predictor(args.model, mmproj=args.mmproj, device=args.device, threads=args.threads, ctx=args.ctx,
+                          gpu_layers=args.gpu_layers, samples=args.samples, temperature=args.temperature, max_tokens=args.max_tokens,
+                          max_pixels=args.max_pixels, review_below=args.review_below, seed=args.seed,
+                          progress=lambda m: print(m, file=sys.stderr))
 
 
 def _print(prediction: Any, show_text: bool) -> None:

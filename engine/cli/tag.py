@@ -54,16 +54,9 @@ def place_namer():  # type: ignore[no-untyped-def]
     """Place names for positions, from the default offline geocoder."""
     from geor.engine.geo.geocoder import Geocoder
     from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.pipeline.place_names import place_namer_for
 
-    geocoder = Geocoder(default_pack_path(progress=lambda m: print(m, file=sys.stderr)))
-
-    def name(positions: list[tuple[float, float]]) -> list[dict[str, str | None]]:
-        batch = geocoder.lookup_many([p[0] for p in positions], [p[1] for p in positions], town_scope="state", largest_town_km=10.0)
-        columns = batch.columns()
-        keys = {"city": "city", "state": "state", "country": "country", "country_code": "country_a2", "country_code3": "country_a3"}
-        return [{field: (columns[column][i] or None) for field, column in keys.items()} for i in range(len(positions))]
-
-    return name
+    return place_namer_for(Geocoder(default_pack_path(progress=lambda m: print(m, file=sys.stderr))))
 
 
 def run_tag(args: argparse.Namespace) -> int:

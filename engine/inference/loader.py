@@ -115,3 +115,29 @@ def open_backend(spec: ModelSpec, device: str = "auto", threads: int | None = No
         raise BackendError(f"unknown model format {spec.format!r}")
     _open_backends.add(backend)
     return backend
+
+
+def open_predictor(model: str | Path, *, mmproj: str | Path | None = None, device: str = "auto", threads: int | None = None,
+                   ctx: int = 4096, gpu_layers: int | None = None, samples: int = 1, temperature: float | None = None,
+                   max_tokens: int = 128, max_pixels: int | None = None, review_below: float = 0.5, seed: int = 0,
+                   geocoder: Any = None, progress: Any = None) -> Any:
+    """A ready :class:`~.predictor.Predictor` for ``model`` (any path or name :func:`resolve` takes),
+    with the default offline geocoder unless one is given; the caller closes ``predictor.backend``."""
+    from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+
+    from .predictor import PredictOptions, Predictor
+
+    if samples < 1 or max_tokens < 1 or (threads is not None and threads < 1):
+        raise ValueError("samples, max_tokens and threads must be at least 1")
+    spec = resolve(model, mmproj)
+    manifest = spec.manifest
+    options = PredictOptions(
+        samples=samples, temperature=temperature, max_new_tokens=max_tokens, seed=seed,
+        prompt_version=manifest.prompt_version if manifest else PredictOptions.prompt_version,
+        reasoning=manifest.reasoning if manifest else False, review_below=review_below,
+        max_pixels=max_pixels or (manifest.image_max_pixels if manifest and manifest.image_max_pixels else PredictOptions.max_pixels),
+    )
+    geocoder = geocoder or Geocoder(default_pack_path(progress=progress))
+    backend = open_backend(spec, device=device, threads=threads, ctx=ctx, gpu_layers=gpu_layers)
+    return Predictor(backend, geocoder, options)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,15 @@ CREATE TABLE IF NOT EXISTS photos (
     id INTEGER PRIMARY KEY,
     relpath BLOB UNIQUE NOT NULL,      -- os.fsencode: any file name, even non-UTF-8
     size INTEGER, mtime_ns INTEGER,
-    stage TEXT NOT NULL,               -- new, read, decided, written, kept, unplaced, failed
+    stage TEXT NOT NULL,               -- new, read, decided, review, written, kept, unplaced, failed
     taken_at TEXT, utc_offset_s INTEGER, camera TEXT,
     gps_lat REAL, gps_lon REAL, gps_alt REAL,
     gps_problem TEXT,                  -- a malformed GPS block: never replaced without --overwrite
     source TEXT,                       -- exif, gpx, interpolated, model, manual
     lat REAL, lon REAL, confidence REAL,
     city TEXT, state TEXT, country TEXT, country_code TEXT, country_code3 TEXT,
-    message TEXT
+    message TEXT,
+    verdict TEXT                       -- a person's review: accepted, rejected; NULL: none yet
 );
 CREATE TABLE IF NOT EXISTS changes (
     id INTEGER PRIMARY KEY,
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS changes (
     old TEXT NOT NULL, new TEXT NOT NULL,
     sha256 TEXT NOT NULL,              -- of the target as Geo-R wrote it
     state TEXT NOT NULL,               -- pending, done, undone, abandoned
-    message TEXT, at TEXT
+    message TEXT, at TEXT,
+    batch INTEGER                      -- one write action (geor tag's run, a review's write): undone together
 );
 CREATE TABLE IF NOT EXISTS model_predictions (  -- the model stage's answers, so a resumed job never asks twice
     photo_id INTEGER PRIMARY KEY,
@@ -49,6 +52,37 @@ CREATE TABLE IF NOT EXISTS model_predictions (  -- the model stage's answers, so
 
 def jobs_dir() -> Path:
     return user_data_dir() / "jobs"
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """What a list of jobs shows, read without keeping the job open."""
+
+    id: str
+    path: Path
+    root: str
+    state: str
+    created: str
+    origin: str  # "cli" or "desktop"
+
+
+def list_jobs() -> list[JobInfo]:
+    """Every job in the data directory, newest first; damaged job files are skipped."""
+    folder = jobs_dir()
+    jobs = []
+    for path in sorted(folder.glob("*.sqlite"), reverse=True) if folder.is_dir() else []:
+        try:
+            store = JobStore(path)
+        except sqlite3.DatabaseError:
+            continue
+        try:
+            jobs.append(JobInfo(store.id, path, store.get("root") or "?", store.get("state") or "?", store.get("created") or "",
+                                store.get("origin") or "cli"))
+        except sqlite3.DatabaseError:
+            pass
+        finally:
+            store.close()
+    return jobs
 
 
 def job_id_for(root: Path) -> str:
@@ -68,20 +102,45 @@ class JobStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Job stores written by an older Geo-R lack the review columns: add them (NULL)."""
+        for table, column in (("photos", "verdict"), ("changes", "batch")):
+            names = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {'TEXT' if column == 'verdict' else 'INTEGER'}")
 
     # -- creating and finding jobs ------------------------------------------------------------
 
     @classmethod
-    def create(cls, root: Path, options: dict[str, Any]) -> JobStore:
+    def create(cls, root: Path, options: dict[str, Any], origin: str = "cli") -> JobStore:
         folder = jobs_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        store = cls(folder / f"{job_id_for(root)}.sqlite")
+        job_id = job_id_for(root)
+        serial = 1
+        while (folder / f"{job_id}.sqlite").exists():  # two jobs on one folder within a second
+            serial += 1
+            job_id = f"{job_id_for(root)}-{serial}"
+        store = cls(folder / f"{job_id}.sqlite")
+        store.set("origin", origin)
         store.set("root", printable(root))
         store.set("root_bytes", os.fsencode(root).hex())
         store.set("options", json.dumps(options, sort_keys=True))
         store.set("state", "running")
         store.set("created", dt.datetime.now().isoformat(timespec="seconds"))
         return store
+
+    def limit_to(self, paths: list[Path]) -> None:
+        """Make this a job on these photos of its folder only (each must lie inside the folder)."""
+        root = self.root
+        relative = []
+        for path in paths:
+            try:
+                relative.append(os.fsencode(Path(path).relative_to(root)).hex())
+            except ValueError:
+                raise ValueError(f"{printable(path)}: not inside {printable(root)}") from None
+        self.set("only", json.dumps(sorted(relative)))
 
     @classmethod
     def open(cls, job_id: str) -> JobStore:
@@ -144,16 +203,28 @@ class JobStore:
 
     # -- the write journal ----------------------------------------------------------------------
 
-    def journal_pending(self, photo_id: int, target: Path, created: bool, old: dict[str, Any], new: dict[str, Any], sha256: str) -> int:
+    def journal_pending(self, photo_id: int, target: Path, created: bool, old: dict[str, Any], new: dict[str, Any], sha256: str,
+                        batch: int | None = None) -> int:
         cursor = self.db.execute(
-            "INSERT INTO changes (photo_id, target, created, old, new, sha256, state, at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-            (photo_id, os.fsencode(target), int(created), json.dumps(old), json.dumps(new), sha256, dt.datetime.now().isoformat(timespec="seconds")),
+            "INSERT INTO changes (photo_id, target, created, old, new, sha256, state, at, batch) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (photo_id, os.fsencode(target), int(created), json.dumps(old), json.dumps(new), sha256,
+             dt.datetime.now().isoformat(timespec="seconds"), batch),
         )
         return int(cursor.lastrowid)
+
+    def next_batch(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM changes").fetchone()[0])
+
+    def last_batch(self) -> int | None:
+        """The newest write action that still has changes to undo."""
+        row = self.db.execute("SELECT MAX(batch) FROM changes WHERE state IN ('done', 'pending')").fetchone()
+        return None if row[0] is None else int(row[0])
 
     def set_change(self, change_id: int, state: str, message: str | None = None) -> None:
         self.db.execute("UPDATE changes SET state = ?, message = ? WHERE id = ?", (state, message and printable(message), change_id))
 
-    def changes(self, *states: str) -> list[sqlite3.Row]:
+    def changes(self, *states: str, batch: int | None = None) -> list[sqlite3.Row]:
         marks = ", ".join("?" for _ in states)
-        return self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) ORDER BY id", states).fetchall()
+        if batch is None:
+            return self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) ORDER BY id", states).fetchall()
+        return self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) AND batch = ? ORDER BY id", (*states, batch)).fetchall()

@@ -10,6 +10,7 @@ under way is recognised by its checksum as done or not.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -25,9 +26,14 @@ from .jobstore import JobStore
 from .report import write_reports
 from .sources import Decision, LocationSource, PhotoRecord
 
-Progress = Callable[[str, int, int], None]  # stage, done, total
+Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
 BATCH = 100
+
+
+class JobCancelled(Exception):
+    """Raised by a progress callback to stop a job between two photos. Everything done so far is
+    in the job store; running the job again resumes."""
 
 
 @dataclass
@@ -70,7 +76,7 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
     _decide(store, options, sources, tick)
     _name_places(store, place_names)
     if not options.dry_run:
-        _write(store, root, options, tick)
+        write_rows(store, store.photos("decided"), options.sidecar, tick)
     counts, failures = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
@@ -93,9 +99,13 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
 
     problems: list[str] = []
     known = {bytes(r["relpath"]): r for r in store.photos()}
+    only = store.get("only")  # a job on some photos of a folder, not all: their relative paths (hex)
+    chosen = {bytes.fromhex(h) for h in json.loads(only)} if only else None
     store.db.execute("BEGIN")
     found = 0
     for relpath, size, mtime_ns in scan_photos(root, problems):
+        if chosen is not None and relpath not in chosen:
+            continue
         found += 1
         row = known.get(relpath)
         if row is None:
@@ -166,6 +176,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
+    # a person's review (a verdict, a hand-placed position) is never undone by deciding again
+    reviewed = {row["id"] for row in store.photos() if row["verdict"] is not None or row["source"] == "manual"}
     problems = {row["id"]: row["gps_problem"] for row in store.photos()}
     decisions: dict[int, Decision] = {}
     notes: dict[int, str] = {}
@@ -183,7 +195,7 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
                 undecided.pop(photo_id)
     store.db.execute("BEGIN")
     for record in records:
-        if stage_of[record.id] == "written":
+        if stage_of[record.id] == "written" or record.id in reviewed:
             continue
         decision = decisions.get(record.id)
         if decision is None:
@@ -224,17 +236,20 @@ def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float
     store.db.execute("COMMIT")
 
 
-def _write(store: JobStore, root: Path, options: TagOptions, tick: Progress) -> None:
-    rows = store.photos("decided")
+def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) -> int:
+    """Write each row's position through the safe writer, journaled ahead of every rename as one
+    batch (undone together); returns the batch number."""
+    root = store.root
+    batch = store.next_batch()
     for done, row in enumerate(rows, start=1):
         path = store.path_of(row)
         location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
                             row["country_code"], row["country_code3"])
-        target, tags = location_tags(path, location, options.sidecar)
+        target, tags = location_tags(path, location, sidecar)
         change_id: list[int] = []
 
         def journal(result: Any, photo_id: int = row["id"], change_id: list[int] = change_id) -> None:
-            change_id.append(store.journal_pending(photo_id, result.target, result.created, result.old, result.new, result.sha256))
+            change_id.append(store.journal_pending(photo_id, result.target, result.created, result.old, result.new, result.sha256, batch))
 
         try:
             expect = FileState(row["size"], row["mtime_ns"]) if target == path else None
@@ -248,9 +263,14 @@ def _write(store: JobStore, root: Path, options: TagOptions, tick: Progress) -> 
         else:
             store.db.execute("BEGIN")
             store.set_change(change_id[0], "done")
-            store.update_photo(row["id"], stage="written", message=f"written to {target.name}")
+            fields: dict[str, Any] = {"stage": "written", "message": f"written to {target.name}"}
+            if target == path:  # the store's idea of the file follows the write, so a later correction can write again
+                state = FileState.of(path)
+                fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
+            store.update_photo(row["id"], **fields)
             store.db.execute("COMMIT")
         tick("write", done, len(rows))
+    return batch
 
 
 def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:

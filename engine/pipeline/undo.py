@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geor.engine.paths import printable
-from geor.engine.photos import PhotoWriteError, sha256_of, write_tags
+from geor.engine.photos import FileState, PhotoWriteError, sha256_of, write_tags
 
 from .jobstore import JobStore
 
@@ -21,13 +21,14 @@ class UndoSummary:
     skipped: list[str] = field(default_factory=list)
 
 
-def undo_job(store: JobStore) -> UndoSummary:
+def undo_job(store: JobStore, batch: int | None = None) -> UndoSummary:
+    """Undo every change of the job, or only those of one write action (``batch``)."""
     summary = UndoSummary()
     # a pending change whose file carries the new checksum did happen: undo it too
     for change in store.changes("pending"):
         target = Path(os.fsdecode(bytes(change["target"])))
         store.set_change(change["id"], "done" if sha256_of(target) == change["sha256"] else "abandoned")
-    for change in reversed(store.changes("done")):
+    for change in reversed(store.changes("done", batch=batch)):
         target = Path(os.fsdecode(bytes(change["target"])))
         current = sha256_of(target)
         if current is None:
@@ -48,6 +49,12 @@ def undo_job(store: JobStore) -> UndoSummary:
             summary.skipped.append(f"{printable(target)}: {exc}")
             continue
         store.set_change(change["id"], "undone")
-        store.update_photo(change["photo_id"], stage="decided", message="undone")
-    store.set("state", "undone")
+        fields: dict[str, object] = {"stage": "decided", "message": "undone"}
+        photo = store.db.execute("SELECT * FROM photos WHERE id = ?", (change["photo_id"],)).fetchone()
+        if photo is not None and store.path_of(photo) == target:
+            state = FileState.of(target)
+            fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
+        store.update_photo(change["photo_id"], **fields)
+    if batch is None:
+        store.set("state", "undone")
     return summary

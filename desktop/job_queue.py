@@ -1,0 +1,245 @@
+"""The app's jobs, as a view-model: a queue of folders, one job running at a time (the model is
+the expensive part), each pausable, resumable and cancellable; jobs left by an earlier session
+(closed or crashed mid-run) come back as "interrupted" and resume from the job store.
+
+Every database or file action runs off the UI thread: the job itself on a :class:`JobThread`,
+review actions and writes one at a time on a single-thread lane (so they apply in the order the
+person made them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from .settings import AppSettings
+from .workers import JobThread, TaskRunner
+
+#: states a job is shown in
+QUEUED, RUNNING, PAUSED, REVIEW, CANCELLED, FAILED, INTERRUPTED = (
+    "queued", "running", "paused", "ready for review", "cancelled", "failed", "interrupted")
+RESUMABLE = (CANCELLED, INTERRUPTED, FAILED)
+
+
+@dataclass
+class Job:
+    path: Path  # the job store (SQLite)
+    root: str  # the folder, as text
+    state: str
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    error: str = ""
+    views: list[Any] = field(default_factory=list)  # PhotoView
+    loaded: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def name(self) -> str:
+        return Path(self.root).name or self.root
+
+    @property
+    def busy(self) -> bool:
+        return self.state in (QUEUED, RUNNING, PAUSED)
+
+
+class JobQueue(QObject):
+    jobs_changed = Signal()  # a job was added or removed
+    job_updated = Signal(object)  # Job: state or progress
+    views_changed = Signal(object)  # Job: its photos
+    error = Signal(str, str)  # title, text
+    notice = Signal(str)  # a line for the status bar
+    wrote = Signal(object, object)  # Job, WriteSummary
+    undid = Signal(object, object)  # Job, UndoSummary | None
+    idle = Signal()  # nothing queued or running
+
+    def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.jobs: list[Job] = []
+        self.tasks = TaskRunner(2, self)
+        self.lane = TaskRunner(1, self)  # review actions and writes, in order
+        self.thread: JobThread | None = None
+        self.running: Job | None = None
+
+    # -- adding jobs ------------------------------------------------------------------------------
+
+    def load_earlier_jobs(self) -> None:
+        """Jobs this app created in earlier sessions (newest first)."""
+        from geor.engine.pipeline import list_jobs
+
+        def found(infos: list[Any]) -> None:
+            known = {job.path for job in self.jobs}
+            for info in infos:
+                if info.origin != "desktop" or info.path in known:
+                    continue
+                state = INTERRUPTED if info.state in ("running", "queued") else REVIEW
+                self.jobs.append(Job(info.path, info.root, state))
+            self.jobs_changed.emit()
+
+        self.tasks.run(list_jobs, found, lambda message: self.error.emit("Could not list earlier jobs", message))
+
+    def add_folder(self, folder: Path) -> None:
+        from geor.engine.pipeline import JobStore
+
+        folder = Path(folder)
+
+        def create() -> Job:
+            if not folder.is_dir():
+                raise ValueError(f"{folder}: not a folder (drop folders, or photos inside one)")
+            root = folder.resolve()
+            store = JobStore.create(root, {"desktop": True}, origin="desktop")
+            try:
+                store.set("state", "queued")
+                return Job(store.path, store.get("root") or str(root), QUEUED)
+            finally:
+                store.close()
+
+        def added(job: Job) -> None:
+            self.jobs.append(job)
+            self.jobs_changed.emit()
+            self._start_next()
+
+        self.tasks.run(create, added, lambda message: self.error.emit("Cannot add this folder", message))
+
+    def add_files(self, folder: Path, files: list[Path]) -> None:
+        """A job on some photos of a folder (dropped or chosen one by one), not the whole folder."""
+        from geor.engine.pipeline import JobStore
+
+        def create() -> Job:
+            root = Path(folder).resolve()
+            store = JobStore.create(root, {"desktop": True, "files": len(files)}, origin="desktop")
+            try:
+                store.limit_to([root / Path(f).name for f in files])
+                store.set("state", "queued")
+                return Job(store.path, store.get("root") or str(root), QUEUED)
+            finally:
+                store.close()
+
+        def added(job: Job) -> None:
+            self.jobs.append(job)
+            self.jobs_changed.emit()
+            self._start_next()
+
+        self.tasks.run(create, added, lambda message: self.error.emit("Cannot add these photos", message))
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def _start_next(self) -> None:
+        if self.thread is not None:
+            return
+        job = next((j for j in self.jobs if j.state == QUEUED), None)
+        if job is None:
+            self.idle.emit()
+            return
+        job.state, job.error, job.stage, job.done, job.total = RUNNING, "", "starting", 0, 0
+        thread = JobThread(job.path, self.settings, self)
+        thread.progress.connect(lambda stage, done, total, job=job: self._progress(job, stage, done, total))
+        thread.snapshot.connect(lambda views, job=job: self._views(job, views))
+        thread.message.connect(self.notice)
+        thread.paused_changed.connect(lambda paused, job=job: self._set_state(job, PAUSED if paused else RUNNING))
+        thread.succeeded.connect(lambda summary, job=job: self._succeeded(job))
+        thread.cancelled.connect(lambda job=job: self._set_state(job, CANCELLED))
+        thread.failed.connect(lambda message, job=job: self._failed(job, message))
+        thread.finished.connect(lambda job=job: self._thread_done(job))
+        self.thread, self.running = thread, job
+        self.job_updated.emit(job)
+        thread.start()
+
+    def _progress(self, job: Job, stage: str, done: int, total: int) -> None:
+        job.stage, job.done, job.total = stage, done, total
+        self.job_updated.emit(job)
+
+    def _views(self, job: Job, views: list[Any]) -> None:
+        job.views, job.loaded = views, True
+        self.views_changed.emit(job)
+
+    def _set_state(self, job: Job, state: str) -> None:
+        job.state = state
+        self.job_updated.emit(job)
+
+    def _succeeded(self, job: Job) -> None:
+        self._set_state(job, REVIEW)
+        review = sum(v.status in ("needs review", "proposed") for v in job.views)
+        self.notice.emit(f"{job.name}: {len(job.views)} photos processed; {review} proposals to review")
+
+    def _failed(self, job: Job, message: str) -> None:
+        job.state, job.error = FAILED, message
+        self.job_updated.emit(job)
+        self.error.emit(f"The job on {job.name} stopped", f"{message}\n\nThe photos are untouched. Fix the cause (see Settings for the "
+                        "model) and choose Resume: the work done so far is kept.")
+
+    def _thread_done(self, job: Job) -> None:
+        if self.thread is not None:
+            self.thread.deleteLater()
+        self.thread, self.running = None, None
+        self._start_next()
+
+    def pause(self, job: Job) -> None:
+        if job is self.running and self.thread is not None and job.state == RUNNING:
+            self.thread.pause()
+
+    def resume(self, job: Job) -> None:
+        if job is self.running and self.thread is not None and job.state == PAUSED:
+            self.thread.resume()
+        elif job.state in RESUMABLE:
+            job.state = QUEUED
+            self.job_updated.emit(job)
+            self._start_next()
+
+    def cancel(self, job: Job) -> None:
+        if job is self.running and self.thread is not None:
+            self.thread.cancel()
+        elif job.state == QUEUED:
+            self._set_state(job, CANCELLED)
+
+    def shutdown(self, wait_ms: int = 10000) -> None:
+        """Stop the running job between two photos (it resumes next time) and wait for workers."""
+        if self.thread is not None:
+            self.thread.cancel()
+            self.thread.wait(wait_ms)
+        self.tasks.wait(wait_ms)
+        self.lane.wait(wait_ms)
+
+    # -- photos and review ------------------------------------------------------------------------
+
+    def load_views(self, job: Job) -> None:
+        self.review(job, lambda store: None)
+
+    def review(self, job: Job, action: Callable[[Any], Any], done: Callable[[Any], None] | None = None, title: str = "Review") -> None:
+        """Run ``action(store)`` on the review lane, then refresh the job's photos."""
+        from geor.engine.pipeline import JobStore, photo_views
+
+        def work() -> tuple[Any, list[Any]]:
+            store = JobStore(job.path)
+            try:
+                result = action(store)
+                return result, photo_views(store)
+            finally:
+                store.close()
+
+        def finished(outcome: tuple[Any, list[Any]]) -> None:
+            result, views = outcome
+            self._views(job, views)
+            if done is not None:
+                done(result)
+
+        self.lane.run(work, finished, lambda message: self.error.emit(title, message))
+
+    def write(self, job: Job) -> None:
+        from geor.engine.pipeline import write_accepted
+
+        sidecar = self.settings.sidecar
+        self.review(job, lambda store: write_accepted(store, sidecar), lambda summary: self.wrote.emit(job, summary), "Writing locations")
+
+    def undo_last_write(self, job: Job) -> None:
+        from geor.engine.pipeline import undo_last_write
+
+        self.review(job, undo_last_write, lambda summary: self.undid.emit(job, summary), "Undo")

@@ -1,0 +1,636 @@
+"""The main window: drop folders in, watch the jobs, review every proposed location on the map,
+write the accepted ones. Widgets only show state and forward what the person does: the jobs and
+their photos live in :class:`~.job_queue.JobQueue`, the work in :mod:`geor.engine` on worker threads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import dialogs
+from .detail_panel import DetailPanel
+from .job_queue import PAUSED, RESUMABLE, RUNNING, Job, JobQueue
+from .map_view import prepare_map_data
+from .photo_table import FILTERS, PHOTO, PhotoFilter, PhotoTableModel
+from .settings import AppSettings, save_settings
+from .thumbnails import PreviewLoader, ThumbnailCache
+from .workers import TaskRunner, shared_geocoder
+
+
+class DropArea(QWidget):
+    """The empty state: what to do first."""
+
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("Drop a folder of photos here")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 20pt; font-weight: 600; color: #333;")
+        text = QLabel("Geo-R reads each photo's time and GPS, places the others from GPX tracks, from photos taken "
+                      "close in time and, when a model is set, from what the photo shows. You review every proposal on "
+                      "the map before anything is written. Nothing leaves this computer.")
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setStyleSheet("color: #555; font-size: 10.5pt;")
+        button = QPushButton("Open Folder…")
+        button.setMinimumWidth(160)
+        button.clicked.connect(self.open_requested)
+        box = QWidget()
+        box.setFixedWidth(660)
+        box.setObjectName("dropBox")
+        box.setStyleSheet("#dropBox { border: 2px dashed #9aa8b8; border-radius: 12px; background: #f7f9fb; }")
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(48, 40, 48, 40)
+        inner.setSpacing(14)
+        inner.addWidget(title)
+        inner.addWidget(text)
+        inner.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings, qsettings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Geo-R")
+        self.setAcceptDrops(True)
+        self.qsettings = qsettings
+        self.settings = settings
+        self.queue = JobQueue(settings, self)
+        self.tasks = TaskRunner(2, self)
+        self.thumbnails = ThumbnailCache(parent=self)
+        self.previews = PreviewLoader(parent=self)
+        self.job: Job | None = None
+        self._search: Any = None
+        self._closing = False
+
+        self.actions_by_name = self._make_actions()
+        self._make_menus()
+        self._make_widgets()
+        self._connect()
+        self._update_actions()
+        self.resize(1280, 800)
+        if qsettings is not None and qsettings.contains("window/geometry"):
+            self.restoreGeometry(QByteArray(qsettings.value("window/geometry")))
+        self.queue.load_earlier_jobs()
+        self._prepare_geocoder_and_map()
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _make_actions(self) -> dict[str, QAction]:
+        specs = {
+            "open": ("&Open Folder…", QKeySequence.StandardKey.Open, self.open_folder),
+            "open_files": ("Add &Photos…", "Ctrl+Shift+O", self.open_files),
+            "settings": ("&Settings…", QKeySequence.StandardKey.Preferences, self.edit_settings),
+            "quit": ("&Quit", QKeySequence.StandardKey.Quit, self.close),
+            "accept": ("&Accept", "A", lambda: self.set_verdict("accepted")),
+            "reject": ("&Reject", "R", lambda: self.set_verdict("rejected")),
+            "clear": ("C&lear Verdict", "Backspace", lambda: self.set_verdict(None)),
+            "accept_confident": ("Accept All &Confident Proposals", "Ctrl+Shift+A", self.accept_confident),
+            "next": ("&Next", "N", lambda: self.step(1)),
+            "previous": ("&Previous", "P", lambda: self.step(-1)),
+            "pick": ("Place on &Map", "M", self.toggle_picking),
+            "copy_neighbours": ("Copy to Neighbours in Time", "Ctrl+Shift+C", self.copy_to_neighbours),
+            "copy_selection": ("Copy to &Selection", "Ctrl+Shift+V", self.copy_to_selection),
+            "write": ("&Write Locations…", QKeySequence.StandardKey.Save, self.write),
+            "undo": ("&Undo Last Write…", QKeySequence.StandardKey.Undo, self.undo_last_write),
+            "pause": ("Pa&use Job", None, self.pause_job),
+            "resume": ("Res&ume Job", None, self.resume_job),
+            "cancel": ("&Cancel Job", None, self.cancel_job),
+            "about": ("&About Geo-R", None, self.about),
+        }
+        actions = {}
+        for name, (text, shortcut, slot) in specs.items():
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            actions[name] = action
+        actions["pick"].setCheckable(True)
+        tips = {
+            "accept": "Accept the proposed location (A); it is written with the next Write",
+            "reject": "Reject the proposal (R); nothing is written for this photo",
+            "pick": "Click on the map to place the selected photos (M)",
+            "copy_neighbours": "Give this photo's location to the photos of its folder taken within the time window",
+            "write": "Write the accepted locations into the photos (or sidecars)",
+            "accept_confident": "Accept every proposal confident enough to need no review (GPS neighbours, GPX, confident model answers)",
+        }
+        for name, tip in tips.items():
+            actions[name].setToolTip(tip)
+            actions[name].setStatusTip(tip)
+        return actions
+
+    def _make_menus(self) -> None:
+        a = self.actions_by_name
+        menus = {
+            "&File": ["open", "open_files", None, "settings", None, "quit"],
+            "&Review": ["accept", "reject", "clear", "accept_confident", None, "next", "previous", None, "pick", "copy_neighbours", "copy_selection"],
+            "&Photos": ["write", "undo", None, "pause", "resume", "cancel"],
+            "&Help": ["about"],
+        }
+        for title, names in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for name in names:
+                if name is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(a[name])
+        toolbar = QToolBar("Main")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("open", "settings", None, "write", "undo"):
+            if name is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(a[name])
+        self.addToolBar(toolbar)
+
+    def _make_widgets(self) -> None:
+        self.drop_area = DropArea()
+        self.drop_area.open_requested.connect(self.open_folder)
+
+        # jobs
+        self.job_list = QListWidget()
+        self.job_list.setMaximumHeight(84)
+        self.job_progress = QProgressBar()
+        self.job_progress.setTextVisible(True)
+        self.job_state = QLabel()
+        self.job_state.setStyleSheet("color: #555;")
+        job_buttons = QHBoxLayout()
+        for name in ("pause", "resume", "cancel"):
+            button = QPushButton(self.actions_by_name[name].text().replace("&", ""))
+            button.clicked.connect(self.actions_by_name[name].trigger)
+            self.actions_by_name[name].changed.connect(lambda b=button, n=name: b.setEnabled(self.actions_by_name[n].isEnabled()))
+            job_buttons.addWidget(button)
+        job_buttons.addStretch(1)
+
+        # photos
+        self.table_model = PhotoTableModel(self.thumbnails, self)
+        self.proxy = PhotoFilter(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(PHOTO, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(52)
+        self.table.setIconSize(QSize(64, 48))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((190, 96, 126, 210, 80, 150)):
+            self.table.setColumnWidth(column, width)
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search file names and places")
+        self.search.setClearButtonEnabled(True)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel("Show"))
+        filter_row.addWidget(self.filter)
+        filter_row.addWidget(self.search, 1)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 6, 6)
+        jobs_title = QLabel("Jobs")
+        jobs_title.setStyleSheet("font-weight: 600;")
+        left_layout.addWidget(jobs_title)
+        left_layout.addWidget(self.job_list)
+        left_layout.addWidget(self.job_state)
+        left_layout.addWidget(self.job_progress)
+        left_layout.addLayout(job_buttons)
+        left_layout.addLayout(filter_row)
+        left_layout.addWidget(self.table, 1)
+
+        self.detail = DetailPanel(self.actions_by_name)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([740, 540])
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.drop_area)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+        self.counts = QLabel()
+        self.statusBar().addPermanentWidget(self.counts)
+
+    def _connect(self) -> None:
+        q = self.queue
+        q.jobs_changed.connect(self._jobs_changed)
+        q.job_updated.connect(self._job_updated)
+        q.views_changed.connect(self._views_changed)
+        q.error.connect(lambda title, text: dialogs.error(self, title, text))
+        q.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        q.wrote.connect(self._wrote)
+        q.undid.connect(self._undid)
+        self.job_list.currentRowChanged.connect(self._job_selected)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self.filter.currentTextChanged.connect(self.proxy.set_filter)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.detail.place_requested.connect(self.place_selected)
+        self.detail.search_requested.connect(self._search_places)
+        self.detail.map.picked.connect(lambda lat, lon: self.place_selected(lat, lon, "placed on the map"))
+        self.previews.ready.connect(lambda path, image: self._preview_ready(path, image))
+        self.previews.failed.connect(lambda path, message: self._preview_failed(path, message))
+
+    def _prepare_geocoder_and_map(self) -> None:
+        self.statusBar().showMessage("Opening the offline geocoder (the first start builds it: about a minute)…")
+
+        def prepare() -> Any:
+            return prepare_map_data(shared_geocoder().pack)
+
+        def ready(data: Any) -> None:
+            self.detail.map.set_data(data)
+            self.statusBar().showMessage("Ready", 3000)
+
+        def failed(message: str) -> None:
+            self.detail.map.set_failed(message)
+            dialogs.error(self, "The offline geocoder could not be opened", f"{message}\n\nPlace names and the map are unavailable; "
+                          "reinstalling Geo-R restores its data.")
+
+        self.tasks.run(prepare, ready, failed)
+
+    # -- jobs -------------------------------------------------------------------------------------
+
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.heic *.heif *.webp *.dng);;All files (*)")
+        if files:
+            self.add_paths([Path(f) for f in files])
+
+    def add_paths(self, paths: list[Path]) -> None:
+        """Folders become one job each; loose photos, one job per folder they are in (on them only)."""
+        files_by_folder: dict[Path, list[Path]] = defaultdict(list)
+        for path in paths:
+            if path.is_dir():
+                self.queue.add_folder(path)
+            elif path.is_file():
+                files_by_folder[path.parent].append(path)
+            else:
+                dialogs.error(self, "Cannot open this", f"{path}: no such file or folder.")
+        for folder, files in files_by_folder.items():
+            self.queue.add_files(folder, files)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    def _jobs_changed(self) -> None:
+        current = self.job
+        self.job_list.blockSignals(True)
+        self.job_list.clear()
+        for job in self.queue.jobs:
+            item = QListWidgetItem(self._job_text(job))
+            item.setToolTip(job.root)
+            self.job_list.addItem(item)
+        self.job_list.blockSignals(False)
+        self.stack.setCurrentIndex(1 if self.queue.jobs else 0)
+        if self.queue.jobs:
+            index = self.queue.jobs.index(current) if current in self.queue.jobs else len(self.queue.jobs) - 1
+            newest_busy = next((i for i in range(len(self.queue.jobs) - 1, -1, -1) if self.queue.jobs[i].busy), None)
+            if current is None or (newest_busy is not None and current not in self.queue.jobs):
+                index = newest_busy if newest_busy is not None else 0
+            self.job_list.setCurrentRow(index)
+            self._job_selected(index)
+
+    def _job_text(self, job: Job) -> str:
+        text = f"{job.name} — {job.state}"
+        if job.state in (RUNNING, PAUSED) and job.total:
+            text += f" ({job.stage} {job.done}/{job.total})"
+        return text
+
+    def _job_updated(self, job: Job) -> None:
+        if job in self.queue.jobs:
+            item = self.job_list.item(self.queue.jobs.index(job))
+            if item is not None:
+                item.setText(self._job_text(job))
+        if job is self.job:
+            self._show_job_state()
+        self._update_actions()
+
+    def _job_selected(self, row: int) -> None:
+        self.job = self.queue.jobs[row] if 0 <= row < len(self.queue.jobs) else None
+        self._show_job_state()
+        if self.job is not None:
+            if self.job.loaded:
+                self._views_changed(self.job)
+            else:
+                self.table_model.set_views([])
+                self.queue.load_views(self.job)
+        self._update_actions()
+
+    def _show_job_state(self) -> None:
+        job = self.job
+        if job is None:
+            self.job_state.setText("")
+            self.job_progress.setVisible(False)
+            return
+        stage_names = {"scan": "finding photos", "read": "reading metadata", "model": "asking the model", "decide": "deciding",
+                       "starting": "starting", "write": "writing"}
+        text = f"{job.root} — {job.state}"
+        if job.state in (RUNNING, PAUSED):
+            text += f": {stage_names.get(job.stage, job.stage)}"
+        if job.error:
+            text += f": {job.error}"
+        self.job_state.setText(text)
+        self.job_state.setToolTip(text)
+        self.job_progress.setVisible(job.state in (RUNNING, PAUSED))
+        self.job_progress.setRange(0, max(job.total, 1))
+        self.job_progress.setValue(job.done if job.total else 0)
+        self.job_progress.setFormat(f"{stage_names.get(job.stage, job.stage)} %v / %m")
+
+    def pause_job(self) -> None:
+        if self.job is not None:
+            self.queue.pause(self.job)
+
+    def resume_job(self) -> None:
+        if self.job is not None:
+            self.queue.resume(self.job)
+
+    def cancel_job(self) -> None:
+        if self.job is not None:
+            self.queue.cancel(self.job)
+
+    # -- photos -----------------------------------------------------------------------------------
+
+    def _views_changed(self, job: Job) -> None:
+        if job is not self.job:
+            return
+        self.table_model.set_views(job.views)
+        self.detail.map.set_points([(v.lat, v.lon, v.status) for v in job.views if v.lat is not None])
+        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount() > 0:
+            self.table.selectRow(0)
+        self._selection_changed(zoom=False)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        views = self.job.views if self.job is not None else []
+        review = sum(v.status in ("needs review", "proposed") for v in views)
+        writes = sum(v.will_write for v in views)
+        errors = sum(v.stage == "failed" for v in views)
+        parts = [f"{len(views)} photos", f"{review} to review", f"{writes} to write"]
+        if errors:
+            parts.append(f"{errors} unreadable")
+        self.counts.setText("  ·  ".join(parts))
+
+    def selected_views(self) -> list[Any]:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        return [self.table_model.view_at(r) for r in rows]
+
+    def current_view(self) -> Any:
+        index = self.table.selectionModel().currentIndex()
+        if index.isValid():
+            return self.table_model.view_at(self.proxy.mapToSource(index).row())
+        selected = self.selected_views()
+        return selected[0] if selected else None
+
+    def _selection_changed(self, zoom: bool = True) -> None:
+        selected = self.selected_views()
+        view = self.current_view() if len(selected) <= 1 else None
+        if len(selected) == 1:
+            view = selected[0]
+        previous = self.detail.view
+        self.detail.show_view(view, len(selected), zoom=zoom or (previous is None or view is None or previous.id != view.id))
+        if view is not None and (previous is None or previous.id != view.id):
+            self.previews.request(view.path)
+        self._update_actions()
+
+    def _preview_ready(self, path: str, image: Any) -> None:
+        if self.detail.view is not None and str(self.detail.view.path) == path:
+            self.detail.set_preview(image)
+
+    def _preview_failed(self, path: str, message: str) -> None:
+        if self.detail.view is not None and str(self.detail.view.path) == path:
+            self.detail.set_preview_error(message)
+
+    def step(self, delta: int) -> None:
+        rows = self.proxy.rowCount()
+        if rows == 0:
+            return
+        current = self.table.selectionModel().currentIndex()
+        row = min(max((current.row() if current.isValid() else -1) + delta, 0), rows - 1)
+        index = self.proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                                     | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+
+    # -- review actions ---------------------------------------------------------------------------
+
+    def _ids(self) -> list[int]:
+        return [v.id for v in self.selected_views()]
+
+    def set_verdict(self, verdict: str | None) -> None:
+        from geor.engine.pipeline import set_verdict
+
+        ids = self._ids()
+        if self.job is None or not ids:
+            return
+        self.queue.review(self.job, lambda store: set_verdict(store, ids, verdict))
+        if len(ids) == 1 and verdict is not None:
+            self.step(1)  # the review loop: on to the next photo
+
+    def accept_confident(self) -> None:
+        from geor.engine.pipeline import set_verdict
+        from geor.engine.pipeline.review import confident_proposals
+
+        if self.job is None:
+            return
+        self.queue.review(self.job, lambda store: set_verdict(store, confident_proposals(store), "accepted"),
+                          lambda n: self.statusBar().showMessage(f"Accepted {n} confident proposal{'s' if n != 1 else ''}", 6000))
+
+    def toggle_picking(self) -> None:
+        self.detail.map.set_picking(self.actions_by_name["pick"].isChecked())
+
+    def place_selected(self, lat: float, lon: float, note: str) -> None:
+        from geor.engine.pipeline import place
+        from geor.engine.pipeline.place_names import place_namer_for
+
+        ids = self._ids()
+        if self.job is None or not ids:
+            dialogs.error(self, "No photo selected", "Select the photos to place first, then click on the map or type the position.")
+            return
+        self.queue.review(self.job, lambda store: place(store, ids, lat, lon, place_namer_for(shared_geocoder()), note))
+        self.statusBar().showMessage(f"Placed {len(ids)} photo{'s' if len(ids) != 1 else ''} at {lat:.5f}, {lon:.5f}", 5000)
+
+    def copy_to_neighbours(self) -> None:
+        import datetime as dt
+
+        from geor.engine.pipeline import copy_location, time_neighbours
+
+        view = self.current_view()
+        if self.job is None or view is None or view.lat is None:
+            dialogs.error(self, "Nothing to copy", "Select a photo that has a location first.")
+            return
+        window = dt.timedelta(minutes=self.settings.window_min)
+
+        def copy(store: Any) -> int:
+            return copy_location(store, view.id, time_neighbours(store, view.id, window))
+
+        self.queue.review(self.job, copy, lambda n: self.statusBar().showMessage(
+            f"Copied the location of {view.relpath} to {n} photo{'s' if n != 1 else ''} taken within {self.settings.window_min:g} min", 6000))
+
+    def copy_to_selection(self) -> None:
+        from geor.engine.pipeline import copy_location
+
+        view = self.current_view()
+        ids = self._ids()
+        if self.job is None or view is None or view.lat is None or len(ids) < 2:
+            dialogs.error(self, "Nothing to copy", "Select several photos; the location of the one with the focus goes to the others.")
+            return
+        self.queue.review(self.job, lambda store: copy_location(store, view.id, ids))
+
+    def _search_places(self, text: str) -> None:
+        from geor.engine.geo.geocoder.place_search import PlaceSearch
+
+        def find() -> list[Any]:
+            if self._search is None:
+                self._search = PlaceSearch(shared_geocoder())
+            return self._search.find(text)
+
+        self.tasks.run(find, self.detail.set_place_matches)
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        job = self.job
+        if job is None:
+            return
+        count = sum(v.will_write for v in job.views)
+        if count == 0:
+            dialogs.info(self, "Nothing to write", "No photo has an accepted location yet. Accept proposals (A) or place photos first.")
+            return
+        where = "XMP sidecars beside the photos" if self.settings.sidecar else "the photos (XMP sidecars for formats that cannot take it safely)"
+        if not dialogs.confirm(self, "Write locations", f"Write {count} location{'s' if count != 1 else ''} into {where}?\n\n"
+                               "Each file is replaced only by a complete, verified copy; Undo Last Write puts the old values back."):
+            return
+        self.statusBar().showMessage(f"Writing {count} locations…")
+        self.queue.write(job)
+
+    def _wrote(self, job: Job, summary: Any) -> None:
+        text = f"{summary.written} location{'s' if summary.written != 1 else ''} written."
+        if summary.failed:
+            text += f"\n\n{len(summary.failed)} could not be written (the files are untouched):\n" + "\n".join(summary.failed[:20])
+            dialogs.warning(self, "Write finished with problems", text)
+        else:
+            self.statusBar().showMessage(text + " Undo Last Write (Ctrl+Z) puts them back.", 10000)
+            dialogs.info(self, "Locations written", text + "\n\nUndo Last Write (Ctrl+Z) puts the old values back.")
+        self._update_actions()
+
+    def undo_last_write(self) -> None:
+        if self.job is None:
+            return
+        if not dialogs.confirm(self, "Undo last write", "Put back what the last write changed in the photos?"):
+            return
+        self.queue.undo_last_write(self.job)
+
+    def _undid(self, job: Job, summary: Any) -> None:
+        if summary is None:
+            dialogs.info(self, "Nothing to undo", "This job has written nothing that is still there to undo.")
+            return
+        text = f"Restored {summary.restored} photo{'s' if summary.restored != 1 else ''}, removed {summary.removed_sidecars} sidecar(s)."
+        if summary.skipped:
+            dialogs.warning(self, "Undo finished with problems", text + "\n\nLeft as they are:\n" + "\n".join(summary.skipped[:20]))
+        else:
+            dialogs.info(self, "Undone", text)
+
+    # -- settings, about, state ---------------------------------------------------------------------
+
+    def edit_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.apply_settings(dialog.settings)
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        self.settings = settings
+        self.queue.settings = settings
+        if self.qsettings is not None:
+            save_settings(settings, self.qsettings)
+        model = settings.model or "none (GPS, GPX and neighbours in time only)"
+        self.statusBar().showMessage(f"Settings saved; model: {model}. They apply to jobs started from now on.", 8000)
+
+    def about(self) -> None:
+        dialogs.about(self, self.settings)
+
+    def _update_actions(self) -> None:
+        a = self.actions_by_name
+        job = self.job
+        selected = self.table.selectionModel().hasSelection() if hasattr(self, "table") else False
+        has_job = job is not None
+        idle_job = has_job and not job.busy
+        for name in ("accept", "reject", "clear", "pick", "copy_neighbours"):
+            a[name].setEnabled(has_job and selected)
+        a["copy_selection"].setEnabled(has_job and selected and len(self._ids()) > 1)
+        a["accept_confident"].setEnabled(has_job)
+        a["next"].setEnabled(has_job)
+        a["previous"].setEnabled(has_job)
+        a["write"].setEnabled(idle_job)
+        a["undo"].setEnabled(idle_job)
+        a["pause"].setEnabled(has_job and job.state == RUNNING)
+        a["resume"].setEnabled(has_job and (job.state == PAUSED or job.state in RESUMABLE))
+        a["cancel"].setEnabled(has_job and job.busy)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.queue.running is not None and not self._closing:
+            if not dialogs.confirm(self, "Quit Geo-R", "A job is running. Quit anyway? It stops after the current photo and "
+                                   "resumes from there next time."):
+                event.ignore()
+                return
+        self._closing = True
+        if self.qsettings is not None:
+            self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.queue.shutdown()
+        self.tasks.wait(5000)
+        self.thumbnails.wait(5000)
+        self.previews.wait(5000)
+        event.accept()
+

@@ -1,0 +1,140 @@
+"""Render the desktop app with real content to ``docs/screenshots/*.png`` (for the README).
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_screenshots.py [OUT_DIR]
+
+(``make screenshots`` does exactly this.) The content is real: photos written here (a trip with
+GPS-tagged photos, untagged photos taken between them and days later, a damaged file), a job run by
+the app on the tiny taught model (tests/tiny_vlm.py, built here through llama.cpp's converter, so
+torch is needed for this script but never by the app), and the app's own map. Data, settings and
+caches live in a temporary folder: nothing of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def scenic_photo(path: Path, seed: int, taken_at: dt.datetime, gps: tuple[float, float] | None) -> None:
+    """A landscape-like picture (sky, hills, fields) with camera metadata, as a camera would write it."""
+    import numpy as np
+    import pyexiv2
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = np.random.default_rng(seed)
+    width, height = 960, 640
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    sky_top, sky_bottom = np.array([70, 130, 200]) + rng.integers(-20, 20, 3), np.array([200, 220, 240])
+    for y in range(height // 2):
+        colour = sky_top + (sky_bottom - sky_top) * y / (height / 2)
+        draw.line([(0, y), (width, y)], fill=tuple(int(c) for c in colour))
+    for layer, base in enumerate(([90, 110, 140], [70, 120, 80], [120, 150, 70])):
+        points = [(0, height)]
+        level = height * (0.45 + 0.12 * layer)
+        for x in range(0, width + 40, 40):
+            points.append((x, level + rng.normal(0, 18 - 4 * layer) + 40 * np.sin(x / (140 + 60 * layer) + seed)))
+        points.append((width, height))
+        draw.polygon(points, fill=tuple(int(c) for c in np.array(base) + rng.integers(-15, 15, 3)))
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    image.save(path, quality=90)
+    exif = {"Exif.Image.Make": "Fujifilm", "Exif.Image.Model": "X-T5", "Exif.Photo.DateTimeOriginal": taken_at.strftime("%Y:%m:%d %H:%M:%S")}
+    if gps is not None:
+        from geor.engine.photos.gps_tags import Location, exif_gps
+
+        exif |= {k: v for k, v in exif_gps(Location(*gps)).items() if v is not None}
+    with pyexiv2.Image(str(path)) as handle:
+        handle.modify_exif(exif)
+
+
+def make_trip(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = dt.datetime(2024, 7, 14, 9, 30)
+    scenic_photo(folder / "DSCF0101.jpg", 1, t0, (43.7706, 142.3650))  # Asahikawa, GPS on
+    scenic_photo(folder / "DSCF0102.jpg", 2, t0 + dt.timedelta(minutes=3), None)
+    scenic_photo(folder / "DSCF0103.jpg", 3, t0 + dt.timedelta(minutes=7), (43.7790, 142.3800))
+    for i in range(6):  # GPS off for the rest of the trip: only the model can place these
+        scenic_photo(folder / f"DSCF02{i + 10}.jpg", 10 + i, t0 + dt.timedelta(days=1, hours=i), None)
+    (folder / "DSCF0299.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated by a failing card reader")
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+
+    pack = default_pack_path()  # the user's (built once); shared read-only with the temporary data folder
+    work = Path(tempfile.mkdtemp(prefix="geor-screenshots-"))
+    os.environ["GEOR_DATA_DIR"] = str(work / "data")
+    os.environ["GEOR_CACHE_DIR"] = str(work / "cache")
+    (work / "data" / "regionpacks").mkdir(parents=True)
+    (work / "data" / "regionpacks" / pack.name).symlink_to(pack)
+    print("building the tiny taught model (about a minute)", flush=True)
+    from tests.tiny_vlm import MAX_PIXELS, build
+
+    model = build(work / "model", taught=True).model
+    make_trip(work / "Hokkaido 2024")
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from geor.desktop.main_window import MainWindow
+    from geor.desktop.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([])
+    app.setApplicationName("Geo-R")
+
+    def settle(seconds: float = 0.3, until=None, timeout: float = 300.0) -> None:  # noqa: ANN001
+        end = time.monotonic() + timeout
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop or (until is not None and not until()):
+            app.processEvents()
+            time.sleep(0.02)
+            if time.monotonic() > end:
+                raise TimeoutError("the app did not reach the state to capture")
+
+    qsettings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(AppSettings(model=str(model), threads=2, max_tokens=64, max_pixels=MAX_PIXELS), qsettings)
+    window.resize(1440, 900)
+    window.show()
+    settle(1.0, until=lambda: window.detail.map.data is not None)
+    window.grab().save(str(out / "empty.png"))
+
+    window.add_paths([work / "Hokkaido 2024"])
+    settle(0.5, until=lambda: window.job is not None and window.job.state == "ready for review")
+    names = {Path(v.relpath).name: v for v in window.job.views}
+    from tests.desktop.conftest import select
+
+    select(window, "DSCF0210.jpg")
+    settle(1.5)
+    window.grab().save(str(out / "review-model.png"))
+    select(window, "DSCF0102.jpg")
+    settle(1.5)
+    window.grab().save(str(out / "review-neighbours.png"))
+    select(window, "DSCF0299.jpg")
+    settle(0.5)
+    window.filter.setCurrentText("All photos")
+    settle(0.5)
+    window.grab().save(str(out / "damaged-file.png"))
+    from geor.desktop.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, window)
+    dialog.show()
+    settle(1.0)
+    dialog.grab().save(str(out / "settings.png"))
+    dialog.reject()
+    print(f"{len(names)} photos in the job; screenshots in {out}")
+    window.close()
+    settle(0.5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""A person's review of a job's proposals, for any front end (the desktop app drives it).
+
+A job run with ``dry_run`` proposes a position for each photo it can place and writes nothing.
+Then, photo by photo or a selection at a time: accept or reject a proposal, place a photo by hand
+(coordinates, a click on a map, a place name), or copy one photo's position to others. Writing
+takes the accepted positions only (a person said yes to each) through the same safe, journaled
+writer as ``geor tag``, as one batch; ``undo_last_write`` puts that batch back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geor.engine.paths import printable
+
+from .jobstore import JobStore
+from .tag_job import Progress, write_rows
+from .undo import UndoSummary, undo_job
+
+#: Stages whose position a person can accept and write.
+PROPOSED = ("decided", "review")
+VERDICTS = ("accepted", "rejected")
+PlaceNames = Callable[[list[tuple[float, float]]], list[dict[str, str | None]]]
+
+
+class ReviewError(ValueError):
+    """A review action that cannot apply (no position to accept, an impossible coordinate)."""
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    """One photo as a review screen shows it."""
+
+    id: int
+    path: Path
+    relpath: str
+    stage: str
+    source: str | None
+    lat: float | None
+    lon: float | None
+    confidence: float | None
+    city: str | None
+    state: str | None
+    country: str | None
+    message: str | None
+    verdict: str | None
+    taken_at: str | None
+    had_gps: bool
+    model: dict[str, Any] | None = None  # the model's answer (chain, checks, radius, texts) when it was asked
+
+    @property
+    def will_write(self) -> bool:
+        """Written by the next write: a person accepted it (or placed it by hand)."""
+        return self.stage in PROPOSED and self.verdict == "accepted"
+
+    @property
+    def status(self) -> str:
+        if self.stage == "written":
+            return "written"
+        if self.stage == "kept":
+            return "has GPS"
+        if self.stage == "failed":
+            return "error"
+        if self.stage == "unplaced":
+            return "no location"
+        if self.stage in ("new", "read"):
+            return "pending"
+        if self.verdict == "rejected":
+            return "rejected"
+        if self.verdict == "accepted":
+            return "accepted"
+        return "needs review" if self.stage == "review" else "proposed"
+
+    @property
+    def place(self) -> str:
+        return ", ".join(x for x in (self.city, self.state, self.country) if x)
+
+
+def photo_views(store: JobStore) -> list[PhotoView]:
+    model_answers = {row[0]: row[1] for row in store.db.execute("SELECT photo_id, data FROM model_predictions")}
+    views = []
+    for row in store.photos():
+        answer = model_answers.get(row["id"])
+        views.append(PhotoView(
+            row["id"], store.path_of(row), printable(os.fsdecode(bytes(row["relpath"]))), row["stage"], row["source"],
+            row["lat"], row["lon"], row["confidence"], row["city"], row["state"], row["country"], row["message"], row["verdict"],
+            row["taken_at"], row["gps_lat"] is not None, json.loads(answer) if answer else None,
+        ))
+    return views
+
+
+def confident_proposals(store: JobStore) -> list[int]:
+    """Photos whose proposal is confident enough to need no scrutiny and that nobody has judged yet."""
+    return [int(row["id"]) for row in store.photos("decided") if row["verdict"] is None and row["lat"] is not None]
+
+
+def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) -> int:
+    """Accept or reject (None: clear) the proposals of these photos; returns how many changed.
+    Photos without a proposal (no location, already written, failed) are left as they are."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise ReviewError(f"verdict must be one of {', '.join(VERDICTS)} or None, not {verdict!r}")
+    ids = list(photo_ids)
+    changed = 0
+    with _transaction(store):
+        for photo_id in ids:
+            cursor = store.db.execute(
+                f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({', '.join('?' for _ in PROPOSED)}) AND lat IS NOT NULL",
+                (verdict, photo_id, *PROPOSED))
+            changed += cursor.rowcount
+    return changed
+
+
+def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, place_names: PlaceNames | None = None,
+          note: str = "placed by hand") -> int:
+    """Give these photos a position a person chose; accepted at once. Returns how many."""
+    lat, lon = float(lat), float(lon)
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise ReviewError(f"latitude {lat:g} is not within -90..90")
+    if not math.isfinite(lon):
+        raise ReviewError(f"longitude {lon:g} is not a number")
+    if not -180.0 <= lon <= 180.0:  # a map that wraps round the world
+        lon = (lon + 180.0) % 360.0 - 180.0
+    names = place_names([(lat, lon)])[0] if place_names is not None else {}
+    fields = {"city": None, "state": None, "country": None, "country_code": None, "country_code3": None} | names
+    ids = list(photo_ids)
+    with _transaction(store):
+        for photo_id in ids:
+            store.update_photo(photo_id, stage="decided", source="manual", lat=lat, lon=lon, gps_alt=None, confidence=1.0,
+                               verdict="accepted", message=note, **fields)
+    return len(ids)
+
+
+def copy_location(store: JobStore, from_id: int, photo_ids: Iterable[int]) -> int:
+    """Give other photos the position (and place names) of ``from_id``; accepted at once."""
+    source = _row(store, from_id)
+    if source["lat"] is None:
+        raise ReviewError(f"{printable(store.path_of(source))} has no position to copy")
+    names = {k: source[k] for k in ("city", "state", "country", "country_code", "country_code3")}
+    ids = [i for i in photo_ids if i != from_id]
+    note = f"copied from {printable(store.path_of(source).name)}"
+    return place(store, ids, source["lat"], source["lon"], lambda positions: [names], note)
+
+
+def time_neighbours(store: JobStore, photo_id: int, window: dt.timedelta) -> list[int]:
+    """Photos of the same folder taken within ``window`` of this one (itself excluded), that do not
+    already have a position of their own or a written one: where "copy to neighbours" goes."""
+    row = _row(store, photo_id)
+    if row["taken_at"] is None:
+        return []
+    at = dt.datetime.fromisoformat(row["taken_at"])
+    folder = os.path.dirname(bytes(row["relpath"]))
+    found = []
+    for other in store.photos("review", "unplaced", "decided"):
+        if other["id"] == photo_id or other["taken_at"] is None or os.path.dirname(bytes(other["relpath"])) != folder:
+            continue
+        if abs(dt.datetime.fromisoformat(other["taken_at"]) - at) <= window:
+            found.append(int(other["id"]))
+    return found
+
+
+@dataclass
+class WriteSummary:
+    batch: int | None
+    written: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def write_accepted(store: JobStore, sidecar: bool, progress: Progress | None = None, photo_ids: Iterable[int] | None = None) -> WriteSummary:
+    """Write every accepted position (see :attr:`PhotoView.will_write`), or only those of
+    ``photo_ids``; failures are reported per file and leave the file untouched."""
+    wanted = set(photo_ids) if photo_ids is not None else None
+    rows = [row for row in store.photos(*PROPOSED) if row["verdict"] == "accepted" and (wanted is None or row["id"] in wanted)]
+    if not rows:
+        return WriteSummary(None)
+    batch = write_rows(store, rows, sidecar, progress or (lambda stage, done, total: None))
+    summary = WriteSummary(batch)
+    for row in rows:
+        after = _row(store, row["id"])
+        if after["stage"] == "written":
+            summary.written += 1
+        else:
+            summary.failed.append(f"{printable(store.path_of(after))}: {after['message']}")
+    store.set("last_write", dt.datetime.now().isoformat(timespec="seconds"))
+    return summary
+
+
+def undo_last_write(store: JobStore) -> UndoSummary | None:
+    """Put back the newest write batch; None when nothing is left to undo."""
+    batch = store.last_batch()
+    if batch is None:
+        return None
+    return undo_job(store, batch)
+
+
+def _row(store: JobStore, photo_id: int) -> sqlite3.Row:
+    row = store.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    if row is None:
+        raise ReviewError(f"no photo {photo_id} in job {store.id}")
+    return row
+
+
+class _transaction:
+    def __init__(self, store: JobStore) -> None:
+        self.db = store.db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("ROLLBACK" if kind is not None else "COMMIT")

@@ -1,0 +1,117 @@
+"""The desktop app's tests drive the real widgets offscreen (pytest-qt), over real photos the tests
+write and the tiny taught model run by llama.cpp. Modal dialogs are recorded instead of shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6", reason="the desktop tests need the desktop extra (make test installs it)")
+pytest.importorskip("pytestqt", reason="the desktop tests need pytest-qt (make test installs it)")
+
+from ..engine.photos.conftest import make_photo  # noqa: E402
+
+T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
+TOKYO = (35.6812, 139.7671)
+
+
+@dataclass
+class Dialogs:
+    shown: list[tuple[str, str, str]] = field(default_factory=list)  # kind, title, text
+    answer: bool = True
+
+    def titles(self, kind: str) -> list[str]:
+        return [title for k, title, _ in self.shown if k == kind]
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> Dialogs:
+    from geor.desktop import dialogs as module
+
+    record = Dialogs()
+    for kind in ("error", "warning", "info"):
+        monkeypatch.setattr(module, kind, lambda parent, title, text, kind=kind: record.shown.append((kind, title, text)))
+
+    def confirm(parent, title, text):
+        record.shown.append(("confirm", title, text))
+        return record.answer
+
+    monkeypatch.setattr(module, "confirm", confirm)
+    monkeypatch.setattr(module, "about", lambda parent, settings=None: record.shown.append(("about", "About Geo-R", module.about_html(settings))))
+    return record
+
+
+@pytest.fixture
+def desktop_home(geor_home, tmp_path, monkeypatch) -> Path:
+    """Private data, cache and settings (QSettings in an INI file) for one test."""
+    monkeypatch.setenv("GEOR_CACHE_DIR", str(tmp_path / "cache"))
+    return geor_home
+
+
+@pytest.fixture(scope="session")
+def map_cache(tmp_path_factory) -> Path:
+    """The map's outlines and land mask, computed once for the whole session."""
+    return tmp_path_factory.mktemp("map-cache")
+
+
+@pytest.fixture
+def make_window(qtbot, desktop_home, dialogs, tmp_path, map_cache, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from geor.desktop.main_window import MainWindow
+    from geor.desktop.settings import AppSettings
+
+    monkeypatch.setenv("GEOR_CACHE_DIR", str(map_cache))  # the map cache is shared; thumbnails go there too
+    windows = []
+
+    def make(**settings) -> MainWindow:
+        qsettings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(AppSettings(**settings), qsettings)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.queue.shutdown()
+        window.tasks.wait(10000)
+        window.thumbnails.wait(10000)
+        window.previews.wait(10000)
+
+
+def photo_folder(root: Path, model_photos: int = 3) -> Path:
+    """A trip: two GPS-tagged photos in Tokyo with one taken between them (placed from its
+    neighbours), ``model_photos`` photos taken days later without GPS (only the model can place
+    them), and one damaged file."""
+    folder = root / "trip"
+    folder.mkdir(parents=True)
+    make_photo(folder / "tokyo_1.jpg", T0, gps=TOKYO, size=(160, 120), seed=1)
+    make_photo(folder / "tokyo_2.jpg", T0 + dt.timedelta(minutes=4), size=(160, 120), seed=2)
+    make_photo(folder / "tokyo_3.jpg", T0 + dt.timedelta(minutes=8), gps=(TOKYO[0] + 0.01, TOKYO[1] + 0.01), size=(160, 120), seed=3)
+    for i in range(model_photos):
+        make_photo(folder / f"hokkaido_{i + 1}.jpg", T0 + dt.timedelta(days=3, hours=i), size=(160, 120), seed=10 + i)
+    (folder / "damaged.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a JPEG")
+    return folder
+
+
+def wait_for_state(qtbot, window, state: str, timeout_s: float = 180.0) -> None:
+    qtbot.waitUntil(lambda: window.job is not None and window.job.state == state, timeout=int(timeout_s * 1000))
+
+
+def views_by_name(window) -> dict:
+    return {Path(v.relpath).name: v for v in window.job.views}
+
+
+def select(window, name: str) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    row = next(r for r in range(window.proxy.rowCount())
+               if Path(window.table_model.view_at(window.proxy.mapToSource(window.proxy.index(r, 0)).row()).relpath).name == name)
+    index = window.proxy.index(row, 0)
+    window.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
