@@ -63,6 +63,7 @@ def test_console_scripts():
     assert pyproject()["project"]["scripts"] == {
         "geor": "geor.engine.cli:main", "geor-export": "geor.export.cli:main", "geor-train": "geor.training.cli:main",
     }
+    assert pyproject()["project"]["gui-scripts"] == {"geor-desktop": "geor.desktop.app:main"}
 
 
 def test_ci_runs_the_readme_test_command():

@@ -1,0 +1,46 @@
+"""Reading the proposal: coordinates typed by a person, the Chain of Region as steps."""
+
+from pathlib import Path
+
+from geor.desktop.detail_panel import chain_html, parse_coordinates
+from geor.engine.pipeline import PhotoView
+
+
+def view(**fields):
+    base = dict(id=1, path=Path("/p/a.jpg"), relpath="a.jpg", stage="review", source="model", lat=43.588, lon=142.467, confidence=0.35,
+                city="Biei", state="Hokkaido", country="Japan", message="model: Japan > Hokkaido > Biei", verdict=None,
+                taken_at="2024-07-14T10:00:00", had_gps=False, model=None)
+    return PhotoView(**(base | fields))
+
+
+def test_parse_coordinates():
+    assert parse_coordinates("43.588, 142.467") == (43.588, 142.467)
+    assert parse_coordinates(" -33.9 18.4 ") == (-33.9, 18.4)
+    assert parse_coordinates("43.5;-120") == (43.5, -120.0)
+    for bad in ("", "43.5", "Biei", "91, 10", "10, 181", "1,2,3"):
+        assert parse_coordinates(bad) is None
+
+
+def test_chain_steps_show_what_the_geocoder_says():
+    answer = {"status": "ok", "country": "Japan", "state": "Hokkaido", "city": "Sapporo", "lat": 43.588, "lon": 142.467, "radius_km": 12.0,
+              "checks": {"country": {"agrees": True, "found": "Japan"}, "state": {"agrees": True, "found": "Hokkaido"},
+                         "city": {"agrees": False, "found": "Biei"}}}
+    text = chain_html(view(model=answer))
+    assert "Country" in text and "Japan" in text and "✓" in text
+    assert "✗" in text and "the map says Biei" in text and "± 12 km" in text.replace("&plusmn;", "±")
+
+
+def test_other_sources_and_failures():
+    assert "GPS-tagged photos taken close in time" in chain_html(view(source="interpolated", message="between x.jpg and y.jpg"))
+    assert "could not be read" in chain_html(view(stage="failed", source=None, lat=None, lon=None, message="cannot read: empty file"))
+    unplaced = chain_html(view(stage="unplaced", source=None, lat=None, lon=None, confidence=None,
+                               model={"status": "unparsed", "reason": "no usable answer: no_coordinates"}))
+    assert "no usable answer" in unplaced
+    assert "No location yet" in chain_html(view(stage="unplaced", source=None, lat=None, lon=None, confidence=None, message=None))
+
+
+def test_statuses():
+    assert view().status == "needs review"
+    assert view(stage="decided").status == "proposed" and not view(stage="decided").will_write
+    assert view(verdict="accepted").will_write and view(verdict="rejected").status == "rejected"
+    assert view(stage="kept").status == "has GPS" and view(stage="failed").status == "error"

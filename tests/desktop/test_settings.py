@@ -1,0 +1,49 @@
+"""Settings are remembered with QSettings; wrong saved values fall back to defaults."""
+
+from PySide6.QtCore import QSettings
+
+from geor.desktop.settings import AppSettings, load_settings, save_settings
+
+
+def test_round_trip(tmp_path):
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    chosen = AppSettings(model="/models/geo-r.gguf", device="cpu", threads=3, write_mode="sidecar", overwrite=True,
+                         window_min=15.5, min_confidence=0.7, gpx_files=["/tracks/a.gpx", "/tracks/b.gpx"])
+    save_settings(chosen, store)
+    again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert again == chosen and again.sidecar
+
+
+def test_one_gpx_file_and_missing_keys(tmp_path):
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    store.setValue("gpx_files", "/tracks/only.gpx")
+    store.setValue("threads", "not a number")
+    loaded = load_settings(store)
+    assert loaded.gpx_files == ["/tracks/only.gpx"] and loaded.threads == 0 and loaded.device == "auto"
+
+
+def test_impossible_values_are_not_used(tmp_path):
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    store.setValue("model", "kept.gguf")
+    store.setValue("device", "tpu")
+    store.setValue("min_confidence", 7)
+    loaded = load_settings(store)
+    assert loaded.device == "auto" and loaded.min_confidence == 0.5 and loaded.model == "kept.gguf"
+    assert AppSettings(window_min=-1).problems() == ["the time window cannot be negative"]
+
+
+def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
+    from geor.desktop.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppSettings(model="a.gguf", gpx_files=["/t/a.gpx"]))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.registry.rowCount() >= 3)  # the built-in registry, read off the UI thread
+    assert dialog.registry.item(0, 1).text() == "not downloaded"
+    dialog.sidecar.setChecked(True)
+    dialog.threads.setValue(4)
+    dialog.window.setValue(30.0)
+    dialog.registry.selectRow(0)
+    assert dialog.download.isEnabled() and not dialog.use.isEnabled()
+    dialog._accept()
+    assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, gpx_files=["/t/a.gpx"])
