@@ -8,7 +8,7 @@ TORCH ?= 2.14.1
 TORCHVISION ?= 0.29.1
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: demo train-demo test bench clean
+.PHONY: demo desktop train-demo test bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ demo: $(VENV)/.installed
 	$(BIN)/python samples/tiny_model.py build/demo/tiny-model
 	$(BIN)/geor predict samples/photos/IMG_0001.jpg samples/photos/IMG_0005.heic --model build/demo/tiny-model/model-f16.gguf --max-tokens 32
 
+# The desktop app on a copy of the sample photos, with the tiny random-weight model (its answers are noise).
+desktop: $(VENV)/.installed
+	rm -rf build/desktop && mkdir -p build/desktop && cp -r samples/photos build/desktop/photos
+	$(BIN)/python samples/tiny_model.py build/demo/tiny-model
+	$(BIN)/geor-desktop build/desktop/photos --model build/demo/tiny-model/model-f16.gguf
+
 # The research side on a CPU in a few minutes: a synthetic task and a tiny random-weight model,
 # Chain-of-Region SFT, evaluation, then GRPO from an ambiguous start (see training/synthetic.py).
 train-demo: $(VENV)/.installed
@@ -49,6 +55,10 @@ train-demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest
+
+# The README's pictures of the desktop app, rendered under Xvfb (Debian: xvfb, libxcb-cursor0).
+screenshots: $(VENV)/.installed
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/make_screenshots.py docs/screenshots
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py

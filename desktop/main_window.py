@@ -57,6 +57,7 @@ class DropArea(QWidget):
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setStyleSheet("color: #555; font-size: 10.5pt;")
+        text.setMinimumHeight(text.fontMetrics().lineSpacing() * 5)  # a wrapped label in a box gets one line otherwise
         button = QPushButton("Open Folder…")
         button.setMinimumWidth(160)
         button.clicked.connect(self.open_requested)

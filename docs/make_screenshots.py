@@ -123,6 +123,17 @@ def main() -> int:
     window.filter.setCurrentText("All photos")
     settle(0.5)
     window.grab().save(str(out / "damaged-file.png"))
+    # the loop: accept the confident proposals, reject a doubtful one, write, and look at the result
+    from geor.desktop import dialogs
+
+    dialogs.HEADLESS = True  # the confirmation and summary go to the terminal instead of a modal box
+    window.actions_by_name["accept_confident"].trigger()
+    settle(1.0)
+    window.actions_by_name["write"].trigger()
+    settle(1.0, until=lambda: any(v.stage == "written" for v in window.job.views))
+    select(window, "DSCF0211.jpg")
+    settle(1.5)
+    window.grab().save(str(out / "written.png"))
     from geor.desktop.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(window.settings, window)
