@@ -8,7 +8,7 @@ TORCH ?= 2.14.1
 TORCHVISION ?= 0.29.1
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: demo desktop train-demo test bench screenshots clean
+.PHONY: demo desktop train-demo test bench screenshots bundle bundle-smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ test: $(VENV)/.installed
 # The README's pictures of the desktop app, rendered under Xvfb (Debian: xvfb, libxcb-cursor0).
 screenshots: $(VENV)/.installed
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/make_screenshots.py docs/screenshots
+
+# The Linux bundle (PyInstaller one-folder + install.sh, as .tar.gz in build/installer/dist), built in its
+# own clean environment with the runtime extras only; then started, run on photos and installed as a user would.
+bundle: $(VENV)/.installed
+	$(BIN)/python installer/build.py --python $(PYTHON)
+
+bundle-smoke: bundle
+	$(BIN)/python installer/smoke_test.py build/installer/dist/geor-desktop-*-linux-*.tar.gz
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from . import dialogs
-    from .main_window import MainWindow
+    from .main_window import FileOpenForwarder, MainWindow
     from .settings import APPLICATION, ORGANISATION, load_settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"{missing[0]}: no such file or folder")
     window = MainWindow(settings, qsettings)
+    app.installEventFilter(FileOpenForwarder(window))  # macOS: folders dropped on the Dock icon, "Open With > Geo-R"
     window.show()
     QTimer.singleShot(0, lambda: print(f"geor-desktop: window ready after {time.perf_counter() - STARTED:.2f} s", flush=True))
     if args.paths:

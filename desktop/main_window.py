@@ -8,8 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFileOpenEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,20 @@ from .photo_table import FILTERS, PHOTO, PhotoFilter, PhotoTableModel
 from .settings import AppSettings, save_settings
 from .thumbnails import PreviewLoader, ThumbnailCache
 from .workers import TaskRunner, shared_geocoder
+
+
+class FileOpenForwarder(QObject):
+    """macOS delivers folders dropped on the Dock icon (and "Open With") as FileOpen events."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent) and event.file():
+            self.window.add_paths([Path(event.file())])
+            return True
+        return False
 
 
 class DropArea(QWidget):

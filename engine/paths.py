@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -32,3 +33,15 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("geor", appauthor=False))
+
+
+def bundled_data_dir() -> Path | None:
+    """Read-only data shipped inside an installed bundle (the default region pack), or None when
+    running from a Python install. ``GEOR_BUNDLED_DATA_DIR`` names one explicitly (tests)."""
+    override = os.environ.get("GEOR_BUNDLED_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    base = getattr(sys, "_MEIPASS", None)  # PyInstaller's unpacked bundle
+    if getattr(sys, "frozen", False) and base:
+        return Path(base) / "geor-data"
+    return None

@@ -265,3 +265,18 @@ def test_loose_photos_become_a_job_on_those_photos_only(qtbot, make_window, tmp_
     drop(window, [folder / "tokyo_1.jpg", folder / "tokyo_2.jpg"])
     wait_for_state(qtbot, window, REVIEW)
     assert sorted(views_by_name(window)) == ["tokyo_1.jpg", "tokyo_2.jpg"]
+
+
+def test_file_open_events_become_jobs(qtbot, make_window, tmp_path):
+    """macOS hands folders dropped on the Dock icon to the app as FileOpen events."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from geor.desktop.main_window import FileOpenForwarder
+
+    folder = photo_folder(tmp_path, model_photos=0)
+    window = make_window()
+    forwarder = FileOpenForwarder(window)
+    assert forwarder.eventFilter(QApplication.instance(), QFileOpenEvent(str(folder)))
+    wait_for_state(qtbot, window, REVIEW)
+    assert "tokyo_2.jpg" in views_by_name(window)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geor.engine.paths import user_data_dir
+from geor.engine.paths import bundled_data_dir, user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack
 from .pack_format import PackFormatError, read_pack
@@ -54,10 +54,23 @@ class DefaultDataMissing(RuntimeError):
     """A data package the default pack is built from is not installed."""
 
 
+def pack_name() -> str:
+    return f"default-{DATA_VERSION}.georpack"
+
+
 def default_pack_path(progress: Progress | None = None) -> Path:
-    """The default pack in the user's data directory, built (once, about a minute) if missing."""
-    path = user_data_dir() / "regionpacks" / f"default-{DATA_VERSION}.georpack"
+    """The default pack: the one shipped inside an installed bundle, else the one in the user's
+    data directory, built there (once, about a minute) if missing."""
     say = progress or (lambda message: None)
+    bundled_dir = bundled_data_dir()
+    if bundled_dir is not None:
+        bundled = bundled_dir / "regionpacks" / pack_name()
+        try:
+            read_pack(bundled)
+            return bundled
+        except (OSError, PackFormatError) as exc:
+            say(f"{bundled}: the bundled region pack is unusable ({exc}); using the user's copy")
+    path = user_data_dir() / "regionpacks" / pack_name()
     if path.exists():
         try:
             read_pack(path)

@@ -1,0 +1,135 @@
+"""Smoke-test the Linux bundle as a user gets it, from its .tar.gz (what CI runs after the build).
+
+    python installer/smoke_test.py build/installer/dist/geor-desktop-*.tar.gz
+
+Run with the development environment's Python (it writes the test photos with exiv2 and builds the
+tiny taught model with torch; the bundle itself never sees torch). Each step prints one line; the
+first failure exits non-zero:
+
+1. unpack into a temporary folder; ``geor-desktop --version`` prints the version;
+2. start to an interactive window, offscreen, with empty data and cache folders (so the bundled
+   region pack must be found inside the bundle): the time until the app reports its window ready,
+   cold (first start, numba's cache empty) and warm;
+3. the bundled app processes a folder of generated photos with the tiny GGUF model
+   (``--quit-when-done``) and exits 0 with the model's proposals in its summary;
+4. ``install.sh`` into a temporary HOME: menu entry with "Open with" for folders, icon, command;
+   ``uninstall.sh`` removes them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def fail(message: str) -> None:
+    print(f"[smoke] FAILED: {message}", flush=True)
+    sys.exit(1)
+
+
+def say(message: str) -> None:
+    print(f"[smoke] {message}", flush=True)
+
+
+def start_to_window(exe: Path, env: dict[str, str], folder: Path | None = None) -> float:
+    """Seconds from launch to the app's "window ready" line (it prints it once the event loop runs)."""
+    started = time.perf_counter()
+    args = [str(exe), "--quit-when-done", str(folder)] if folder else [str(exe)]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    ready = None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if ready is None and "window ready" in line:
+            ready = time.perf_counter() - started
+            if folder is None:
+                process.terminate()
+    process.wait(timeout=300)
+    if ready is None:
+        fail("the window never came up:\n" + "\n".join(lines[-30:]))
+    return ready
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        fail("usage: smoke_test.py BUNDLE.tar.gz")
+    archive = Path(sys.argv[1])
+    work = Path(tempfile.mkdtemp(prefix="geor-smoke-"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(work, filter="data")
+    bundle = work / "geor-desktop"
+    exe = bundle / "geor-desktop"
+    size_mib = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink()) / 2**20
+    say(f"bundle: {archive.stat().st_size / 2**20:,.0f} MiB packed, {size_mib:,.0f} MiB unpacked")
+    torch_files = [p for p in bundle.rglob("*") if p.name.split(".")[0] in ("torch", "transformers") or "libtorch" in p.name]
+    if torch_files:
+        fail(f"torch in the bundle: {torch_files[:3]}")
+
+    from geor.engine import __version__
+
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=120)
+    if out.returncode != 0 or out.stdout.strip() != f"geor-desktop {__version__}":
+        fail(f"--version: exit {out.returncode}, {out.stdout!r} {out.stderr[-500:]!r}")
+    say(f"--version: {out.stdout.strip()}")
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "home" / ".config"),
+           "GEOR_DATA_DIR": str(work / "data"), "GEOR_CACHE_DIR": str(work / "cache")}
+    env.pop("GEOR_BUNDLED_DATA_DIR", None)
+    cold = start_to_window(exe, env)
+    warm = min(start_to_window(exe, env) for _ in range(3))
+    say(f"start to an interactive window: cold {cold:.2f} s, warm {warm:.2f} s (target < 3 s)")
+
+    from tests.desktop.conftest import photo_folder
+    from tests.tiny_vlm import build
+
+    say("building the tiny taught model and a folder of photos")
+    model = build(work / "model", taught=True).model
+    folder = photo_folder(work / "photos", model_photos=4)
+    started = time.perf_counter()
+    run = subprocess.run([str(exe), str(folder), "--model", str(model), "--quit-when-done"], env=env, capture_output=True, text=True,
+                         timeout=600)
+    seconds = time.perf_counter() - started
+    summary = [line for line in run.stdout.splitlines() if str(folder) in line]
+    if run.returncode != 0 or not summary:
+        fail(f"processing a folder: exit {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
+    say(f"processed {folder.name} in {seconds:.1f} s: {summary[0]}")
+    proposed = re.search(r"(\d+) proposed", summary[0])
+    if "ready for review" not in summary[0] or proposed is None or int(proposed.group(1)) < 4 or "1 error" not in summary[0]:
+        fail(f"unexpected summary: {summary[0]}")
+    if (work / "data" / "regionpacks").exists():
+        fail("the app built a region pack of its own instead of using the bundled one")
+
+    home = work / "install-home"
+    install_env = {**os.environ, "HOME": str(home)}
+    install_env.pop("XDG_DATA_HOME", None)
+    subprocess.run(["sh", str(bundle / "install.sh")], env=install_env, check=True, capture_output=True, text=True)
+    entry = home / ".local/share/applications/geor-desktop.desktop"
+    installed = home / ".local/share/geor-desktop/geor-desktop"
+    text = entry.read_text() if entry.exists() else ""
+    if f"Exec={installed} %F" not in text or "inode/directory" not in text:
+        fail(f"install.sh: menu entry missing or wrong:\n{text}")
+    if not (home / ".local/share/icons/hicolor/256x256/apps/geor-desktop.png").is_file():
+        fail("install.sh: no icon")
+    out = subprocess.run([str(home / ".local/bin/geor-desktop"), "--version"], capture_output=True, text=True, timeout=120)
+    if out.stdout.strip() != f"geor-desktop {__version__}":
+        fail(f"the installed command does not run: {out.stdout!r} {out.stderr[-500:]!r}")
+    subprocess.run(["sh", str(home / ".local/share/geor-desktop/uninstall.sh")], env=install_env, check=True, capture_output=True)
+    if entry.exists() or installed.exists() or (home / ".local/bin/geor-desktop").exists():
+        fail("uninstall.sh left files behind")
+    say("install.sh / uninstall.sh: menu entry, folder association, icon, command; all removed again")
+    say("passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
