@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(parent=self)
         self.previews = PreviewLoader(parent=self)
         self.job: Job | None = None
+        self._listed: list[Job] = []
         self._search: Any = None
         self._closing = False
 
@@ -339,22 +340,25 @@ class MainWindow(QMainWindow):
             self.add_paths(paths)
 
     def _jobs_changed(self) -> None:
-        current = self.job
+        """Jobs were added (the newest one added is shown) or listed from earlier sessions."""
+        jobs = self.queue.jobs
+        added = [job for job in jobs if job not in self._listed]
+        self._listed = list(jobs)
         self.job_list.blockSignals(True)
         self.job_list.clear()
-        for job in self.queue.jobs:
+        for job in jobs:
             item = QListWidgetItem(self._job_text(job))
             item.setToolTip(job.root)
             self.job_list.addItem(item)
         self.job_list.blockSignals(False)
-        self.stack.setCurrentIndex(1 if self.queue.jobs else 0)
-        if self.queue.jobs:
-            index = self.queue.jobs.index(current) if current in self.queue.jobs else len(self.queue.jobs) - 1
-            newest_busy = next((i for i in range(len(self.queue.jobs) - 1, -1, -1) if self.queue.jobs[i].busy), None)
-            if current is None or (newest_busy is not None and current not in self.queue.jobs):
-                index = newest_busy if newest_busy is not None else 0
-            self.job_list.setCurrentRow(index)
-            self._job_selected(index)
+        self.stack.setCurrentIndex(1 if jobs else 0)
+        if not jobs:
+            return
+        fresh = [job for job in added if job.busy]
+        current = fresh[-1] if fresh else (self.job if self.job in jobs else jobs[0])
+        index = jobs.index(current)
+        self.job_list.setCurrentRow(index)
+        self._job_selected(index)
 
     def _job_text(self, job: Job) -> str:
         text = f"{job.name} — {job.state}"

@@ -86,10 +86,10 @@ def _tiles(lines: Any) -> list[tuple[QRectF, QPainterPath]]:
     x = np.asarray(lines.lonlat[:, 0], dtype=np.float64)
     y = -mercator_y(np.asarray(lines.lonlat[:, 1], dtype=np.float64))  # screen y grows downwards
     first = starts[keep]
-    x0, x1 = np.minimum.reduceat(x, starts[:-1][np.diff(starts) > 0]), np.maximum.reduceat(x, starts[:-1][np.diff(starts) > 0])
-    y0, y1 = np.minimum.reduceat(y, starts[:-1][np.diff(starts) > 0]), np.maximum.reduceat(y, starts[:-1][np.diff(starts) > 0])
-    nonempty = np.flatnonzero(np.diff(starts) > 0)
-    position = {int(line): i for i, line in enumerate(nonempty)}
+    # each line's extent (a dropped line of fewer than two points can only widen its neighbour's: culling stays safe)
+    x0, x1 = np.minimum.reduceat(x, first), np.maximum.reduceat(x, first)
+    y0, y1 = np.minimum.reduceat(y, first), np.maximum.reduceat(y, first)
+    position = {int(line): i for i, line in enumerate(keep)}
     tile_x = np.floor(x[first] / TILE_DEG).astype(int)
     tile_y = np.floor(y[first] / TILE_DEG).astype(int)
     xs, ys = x.tolist(), y.tolist()

@@ -23,6 +23,7 @@ class AppSettings:
     window_min: float = 10.0  # propagate GPS to photos taken this close in time
     min_confidence: float = 0.5  # proposals below it need a person's review
     gpx_files: list[str] = field(default_factory=list)
+    camera_utc_offset: str = ""  # e.g. +09:00: the camera clock's zone, to match photos without one in their EXIF to GPX tracks
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
 
@@ -43,6 +44,12 @@ class AppSettings:
             found.append("the time window cannot be negative")
         if not 0.0 <= self.min_confidence <= 1.0:
             found.append("the confidence threshold must lie within 0..1")
+        try:
+            from geor.engine.pipeline.gpx import parse_utc_offset
+
+            parse_utc_offset(self.camera_utc_offset, "the camera's UTC offset")
+        except ValueError as exc:
+            found.append(str(exc))
         return found
 
 
@@ -66,7 +73,7 @@ def load_settings(store: QSettings | None = None) -> AppSettings:
             continue
         setattr(settings, spec.name, value)
     if settings.problems():
-        return AppSettings(model=settings.model, gpx_files=settings.gpx_files)
+        return AppSettings(model=settings.model, gpx_files=settings.gpx_files)  # keep what cannot be wrong
     return settings
 
 

@@ -139,6 +139,8 @@ class SettingsDialog(QDialog):
         self.min_confidence.setRange(0.0, 1.0)
         self.min_confidence.setSingleStep(0.05)
         self.min_confidence.setValue(settings.min_confidence)
+        self.utc_offset = QLineEdit(settings.camera_utc_offset)
+        self.utc_offset.setPlaceholderText("e.g. +09:00 (only for photos whose EXIF has no time zone)")
         self.gpx = QListWidget()
         self.gpx.addItems(settings.gpx_files)
         self.gpx.setMaximumHeight(70)
@@ -156,6 +158,7 @@ class SettingsDialog(QDialog):
         place_form.addRow("Ask for review below confidence", self.min_confidence)
         place_form.addRow("GPX track logs", self.gpx)
         place_form.addRow("", gpx_buttons)
+        place_form.addRow("Camera clock's UTC offset", self.utc_offset)
 
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e;")
@@ -294,7 +297,7 @@ class SettingsDialog(QDialog):
             write_mode="sidecar" if self.sidecar.isChecked() else "in-place", overwrite=self.overwrite.isChecked(),
             window_min=self.window.value(), min_confidence=self.min_confidence.value(),
             gpx_files=[self.gpx.item(i).text() for i in range(self.gpx.count())], max_tokens=self.settings.max_tokens,
-            max_pixels=self.settings.max_pixels,
+            max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
         )
 
     def _accept(self) -> None:

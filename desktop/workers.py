@@ -156,12 +156,13 @@ class JobThread(QThread):
 
     def _sources(self, store: Any) -> tuple[list[Any], Any]:
         from geor.engine.pipeline import GpxSource, TimePropagation
-        from geor.engine.pipeline.gpx import Track
+        from geor.engine.pipeline.gpx import Track, parse_utc_offset
 
         settings = self.settings
         sources: list[Any] = []
         if settings.gpx_files:
-            sources.append(GpxSource(Track.read([Path(p) for p in settings.gpx_files]), None))
+            tz = parse_utc_offset(settings.camera_utc_offset, "the camera's UTC offset (Settings)")
+            sources.append(GpxSource(Track.read([Path(p) for p in settings.gpx_files]), tz))
         sources.append(TimePropagation(dt.timedelta(minutes=settings.window_min)))
         predictor = None
         if settings.model:
@@ -195,7 +196,8 @@ class JobThread(QThread):
         settings = self.settings
         options = TagOptions(dry_run=True, sidecar=settings.sidecar, overwrite=settings.overwrite,
                              min_confidence=settings.min_confidence, window_min=settings.window_min,
-                             gpx=list(settings.gpx_files), model=model_identity(settings.model) if settings.model else None)
+                             gpx=list(settings.gpx_files), tz=settings.camera_utc_offset or None,
+                             model=model_identity(settings.model) if settings.model else None)
 
         def tick(stage: str, done: int, total: int) -> None:
             self.progress.emit(stage, done, total)

@@ -83,7 +83,7 @@ def main() -> int:
     say(f"--version: {out.stdout.strip()}")
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "home" / ".config"),
-           "GEOR_DATA_DIR": str(work / "data"), "GEOR_CACHE_DIR": str(work / "cache")}
+           "GEOR_DATA_DIR": str(work / "data"), "GEOR_CACHE_DIR": str(work / "cache"), "GEOR_REPORT_STARTUP": "1"}
     env.pop("GEOR_BUNDLED_DATA_DIR", None)
     cold = start_to_window(exe, env)
     warm = min(start_to_window(exe, env) for _ in range(3))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from pathlib import Path
+
+from geor.engine.pipeline.gpx import parse_utc_offset
 
 from .predict import add_model_arguments, load_predictor
 
@@ -40,16 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     jobs.set_defaults(handler=run_jobs)
 
 
-def _utc_offset(text: str | None) -> dt.timedelta | None:
-    if text is None:
-        return None
-    match = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
-    if not match:
-        raise ValueError(f"--tz {text!r}: expected an offset like +02:00 or -0500")
-    sign = -1 if match.group(1) == "-" else 1
-    return sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
-
-
 def place_namer():  # type: ignore[no-untyped-def]
     """Place names for positions, from the default offline geocoder."""
     from geor.engine.geo.geocoder import Geocoder
@@ -70,7 +61,7 @@ def run_tag(args: argparse.Namespace) -> int:
         raise ValueError(f"{folder}: no such folder")
     if not 0 <= args.min_confidence <= 1 or args.window_min < 0:
         raise ValueError("--min-confidence must be within 0..1 and --window-min at least 0")
-    tz = _utc_offset(args.tz)
+    tz = parse_utc_offset(args.tz, '--tz')
     if args.pool_events and not args.model:
         raise ValueError("--pool-events needs --model")
     model_id = None

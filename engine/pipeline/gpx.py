@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +97,14 @@ def _read_gpx(path: Path) -> list[Fix]:
     if not fixes:
         raise GpxError(f"{path}: no timed track points")
     return fixes
+
+
+def parse_utc_offset(text: str | None, what: str = "time zone") -> dt.timedelta | None:
+    """"+02:00", "-0500", "+9" -> the offset; None or "" -> None; anything else is a ValueError naming ``what``."""
+    if text is None or not text.strip():
+        return None
+    match = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
+    if not match or int(match.group(2)) > 14 or int(match.group(3) or 0) >= 60:
+        raise ValueError(f"{what} {text!r}: expected an offset like +02:00 or -0500")
+    sign = -1 if match.group(1) == "-" else 1
+    return sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
