@@ -11,7 +11,8 @@ first failure exits non-zero:
    region pack must be found inside the bundle): the time until the app reports its window ready,
    cold (first start, numba's cache empty) and warm;
 3. the bundled app processes a folder of generated photos with the tiny GGUF model
-   (``--quit-when-done``) and exits 0 with the model's proposals in its summary;
+   (``--quit-when-done``) and exits 0 with the model's proposals in its summary; then again with the
+   same model exported to ONNX (onnxruntime, the bundle's other runtime);
 4. ``install.sh`` into a temporary HOME: menu entry with "Open with" for folders, icon, command;
    ``uninstall.sh`` removes them.
 """
@@ -108,6 +109,21 @@ def main() -> int:
         fail(f"unexpected summary: {summary[0]}")
     if (work / "data" / "regionpacks").exists():
         fail("the app built a region pack of its own instead of using the bundled one")
+
+    # the other runtime in the bundle: the same taught model exported to ONNX, run by onnxruntime
+    from geor.export.cli import main as geor_export
+
+    onnx_model = work / "model-onnx"
+    if geor_export([str(work / "model" / "checkpoint"), "--format", "onnx", "--quant", "fp32", "--out", str(onnx_model), "--no-verify"]) != 0:
+        fail("geor-export could not make the ONNX model")
+    onnx_folder = photo_folder(work / "photos-onnx", model_photos=2)
+    run = subprocess.run([str(exe), str(onnx_folder), "--model", str(onnx_model), "--quit-when-done"], env=env, capture_output=True,
+                         text=True, timeout=600)
+    summary = [line for line in run.stdout.splitlines() if str(onnx_folder) in line]
+    proposed = re.search(r"(\d+) proposed", summary[0]) if summary else None
+    if run.returncode != 0 or proposed is None or int(proposed.group(1)) < 3:  # the two model photos and one from its neighbours
+        fail(f"the ONNX model in the bundle: exit {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
+    say(f"ONNX model through onnxruntime: {summary[0]}")
 
     home = work / "install-home"
     install_env = {**os.environ, "HOME": str(home)}
