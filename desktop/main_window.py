@@ -35,7 +35,7 @@ from . import dialogs
 from .detail_panel import DetailPanel
 from .job_queue import PAUSED, RESUMABLE, RUNNING, Job, JobQueue
 from .map_view import prepare_map_data
-from .photo_table import FILTERS, PHOTO, PhotoFilter, PhotoTableModel
+from .photo_table import FILTERS, PHOTO, PhotoTableModel
 from .settings import AppSettings, save_settings
 from .thumbnails import PreviewLoader, ThumbnailCache
 from .workers import TaskRunner, shared_geocoder
@@ -210,10 +210,8 @@ class MainWindow(QMainWindow):
 
         # photos
         self.table_model = PhotoTableModel(self.thumbnails, self)
-        self.proxy = PhotoFilter(self)
-        self.proxy.setSourceModel(self.table_model)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.table_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(PHOTO, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -279,8 +277,8 @@ class MainWindow(QMainWindow):
         self.job_list.currentRowChanged.connect(self._job_selected)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
-        self.filter.currentTextChanged.connect(self.proxy.set_filter)
-        self.search.textChanged.connect(self.proxy.set_text)
+        self.filter.currentTextChanged.connect(self.table_model.set_filter)
+        self.search.textChanged.connect(self.table_model.set_text)
         self.detail.place_requested.connect(self.place_selected)
         self.detail.search_requested.connect(self._search_places)
         self.detail.map.picked.connect(lambda lat, lon: self.place_selected(lat, lon, "placed on the map"))
@@ -425,7 +423,7 @@ class MainWindow(QMainWindow):
             return
         self.table_model.set_views(job.views)
         self.detail.map.set_points([(v.lat, v.lon, v.status) for v in job.views if v.lat is not None])
-        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount() > 0:
+        if not self.table.selectionModel().hasSelection() and self.table_model.rowCount() > 0:
             self.table.selectRow(0)
         self._selection_changed(zoom=False)
         self._update_counts()
@@ -441,13 +439,13 @@ class MainWindow(QMainWindow):
         self.counts.setText("  ·  ".join(parts))
 
     def selected_views(self) -> list[Any]:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.table_model.view_at(r) for r in rows]
 
     def current_view(self) -> Any:
         index = self.table.selectionModel().currentIndex()
         if index.isValid():
-            return self.table_model.view_at(self.proxy.mapToSource(index).row())
+            return self.table_model.view_at(index.row())
         selected = self.selected_views()
         return selected[0] if selected else None
 
@@ -471,12 +469,12 @@ class MainWindow(QMainWindow):
             self.detail.set_preview_error(message)
 
     def step(self, delta: int) -> None:
-        rows = self.proxy.rowCount()
+        rows = self.table_model.rowCount()
         if rows == 0:
             return
         current = self.table.selectionModel().currentIndex()
         row = min(max((current.row() if current.isValid() else -1) + delta, 0), rows - 1)
-        index = self.proxy.index(row, 0)
+        index = self.table_model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                                      | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index)

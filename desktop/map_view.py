@@ -125,6 +125,9 @@ class MapView(QWidget):
         self.scale = 0.0  # pixels per Mercator degree; 0: fit the world on first paint
         self.marker: tuple[float, float, float | None] | None = None
         self.points: list[tuple[float, float, str]] = []
+        self._point_x = self._point_y = np.zeros(0)
+        self._point_kind = np.zeros(0, dtype=np.int64)
+        self._point_status: list[str] = []
         self.picking = False
         self._press: QPointF | None = None
         self._dragged = False
@@ -148,7 +151,13 @@ class MapView(QWidget):
         self.update()
 
     def set_points(self, points: list[tuple[float, float, str]]) -> None:
+        """The job's other photos as dots: (lat, lon, status)."""
         self.points = points
+        self._point_x = np.array([p[1] for p in points], dtype=np.float64)
+        self._point_y = np.asarray(mercator_y(np.array([p[0] for p in points], dtype=np.float64)), dtype=np.float64)
+        statuses = sorted({p[2] for p in points})
+        self._point_status = statuses
+        self._point_kind = np.array([statuses.index(p[2]) for p in points], dtype=np.int64)
         self.update()
 
     def set_picking(self, on: bool) -> None:
@@ -263,14 +272,23 @@ class MapView(QWidget):
                 break
 
     def _draw_points(self, painter: QPainter) -> None:
+        """One dot per occupied pixel and status (thousands of photos share few places), on screen only."""
+        if not self.points:
+            return
         painter.setPen(QPen(QColor("white"), 1))
-        for lat, lon, status in self.points:
-            p = self.to_screen(lat, lon)
-            for offset in self._world_offsets():
-                q = QPointF(p.x() + offset * self.scale, p.y())
-                if self.rect().contains(q.toPoint()):
-                    painter.setBrush(QBrush(QColor(DOT_COLOURS.get(status, "#1f5fa8"))))
-                    painter.drawEllipse(q, 4, 4)
+        for offset in self._world_offsets():
+            sx = np.rint((self._point_x + offset - self.center.x()) * self.scale + self.width() / 2).astype(np.int64)
+            sy = np.rint((self.center.y() - self._point_y) * self.scale + self.height() / 2).astype(np.int64)
+            on_screen = (sx >= -5) & (sx <= self.width() + 5) & (sy >= -5) & (sy <= self.height() + 5)
+            if not on_screen.any():
+                continue
+            key = (self._point_kind[on_screen] * 1_000_000 + sx[on_screen] + 20_000) * 1_000_000 + sy[on_screen] + 20_000
+            _, first = np.unique(key, return_index=True)
+            kinds, xs, ys = self._point_kind[on_screen][first], sx[on_screen][first], sy[on_screen][first]
+            for kind in np.unique(kinds).tolist():
+                painter.setBrush(QBrush(QColor(DOT_COLOURS.get(self._point_status[kind], "#1f5fa8"))))
+                for x, y in zip(xs[kinds == kind].tolist(), ys[kinds == kind].tolist()):
+                    painter.drawEllipse(QPointF(x, y), 4, 4)
 
     def _draw_marker(self, painter: QPainter) -> None:
         if self.marker is None:

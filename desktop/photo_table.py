@@ -1,10 +1,10 @@
-"""The photos of a job as a Qt table model, and the filters a reviewer needs."""
+"""The photos of a job as a Qt table model, with the filters and the sort a reviewer needs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 COLUMNS = ("Photo", "Status", "Source", "Place", "Confidence", "Position")
@@ -33,35 +33,86 @@ ViewIndex = QModelIndex | QPersistentModelIndex
 
 
 class PhotoTableModel(QAbstractTableModel):
+    """The job's photos, filtered and sorted here in Python (list operations), not by a proxy model:
+    a proxy calls back into Python for every comparison, which takes seconds for thousands of rows.
+    Rows move with their selection when the filter, the sort or the photos change."""
+
     ViewRole = Qt.ItemDataRole.UserRole + 1
-    SortRole = Qt.ItemDataRole.UserRole + 2
 
     def __init__(self, thumbnails: Any = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.views: list[Any] = []
+        self.all_views: list[Any] = []
+        self.rows: list[Any] = []  # the visible views, filtered and sorted
+        self.filter_name = "All photos"
+        self.text = ""
+        self.sort_column, self.sort_order = PHOTO, Qt.SortOrder.AscendingOrder
         self.thumbnails = thumbnails
         self._row_of_path: dict[str, int] = {}
         if thumbnails is not None:
             thumbnails.ready.connect(self._thumbnail_ready)
 
+    # -- content, filter, sort ------------------------------------------------------------------
+
     def set_views(self, views: list[Any]) -> None:
-        same_rows = [v.id for v in views] == [v.id for v in self.views]
-        self.views = list(views)
-        self._row_of_path = {str(v.path): i for i, v in enumerate(self.views)}
-        if same_rows and views:  # a refresh keeps the selection and the scroll position
-            self.dataChanged.emit(self.index(0, 0), self.index(len(views) - 1, len(COLUMNS) - 1))
+        self.all_views = list(views)
+        self._relayout()
+
+    def set_filter(self, name: str) -> None:
+        self.filter_name = name
+        self._relayout()
+
+    def set_text(self, text: str) -> None:
+        self.text = text.casefold().strip()
+        self._relayout()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self._relayout()
+
+    def _visible(self) -> list[Any]:
+        test = FILTERS[self.filter_name]
+        text = self.text
+        shown = [v for v in self.all_views if test(v) and (not text or text in v.relpath.casefold() or text in v.place.casefold())]
+        column = self.sort_column
+        if column == CONFIDENCE:
+            key: Any = lambda v: (v.confidence if v.confidence is not None else -1.0, v.relpath)  # noqa: E731
+        elif column == PHOTO:
+            key = lambda v: v.relpath.casefold()  # noqa: E731
         else:
-            self.beginResetModel()
-            self.endResetModel()
+            key = lambda v: (self._text(v, column).casefold(), v.relpath.casefold())  # noqa: E731
+        return sorted(shown, key=key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+
+    def _relayout(self) -> None:
+        rows = self._visible()
+        if [v.id for v in rows] == [v.id for v in self.rows]:
+            self.rows = rows
+            self._row_of_path = {str(v.path): i for i, v in enumerate(rows)}
+            if rows:  # same rows, new content: repaint (the view only redraws what is on screen)
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_ids = [v.id for v in self.rows]
+        self.rows = rows
+        self._row_of_path = {str(v.path): i for i, v in enumerate(rows)}
+        new_row = {v.id: i for i, v in enumerate(rows)}
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            row = new_row.get(old_ids[index.row()]) if 0 <= index.row() < len(old_ids) else None
+            after.append(self.index(row, index.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def view_at(self, row: int) -> Any:
-        return self.views[row]
+        return self.rows[row]
 
     def row_of(self, photo_id: int) -> int | None:
-        return next((i for i, v in enumerate(self.views) if v.id == photo_id), None)
+        return next((i for i, v in enumerate(self.rows) if v.id == photo_id), None)
+
+    # -- Qt's model interface ---------------------------------------------------------------------
 
     def rowCount(self, parent: ViewIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self.views)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: ViewIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
@@ -72,20 +123,14 @@ class PhotoTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ViewIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or index.row() >= len(self.rows):
             return None
-        view = self.views[index.row()]
+        view = self.rows[index.row()]
         column = index.column()
-        if role == self.ViewRole:
-            return view
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(view, column)
-        if role == self.SortRole:
-            if column == CONFIDENCE:
-                return view.confidence if view.confidence is not None else -1.0
-            if column == PHOTO:
-                return view.relpath.casefold()
-            return self._text(view, column)
+        if role == self.ViewRole:
+            return view
         if role == Qt.ItemDataRole.DecorationRole and column == PHOTO and self.thumbnails is not None:
             return self.thumbnails.icon(view.path)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
@@ -119,35 +164,3 @@ class PhotoTableModel(QAbstractTableModel):
         if row is not None:
             index = self.index(row, PHOTO)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-
-class PhotoFilter(QSortFilterProxyModel):
-    """A named filter (see :data:`FILTERS`) and a search on the file name and place."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.filter_name = "All photos"
-        self.text = ""
-        self.setSortRole(PhotoTableModel.SortRole)
-
-    def set_filter(self, name: str) -> None:
-        self._refilter(lambda: setattr(self, "filter_name", name))
-
-    def set_text(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "text", text.casefold().strip()))
-
-    def _refilter(self, change: Any) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, row: int, parent: ViewIndex) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        view = model.view_at(row)
-        if not FILTERS[self.filter_name](view):
-            return False
-        return not self.text or self.text in view.relpath.casefold() or self.text in view.place.casefold()

@@ -111,7 +111,7 @@ def views_by_name(window) -> dict:
 def select(window, name: str) -> None:
     from PySide6.QtCore import QItemSelectionModel
 
-    row = next(r for r in range(window.proxy.rowCount())
-               if Path(window.table_model.view_at(window.proxy.mapToSource(window.proxy.index(r, 0)).row()).relpath).name == name)
-    index = window.proxy.index(row, 0)
+    model = window.table_model
+    row = next(r for r in range(model.rowCount()) if Path(model.view_at(r).relpath).name == name)
+    index = model.index(row, 0)
     window.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)

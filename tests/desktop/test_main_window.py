@@ -125,7 +125,7 @@ def test_place_by_map_click_name_and_copy_to_neighbours(qtbot, make_window, tmp_
     wait_for_state(qtbot, window, REVIEW)
     assert views_by_name(window)["hokkaido_1.jpg"].status == "no location"
     window.filter.setCurrentText("No location")
-    assert window.proxy.rowCount() == 3  # two Hokkaido photos and the damaged one
+    assert window.table_model.rowCount() == 3  # two Hokkaido photos and the damaged one
 
     select(window, "hokkaido_1.jpg")
     map_view = window.detail.map
