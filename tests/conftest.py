@@ -30,3 +30,34 @@ def geor_home(tmp_path, monkeypatch):
     (home / "regionpacks" / pack.name).symlink_to(pack)
     monkeypatch.setenv("GEOR_DATA_DIR", str(home))
     return home
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch, tiny_vlm, geor_home):
+    """A local server laid out like the model hub, with a registry file naming the tiny model on it."""
+    import json
+    import shutil
+
+    from tests.http_files import FileServer
+
+    root = tmp_path / "hub"
+    root.mkdir()
+    shutil.copy(tiny_vlm.model, root / "Tiny-F16.gguf")
+    shutil.copy(tiny_vlm.mmproj, root / "mmproj-Tiny-F16.gguf")
+    server = FileServer(root)
+    entries = [{
+        "name": "tiny-test", "family": "qwen2.5-vl", "format": "gguf", "quantization": "F16",
+        "description": "tiny test model", "licence": "Apache-2.0", "image_max_pixels": 12544,
+        "files": {"model": {"repo": "geor/tiny", "file": "Tiny-F16.gguf"},
+                  "mmproj": {"repo": "geor/tiny", "file": "mmproj-Tiny-F16.gguf"}},
+    }, {
+        "name": "tiny-swapped", "family": "qwen2.5-vl", "format": "gguf", "quantization": "F16",
+        "description": "projector and model swapped", "licence": "Apache-2.0",
+        "files": {"model": {"repo": "geor/tiny", "file": "mmproj-Tiny-F16.gguf"},
+                  "mmproj": {"repo": "geor/tiny", "file": "Tiny-F16.gguf"}},
+    }]
+    (tmp_path / "registry.json").write_text(json.dumps(entries))
+    monkeypatch.setenv("GEOR_MODEL_REGISTRY", str(tmp_path / "registry.json"))
+    monkeypatch.setenv("GEOR_HF_ENDPOINT", server.url)
+    yield server
+    server.close()

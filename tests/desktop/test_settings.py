@@ -47,3 +47,29 @@ def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     assert dialog.download.isEnabled() and not dialog.use.isEnabled()
     dialog._accept()
     assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, gpx_files=["/t/a.gpx"])
+
+
+def test_download_a_registry_model_with_progress_then_use_it(qtbot, hub, make_window):
+    """The dialog pulls a model from a (local) hub, shows progress, and the app then runs it by name."""
+    from geor.desktop.job_queue import REVIEW
+    from geor.desktop.settings_dialog import SettingsDialog
+
+    from .conftest import photo_folder, views_by_name, wait_for_state
+
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: any(dialog.registry.item(r, 0).text() == "tiny-test" for r in range(dialog.registry.rowCount())))
+    row = next(r for r in range(dialog.registry.rowCount()) if dialog.registry.item(r, 0).text() == "tiny-test")
+    dialog.registry.selectRow(row)
+    progress = []
+    dialog._signals.progress.connect(lambda file, done, total: progress.append((file, done, total)))
+    dialog.download.click()
+    qtbot.waitUntil(lambda: dialog.model.text() == "tiny-test", timeout=60000)
+    assert "installed" in dialog.download_status.text() and "verified" in dialog.download_status.text()
+    assert progress and progress[-1][1] == progress[-1][2]  # the last tick: every byte of the file
+    dialog._accept()
+    window = make_window(**{"model": dialog.settings.model, "threads": 2, "max_tokens": 64})
+    folder = photo_folder(hub.root.parent / "photos", model_photos=1)
+    window.add_paths([folder])
+    wait_for_state(qtbot, window, REVIEW)
+    assert views_by_name(window)["hokkaido_1.jpg"].country == "Japan"

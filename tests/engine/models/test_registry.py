@@ -1,7 +1,6 @@
 """``geor models pull|list|verify|remove`` against a local server laid out like the model hub."""
 
 import json
-import shutil
 
 import pytest
 from PIL import Image
@@ -9,32 +8,6 @@ from PIL import Image
 from geor.engine.cli import main
 from geor.engine.models import registry
 from geor.engine.models.download import DownloadError
-from tests.http_files import FileServer
-
-
-@pytest.fixture
-def hub(tmp_path, monkeypatch, tiny_vlm, geor_home):
-    root = tmp_path / "hub"
-    root.mkdir()
-    shutil.copy(tiny_vlm.model, root / "Tiny-F16.gguf")
-    shutil.copy(tiny_vlm.mmproj, root / "mmproj-Tiny-F16.gguf")
-    server = FileServer(root)
-    entries = [{
-        "name": "tiny-test", "family": "qwen2.5-vl", "format": "gguf", "quantization": "F16",
-        "description": "tiny test model", "licence": "Apache-2.0", "image_max_pixels": 12544,
-        "files": {"model": {"repo": "geor/tiny", "file": "Tiny-F16.gguf"},
-                  "mmproj": {"repo": "geor/tiny", "file": "mmproj-Tiny-F16.gguf"}},
-    }, {
-        "name": "tiny-swapped", "family": "qwen2.5-vl", "format": "gguf", "quantization": "F16",
-        "description": "projector and model swapped", "licence": "Apache-2.0",
-        "files": {"model": {"repo": "geor/tiny", "file": "mmproj-Tiny-F16.gguf"},
-                  "mmproj": {"repo": "geor/tiny", "file": "Tiny-F16.gguf"}},
-    }]
-    (tmp_path / "registry.json").write_text(json.dumps(entries))
-    monkeypatch.setenv("GEOR_MODEL_REGISTRY", str(tmp_path / "registry.json"))
-    monkeypatch.setenv("GEOR_HF_ENDPOINT", server.url)
-    yield server
-    server.close()
 
 
 def test_pull_list_verify_predict_remove(hub, capsys, geor_home):
