@@ -99,6 +99,7 @@ class DetailPanel(QWidget):
 
         self.preview = QLabel("Select a photo to review it")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setWordWrap(True)
         self.preview.setMinimumHeight(160)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setStyleSheet("QLabel { background: #2b2b2b; color: #bbbbbb; border-radius: 4px; }")
@@ -221,6 +222,8 @@ class DetailPanel(QWidget):
     def set_preview_error(self, message: str) -> None:
         self._image = None
         self.preview.setPixmap(QPixmap())
+        if self.view is not None and message.startswith(str(self.view.path)):
+            message = message[len(str(self.view.path)):].lstrip(": ")  # the title already names the file
         self.preview.setText(f"No preview: {message}")
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802

@@ -260,7 +260,7 @@ class MapView(QWidget):
             y = (data.town_y[i] - cy) * self.scale + self.height() / 2
             name = data.town_names[i]
             box = QRectF(x + 5, y - metrics.height() / 2, metrics.horizontalAdvance(name) + 2, metrics.height())
-            if any(box.intersects(other) for other in taken):
+            if any(box.intersects(other) for other in taken) or box.bottom() > self.height() - 22:  # keep the scale bar clear
                 continue
             taken.append(box)
             painter.setPen(QPen(QColor("#ffffff"), 1))
