@@ -37,6 +37,26 @@ SOURCE_TEXT = {
 }
 
 
+#: The uncertainty circle of a single model answer (no spread of samples to measure), by the finest
+#: level the geocoder confirms: the evaluation's thresholds (city 25 km, region 200 km, country 750 km).
+RADIUS_BY_CONFIRMED_LEVEL_KM = (("city", 25.0), ("state", 200.0), ("country", 750.0))
+UNCONFIRMED_RADIUS_KM = 2500.0
+
+
+def uncertainty_km(view: Any) -> float | None:
+    """The radius drawn around a model's answer: the spread of its samples when several were drawn,
+    else what the geocoder confirms of it. None for positions that are not the model's."""
+    if view is None or view.source != "model" or not view.model or view.model.get("status") != "ok":
+        return None
+    if view.model.get("radius_km"):
+        return float(view.model["radius_km"])
+    checks = view.model.get("checks", {})
+    for level, radius in RADIUS_BY_CONFIRMED_LEVEL_KM:
+        if checks.get(level, {}).get("agrees") is True:
+            return radius
+    return UNCONFIRMED_RADIUS_KM
+
+
 def parse_coordinates(text: str) -> tuple[float, float] | None:
     """"43.588, 142.467" (or separated by a space or semicolon) -> (lat, lon); None if not that."""
     match = _COORDINATES.match(text)
@@ -69,7 +89,7 @@ def chain_html(view: Any) -> str:
                 mark = "<span style='color:#b3261e'>✗</span>"
                 note = f" <span style='color:#666'>(the map says {html.escape(check.get('found') or 'nothing')})</span>"
             rows.append(f"<tr><td style='color:#666;padding-right:8px'>{label}</td><td><b>{html.escape(claimed or 'unknown')}</b> {mark}{note}</td></tr>")
-        radius = model.get("radius_km")
+        radius = uncertainty_km(view)
         coords = f"{model['lat']:.5f}, {model['lon']:.5f}" + (f" &plusmn; {radius:,.0f} km" if radius else "")
         rows.append(f"<tr><td style='color:#666;padding-right:8px'>Coordinates</td><td><b>{coords}</b></td></tr>")
     elif model and model.get("status") != "ok" and view.lat is None:
@@ -211,7 +231,7 @@ class DetailPanel(QWidget):
             self._image = None
             self.preview.setPixmap(QPixmap())
             self.preview.setText("Loading…")
-        radius = (view.model or {}).get("radius_km") if view.source == "model" else None
+        radius = uncertainty_km(view)
         same_place = previous is not None and previous.id == view.id and (previous.lat, previous.lon) == (view.lat, view.lon)
         self.map.set_marker(view.lat, view.lon, radius, zoom_to=zoom and not same_place)
 

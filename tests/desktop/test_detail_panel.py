@@ -30,6 +30,17 @@ def test_chain_steps_show_what_the_geocoder_says():
     assert "✗" in text and "the map says Biei" in text and "± 12 km" in text.replace("&plusmn;", "±")
 
 
+def test_uncertainty_circle():
+    from geor.desktop.detail_panel import uncertainty_km
+
+    checks = {"country": {"agrees": True}, "state": {"agrees": True}, "city": {"agrees": False}}
+    assert uncertainty_km(view(model={"status": "ok", "radius_km": 40.0, "checks": checks})) == 40.0  # samples' spread
+    assert uncertainty_km(view(model={"status": "ok", "radius_km": None, "checks": checks})) == 200.0  # the region confirmed
+    assert uncertainty_km(view(model={"status": "ok", "checks": {"city": {"agrees": True}}})) == 25.0
+    assert uncertainty_km(view(model={"status": "ok", "checks": {}})) == 2500.0
+    assert uncertainty_km(view(source="interpolated", model=None)) is None
+
+
 def test_other_sources_and_failures():
     assert "GPS-tagged photos taken close in time" in chain_html(view(source="interpolated", message="between x.jpg and y.jpg"))
     assert "could not be read" in chain_html(view(stage="failed", source=None, lat=None, lon=None, message="cannot read: empty file"))
