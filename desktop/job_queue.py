@@ -59,6 +59,7 @@ class JobQueue(QObject):
     wrote = Signal(object, object)  # Job, WriteSummary
     undid = Signal(object, object)  # Job, UndoSummary | None
     idle = Signal()  # nothing queued or running
+    write_progress = Signal(object, int, int)  # Job, files written, files to write (emitted from the write's thread)
 
     def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -237,7 +238,12 @@ class JobQueue(QObject):
         from geor.engine.pipeline import write_accepted
 
         sidecar = self.settings.sidecar
-        self.review(job, lambda store: write_accepted(store, sidecar), lambda summary: self.wrote.emit(job, summary), "Writing locations")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.write_progress.emit(job, done, total)  # a signal: delivered to the UI thread
+
+        self.review(job, lambda store: write_accepted(store, sidecar, progress), lambda summary: self.wrote.emit(job, summary),
+                    "Writing locations")
 
     def undo_last_write(self, job: Job) -> None:
         from geor.engine.pipeline import undo_last_write

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         q.error.connect(lambda title, text: dialogs.error(self, title, text))
         q.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         q.wrote.connect(self._wrote)
+        q.write_progress.connect(self._write_progress)
         q.undid.connect(self._undid)
         self.job_list.currentRowChanged.connect(self._job_selected)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -571,7 +572,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Writing {count} locations…")
         self.queue.write(job)
 
+    def _write_progress(self, job: Job, done: int, total: int) -> None:
+        if job is self.job:
+            self.job_progress.setVisible(done < total)
+            self.job_progress.setRange(0, max(total, 1))
+            self.job_progress.setValue(done)
+            self.job_progress.setFormat("writing %v / %m")
+
     def _wrote(self, job: Job, summary: Any) -> None:
+        self.job_progress.setVisible(False)
         text = f"{summary.written} location{'s' if summary.written != 1 else ''} written."
         if summary.failed:
             text += f"\n\n{len(summary.failed)} could not be written (the files are untouched):\n" + "\n".join(summary.failed[:20])

@@ -101,8 +101,11 @@ def test_drop_review_write_and_undo(qtbot, make_window, dialogs, tmp_path, model
     corrected = views_by_name(window)["hokkaido_3.jpg"]
     assert corrected.city == "Sapporo" and corrected.verdict == "accepted"
 
+    written_progress = []
+    window.queue.write_progress.connect(lambda job, done, total: written_progress.append((done, total)))
     window.actions_by_name["write"].trigger()
     qtbot.waitUntil(lambda: any(title == "Locations written" for _, title, _ in dialogs.shown), timeout=30000)
+    assert written_progress == [(1, 3), (2, 3), (3, 3)]
     assert "3 locations written" in dialogs.shown[-1][2]
     views = views_by_name(window)
     assert {n for n, v in views.items() if v.stage == "written"} == {"hokkaido_1.jpg", "tokyo_2.jpg", "hokkaido_3.jpg"}
