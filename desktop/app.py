@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome = {"code": 0}
     if args.quit_when_done:
         def finish() -> None:
-            jobs = window.queue.jobs
+            jobs = [job for job in window.queue.jobs if not job.earlier]  # this run's jobs, not those of earlier sessions
             if any(job.busy for job in jobs) or window.queue.tasks.busy():
                 return
             for job in jobs:

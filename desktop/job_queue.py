@@ -36,6 +36,7 @@ class Job:
     error: str = ""
     views: list[Any] = field(default_factory=list)  # PhotoView
     loaded: bool = False
+    earlier: bool = False  # listed from an earlier session, not added in this one
 
     @property
     def id(self) -> str:
@@ -82,7 +83,7 @@ class JobQueue(QObject):
                 if info.origin != "desktop" or info.path in known:
                     continue
                 state = INTERRUPTED if info.state in ("running", "queued") else REVIEW
-                self.jobs.append(Job(info.path, info.root, state))
+                self.jobs.append(Job(info.path, info.root, state, earlier=True))
             self.jobs_changed.emit()
 
         self.tasks.run(list_jobs, found, lambda message: self.error.emit("Could not list earlier jobs", message))

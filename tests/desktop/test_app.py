@@ -1,0 +1,36 @@
+"""``geor-desktop`` from the command line: --version, bad paths, and the scriptable batch mode."""
+
+import os
+import subprocess
+import sys
+
+from geor.engine import __version__
+
+from .conftest import photo_folder
+
+
+def app(*args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "geor.desktop.app", *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
+
+
+def test_version_and_a_wrong_path(tmp_path):
+    out = app("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"geor-desktop {__version__}"
+    out = app(tmp_path / "nowhere", "--quit-when-done")
+    assert out.returncode == 2 and "nowhere: no such file or folder" in out.stderr
+
+
+def test_quit_when_done_reports_this_runs_jobs_only(tmp_path, desktop_home):
+    from geor.engine.pipeline import JobStore
+
+    earlier = JobStore.create(tmp_path, {"desktop": True}, origin="desktop")  # an interrupted job from another day
+    earlier.set("state", "running")
+    earlier.close()
+    folder = photo_folder(tmp_path, model_photos=0)
+    env = {"GEOR_DATA_DIR": str(desktop_home), "XDG_CONFIG_HOME": str(tmp_path / "config"), "GEOR_CACHE_DIR": str(tmp_path / "cache")}
+    out = app(folder, "--quit-when-done", env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = [line for line in out.stdout.splitlines() if "ready for review" in line or "interrupted" in line]
+    assert lines == [f"{folder}: ready for review: 1 error, 2 has GPS, 1 proposed"]
+    assert "window ready after" in out.stdout
