@@ -70,6 +70,7 @@ class JobQueue(QObject):
         self.lane = TaskRunner(1, self)  # review actions and writes, in order
         self.thread: JobThread | None = None
         self.running: Job | None = None
+        self.stopping = False  # the app is closing: no new job starts
 
     # -- adding jobs ------------------------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class JobQueue(QObject):
     # -- running ----------------------------------------------------------------------------------
 
     def _start_next(self) -> None:
-        if self.thread is not None:
+        if self.thread is not None or self.stopping:
             return
         job = next((j for j in self.jobs if j.state == QUEUED), None)
         if job is None:
@@ -202,13 +203,17 @@ class JobQueue(QObject):
         elif job.state == QUEUED:
             self._set_state(job, CANCELLED)
 
-    def shutdown(self, wait_ms: int = 10000) -> None:
-        """Stop the running job between two photos (it resumes next time) and wait for workers."""
+    def shutdown(self, wait_ms: int = 10000) -> bool:
+        """Stop the running job after the photo under way (it resumes next time), start no other,
+        and wait for the workers; False if the job's thread is still finishing its photo."""
+        self.stopping = True
+        stopped = True
         if self.thread is not None:
             self.thread.cancel()
-            self.thread.wait(wait_ms)
+            stopped = self.thread.wait(wait_ms)
         self.tasks.wait(wait_ms)
         self.lane.wait(wait_ms)
+        return stopped
 
     # -- photos and review ------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ their photos live in :class:`~.job_queue.JobQueue`, the work in :mod:`geor.engin
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         if qsettings is not None and qsettings.contains("window/geometry"):
             self.restoreGeometry(QByteArray(qsettings.value("window/geometry")))
+        freeze_long_lived_objects()
         self.queue.load_earlier_jobs()
         self._prepare_geocoder_and_map()
 
@@ -294,6 +296,7 @@ class MainWindow(QMainWindow):
 
         def ready(data: Any) -> None:
             self.detail.map.set_data(data)
+            freeze_long_lived_objects()  # the geocoder's and the map's
             self.statusBar().showMessage("Ready", 3000)
 
         def failed(message: str) -> None:
@@ -651,12 +654,25 @@ class MainWindow(QMainWindow):
                                    "resumes from there next time."):
                 event.ignore()
                 return
-        self._closing = True
-        if self.qsettings is not None:
+        if not self._closing and self.qsettings is not None:
             self.qsettings.setValue("window/geometry", self.saveGeometry())
-        self.queue.shutdown()
+        self._closing = True
+        thread = self.queue.thread
+        if not self.queue.shutdown(wait_ms=3000) and thread is not None:
+            # a big model can take a minute on one photo: let it finish out of sight, then close for real
+            self.hide()
+            thread.finished.connect(self.close)
+            event.ignore()
+            return
         self.tasks.wait(5000)
         self.thumbnails.wait(5000)
         self.previews.wait(5000)
         event.accept()
 
+
+def freeze_long_lived_objects() -> None:
+    """Keep what is loaded by now (libraries, the geocoder, the map) out of the garbage collector's
+    full scans: they live as long as the app, and a full scan holds the GIL for as long as it walks
+    them (60 ms with the app's own heap, over 300 ms in a process that also holds torch), which
+    freezes the window while a job allocates."""
+    gc.freeze()

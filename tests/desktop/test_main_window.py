@@ -204,7 +204,7 @@ def test_pause_holds_the_job_between_photos(qtbot, make_window, tmp_path, model_
 def test_event_loop_stays_responsive_while_the_model_runs(qtbot, make_window, tmp_path, model_settings):
     """A 20 ms timer keeps firing while the job runs: the longest gap between two ticks stays far
     below the job's length (a job run on the UI thread would make one gap as long as the job)."""
-    folder = photo_folder(tmp_path, model_photos=12)
+    folder = photo_folder(tmp_path, model_photos=48)
     window = make_window(**{**model_settings, "max_tokens": 128, "max_pixels": 0})  # 448 x 448: more work per photo
     gaps: list[float] = []
     clock = QElapsedTimer()
@@ -307,3 +307,24 @@ def test_gpx_tracks_and_the_camera_clock_from_settings(qtbot, make_window, tmp_p
     wrong.add_paths([folder])
     qtbot.waitUntil(lambda: wrong.job is not None and wrong.job.state == "failed", timeout=60000)
     assert "+9:75" in wrong.job.error
+
+
+def test_closing_during_a_long_photo_hides_then_closes_when_it_ends(qtbot, make_window, tmp_path, model_settings, dialogs):
+    """Quitting while the model is on a photo: the window goes at once, the photo finishes out of
+    sight (a big model can take a minute), no new job starts, and the job resumes next time."""
+    folder = photo_folder(tmp_path, model_photos=6)
+    window = make_window(**model_settings)
+    window.add_paths([folder])
+    qtbot.waitUntil(lambda: window.queue.running is not None and window.queue.running.stage == "model", timeout=120000)
+    first = window.queue.running
+    window.add_paths([photo_folder(tmp_path / "second", model_photos=1)])
+    qtbot.waitUntil(lambda: len(window.queue.jobs) == 2, timeout=10000)
+    second = next(job for job in window.queue.jobs if job is not first)
+    shutdown = window.queue.shutdown
+    window.queue.shutdown = lambda wait_ms=10000: shutdown(wait_ms=1)  # as if the photo under way took longer than we wait
+    window.close()
+    assert dialogs.titles("confirm") == ["Quit Geo-R"]
+    qtbot.waitUntil(lambda: window.queue.thread is None, timeout=60000)
+    assert not window.isVisible()
+    assert first.state == CANCELLED
+    assert second.state == "queued"  # it never started; it runs next time
