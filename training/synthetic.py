@@ -113,13 +113,16 @@ def write_starter(folder: Path, per_city: int = 24) -> list[Path]:
     held = write_task(folder, per_city=max(2, per_city // 4), seed=1, csv_name="eval.csv")
     fresh = write_task(folder, per_city=per_city, seed=2, csv_name="rl.csv")  # GRPO's photos: not seen in SFT
     base = build_checkpoint("qwen2.5-vl", folder / "base-model", image_side=112)
-    sft_trainer = "{max_steps: 120, per_device_train_batch_size: 8, learning_rate: 3.0e-3, lr_scheduler_type: constant, save_steps: 60}"
+    # 2e-3 for 160 steps places every held-out photo from any of the ten seeds tried; 3e-3 for 120
+    # (the first choice) did for some seeds only, and which ones changed with the CPU
+    sft_trainer = "{max_steps: 160, per_device_train_batch_size: 8, learning_rate: 2.0e-3, lr_scheduler_type: constant, save_steps: 80}"
+    ambiguous_trainer = "{max_steps: 80, per_device_train_batch_size: 8, learning_rate: 3.0e-3, lr_scheduler_type: constant, save_steps: 40}"
     return [
         train, folder / "ambiguous.csv", held, fresh, base,
         _config(folder / "sft.yaml", "SFT of the tiny model on the synthetic task: held-out error drops to about 0 km.",
                 "base-model", "runs/sft", "train.csv", sft_trainer),
         _config(folder / "ambiguous-sft.yaml", "SFT on the ambiguous labels: the format and the pair of cities, not which of the two.",
-                "base-model", "runs/ambiguous-sft", "ambiguous.csv", sft_trainer.replace("120", "80").replace("60}", "40}")),
+                "base-model", "runs/ambiguous-sft", "ambiguous.csv", ambiguous_trainer),
         _config(folder / "grpo.yaml", "GRPO from the ambiguous model: the Haversine reward tells the two cities apart.",
                 "runs/ambiguous-sft/final", "runs/grpo", "rl.csv",
                 "{max_steps: 100, per_device_train_batch_size: 32, num_generations: 8, max_completion_length: 64,\n"
