@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"{missing[0]}: no such file or folder")
     window = MainWindow(settings, qsettings)
+    window.closed.connect(app.quit)
     app.installEventFilter(FileOpenForwarder(window))  # macOS: folders dropped on the Dock icon, "Open With > Geo-R"
     window.show()
     if args.quit_when_done or os.environ.get("GEOR_REPORT_STARTUP"):  # the start-up time, for scripts and the installer's smoke test

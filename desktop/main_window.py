@@ -93,6 +93,10 @@ class DropArea(QWidget):
 
 
 class MainWindow(QMainWindow):
+    #: the window has closed for good (at once, or hidden first while a photo finished); the app
+    #: quits on it, since Qt's "last window closed" does not fire for a window that was hidden
+    closed = Signal()
+
     def __init__(self, settings: AppSettings, qsettings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Geo-R")
@@ -668,6 +672,7 @@ class MainWindow(QMainWindow):
         self.thumbnails.wait(5000)
         self.previews.wait(5000)
         event.accept()
+        self.closed.emit()
 
 
 def freeze_long_lived_objects() -> None:

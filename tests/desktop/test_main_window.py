@@ -322,9 +322,10 @@ def test_closing_during_a_long_photo_hides_then_closes_when_it_ends(qtbot, make_
     second = next(job for job in window.queue.jobs if job is not first)
     shutdown = window.queue.shutdown
     window.queue.shutdown = lambda wait_ms=10000: shutdown(wait_ms=1)  # as if the photo under way took longer than we wait
-    window.close()
+    with qtbot.waitSignal(window.closed, timeout=60000):  # the app quits on it (app.py)
+        window.close()
+        assert not window.isVisible()  # gone at once; the photo goes on out of sight
     assert dialogs.titles("confirm") == ["Quit Geo-R"]
-    qtbot.waitUntil(lambda: window.queue.thread is None, timeout=60000)
-    assert not window.isVisible()
+    qtbot.waitUntil(lambda: window.queue.thread is None, timeout=10000)
     assert first.state == CANCELLED
     assert second.state == "queued"  # it never started; it runs next time
