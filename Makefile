@@ -56,7 +56,7 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest
 
-# The README's pictures of the desktop app, rendered under Xvfb (Debian: xvfb, libxcb-cursor0).
+# The README's pictures of the desktop app, rendered under Xvfb (Debian: xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1).
 screenshots: $(VENV)/.installed
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python docs/make_screenshots.py docs/screenshots
 
