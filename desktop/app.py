@@ -1,10 +1,12 @@
 """``geor-desktop``: the Geo-R desktop app.
 
-    geor-desktop [FOLDER_OR_PHOTO ...] [--model M] [--quit-when-done]
+    geor-desktop [FOLDER_OR_PHOTO ...] [--model M] [--quit-when-done [--write-confident]]
 
 Folders and photos on the command line (or dropped on the window, or opened from the File menu)
 become jobs. ``--quit-when-done`` processes them and quits with a one-line summary per job: the
-same app, scriptable, and what the installer's smoke test runs.
+same app, scriptable, and what the installer's smoke test runs. ``--write-confident`` then does
+what Accept Confident and Write do in the window: the confident proposals are written (through
+the bundled ExifTool, journaled, undoable) and a line per job says how many.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"geor-desktop {__version__}")
     parser.add_argument("--model", help="the model for this session (a .gguf file, a model folder or an installed name); not saved")
     parser.add_argument("--quit-when-done", action="store_true", help="process the given folders, print a summary per job, quit")
+    parser.add_argument("--write-confident", action="store_true",
+                        help="with --quit-when-done: accept the confident proposals and write them, as Accept Confident + Write do")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QSettings, QTimer
@@ -50,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(qsettings)
     if args.model:
         settings = dataclasses.replace(settings, model=args.model)
+    if args.write_confident and not args.quit_when_done:
+        parser.error("--write-confident works with --quit-when-done")
     if args.quit_when_done:
         dialogs.HEADLESS = True
         if not args.paths:
@@ -79,11 +85,32 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{job.root}: {job.state}: {summary}" + (f" ({job.error})" if job.error else ""), flush=True)
                 if job.state != "ready for review":
                     outcome["code"] = 1
+                elif args.write_confident:
+                    written, failed = write_confident(job.path, settings.sidecar)
+                    print(f"{job.root}: written {written}, failed {len(failed)}", flush=True)
+                    for line in failed:
+                        print(f"  {line}", flush=True)
+                    if failed:
+                        outcome["code"] = 1
             window.close()
 
         window.queue.idle.connect(lambda: QTimer.singleShot(200, finish))
     app.exec()
     return outcome["code"]
+
+
+def write_confident(store_path: Path, sidecar: bool) -> tuple[int, list[str]]:
+    """Accept a job's confident proposals and write them: (files written, failures)."""
+    from geor.engine.pipeline import JobStore, set_verdict, write_accepted
+    from geor.engine.pipeline.review import confident_proposals
+
+    store = JobStore(store_path)
+    try:
+        set_verdict(store, confident_proposals(store), "accepted")
+        summary = write_accepted(store, sidecar)
+        return summary.written, summary.failed
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

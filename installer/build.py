@@ -5,8 +5,9 @@
 1. a clean build environment (``build/installer/venv``): Geo-R installed from this checkout as a
    wheel with its runtime extras only (``gguf``, ``onnx``, ``desktop``) and PyInstaller, so
    nothing of the research stack (torch) can reach the bundle;
-2. the default region pack built there (or taken from the user's data directory) and staged in
-   ``build/installer/geor-data``; the app icon rendered from ``desktop/resources/geor.svg``;
+2. the default region pack built there (or taken from the user's data directory) and ExifTool
+   (installer/vendor_exiftool.py) staged in ``build/installer/geor-data``; the app icon rendered
+   from ``desktop/resources/geor.svg``;
 3. PyInstaller with ``installer/<platform>/geor-desktop.spec`` (all share ``installer/spec_common.py``);
 4. a check that no torch file slipped in, then the package: Linux ``geor-desktop-VERSION-linux-ARCH.tar.gz``
    (the one-folder bundle plus ``install.sh``); Windows the Inno Setup installer when ``iscc`` is on the
@@ -72,6 +73,11 @@ def stage_data(python: Path) -> None:
     pack = Path(out[-1])
     shutil.copy2(pack, data / pack.name)
     say(f"staged {pack.name} ({pack.stat().st_size / 2**20:.0f} MiB)")
+    # ExifTool, the metadata writer: the Perl distribution (Linux, macOS: their Perl runs it) or the Windows build
+    sys.path.insert(0, str(ROOT / "installer"))
+    from vendor_exiftool import install
+
+    install(STAGE / "geor-data" / "exiftool", "windows" if PLATFORM == "windows" else "posix")
 
 
 def stage_icons(python: Path) -> None:

@@ -13,7 +13,11 @@ first failure exits non-zero:
 3. the bundled app processes a folder of generated photos with the tiny GGUF model
    (``--quit-when-done``) and exits 0 with the model's proposals in its summary; then again with the
    same model exported to ONNX (onnxruntime, the bundle's other runtime);
-4. ``install.sh`` into a temporary HOME: menu entry with "Open with" for folders, icon, command;
+4. the bundle writes: a folder of real cameras' files (the test corpus) beside an anchor photo with
+   GPS, processed with ``--write-confident`` and PATH emptied (no system ExifTool to fall back on),
+   must get its positions written by the bundled ExifTool, each file's other metadata unchanged
+   as the system's ExifTool reads it (when installed);
+5. ``install.sh`` into a temporary HOME: menu entry with "Open with" for folders, icon, command;
    ``uninstall.sh`` removes them.
 """
 
@@ -59,6 +63,48 @@ def start_to_window(exe: Path, env: dict[str, str], folder: Path | None = None) 
     if ready is None:
         fail("the window never came up:\n" + "\n".join(lines[-30:]))
     return ready
+
+
+def check_bundled_writer(exe: Path, env: dict[str, str], work: Path) -> None:
+    """Real cameras' files placed from a neighbour's GPS and written by the bundle's own ExifTool."""
+    import datetime as dt
+    import shutil
+
+    from geor.engine.photos import read_metadata
+    from geor.engine.photos.exiftool import ExifToolSession
+    from tests.helpers import exiftool_oracle as oracle
+
+    corpus = ROOT / "tests" / "engine" / "photos" / "corpus"
+    folder = work / "cameras"
+    folder.mkdir()
+    names = ["exiftool-Canon.jpg", "exiftool-OlympusE1.jpg", "exiv2-exiv2-bug1062.jpg", "pillow-frozenpond.mpo", "exiv2-Reagan.tiff"]
+    with ExifToolSession() as session:  # the development environment's ExifTool makes the anchors
+        for name in names:
+            shutil.copy2(corpus / name, folder / name)
+            taken = read_metadata(folder / name).taken_at
+            if taken is None:
+                fail(f"{name}: no capture time to place it by")
+            anchor = folder / f"anchor-{name}"  # the same camera, a minute earlier, with GPS: its neighbour
+            earlier = (taken - dt.timedelta(minutes=1)).strftime("%Y:%m:%d %H:%M:%S")
+            session.run(["-EXIF:GPSLatitude#=64.146582", "-EXIF:GPSLatitudeRef=N", "-EXIF:GPSLongitude#=21.942635",
+                         "-EXIF:GPSLongitudeRef=W", f"-ExifIFD:DateTimeOriginal={earlier}", "-o", str(anchor), str(folder / name)])
+    before = oracle.dump_many([folder / n for n in names]) if oracle.EXIFTOOL else {}
+    no_path = {**env, "PATH": str(work / "empty-path")}
+    run = subprocess.run([str(exe), str(folder), "--quit-when-done", "--write-confident"], env=no_path, capture_output=True, text=True,
+                         timeout=600)
+    written = [line for line in run.stdout.splitlines() if line.startswith(f"{folder}: written")]
+    if run.returncode != 0 or not written:
+        fail(f"writing with the bundled ExifTool: exit {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
+    for name in names:
+        gps = read_metadata(folder / name).gps
+        if gps is None or abs(gps[0] - 64.146582) > 1e-6:
+            fail(f"{name}: no position written ({written[0]})")
+        if before:
+            damage = oracle.damage(before[folder / name], oracle.dump(folder / name))
+            if damage:
+                fail(f"{name}: the write changed more than the location: {damage[:3]}")
+    say(f"wrote real cameras' files with the bundled ExifTool (no PATH): {written[0].split(': ', 1)[1]}"
+        + (", nothing else changed (system ExifTool)" if before else ""))
 
 
 def main() -> int:
@@ -124,6 +170,8 @@ def main() -> int:
     if run.returncode != 0 or proposed is None or int(proposed.group(1)) < 3:  # the two model photos and one from its neighbours
         fail(f"the ONNX model in the bundle: exit {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
     say(f"ONNX model through onnxruntime: {summary[0]}")
+
+    check_bundled_writer(exe, env, work)
 
     home = work / "install-home"
     install_env = {**os.environ, "HOME": str(home)}

@@ -1,8 +1,10 @@
 """What every Geo-R bundle holds, in one place for the PyInstaller specs of Linux, Windows and macOS.
 
 The bundle is the runtime only: ``geor.engine`` + ``geor.desktop``, llama.cpp (llama-cpp-python)
-and onnxruntime, exiv2 (pyexiv2), numba, shapely, PySide6 (QtCore, QtGui, QtWidgets, QtSvg), and
-the default region pack built beforehand (``installer/build.py`` stages it in ``geor-data``).
+and onnxruntime, exiv2 (pyexiv2, reading), numba, shapely, PySide6 (QtCore, QtGui, QtWidgets, QtSvg),
+the default region pack built beforehand and ExifTool, the metadata writer (``installer/build.py``
+stages both in ``geor-data``: ExifTool's Perl distribution on Linux and macOS, whose Perl runs it,
+and its Windows build with its own Perl on Windows).
 Never torch: the training and export stacks are excluded by name, and the build checks the result.
 """
 
@@ -28,7 +30,7 @@ EXCLUDES = [
     "PySide6.QtMultimedia", "PySide6.QtOpenGL", "PySide6.QtDBus",
 ]
 #: Loaded through ctypes or importlib, which PyInstaller's import scan cannot see.
-HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
+HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "exiftool", "backports.zstd", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
                   "llama_cpp.mtmd_cpp", "PySide6.QtSvg"]
 #: Files that must be present as files: numba reads a kernel's source to cache its compiled code.
 SOURCE_AS_FILES = {"geor": "pyz+py"}
@@ -48,6 +50,8 @@ def analysis_options(data_dir: Path | None = None) -> dict[str, Any]:
     data_dir = data_dir or stage_dir() / "geor-data"
     if not (data_dir / "regionpacks").is_dir():
         sys.exit(f"{data_dir}: no staged region pack; run installer/build.py, which stages it before PyInstaller")
+    if not any((data_dir / "exiftool" / name).is_file() for name in ("exiftool", "exiftool.exe")):
+        sys.exit(f"{data_dir}: no staged ExifTool; run installer/build.py, which stages it before PyInstaller")
     binaries = []
     datas = [(str(data_dir), "geor-data")]
     for package in ("llama_cpp", "pyexiv2", "pillow_heif"):

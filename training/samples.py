@@ -144,8 +144,12 @@ def read_photo_folder(root: Path) -> tuple[list[GeoSample], ReadReport]:
     report = ReadReport(str(root))
     problems: list[str] = []
     samples = []
-    for relative, _size, _mtime in scan_photos(root, problems):
+    for found in scan_photos(root, problems):
+        relative = found.relpath
         path = root / os.fsdecode(relative)
+        if found.skipped:
+            report.skip("unlistable or skipped entries", f"{printable(path)}: {found.skipped}")
+            continue
         try:
             metadata = read_metadata(path)
         except PhotoReadError as exc:

@@ -1,19 +1,22 @@
-"""Which photo files Geo-R handles, and how each takes a location: embedded in the file (exiv2 can
-rewrite its metadata losslessly) or in an XMP sidecar beside it (RAW files, whose originals we never
-touch, and HEIC/HEIF/AVIF, which exiv2 reads but cannot write)."""
+"""Which photo files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
+rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (RAW files, whose
+originals we never touch, and HEIC/HEIF/AVIF, where ExifTool's rewrite can drop media data it does
+not reference: measured on the corpus, see tests/engine/photos/corpus/README.md)."""
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
-EMBEDDED = {".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".png", ".webp"}
+EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp"}
 SIDECAR_ONLY = {
     ".heic", ".heif", ".hif", ".avif",
     ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".dng", ".raf", ".orf", ".rw2",
     ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mef", ".mos", ".mrw", ".rwl",
 }
-#: Formats whose IPTC IIM block exiv2 can write (WebP has none).
-IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".png"}
+#: Formats whose IPTC IIM block Geo-R writes (PNG and WebP have no standard place for one).
+IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 PHOTO_SUFFIXES = EMBEDDED | SIDECAR_ONLY
 
 
@@ -26,5 +29,49 @@ def needs_sidecar(path: Path) -> bool:
 
 
 def sidecar_path(path: Path) -> Path:
-    """``IMG_0001.CR2`` -> ``IMG_0001.xmp`` (the Adobe convention Lightroom, darktable and digiKam read)."""
+    """The one XMP sidecar of a photo, never shared with another photo.
+
+    ``IMG_0001.CR2`` -> ``IMG_0001.xmp``, the Adobe convention (Lightroom, Capture One, digiKam,
+    exiftool's ``%d%f.xmp``), unless another photo in the folder has the same stem
+    (``IMG_0001.CR2`` beside ``IMG_0001.JPG`` or ``IMG_0001.DNG``) or the photo already has a
+    ``IMG_0001.CR2.xmp``: then ``IMG_0001.CR2.xmp``, the convention darktable and digiKam use for
+    every photo and read first.
+    """
+    path = Path(path)
+    qualified = path.with_name(path.name + ".xmp")
+    if _exists(qualified) or _shares_stem(path):
+        return qualified
     return path.with_suffix(".xmp")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system cannot exist
+        return False
+
+
+def _shares_stem(path: Path) -> bool:
+    folder = path.parent
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return False
+    counts = _photo_stems(folder, stamp)
+    return counts.get(path.stem.lower(), 0) > 1
+
+
+@lru_cache(maxsize=64)
+def _photo_stems(folder: Path, mtime_ns: int) -> dict[str, int]:
+    """How many photo files share each (lower-cased) stem in a folder; cached until the folder
+    changes (a new or removed file changes its modification time)."""
+    counts: dict[str, int] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = Path(entry.name)
+                if is_photo(name):
+                    counts[name.stem.lower()] = counts.get(name.stem.lower(), 0) + 1
+    except OSError:
+        pass
+    return counts

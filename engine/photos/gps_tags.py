@@ -1,4 +1,4 @@
-"""EXIF/XMP spellings of a GPS position: the tables of what Geo-R writes, and strict conversions.
+"""A GPS position as Geo-R writes it (ExifTool arguments) and reads it back (exiv2's spellings).
 
 EXIF stores latitude and longitude as three unsigned rationals (degrees, minutes, seconds) plus a
 reference letter; XMP (sidecars) as ``DD,MM.mmmmN``. Parsing is strict: a malformed GPS block is
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-SECONDS_DENOMINATOR = 10_000  # 1e-4 arc-second, about 3 mm
-ALTITUDE_DENOMINATOR = 100
 
 
 class GpsTagError(ValueError):
@@ -36,69 +33,55 @@ class Location:
             raise ValueError(f"({self.lat}, {self.lon}) is not a valid position")
 
 
-def _dms(value: float) -> tuple[int, int, int]:
-    """Degrees, minutes and seconds * SECONDS_DENOMINATOR of |value|, carrying rounding upwards."""
-    total = round(abs(value) * 3600 * SECONDS_DENOMINATOR)
-    degrees, rest = divmod(total, 3600 * SECONDS_DENOMINATOR)
-    minutes, seconds = divmod(rest, 60 * SECONDS_DENOMINATOR)
-    return degrees, minutes, seconds
+#: The location fields Geo-R writes, by where they go; everything else in a file is left as it is.
+EXIF_GPS_TAGS = ("GPSLatitude", "GPSLatitudeRef", "GPSLongitude", "GPSLongitudeRef", "GPSAltitude", "GPSAltitudeRef", "GPSMapDatum",
+                 "GPSProcessingMethod")
+XMP_GPS_TAGS = ("GPSLatitude", "GPSLongitude", "GPSAltitude", "GPSAltitudeRef", "GPSMapDatum", "GPSVersionID")
 
 
-def _altitude(prefix: str, location: Location) -> dict[str, str | None]:
-    """GPSAltitudeRef/GPSAltitude under ``prefix`` (EXIF and XMP spell them alike); deleted when unknown."""
+def gps_assignments(location: Location, group: str, *, replacing: bool = False, add_version: bool = False, tiff: bool = False,
+                    resolution: tuple[float, float, int] | None = None) -> list[str]:
+    """ExifTool arguments that write ``location``'s position into ``group`` ("EXIF" in the file,
+    "XMP-exif" in a sidecar), numbers given raw (``#=``) so nothing is rounded on the way.
+
+    An unknown altitude leaves any altitude alone, or deletes it when a position is replaced
+    (``replacing``), so an old altitude never sits beside a new position. ``add_version``: the
+    file has a GPS block without the GPSVersionID every reader expects (a new block gets one from
+    ExifTool). ``tiff``: TIFF files also say how the position was found (GPSProcessingMethod,
+    which the EXIF rules require there): MANUAL, a position assigned after the photo was taken.
+    ``resolution`` (x, y, EXIF unit): the file has no EXIF yet, so the IFD0 that must be created to
+    point at the GPS block gets the resolution tags EXIF 2.3 readers require (ExifTool 13 adds
+    only YCbCrPositioning, as EXIF 3.0 allows).
+    """
+    args: list[str] = []
+    if group == "EXIF":
+        args += [f"-EXIF:GPSLatitude#={_whole_seconds_safe(abs(location.lat))!r}", f"-EXIF:GPSLatitudeRef={'N' if location.lat >= 0 else 'S'}",
+                 f"-EXIF:GPSLongitude#={_whole_seconds_safe(abs(location.lon))!r}", f"-EXIF:GPSLongitudeRef={'E' if location.lon >= 0 else 'W'}"]
+        if add_version:
+            args.append("-EXIF:GPSVersionID=2.3.0.0")
+        if tiff:
+            args.append("-EXIF:GPSProcessingMethod=MANUAL")
+        if resolution is not None:
+            x, y, unit = resolution
+            args += [f"-IFD0:XResolution#={x!r}", f"-IFD0:YResolution#={y!r}", f"-IFD0:ResolutionUnit#={unit}"]
+    else:
+        args += [f"-{group}:GPSLatitude#={location.lat!r}", f"-{group}:GPSLongitude#={location.lon!r}", f"-{group}:GPSVersionID=2.3.0.0"]
     altitude = location.altitude_m
-    if altitude is None or not math.isfinite(altitude):
-        return {f"{prefix}GPSAltitudeRef": None, f"{prefix}GPSAltitude": None}
-    return {
-        f"{prefix}GPSAltitudeRef": "0" if altitude >= 0 else "1",
-        f"{prefix}GPSAltitude": f"{round(abs(altitude) * ALTITUDE_DENOMINATOR)}/{ALTITUDE_DENOMINATOR}",
-    }
+    if altitude is not None and math.isfinite(altitude):
+        args += [f"-{group}:GPSAltitude#={abs(altitude)!r}", f"-{group}:GPSAltitudeRef#={0 if altitude >= 0 else 1}"]
+    elif replacing:
+        args += [f"-{group}:GPSAltitude=", f"-{group}:GPSAltitudeRef="]
+    return args + [f"-{group}:GPSMapDatum=WGS-84"]
 
 
-def _axes(location: Location) -> tuple[tuple[str, float, str], ...]:
-    """(axis name, value, reference letter) of latitude and longitude."""
-    return (("Latitude", location.lat, "N" if location.lat >= 0 else "S"), ("Longitude", location.lon, "E" if location.lon >= 0 else "W"))
-
-
-def exif_gps(location: Location) -> dict[str, str | None]:
-    """The EXIF GPS tags for ``location`` as exiv2 strings (None deletes a tag)."""
-    tags: dict[str, str | None] = {"Exif.GPSInfo.GPSVersionID": "2 3 0 0", "Exif.GPSInfo.GPSMapDatum": "WGS-84"}
-    for axis, value, ref in _axes(location):
-        d, m, s = _dms(value)
-        tags[f"Exif.GPSInfo.GPS{axis}Ref"] = ref
-        tags[f"Exif.GPSInfo.GPS{axis}"] = f"{d}/1 {m}/1 {s}/{SECONDS_DENOMINATOR}"
-    return tags | _altitude("Exif.GPSInfo.", location)
-
-
-def xmp_gps(location: Location) -> dict[str, str | None]:
-    """The same position as XMP exif: properties (for sidecars): ``DD,MM.mmmmmmmmR``."""
-    tags: dict[str, str | None] = {"Xmp.exif.GPSVersionID": "2.3.0.0", "Xmp.exif.GPSMapDatum": "WGS-84"}
-    for axis, value, ref in _axes(location):
-        d, m, s = _dms(value)
-        tags[f"Xmp.exif.GPS{axis}"] = f"{d},{m + s / (60 * SECONDS_DENOMINATOR):.8f}{ref}"
-    return tags | _altitude("Xmp.exif.", location)
-
-
-#: Where each place name goes, per metadata block: Location field -> tag.
-PLACE_TAGS: dict[str, dict[str, str]] = {
-    "xmp": {
-        "city": "Xmp.photoshop.City",
-        "state": "Xmp.photoshop.State",
-        "country": "Xmp.photoshop.Country",
-        "country_code": "Xmp.iptc.CountryCode",  # Iptc4xmpCore:CountryCode, ISO 3166-1 alpha-2
-    },
-    "iptc": {  # IPTC IIM, where the format has the block
-        "city": "Iptc.Application2.City",
-        "state": "Iptc.Application2.ProvinceState",
-        "country": "Iptc.Application2.CountryName",
-        "country_code3": "Iptc.Application2.CountryCode",  # IIM wants ISO 3166-1 alpha-3
-    },
-}
-
-
-def place_tags(location: Location, block: str) -> dict[str, str | None]:
-    """The place-name tags of ``location`` for one metadata block ("xmp" or "iptc")."""
-    return {tag: getattr(location, field) for field, tag in PLACE_TAGS[block].items()}
+def _whole_seconds_safe(degrees: float) -> float:
+    """``degrees``, nudged by at most 1e-10 degree (0.01 mm) where ExifTool's split into degrees,
+    minutes and seconds (the same IEEE arithmetic, GPS.pm ToDMS) would land a hair below a whole
+    minute: its rational for 59.99999999999 seconds is 60/1, which strict readers reject."""
+    whole = int(degrees)
+    minutes = int((degrees - whole) * 60)
+    seconds = (degrees - whole - minutes / 60) * 3600
+    return degrees + 1e-10 if seconds > 60 - 1e-7 else degrees
 
 
 def parse_exif_gps(exif: dict[str, str]) -> tuple[float, float, float | None] | None:
@@ -120,8 +103,8 @@ def _exif_axis(exif: dict[str, str], axis: str, refs: str, limit: float) -> floa
     if key not in exif:
         raise GpsTagError(f"GPS{axis} is missing while the other coordinate is present")
     d, m, s = _rationals(exif[key], f"GPS{axis}", 3)
-    if m >= 60 or s >= 60:
-        raise GpsTagError(f"GPS{axis} {exif[key]!r}: minutes and seconds must be below 60")
+    if m > 60 or s > 60:  # exactly 60 is a writer's rounding (33 53 60 = 33 54 0), not a malformed block
+        raise GpsTagError(f"GPS{axis} {exif[key]!r}: minutes and seconds must not exceed 60")
     value = d + m / 60 + s / 3600
     ref = exif.get(f"{key}Ref", "").strip().upper()[:1]
     if ref not in refs:

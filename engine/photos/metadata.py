@@ -1,11 +1,24 @@
 """Read what a photo knows about when and where it was taken (exiv2 via pyexiv2, plus the XMP
-sidecar beside it). Pixels are never decoded here, so even a decompression bomb is just bytes."""
+sidecar beside it). Pixels are never decoded here, so even a decompression bomb is just bytes.
+
+Real cameras write text that is not UTF-8 (Latin-1 copyright signs, Shift-JIS owner names): text
+that is not valid UTF-8 is read as Latin-1, never a failed photo. A file exiv2 cannot open at all
+(a truncated XMP packet, an odd container) is read by ExifTool instead when one is installed.
+
+The capture time is, in this order: EXIF DateTimeOriginal (+ SubSecTimeOriginal, +
+OffsetTimeOriginal), XMP's capture time with its time zone (exif:DateTimeOriginal,
+photoshop:DateCreated, xmp:CreateDate), EXIF CreateDate (DateTimeDigitized + OffsetTimeDigitized),
+and only then IFD0 ModifyDate (the last edit, often not the capture): a weak time the report flags.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,20 +27,40 @@ from .formats import sidecar_path
 from .gps_tags import GpsTagError, parse_exif_gps, parse_xmp_gps
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_XMP_TIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 _OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
+_SUBSEC = re.compile(r"^\s*(\d{1,9})")
+
+#: Where a capture time may come from, most trusted first: (name, time key, subsec key, offset key).
+EXIF_TIMES = (
+    ("DateTimeOriginal", "Exif.Photo.DateTimeOriginal", "Exif.Photo.SubSecTimeOriginal", "Exif.Photo.OffsetTimeOriginal"),
+    ("DateTimeOriginal", "Exif.Image.DateTimeOriginal", None, None),  # TIFF/EP and some RAW files keep it in IFD0
+)
+XMP_TIMES = ("Xmp.exif.DateTimeOriginal", "Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate")
+LATER_EXIF_TIMES = (
+    ("CreateDate", "Exif.Photo.DateTimeDigitized", "Exif.Photo.SubSecTimeDigitized", "Exif.Photo.OffsetTimeDigitized"),
+    ("ModifyDate", "Exif.Image.DateTime", "Exif.Photo.SubSecTime", "Exif.Photo.OffsetTime"),
+)
+#: A capture time from here may be the time of the last edit, not of the photo.
+WEAK_TIME_SOURCES = frozenset({"ModifyDate"})
 
 
 class PhotoReadError(Exception):
     """A photo whose metadata cannot be read; the message says why (the path is added by callers)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PhotoMetadata:
     taken_at: dt.datetime | None  # as the camera wrote it: local time, naive
-    utc_offset: dt.timedelta | None  # from OffsetTimeOriginal when the camera recorded it
+    utc_offset: dt.timedelta | None  # from the time's own offset tag (or XMP zone) when recorded
     camera: str  # make + model + serial, for grouping photos of one camera
     gps: tuple[float, float, float | None] | None  # lat, lon, altitude (embedded or sidecar)
     gps_problem: str | None = None  # a malformed GPS block: reported, treated as "no GPS"
+    time_source: str | None = None  # which tag the time came from (DateTimeOriginal, XMP photoshop:DateCreated, ...)
+
+    @property
+    def time_is_weak(self) -> bool:
+        return self.time_source in WEAK_TIME_SOURCES
 
 
 def open_exiv2(path: Path, data: bytes | None = None) -> Any:
@@ -57,18 +90,26 @@ def _exiv2_reason(exc: Exception, path: Path) -> str:
     return text
 
 
-def read_all(handle: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+def _lenient(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """One pyexiv2 block read as UTF-8, else as Latin-1 (which decodes any bytes)."""
+    try:
+        return read()
+    except UnicodeDecodeError:
+        return read(encoding="latin-1")
+
+
+def read_all(handle: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(EXIF, XMP, IPTC) dictionaries of an open pyexiv2 handle."""
     try:
-        exif = handle.read_exif()
+        exif = _lenient(handle.read_exif)
     except RuntimeError as exc:
         raise PhotoReadError(f"EXIF block unreadable ({exc})") from None
     try:
-        xmp = handle.read_xmp()
+        xmp = _lenient(handle.read_xmp)
     except RuntimeError:
         xmp = {}
     try:
-        iptc = handle.read_iptc()
+        iptc = _lenient(handle.read_iptc)
     except RuntimeError:
         iptc = {}
     return exif, xmp, iptc
@@ -89,20 +130,35 @@ def read_metadata(path: Path) -> PhotoMetadata:
         handle = open_exiv2(path)
     except PermissionError:
         raise PhotoReadError("permission denied") from None
-    try:
-        exif, xmp, _ = read_all(handle)
-    finally:
-        handle.close()
+    except PhotoReadError as exc:
+        exif, xmp = _read_with_exiftool(path, exc)
+    else:
+        try:
+            exif, xmp, _ = read_all(handle)
+        finally:
+            handle.close()
     sidecar = sidecar_path(path)
-    if sidecar.is_file():
+    if _is_file(sidecar):
         try:
             side = open_exiv2(sidecar)
             try:
-                xmp = {**xmp, **side.read_xmp()}
+                xmp = {**xmp, **_lenient(side.read_xmp)}
             finally:
                 side.close()
         except (PhotoReadError, RuntimeError):
             pass  # a broken sidecar does not make the photo unreadable
+    return metadata_from(exif, xmp)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system
+        return False
+
+
+def metadata_from(exif: dict[str, Any], xmp: dict[str, Any]) -> PhotoMetadata:
+    """PhotoMetadata from exiv2-keyed EXIF and XMP dictionaries."""
     gps, problem = None, None
     try:
         gps = parse_exif_gps(exif)
@@ -111,26 +167,66 @@ def read_metadata(path: Path) -> PhotoMetadata:
             gps = (*xmp_position, None) if xmp_position else None
     except GpsTagError as exc:
         problem = f"EXIF GPS block is malformed ({exc})"
-    camera = " ".join(exif.get(k, "").strip() for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
-    return PhotoMetadata(
-        taken_at=_exif_time(exif.get("Exif.Photo.DateTimeOriginal") or exif.get("Exif.Image.DateTime") or xmp.get("Xmp.exif.DateTimeOriginal")),
-        utc_offset=_offset(exif.get("Exif.Photo.OffsetTimeOriginal")),
-        camera=camera,
-        gps=gps,
-        gps_problem=problem,
-    )
+    camera = " ".join(_text(exif.get(k)) for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
+    camera = " ".join(camera.split())
+    taken_at, offset, source = capture_time(exif, xmp)
+    return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source)
 
 
-def _exif_time(text: object) -> dt.datetime | None:
+def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:
+    """(local time, UTC offset, source tag) by the order in the module docstring."""
+    for name, key, subsec, offset in EXIF_TIMES:
+        found = _exif_time(exif.get(key), exif.get(subsec) if subsec else None)
+        if found is not None:
+            return found, _offset(exif.get(offset)) if offset else None, name
+    for key in XMP_TIMES:
+        found_xmp = _xmp_time(xmp.get(key))
+        if found_xmp is not None:
+            return found_xmp[0], found_xmp[1], f"XMP {key.split('.', 1)[1].replace('.', ':')}"
+    for name, key, subsec, offset in LATER_EXIF_TIMES:
+        found = _exif_time(exif.get(key), exif.get(subsec))
+        if found is not None:
+            return found, _offset(exif.get(offset)), name
+    return None, None, None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _exif_time(text: object, subsec: object = None) -> dt.datetime | None:
     if not isinstance(text, str):
         return None
     match = _EXIF_TIME.match(text)
     if not match:
         return None
     try:
-        return dt.datetime(*(int(g) for g in match.groups()))
+        when = dt.datetime(*(int(g) for g in match.groups()))
     except ValueError:  # 0000:00:00 00:00:00 and other impossible dates
         return None
+    fraction = _SUBSEC.match(subsec) if isinstance(subsec, str) else None
+    if fraction:
+        when = when.replace(microsecond=int(fraction.group(1)[:6].ljust(6, "0")))
+    return when
+
+
+def _xmp_time(value: object) -> tuple[dt.datetime, dt.timedelta | None] | None:
+    """ISO 8601 as XMP writes it (``2024-07-14T10:00:00.5+02:00``); a date alone is no time."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, str):
+        return None
+    match = _XMP_TIME.match(value)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                           int((fraction or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None
+    offset = dt.timedelta(0) if zone == "Z" else _offset(zone)
+    return when, offset
 
 
 def _offset(text: object) -> dt.timedelta | None:
@@ -141,3 +237,62 @@ def _offset(text: object) -> dt.timedelta | None:
         return None
     sign = -1 if match.group(1) == "-" else 1
     return sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+
+
+#: ExifTool's names (-G1 groups) for the exiv2 keys metadata_from reads.
+_EXIFTOOL_KEYS = {
+    "IFD0:Make": "Exif.Image.Make", "IFD0:Model": "Exif.Image.Model", "ExifIFD:SerialNumber": "Exif.Photo.BodySerialNumber",
+    "ExifIFD:DateTimeOriginal": "Exif.Photo.DateTimeOriginal", "ExifIFD:SubSecTimeOriginal": "Exif.Photo.SubSecTimeOriginal",
+    "ExifIFD:OffsetTimeOriginal": "Exif.Photo.OffsetTimeOriginal", "IFD0:DateTimeOriginal": "Exif.Image.DateTimeOriginal",
+    "ExifIFD:CreateDate": "Exif.Photo.DateTimeDigitized", "ExifIFD:SubSecTimeDigitized": "Exif.Photo.SubSecTimeDigitized",
+    "ExifIFD:OffsetTimeDigitized": "Exif.Photo.OffsetTimeDigitized", "IFD0:ModifyDate": "Exif.Image.DateTime",
+    "ExifIFD:SubSecTime": "Exif.Photo.SubSecTime", "ExifIFD:OffsetTime": "Exif.Photo.OffsetTime",
+    "GPS:GPSLatitude": "Exif.GPSInfo.GPSLatitude", "GPS:GPSLatitudeRef": "Exif.GPSInfo.GPSLatitudeRef",
+    "GPS:GPSLongitude": "Exif.GPSInfo.GPSLongitude", "GPS:GPSLongitudeRef": "Exif.GPSInfo.GPSLongitudeRef",
+    "GPS:GPSAltitude": "Exif.GPSInfo.GPSAltitude", "GPS:GPSAltitudeRef": "Exif.GPSInfo.GPSAltitudeRef",
+    "XMP-exif:DateTimeOriginal": "Xmp.exif.DateTimeOriginal", "XMP-photoshop:DateCreated": "Xmp.photoshop.DateCreated",
+    "XMP-xmp:CreateDate": "Xmp.xmp.CreateDate", "XMP-exif:GPSLatitude": "Xmp.exif.GPSLatitude",
+    "XMP-exif:GPSLongitude": "Xmp.exif.GPSLongitude",
+}
+
+
+def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[str, Any], dict[str, Any]]:
+    """EXIF and XMP (exiv2 keys) of a file exiv2 could not open, read by ExifTool in its raw
+    spellings (``-n``: rationals as exiv2 writes them would need ``-b``, so numbers are converted
+    back); re-raises exiv2's error when ExifTool cannot read the file either."""
+    from .exiftool import ExifToolMissing, find_exiftool
+
+    try:
+        program = find_exiftool()
+    except ExifToolMissing:
+        raise exiv2_error from None
+    try:
+        out = subprocess.run([os.fspath(program), "-j", "-G1", "-n", "-api", "LargeFileSupport=1", os.fspath(path)],
+                             capture_output=True, timeout=120, check=False).stdout
+        rows = json.loads(out) if out.strip() else []
+    except (OSError, subprocess.SubprocessError, json.JSONDecodeError):
+        rows = []
+    metadata = [k for k in rows[0] if k.split(":")[0] not in ("SourceFile", "ExifTool", "System", "File", "Composite")] if rows else []
+    mime = str(rows[0].get("File:MIMEType", "")) if rows else ""
+    if not rows or "ExifTool:Error" in rows[0] or not mime.startswith("image/") or not metadata:
+        raise exiv2_error from None  # a text file named .jpg, a JPEG header and garbage: no photo to read
+    values = {_EXIFTOOL_KEYS[k]: v for k, v in rows[0].items() if k in _EXIFTOOL_KEYS}
+    exif: dict[str, Any] = {}
+    xmp: dict[str, Any] = {}
+    for key, value in values.items():
+        (exif if key.startswith("Exif.") else xmp)[key] = _as_exiv2(key, value)
+    return exif, xmp
+
+
+def _as_exiv2(key: str, value: Any) -> Any:
+    """An ExifTool ``-n`` value in the spelling exiv2 uses for the same tag."""
+    if key in ("Exif.GPSInfo.GPSLatitude", "Exif.GPSInfo.GPSLongitude"):
+        seconds = round(abs(float(value)) * 3600 * 10_000)
+        return f"{seconds}/36000000 0/1 0/1"
+    if key == "Exif.GPSInfo.GPSAltitude":
+        return f"{round(abs(float(value)) * 100)}/100"
+    if key in ("Xmp.exif.GPSLatitude", "Xmp.exif.GPSLongitude") and not isinstance(value, str):
+        number = float(value)
+        refs = "NS" if key.endswith("Latitude") else "EW"
+        return f"{int(abs(number))},{(abs(number) % 1) * 60:.8f}{refs[0] if number >= 0 else refs[1]}"
+    return str(value)

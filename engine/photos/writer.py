@@ -1,35 +1,47 @@
 """The one safe way Geo-R changes a photo (or its sidecar).
 
-The new file is made in memory by exiv2 from the original's bytes, written to a temporary file in
-the same folder, fsynced, parsed again and checked tag by tag, given the original's permissions,
-owner and timestamps, and only then renamed over the original (atomic on POSIX and Windows). A crash
-at any point leaves the original or the finished new file, never a mix. Symlinks are written
-through to their target only when it lies inside the folder being processed; read-only files are
-left alone. Every change reports the previous values of the tags it set, for the undo journal.
+ExifTool writes the new file beside the original under a temporary name (``.geor-tmp-*``, short
+enough beside any file name); Geo-R then reads both with ExifTool and compares them tag by tag
+(rewrite_check): the position and names must read back as written, and nothing else may change:
+no maker note, embedded image, IPTC record, XMP property or validation warning. A rewrite that
+would change anything else is never used: the next, smaller choice of names is tried, and when
+even the position alone cannot be written cleanly the photo is left untouched and the reason
+reported. The new file is fsynced, given the original's permissions, owner and timestamps, and
+renamed over the original (atomic on POSIX and Windows), so a crash at any moment leaves the
+original or the finished new file, never a mix. Before the rename the caller journals the change
+with a patch that turns the new file back into the original byte for byte (restore_patch), proven
+to apply. Symlinks are written through to their target only when it lies inside the folder being
+processed; read-only files are left alone.
 """
 
 from __future__ import annotations
 
+import collections
 import errno
 import hashlib
+import math
 import os
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import queue
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .exiftool import ExifToolFailed, ExifToolSession, TagDump
 from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
-from .gps_tags import Location, exif_gps, place_tags, xmp_gps
-from .metadata import PhotoReadError, open_exiv2, read_all
+from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
+from .place_name_tags import NameChoice, name_choices
+from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
+from .rewrite_check import unexpected_changes
 
-#: Temporary copies are hidden files ending so; a scan after a crash removes leftovers.
-TEMP_SUFFIX = ".geor-tmp"
-EMPTY_XMP_PACKET = (
-    b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>\n'
-    b'<?xpacket end="w"?>\n'
-)
+#: Temporary files start so; a scan after a crash removes leftovers.
+TEMP_PREFIX = ".geor-tmp-"
+WORKER_PREFIX = "geor-photo-writer"
+#: Warnings by which ExifTool says a JPEG's image data is cut short or broken.
+DAMAGED_JPEG = ("JPEG format error", "Corrupted JPEG", "JPEG EOI marker not found")
 
 
 class PhotoWriteError(Exception):
@@ -47,145 +59,431 @@ class FileState:
         return cls(st.st_size, st.st_mtime_ns)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class WriteRequest:
+    photo: Path
+    location: Location
+    sidecar: bool = False  # the user asked for sidecars (RAW and HEIF formats always get one)
+    overwrite: bool = False  # replace a position or place names the file already has
+    expect: FileState | None = None  # the photo as Geo-R read it; a photo changed since is not written
+    own_position: bool = False  # the position in the file is one Geo-R wrote (a correction may replace it)
+    own_names: bool = False  # likewise the place names
+
+
+@dataclass(frozen=True, kw_only=True)
 class WriteResult:
     target: Path  # the file that was replaced or created (the photo or its sidecar)
     created: bool  # the target did not exist before (a new sidecar)
-    old: dict[str, Any]  # previous value of every tag set (None: absent)
-    new: dict[str, Any]
+    old: dict[str, Any]  # the location fields the target had before
+    new: dict[str, Any]  # the location fields written
     sha256: str  # of the target as written, to tell later whether someone else changed it
+    original_sha256: str | None  # of the target before (None: created)
+    restore: bytes | None  # patch from the written bytes back to the original ones (None: created)
+    notes: tuple[str, ...] = ()  # what the report should say (names kept, shortened, left out)
 
 
-def location_tags(photo: Path, location: Location, sidecar: bool) -> tuple[Path, dict[str, Any]]:
-    """Where a location goes for this photo (the photo or its sidecar) and the tags to set there."""
-    if sidecar or needs_sidecar(photo):
-        return sidecar_path(photo), xmp_gps(location) | place_tags(location, "xmp")
-    tags: dict[str, Any] = exif_gps(location) | place_tags(location, "xmp")
-    if photo.suffix.lower() in IPTC_CAPABLE:
-        tags |= place_tags(location, "iptc")
-    return photo, tags
+def target_for(photo: Path, sidecar: bool) -> Path:
+    """Where a photo's location goes: the photo itself, or its XMP sidecar."""
+    return sidecar_path(photo) if sidecar or needs_sidecar(photo) else Path(photo)
 
 
-def write_tags(target: Path, tags: dict[str, Any], root: Path | None = None, expect: FileState | None = None,
-               before_replace: Callable[[WriteResult], None] | None = None) -> WriteResult:
-    """Set (None: delete) ``tags`` in ``target`` safely; see the module docstring.
+@dataclass
+class _Prepared:
+    result: WriteResult
+    temp: Path
+    state: FileState | None  # the target when the new file was made; None: it did not exist
 
-    ``expect``: the target's state when it was read; a target changed since is not written.
-    ``before_replace``: called with the result (old values, new file's sha256) just before the
-    rename, so a journal can record the change ahead of it (write-ahead).
-    """
-    target = _real_target(Path(target), root)
-    existed = target.exists()
-    if existed:
-        if expect is not None and FileState.of(target) != expect:
+
+@dataclass
+class _Attempt:
+    """The ExifTool dumps and arguments one write is made from."""
+
+    existing: TagDump
+    gps_args: list[str]
+    gps_tags: set[str]
+    choices: list[NameChoice] = field(default_factory=list)
+
+
+class PhotoWriter:
+    """Writes locations through ExifTool, ``workers`` photos at a time (one ExifTool process
+    each). Use as a context manager; the processes end with it."""
+
+    def __init__(self, root: Path | None = None, workers: int = 1, program: Path | None = None) -> None:
+        self.root = Path(root).resolve() if root is not None else None
+        self.workers = max(1, workers)
+        self.program = program
+        self._idle: queue.Queue[ExifToolSession] = queue.Queue()
+        self._all: list[ExifToolSession] = []
+
+    def __enter__(self) -> PhotoWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for session in self._all:
+            session.close()
+        self._all.clear()
+
+    # -- public -----------------------------------------------------------------------------------
+
+    def write(self, request: WriteRequest, before_replace: Callable[[WriteResult], None] | None = None) -> WriteResult:
+        prepared = self._prepare(request)
+        self._commit(prepared, before_replace)
+        return prepared.result
+
+    def write_many(self, requests: Iterable[WriteRequest], before_replace: Callable[[WriteRequest, WriteResult], None] | None = None,
+                   ) -> Iterator[tuple[WriteRequest, WriteResult | PhotoWriteError]]:
+        """Write each request, the new files made ``workers`` at a time, journaled and renamed one
+        at a time in this thread, in order; yields each request with its result or its error."""
+        def prepare(request: WriteRequest) -> _Prepared | PhotoWriteError:
+            try:
+                return self._prepare(request)
+            except PhotoWriteError as exc:
+                return exc
+
+        ahead = 2 * self.workers  # new files waiting for their rename: bounded, so a big folder never doubles on disk
+        self._start_sessions()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=WORKER_PREFIX) as pool:
+            pending: collections.deque[tuple[WriteRequest, Future[_Prepared | PhotoWriteError]]] = collections.deque()
+            iterator = iter(requests)
+            try:
+                while True:
+                    while len(pending) < ahead:
+                        request = next(iterator, None)
+                        if request is None:
+                            break
+                        pending.append((request, pool.submit(prepare, request)))
+                    if not pending:
+                        return
+                    request, future = pending.popleft()
+                    prepared = future.result()
+                    if isinstance(prepared, PhotoWriteError):
+                        yield request, prepared
+                        continue
+                    try:
+                        self._commit(prepared, before_replace and (lambda result, request=request: before_replace(request, result)))
+                    except PhotoWriteError as exc:
+                        yield request, exc
+                    else:
+                        yield request, prepared.result
+            finally:  # stopped early (cancelled): new files made ahead are removed, their photos untouched
+                for _, future in pending:
+                    leftover = future.result()
+                    if isinstance(leftover, _Prepared):
+                        leftover.temp.unlink(missing_ok=True)
+
+    # -- making the new file -------------------------------------------------------------------------
+
+    def _session(self, block: bool = False) -> ExifToolSession:
+        """An idle live session; a new one when none is idle, unless ``block`` (a worker thread:
+        sessions are started by the thread that owns the writer, since a process started by a
+        worker thread is killed when that thread ends)."""
+        while True:
+            try:
+                session = self._idle.get(block=block and len(self._all) >= self.workers)
+            except queue.Empty:
+                session = ExifToolSession(self.program)
+                self._all.append(session)
+                return session
+            if session.alive:
+                return session
+            self._all.remove(session)
+
+    def _start_sessions(self) -> None:
+        while len(self._all) < self.workers:
+            session = ExifToolSession(self.program)
+            self._all.append(session)
+            self._idle.put(session)
+
+    def _prepare(self, request: WriteRequest) -> _Prepared:
+        try:
+            return self._make_new_file(request, worker=threading.current_thread().name.startswith(WORKER_PREFIX))
+        except OSError as exc:  # the disk, the folder, a file vanishing: the photo is named by the caller
+            raise PhotoWriteError(_os_reason(exc)) from None
+
+    def _make_new_file(self, request: WriteRequest, worker: bool) -> _Prepared:
+        target = self._real_target(target_for(request.photo, request.sidecar))
+        if not Path(request.photo).exists():
+            raise PhotoWriteError("the file disappeared; nothing written")
+        exists = target.exists()
+        original = self._original(target, request) if exists else None
+        _check_folder(target.parent)
+        session = self._session(block=worker)
+        staged: Path | None = None
+        healthy = True
+        try:
+            source = target
+            if exists and _awkward_name(target):  # ExifTool's argument protocol is line-based
+                staged = source = _temp_name(target.parent, target.suffix)
+                source.write_bytes(original or b"")
+            attempt = self._attempt(session, source if exists else None, target, request)
+            temp, after, choice = self._rewrite(session, source if exists else None, target, attempt)
+        except ExifToolFailed as exc:
+            healthy = False
+            raise PhotoWriteError(f"ExifTool failed on it ({exc}); original untouched") from None
+        finally:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+            if healthy:
+                self._idle.put(session)
+            else:
+                self._all.remove(session)
+                session.close()
+        try:
+            return self._finish(target, temp, original, attempt, after, choice)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    def _real_target(self, path: Path) -> Path:
+        if not path.is_symlink():
+            return path
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise PhotoWriteError("a broken or looping symlink; not followed") from None
+        if self.root is not None and not real.is_relative_to(self.root):
+            raise PhotoWriteError(f"a symlink to {real}, outside the folder being processed; not followed")
+        return real
+
+    @staticmethod
+    def _original(target: Path, request: WriteRequest) -> bytes:
+        if request.expect is not None and target == Path(request.photo) and FileState.of(target) != request.expect:
             raise PhotoWriteError("changed since Geo-R read it; not written")
         if not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222:  # mode bits: even root respects them
             raise PhotoWriteError("the file is read-only; not written (use --sidecar to record the location beside it)")
-        original = target.read_bytes()
-    elif target.suffix.lower() == ".xmp":
-        original = EMPTY_XMP_PACKET
-    else:
-        raise PhotoWriteError("the file disappeared")
-    updated, old = _apply(original, tags)
-    _verify(updated, tags)
-    result = WriteResult(target, not existed, old, dict(tags), hashlib.sha256(updated).hexdigest())
-    _replace(target, updated, FileState.of(target) if existed else None, before_replace and (lambda: before_replace(result)))
-    return result
-
-
-def _real_target(path: Path, root: Path | None) -> Path:
-    if not path.is_symlink():
-        return path
-    real = path.resolve()
-    if root is not None and not real.is_relative_to(Path(root).resolve()):
-        raise PhotoWriteError(f"a symlink to {real}, outside the folder being processed; not followed")
-    return real
-
-
-def _apply(original: bytes, tags: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
-    try:
-        handle = open_exiv2(Path("<memory>"), data=original)
-    except PhotoReadError as exc:
-        raise PhotoWriteError(str(exc)) from None
-    try:
-        exif, xmp, iptc = read_all(handle)
-        current = exif | xmp | iptc
-        old = {key: current.get(key) for key in tags}
-        for prefix, modify in (("Exif.", handle.modify_exif), ("Xmp.", handle.modify_xmp), ("Iptc.", handle.modify_iptc)):
-            # exiv2 deletes a tag set to None; absent tags need no deletion
-            part = {k: v for k, v in tags.items() if k.startswith(prefix) and (v is not None or old[k] is not None)}
-            if part:
-                modify(part)
-        return handle.get_bytes(), old
-    except (RuntimeError, PhotoReadError) as exc:
-        raise PhotoWriteError(f"exiv2 could not write the metadata ({exc})") from None
-    finally:
-        handle.close()
-
-
-def _verify(updated: bytes, tags: dict[str, Any]) -> None:
-    """Parse the new bytes again: every tag must read back as written."""
-    try:
-        handle = open_exiv2(Path("<memory>"), data=updated)
+        if os.stat(target).st_size >= MAX_FILE_BYTES:
+            raise PhotoWriteError("files of 2 GiB and more are not rewritten (undo could not give back their bytes); use --sidecar")
         try:
-            exif, xmp, iptc = read_all(handle)
-        finally:
-            handle.close()
-    except (PhotoReadError, RuntimeError) as exc:
-        raise PhotoWriteError(f"the rewritten file does not parse ({exc}); original untouched") from None
-    current = exif | xmp | iptc
-    for key, value in tags.items():
-        got = current.get(key)
-        if value is None and got is not None or value is not None and _normal(got) != _normal(value):
-            raise PhotoWriteError(f"{key} reads back as {got!r}, not {value!r}; original untouched")
+            return target.read_bytes()
+        except OSError as exc:
+            raise PhotoWriteError(_os_reason(exc)) from None
 
+    def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest) -> _Attempt:
+        existing = session.read(source) if source is not None else TagDump(())
+        error = existing.get("ExifTool:Error")
+        if error:
+            raise PhotoWriteError(f"not a file ExifTool can read ({error}); original untouched")
+        in_sidecar = target.suffix.lower() == ".xmp"
+        group = "XMP-exif" if in_sidecar else "EXIF"
+        had_position = _has_position(existing, group)
+        if had_position and not (request.overwrite or request.own_position):
+            raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
+        if not in_sidecar and target.suffix.lower() in (".jpg", ".jpeg", ".jpe", ".mpo"):
+            damage = [w for w in _warnings(existing) if any(sign in w for sign in DAMAGED_JPEG)]
+            if damage:
+                raise PhotoWriteError(f"a damaged or truncated JPEG ({damage[0]}); not rewritten (--sidecar records the position beside it)")
+        gps_names = XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS
+        choices = name_choices(existing, request.location, iptc_capable=not in_sidecar and target.suffix.lower() in IPTC_CAPABLE,
+                               overwrite=request.overwrite or request.own_names)
+        gps_block = any(key.startswith("GPS:") for key, _ in existing.entries)
+        no_exif = not in_sidecar and not any(key.startswith("IFD0:") for key, _ in existing.entries)
+        gps_args = gps_assignments(request.location, group, replacing=had_position, add_version=gps_block and "GPS:GPSVersionID" not in existing,
+                                   tiff=target.suffix.lower() in (".tif", ".tiff"), resolution=_jfif_resolution(existing) if no_exif else None)
+        return _Attempt(existing, gps_args,
+                        {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}, choices)
 
-def _normal(value: Any) -> Any:
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value.strip() if isinstance(value, str) else value
-
-
-def _replace(target: Path, data: bytes, before: FileState | None, journal: Callable[[], None] | None = None) -> None:
-    folder = target.parent
-    if not os.stat(folder).st_mode & 0o222:  # mode bits say read-only: respected even by root
-        raise PhotoWriteError("the folder is read-only; not written")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
-    except PermissionError:
-        raise PhotoWriteError("the folder is read-only; not written") from None
-    except OSError as exc:
-        raise PhotoWriteError(_os_reason(exc)) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if tmp.read_bytes() != data:
-            raise PhotoWriteError("the temporary copy does not read back as written; original untouched")
-        if before is not None:
-            st = os.stat(target)
-            os.chmod(tmp, st.st_mode & 0o7777)
+    def _rewrite(self, session: ExifToolSession, source: Path | None, target: Path, attempt: _Attempt,
+                 ) -> tuple[Path, TagDump, NameChoice]:
+        """The first name choice whose rewrite changes nothing else: (temporary file, its dump, choice)."""
+        refusals: list[str] = []
+        for choice in attempt.choices:
+            temp = _temp_name(target.parent, target.suffix)
+            args = [*attempt.gps_args, *choice.args, *_keep_toolkit(attempt.existing, choice), "-o", os.fsencode(temp)]
+            status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
+            if status != 0 or not temp.exists():
+                temp.unlink(missing_ok=True)
+                raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched")
             try:
-                os.chown(tmp, st.st_uid, st.st_gid)
+                after = session.read(temp)
+                problems = (_readback(attempt, after) + _names_readback(choice, after)
+                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags))
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+            if not problems:
+                return temp, after, choice
+            temp.unlink(missing_ok=True)
+            refusals = problems
+        shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
+        raise PhotoWriteError(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
+                              "(--sidecar records the position beside it)")
+
+    def _finish(self, target: Path, temp: Path, original: bytes | None, attempt: _Attempt, after: TagDump,
+                choice: NameChoice) -> _Prepared:
+        written = temp.read_bytes()
+        fd = os.open(temp, os.O_RDWR)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        state = None
+        restore = None
+        if original is not None:
+            try:
+                restore = checked_patch(written, original)
+            except PatchError as exc:
+                raise PhotoWriteError(f"undo could not be prepared ({exc}); not written") from None
+            st = os.stat(target)
+            os.chmod(temp, st.st_mode & 0o7777)
+            try:
+                os.chown(temp, st.st_uid, st.st_gid)
             except (PermissionError, AttributeError):
                 pass  # keep our own ownership where we may not give it away
-            if FileState.of(target) != before:
-                raise PhotoWriteError("changed while Geo-R was writing it; not written")
-            os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            state = FileState(st.st_size, st.st_mtime_ns)
         else:
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        if journal is not None:
-            journal()
-        os.replace(tmp, target)
-        _fsync_folder(folder)
+            os.chmod(temp, 0o666 & ~umask)
+        keys = attempt.gps_tags | set(choice.tags)
+        result = WriteResult(
+            target=target, created=original is None,
+            old={k: v for k, v in attempt.existing.entries if k in keys},
+            new={k: v for k, v in after.entries if k in keys},
+            sha256=hashlib.sha256(written).hexdigest(),
+            original_sha256=hashlib.sha256(original).hexdigest() if original is not None else None,
+            restore=restore, notes=choice.notes,
+        )
+        return _Prepared(result, temp, state)
+
+    # -- replacing the original ----------------------------------------------------------------------
+
+    @staticmethod
+    def _commit(prepared: _Prepared, before_replace: Callable[[WriteResult], None] | None) -> None:
+        target, temp = prepared.result.target, prepared.temp
+        try:
+            if prepared.state is not None and FileState.of(target) != prepared.state:
+                raise PhotoWriteError("changed while Geo-R was writing it; not written")
+            if prepared.state is None and target.exists():
+                raise PhotoWriteError("a file of that name appeared while Geo-R was writing it; not written")
+            if before_replace is not None:
+                before_replace(prepared.result)
+            os.replace(temp, target)
+            _fsync_folder(target.parent)
+        except OSError as exc:
+            raise PhotoWriteError(_os_reason(exc)) from None
+        finally:
+            temp.unlink(missing_ok=True)
+
+
+def restore_original(target: Path, written_sha256: str, patch: bytes, original_sha256: str) -> None:
+    """Put back the bytes a write replaced: ``target`` must still be the file Geo-R wrote; the
+    result must hash to the original's checksum; the swap is atomic, permissions and times kept."""
+    try:
+        current = target.read_bytes()
+    except FileNotFoundError:
+        raise PhotoWriteError("no longer exists; nothing to restore") from None
+    if hashlib.sha256(current).hexdigest() != written_sha256:
+        raise PhotoWriteError("changed since Geo-R wrote it; left as it is")
+    try:
+        original = apply_patch(current, patch)
+    except PatchError as exc:
+        raise PhotoWriteError(str(exc)) from None
+    if hashlib.sha256(original).hexdigest() != original_sha256:
+        raise PhotoWriteError("the journal's patch does not give back the original bytes; left as it is")
+    _check_folder(target.parent)
+    temp = _temp_name(target.parent, target.suffix)
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(original)
+            handle.flush()
+            os.fsync(handle.fileno())
+        st = os.stat(target)
+        os.chmod(temp, st.st_mode & 0o7777)
+        try:
+            os.chown(temp, st.st_uid, st.st_gid)
+        except (PermissionError, AttributeError):
+            pass
+        os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        if FileState.of(target) != FileState(st.st_size, st.st_mtime_ns):
+            raise PhotoWriteError("changed while Geo-R was restoring it; left as it is")
+        os.replace(temp, target)
+        _fsync_folder(target.parent)
     except OSError as exc:
         raise PhotoWriteError(_os_reason(exc)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _has_position(existing: TagDump, group: str) -> bool:
+    prefix = "GPS" if group == "EXIF" else group
+    return existing.get(f"{prefix}:GPSLatitude") is not None and existing.get(f"{prefix}:GPSLongitude") is not None
+
+
+def _jfif_resolution(existing: TagDump) -> tuple[float, float, int]:
+    """The resolution a new IFD0 states: the JFIF header's when it gives one in inches or
+    centimetres (EXIF units 2 and 3), else 72 dpi, the EXIF default."""
+    x, y, unit = existing.get("JFIF:XResolution"), existing.get("JFIF:YResolution"), existing.get("JFIF:ResolutionUnit")
+    if unit in (1, 2) and isinstance(x, (int, float)) and isinstance(y, (int, float)) and x > 0 and y > 0:
+        return float(x), float(y), int(unit) + 1
+    return 72.0, 72.0, 2
+
+
+def _warnings(dump: TagDump) -> list[str]:
+    return [str(v) for k, v in dump.entries if k == "ExifTool:Warning"]
+
+
+def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
+    """The position must read back as written (1e-7 degrees, about a centimetre)."""
+    wanted = {}
+    for arg in attempt.gps_args:
+        tag, _, value = arg.lstrip("-").partition("#=")
+        if value and tag.endswith(("GPSLatitude", "GPSLongitude")):
+            wanted[tag] = float(value)
+    problems = []
+    for tag, value in wanted.items():
+        key = tag.replace("EXIF:", "GPS:")
+        got = after.get(key)
+        if not isinstance(got, (int, float)) or not math.isclose(abs(float(got)), abs(value), abs_tol=1e-7):
+            problems.append(f"{key} reads back as {got!r}, not {value!r}")
+    return problems
+
+
+def _names_readback(choice: NameChoice, after: TagDump) -> list[str]:
+    """Each place name must read back as written (ExifTool skips a block it finds faulty, such as
+    an XMP packet with duplicate properties, and writes the rest)."""
+    problems = []
+    for arg in choice.args:
+        tag, _, value = arg.lstrip("-").partition("=")
+        if tag in choice.tags and tag not in ("IPTC:CodedCharacterSet", "Photoshop:IPTCDigest") and str(after.get(tag)) != value:
+            problems.append(f"{tag} reads back as {after.get(tag)!r}, not {value!r}")
+    return problems
+
+
+def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:
+    """ExifTool signs an XMP packet it rewrites; a packet Geo-R only adds names to keeps its own."""
+    toolkit = existing.get("XMP-x:XMPToolkit")
+    return [f"-XMP-x:XMPToolkit={toolkit}"] if choice.xmp and isinstance(toolkit, str) and toolkit else []
+
+
+def _awkward_name(path: Path) -> bool:
+    raw = os.fsencode(path)
+    return b"\n" in raw or b"\r" in raw
+
+
+def _temp_name(folder: Path, suffix: str) -> Path:
+    """A name that fits beside any file name (file systems allow 255 bytes per name)."""
+    return folder / f"{TEMP_PREFIX}{secrets.token_hex(4)}{suffix[:16]}"
+
+
+def _check_folder(folder: Path) -> None:
+    if not os.stat(folder).st_mode & 0o222:  # mode bits say read-only: respected even by root
+        raise PhotoWriteError("the folder is read-only; not written")
+    if not os.access(folder, os.W_OK):
+        raise PhotoWriteError("no permission to write in this folder; not written")
+
+
+def _message(stderr: str) -> str:
+    """ExifTool's reason, its error before any warning, without the file name it appends."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    chosen = next((line for line in lines if line.startswith("Error")), None) or next(iter(lines), "")
+    return chosen.rsplit(" - ", 1)[0] if " - " in chosen else chosen
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -202,6 +500,8 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "the file disappeared; nothing written"
     if exc.errno == errno.ENOSPC:
         return "no space left on the device; original untouched"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

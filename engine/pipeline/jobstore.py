@@ -4,16 +4,19 @@ or a reboot. Each state change is committed before the next action."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from geor.engine.paths import printable, user_data_dir
+from geor.engine.photos import WriteResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (key TEXT PRIMARY KEY, value TEXT);
@@ -21,8 +24,9 @@ CREATE TABLE IF NOT EXISTS photos (
     id INTEGER PRIMARY KEY,
     relpath BLOB UNIQUE NOT NULL,      -- os.fsencode: any file name, even non-UTF-8
     size INTEGER, mtime_ns INTEGER,
-    stage TEXT NOT NULL,               -- new, read, decided, review, written, kept, unplaced, failed
+    stage TEXT NOT NULL,               -- new, read, decided, review, written, kept, unplaced, failed, skipped
     taken_at TEXT, utc_offset_s INTEGER, camera TEXT,
+    time_source TEXT,                  -- the tag the capture time came from (ModifyDate: weak, flagged)
     gps_lat REAL, gps_lon REAL, gps_alt REAL,
     gps_problem TEXT,                  -- a malformed GPS block: never replaced without --overwrite
     source TEXT,                       -- exif, gpx, interpolated, model, manual
@@ -38,6 +42,8 @@ CREATE TABLE IF NOT EXISTS changes (
     created INTEGER NOT NULL,          -- the target (a sidecar) did not exist before
     old TEXT NOT NULL, new TEXT NOT NULL,
     sha256 TEXT NOT NULL,              -- of the target as Geo-R wrote it
+    original_sha256 TEXT,              -- of the target before (NULL: created)
+    restore BLOB,                      -- zstd patch from the written bytes back to the original ones
     state TEXT NOT NULL,               -- pending, done, undone, abandoned
     message TEXT, at TEXT,
     batch INTEGER                      -- one write action (geor tag's run, a review's write): undone together
@@ -105,11 +111,12 @@ class JobStore:
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
-        """Job stores written by an older Geo-R lack the review columns: add them (NULL)."""
-        for table, column in (("photos", "verdict"), ("changes", "batch")):
+        """Job stores written by an older Geo-R lack the newer columns: add them (NULL)."""
+        for table, column, kind in (("photos", "verdict", "TEXT"), ("changes", "batch", "INTEGER"), ("photos", "time_source", "TEXT"),
+                                    ("changes", "original_sha256", "TEXT"), ("changes", "restore", "BLOB")):
             names = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in names:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {'TEXT' if column == 'verdict' else 'INTEGER'}")
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     # -- creating and finding jobs ------------------------------------------------------------
 
@@ -175,6 +182,17 @@ class JobStore:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Statements that land together or not at all (rolled back when an exception passes)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     # -- photos ---------------------------------------------------------------------------------
 
     def update_photo(self, photo_id: int, **fields: Any) -> None:
@@ -203,14 +221,19 @@ class JobStore:
 
     # -- the write journal ----------------------------------------------------------------------
 
-    def journal_pending(self, photo_id: int, target: Path, created: bool, old: dict[str, Any], new: dict[str, Any], sha256: str,
-                        batch: int | None = None) -> int:
+    def journal_pending(self, photo_id: int, result: WriteResult, batch: int | None = None) -> int:
+        """Record a write before its rename, with what undo needs to give the bytes back."""
         cursor = self.db.execute(
-            "INSERT INTO changes (photo_id, target, created, old, new, sha256, state, at, batch) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-            (photo_id, os.fsencode(target), int(created), json.dumps(old), json.dumps(new), sha256,
+            "INSERT INTO changes (photo_id, target, created, old, new, sha256, original_sha256, restore, state, at, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (photo_id, os.fsencode(result.target), int(result.created), json.dumps(result.old, ensure_ascii=False),
+             json.dumps(result.new, ensure_ascii=False), result.sha256, result.original_sha256, result.restore,
              dt.datetime.now().isoformat(timespec="seconds"), batch),
         )
         return int(cursor.lastrowid)
+
+    def options(self) -> dict[str, Any]:
+        return dict(json.loads(self.get("options") or "{}"))
 
     def next_batch(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM changes").fetchone()[0])

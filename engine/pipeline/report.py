@@ -1,4 +1,6 @@
-"""A job's report: ``report.csv`` (one row per photo) and ``report.geojson`` (every position)."""
+"""A job's report: ``report.csv`` and ``report.geojson``, one row / feature per photo of the job,
+skipped entries (links that loop, dangle or leave the folder) and failures included with their
+reason; a feature without a position has a null geometry (RFC 7946, 3.2)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from geor.engine.paths import printable
 
 from .jobstore import JobStore
 
-COLUMNS = ("path", "stage", "source", "lat", "lon", "confidence", "city", "state", "country", "message")
+COLUMNS = ("path", "stage", "source", "lat", "lon", "confidence", "city", "state", "country", "message", "time_source")
 
 
 def write_reports(store: JobStore) -> tuple[Path, Path]:
@@ -26,11 +28,10 @@ def write_reports(store: JobStore) -> tuple[Path, Path]:
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]} if row["lat"] is not None else None,
             "properties": {"path": printable(store.path_of(row)), **{c: row[c] for c in COLUMNS[1:] if c not in ("lat", "lon")}},
         }
         for row in rows
-        if row["lat"] is not None
     ]
     with atomic_text_writer(geojson_path) as out:
         json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False, indent=1)

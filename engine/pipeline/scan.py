@@ -1,16 +1,34 @@
 """Find the photos under a folder: no symlinked folders followed (no loops), symlinked files only
 when they point inside the folder, hidden folders skipped, Geo-R's own temporary copies left by a
-killed run removed, any file name (non-UTF-8, very long) carried as bytes."""
+killed run removed, any file name (non-UTF-8, very long) carried as bytes.
+
+A photo-named entry that cannot be a photo of this job (a symlink loop, a dangling link, a link
+to a file outside the folder, a file that cannot be examined) is found too, with its reason, so
+the report lists it instead of the job dropping it silently.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from geor.engine.paths import printable
 from geor.engine.photos import is_photo
-from geor.engine.photos.writer import TEMP_SUFFIX
+from geor.engine.photos.writer import TEMP_PREFIX
+
+#: Temporary names of Geo-R before 0.2 (``.NAME.XXXX.geor-tmp``): still cleaned up.
+OLD_TEMP_SUFFIX = ".geor-tmp"
+
+
+@dataclass(frozen=True)
+class Found:
+    relpath: bytes  # relative to the folder, as bytes (os.fsencode)
+    size: int | None = None
+    mtime_ns: int | None = None
+    skipped: str | None = None  # why this entry is not a photo Geo-R can work on
 
 
 def _remove_leftover(path: Path, problems: list[str]) -> None:
@@ -23,9 +41,32 @@ def _remove_leftover(path: Path, problems: list[str]) -> None:
         problems.append(f"{printable(path)}: leftover temporary copy could not be removed ({exc.strerror})")
 
 
-def scan_photos(root: Path, problems: list[str]) -> Iterator[tuple[bytes, int, int]]:
-    """(relative path as bytes, size, mtime_ns) of each photo; folders that cannot be listed are
-    appended to ``problems``."""
+def _is_leftover(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) or (name.startswith(".") and name.endswith(OLD_TEMP_SUFFIX))
+
+
+def _link_problem(path: Path, real_root: Path) -> str | None:
+    """Why a symlinked photo is skipped, or None when it points to a file inside the folder."""
+    try:
+        real = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports loops so
+        return "a symlink loop; skipped"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop; skipped"
+        if exc.errno == errno.ENOENT:
+            return f"a dangling symlink (to {printable(os.readlink(path))}, which does not exist); skipped"
+        return f"a symlink that cannot be followed ({exc.strerror}); skipped"
+    if not real.is_relative_to(real_root):
+        return f"a symlink to {printable(real)}, outside the folder; skipped"
+    if not real.is_file():
+        return "a symlink to something that is not a file; skipped"
+    return None
+
+
+def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
+    """Each photo (and each photo-named entry skipped, with its reason); folders that cannot be
+    listed and leftovers removed are appended to ``problems``."""
     root = Path(root)
     real_root = root.resolve()
 
@@ -35,18 +76,21 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[tuple[bytes, int, i
     for folder, folders, files in os.walk(root, onerror=on_error, followlinks=False):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+            if _is_leftover(name):
                 _remove_leftover(Path(folder) / name, problems)
                 continue
             if name.startswith(".") or not is_photo(Path(name)):
                 continue
             path = Path(folder) / name
-            try:
-                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                    problems.append(f"{printable(path)}: a symlink to a file outside the folder; skipped")
+            relpath = os.fsencode(path.relative_to(root))
+            if path.is_symlink():
+                reason = _link_problem(path, real_root)
+                if reason is not None:
+                    yield Found(relpath, skipped=reason)
                     continue
+            try:
                 st = path.stat()
             except OSError as exc:
-                problems.append(f"{printable(path)}: {exc.strerror or exc}; skipped")
+                yield Found(relpath, skipped=f"{exc.strerror or exc}; skipped")
                 continue
-            yield os.fsencode(path.relative_to(root)), st.st_size, st.st_mtime_ns
+            yield Found(relpath, st.st_size, st.st_mtime_ns)

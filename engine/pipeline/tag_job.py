@@ -20,7 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.paths import printable
-from geor.engine.photos import FileState, Location, PhotoReadError, PhotoWriteError, location_tags, read_metadata, sha256_of, write_tags
+from geor.engine.photos import (
+    FileState,
+    Location,
+    PhotoReadError,
+    PhotoWriteError,
+    PhotoWriter,
+    WriteRequest,
+    WriteResult,
+    read_metadata,
+    sha256_of,
+)
+from geor.engine.photos.metadata import WEAK_TIME_SOURCES
+from geor.engine.photos.place_name_tags import NAME_TAGS
 
 from .jobstore import JobStore
 from .report import write_reports
@@ -28,7 +40,12 @@ from .sources import Decision, LocationSource, PhotoRecord
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
+#: ExifTool processes writing at once (each a Perl process of about 30 MB).
+WRITE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 BATCH = 100
+#: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
+TIME_BASED_SOURCES = frozenset({"gpx", "interpolated"})
+WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
 
 
 class JobCancelled(Exception):
@@ -103,15 +120,22 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
     chosen = {bytes.fromhex(h) for h in json.loads(only)} if only else None
     store.db.execute("BEGIN")
     found = 0
-    for relpath, size, mtime_ns in scan_photos(root, problems):
+    for entry in scan_photos(root, problems):
+        relpath = entry.relpath
         if chosen is not None and relpath not in chosen:
             continue
         found += 1
         row = known.get(relpath)
+        if entry.skipped:  # a looping, dangling or outside link: a row of the report with its reason
+            if row is None:
+                store.db.execute("INSERT INTO photos (relpath, stage, message) VALUES (?, 'skipped', ?)", (relpath, entry.skipped))
+            elif row["stage"] != "written":
+                store.update_photo(row["id"], stage="skipped", message=entry.skipped)
+            continue
         if row is None:
-            store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, 'new')", (relpath, size, mtime_ns))
-        elif (row["size"], row["mtime_ns"]) != (size, mtime_ns) and row["stage"] not in ("written",):
-            store.update_photo(row["id"], size=size, mtime_ns=mtime_ns, stage="new", message=None)
+            store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, 'new')", (relpath, entry.size, entry.mtime_ns))
+        elif row["stage"] == "skipped" or ((row["size"], row["mtime_ns"]) != (entry.size, entry.mtime_ns) and row["stage"] not in ("written",)):
+            store.update_photo(row["id"], size=entry.size, mtime_ns=entry.mtime_ns, stage="new", message=None)
     store.db.execute("COMMIT")
     tick("scan", found, found)
     return problems
@@ -142,6 +166,7 @@ def _read(store: JobStore, tick: Progress) -> None:
                     "stage": "read",
                     "taken_at": result.taken_at.isoformat() if result.taken_at else None,
                     "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
+                    "time_source": result.time_source,
                     "camera": result.camera,
                     "gps_problem": result.gps_problem,
                     "message": result.gps_problem,
@@ -179,6 +204,7 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     # a person's review (a verdict, a hand-placed position) is never undone by deciding again
     reviewed = {row["id"] for row in store.photos() if row["verdict"] is not None or row["source"] == "manual"}
     problems = {row["id"]: row["gps_problem"] for row in store.photos()}
+    time_sources = {row["id"]: row["time_source"] for row in store.photos()}
     decisions: dict[int, Decision] = {}
     notes: dict[int, str] = {}
     for source in sources:
@@ -216,6 +242,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
             message = f"{decision.note}: review before writing"
         else:
             message = f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+        if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
+            stage, message = "review", f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
         if problems.get(record.id) and not options.overwrite:
             stage, message = "review", f"{problems[record.id]}: not replaced without --overwrite"
         store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
@@ -241,36 +269,46 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     batch (undone together); returns the batch number."""
     root = store.root
     batch = store.next_batch()
-    for done, row in enumerate(rows, start=1):
+    overwrite = bool(store.options().get("overwrite", False))
+    requests: dict[WriteRequest, int] = {}
+    for row in rows:
         path = store.path_of(row)
         location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
                             row["country_code"], row["country_code3"])
-        target, tags = location_tags(path, location, sidecar)
-        change_id: list[int] = []
+        own = _own_write(store, row["id"])  # a correction replaces what this job wrote before
+        request = WriteRequest(photo=path, location=location, sidecar=sidecar, overwrite=overwrite,
+                               expect=FileState(row["size"], row["mtime_ns"]) if row["size"] is not None else None,
+                               own_position=own is not None, own_names=bool(own and set(own) & NAME_TAGS))
+        requests[request] = row["id"]
+    change_ids: dict[WriteRequest, int] = {}
 
-        def journal(result: Any, photo_id: int = row["id"], change_id: list[int] = change_id) -> None:
-            change_id.append(store.journal_pending(photo_id, result.target, result.created, result.old, result.new, result.sha256, batch))
+    def journal(request: WriteRequest, result: WriteResult) -> None:
+        change_ids[request] = store.journal_pending(requests[request], result, batch)
 
-        try:
-            expect = FileState(row["size"], row["mtime_ns"]) if target == path else None
-            write_tags(target, tags, root=root, expect=expect, before_replace=journal)
-        except FileNotFoundError:
-            store.update_photo(row["id"], stage="failed", message="write failed: the file disappeared during the job")
-        except PhotoWriteError as exc:
-            if change_id:
-                store.set_change(change_id[0], "abandoned", str(exc))
-            store.update_photo(row["id"], stage="failed", message=f"write failed: {exc}")
-        else:
-            store.db.execute("BEGIN")
-            store.set_change(change_id[0], "done")
-            fields: dict[str, Any] = {"stage": "written", "message": f"written to {target.name}"}
-            if target == path:  # the store's idea of the file follows the write, so a later correction can write again
-                state = FileState.of(path)
-                fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
-            store.update_photo(row["id"], **fields)
-            store.db.execute("COMMIT")
-        tick("write", done, len(rows))
+    with PhotoWriter(root, workers=WRITE_WORKERS) as writer:
+        for done, (request, outcome) in enumerate(writer.write_many(requests, before_replace=journal), start=1):
+            photo_id = requests[request]
+            if isinstance(outcome, PhotoWriteError):
+                if request in change_ids:
+                    store.set_change(change_ids[request], "abandoned", str(outcome))
+                store.update_photo(photo_id, stage="failed", message=f"write failed: {outcome}")
+            else:
+                with store.transaction():
+                    store.set_change(change_ids[request], "done")
+                    message = "; ".join([f"written to {outcome.target.name}", *outcome.notes])
+                    fields: dict[str, Any] = {"stage": "written", "message": message}
+                    if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
+                        state = FileState.of(request.photo)
+                        fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
+                    store.update_photo(photo_id, **fields)
+            tick("write", done, len(requests))
     return batch
+
+
+def _own_write(store: JobStore, photo_id: int) -> dict[str, Any] | None:
+    """The location fields this job last wrote into a photo, when that write still stands."""
+    row = store.db.execute("SELECT new FROM changes WHERE photo_id = ? AND state = 'done' ORDER BY id DESC LIMIT 1", (photo_id,)).fetchone()
+    return dict(json.loads(row["new"])) if row is not None else None
 
 
 def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:
@@ -283,7 +321,8 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
         elif stage == "kept":
             counts["already had GPS (exif)"] += 1
         else:
-            counts[{"unplaced": "no location found", "review": "low confidence, left for review", "failed": "failed"}.get(stage, stage)] += 1
-        if stage == "failed":
+            counts[{"unplaced": "no location found", "review": "left for review", "failed": "failed",
+                    "skipped": "skipped (not a photo of this folder)"}.get(stage, stage)] += 1
+        if stage in ("failed", "skipped"):
             failures.append(f"{printable(store.path_of(row))}: {row['message']}")
     return counts, failures

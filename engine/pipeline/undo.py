@@ -1,15 +1,18 @@
-"""``geor undo JOB``: put back every tag a job changed, newest change first. A file changed by
-someone else since Geo-R wrote it is left alone and reported; undo can be run again safely."""
+"""``geor undo JOB``: give back every file a job changed, byte for byte, newest change first.
+
+Each journaled change holds a patch from the bytes Geo-R wrote to the bytes that were there before
+(and both checksums): the photo is rebuilt from it, checked against the original checksum, and
+swapped in atomically. A sidecar Geo-R created is removed. A file changed by someone else since
+Geo-R wrote it is left alone and reported; undo can be run again safely."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geor.engine.paths import printable
-from geor.engine.photos import FileState, PhotoWriteError, sha256_of, write_tags
+from geor.engine.photos import FileState, PhotoWriteError, restore_original, sha256_of
 
 from .jobstore import JobStore
 
@@ -42,19 +45,24 @@ def undo_job(store: JobStore, batch: int | None = None) -> UndoSummary:
             if change["created"]:
                 target.unlink()
                 summary.removed_sidecars += 1
+            elif change["restore"] is None:
+                summary.skipped.append(f"{printable(target)}: written by a Geo-R older than 0.2, whose journal cannot give the bytes back; "
+                                       "left as it is")
+                continue
             else:
-                write_tags(target, json.loads(change["old"]))
+                restore_original(target, change["sha256"], bytes(change["restore"]), change["original_sha256"])
                 summary.restored += 1
         except (PhotoWriteError, OSError) as exc:
             summary.skipped.append(f"{printable(target)}: {exc}")
             continue
-        store.set_change(change["id"], "undone")
-        fields: dict[str, object] = {"stage": "decided", "message": "undone"}
-        photo = store.db.execute("SELECT * FROM photos WHERE id = ?", (change["photo_id"],)).fetchone()
-        if photo is not None and store.path_of(photo) == target:
-            state = FileState.of(target)
-            fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
-        store.update_photo(change["photo_id"], **fields)
+        with store.transaction():
+            store.set_change(change["id"], "undone")
+            fields: dict[str, object] = {"stage": "decided", "message": "undone"}
+            photo = store.db.execute("SELECT * FROM photos WHERE id = ?", (change["photo_id"],)).fetchone()
+            if photo is not None and store.path_of(photo) == target:
+                state = FileState.of(target)
+                fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
+            store.update_photo(change["photo_id"], **fields)
     if batch is None:
         store.set("state", "undone")
     return summary

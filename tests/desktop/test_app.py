@@ -34,3 +34,19 @@ def test_quit_when_done_reports_this_runs_jobs_only(tmp_path, desktop_home):
     lines = [line for line in out.stdout.splitlines() if "ready for review" in line or "interrupted" in line]
     assert lines == [f"{folder}: ready for review: 1 error, 2 has GPS, 1 proposed"]
     assert "window ready after" in out.stdout
+
+
+def test_write_confident_writes_the_confident_proposals(tmp_path, desktop_home):
+    from geor.engine.photos import read_metadata
+    from geor.engine.pipeline import JobStore, undo_job
+
+    folder = photo_folder(tmp_path, model_photos=0)
+    original = (folder / "tokyo_2.jpg").read_bytes()
+    env = {"GEOR_DATA_DIR": str(desktop_home), "XDG_CONFIG_HOME": str(tmp_path / "config"), "GEOR_CACHE_DIR": str(tmp_path / "cache")}
+    assert app(folder, "--write-confident", env=env).returncode == 2  # only in the batch mode
+    out = app(folder, "--quit-when-done", "--write-confident", env=env)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert f"{folder}: written 1, failed 0" in out.stdout.splitlines()
+    assert read_metadata(folder / "tokyo_2.jpg").gps is not None
+    job = next(p for p in (desktop_home / "jobs").glob("*.sqlite"))
+    assert undo_job(JobStore(job)).restored == 1 and (folder / "tokyo_2.jpg").read_bytes() == original

@@ -79,13 +79,12 @@ def test_named_layouts_and_clear_errors(tmp_path):
 
 
 def test_photo_folder_with_exif_gps(tmp_path):
-    from geor.engine.photos.gps_tags import Location
-    from geor.engine.photos.writer import location_tags, write_tags
+    from geor.engine.photos import Location, PhotoWriter, WriteRequest
 
     library = tmp_path / "library"
     tagged = photo(library / "2024" / "tagged.jpg")
-    target, tags = location_tags(tagged, Location(43.452, 142.615), sidecar=False)
-    write_tags(target, tags)
+    with PhotoWriter() as writer:
+        writer.write(WriteRequest(photo=tagged, location=Location(43.452, 142.615)))
     photo(library / "untagged.jpg")
     (library / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
     samples, report = read_photo_folder(library)

@@ -36,14 +36,24 @@ def make_photo(path: Path, taken_at: dt.datetime | None = None, model: str = "Te
     if taken_at is not None:
         exif["Exif.Photo.DateTimeOriginal"] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
     if gps is not None:
-        from geor.engine.photos.gps_tags import Location, exif_gps
-
-        exif |= {k: v for k, v in exif_gps(Location(*gps)).items() if v is not None}
+        exif |= exif_gps_tags(*gps)
     if suffix not in (".heic", ".heif"):
         with pyexiv2.Image(str(path)) as handle:
             handle.modify_exif(exif)
             handle.modify_xmp({"Xmp.dc.subject": ["holiday", "mountains"], "Xmp.xmp.Rating": "4"})
     return path
+
+
+def exif_gps_tags(lat: float, lon: float) -> dict[str, str]:
+    """A GPS position in exiv2's spelling (degrees, minutes, seconds as rationals), for test photos."""
+    tags = {"Exif.GPSInfo.GPSVersionID": "2 3 0 0"}
+    for axis, value, refs in (("Latitude", lat, "NS"), ("Longitude", lon, "EW")):
+        total = round(abs(value) * 3600 * 10_000)
+        degrees, rest = divmod(total, 36_000_000)
+        minutes, seconds = divmod(rest, 600_000)
+        tags[f"Exif.GPSInfo.GPS{axis}"] = f"{degrees}/1 {minutes}/1 {seconds}/10000"
+        tags[f"Exif.GPSInfo.GPS{axis}Ref"] = refs[0] if value >= 0 else refs[1]
+    return tags
 
 
 def exiftool_gps(path: Path) -> tuple[float, float] | None:

@@ -1,161 +1,292 @@
+"""The safe writer on photos the tests make (every case of the policy, bad inputs); the real
+cameras' files are in test_camera_corpus.py."""
+
+import errno
+import hashlib
 import os
 import stat
 
 import numpy as np
 import pytest
 
-from geor.engine.photos.gps_tags import Location
-from geor.engine.photos.metadata import read_metadata
-from geor.engine.photos.writer import FileState, PhotoWriteError, location_tags, write_tags
+from geor.engine.photos import FileState, Location, PhotoWriteError, PhotoWriter, WriteRequest, read_metadata, restore_original
+from geor.engine.photos.exiftool import ExifToolSession
 
-from .conftest import EXIFTOOL, exiftool_gps, make_photo, pixels
+from ...helpers import exiftool_oracle as oracle
+from .conftest import make_photo, pixels
 
 BIEI = Location(43.452002, 142.615358, 250.5, "Biei", "Hokkaido", "Japan", "JP", "JPN")
-OURS = ("Exif.GPSInfo.", "Xmp.photoshop.City", "Xmp.photoshop.State", "Xmp.photoshop.Country", "Xmp.iptc.CountryCode",
-        "Iptc.Application2.City", "Iptc.Application2.ProvinceState", "Iptc.Application2.CountryName", "Iptc.Application2.CountryCode",
-        "Iptc.Envelope.CharacterSet", "Exif.Image.GPSTag",
-        # where blocks sit in the file (layout, not content): they move when metadata grows
-        "Exif.Image.ExifTag", "Exif.Image.StripOffsets", "Exif.Image.TileOffsets", "Exif.Photo.InteroperabilityTag",
-        # TIFF keeps XMP and IPTC inside EXIF tags: their contents are compared key by key instead
-        "Exif.Image.XMLPacket", "Exif.Image.IPTCNAA")
+REYKJAVIK = Location(64.146582, -21.942635, 12.5, "Reykjavík", "Höfuðborgarsvæðið", "Ísland", "IS", "ISL")
+
+needs_oracle = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge the writes")
 
 
-def all_metadata(path):
-    import pyexiv2
+def write(photo, location=BIEI, **options):
+    with PhotoWriter(photo.parent) as writer:
+        return writer.write(WriteRequest(photo=photo, location=location, **options))
 
-    with pyexiv2.Image(str(path)) as handle:
-        merged = handle.read_exif() | handle.read_xmp() | handle.read_iptc()
-    return {k: v for k, v in merged.items() if not k.startswith(OURS)}
+
+def iptc_and_xmp(path):
+    with ExifToolSession() as session:
+        dump = session.read(path)
+    return dump
 
 
 @pytest.mark.parametrize("suffix", [".jpg", ".tif", ".png", ".webp"])
-def test_embedded_write_is_lossless_and_reads_back(tmp_path, when, suffix):
+def test_embedded_write_changes_only_the_location(tmp_path, when, suffix):
     photo = make_photo(tmp_path / f"p{suffix}", when)
     os.chmod(photo, 0o640)
     os.utime(photo, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
-    before_pixels, before_meta, before_stat = pixels(photo), all_metadata(photo), os.stat(photo)
-    target, tags = location_tags(photo, BIEI, sidecar=False)
-    result = write_tags(target, tags, expect=FileState.of(photo))
-    assert result.target == photo and not result.created
-    assert result.old["Exif.GPSInfo.GPSLatitude"] is None
+    original = photo.read_bytes()
+    before_pixels, before_stat = pixels(photo), os.stat(photo)
+    before = oracle.dump(photo) if oracle.EXIFTOOL else None
+    result = write(photo, expect=FileState.of(photo))
+    assert result.target == photo and not result.created and result.original_sha256 == hashlib.sha256(original).hexdigest()
     np.testing.assert_array_equal(pixels(photo), before_pixels)
-    assert all_metadata(photo) == before_meta  # every other field untouched
     after = os.stat(photo)
     assert stat.S_IMODE(after.st_mode) == 0o640 and after.st_mtime_ns == before_stat.st_mtime_ns
     lat, lon, alt = read_metadata(photo).gps
     assert (lat, lon) == pytest.approx((43.452002, 142.615358), abs=1e-7) and alt == pytest.approx(250.5)
-    if EXIFTOOL:
-        assert exiftool_gps(photo) == pytest.approx((43.452002, 142.615358), abs=1e-7)
-    assert not list(tmp_path.glob(".*geor-tmp"))
+    if before is not None:
+        assert oracle.damage(before, oracle.dump(photo)) == []
+        assert oracle.gps(photo)[:2] == pytest.approx((43.452002, 142.615358), abs=1e-7)
+    assert not list(tmp_path.glob(".geor-tmp-*"))
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original and os.stat(photo).st_mtime_ns == before_stat.st_mtime_ns
 
 
-def test_place_names_in_xmp_and_iptc(tmp_path, when):
-    import pyexiv2
-
+def test_names_go_to_iptc_and_xmp_in_utf8(tmp_path, when):
     photo = make_photo(tmp_path / "p.jpg", when)
-    write_tags(*location_tags(photo, BIEI, sidecar=False))
-    with pyexiv2.Image(str(photo)) as handle:
-        xmp, iptc = handle.read_xmp(), handle.read_iptc()
-    assert xmp["Xmp.photoshop.City"] == "Biei" and xmp["Xmp.iptc.CountryCode"] == "JP"
-    assert iptc["Iptc.Application2.City"] == "Biei" and iptc["Iptc.Application2.CountryCode"] == "JPN"
+    write(photo, REYKJAVIK)
+    dump = iptc_and_xmp(photo)
+    assert dump.get("XMP-photoshop:City") == "Reykjavík" and dump.get("XMP-iptcCore:CountryCode") == "IS"
+    assert "%G" in dump.get("IPTC:CodedCharacterSet")  # ESC % G: UTF-8 declared
+    assert dump.get("IPTC:City") == "Reykjavík" and dump.get("IPTC:Country-PrimaryLocationCode") == "ISL"
+    assert dump.get("XMP-dc:Subject") == ["holiday", "mountains"] and dump.get("XMP-xmp:Rating") == 4  # the existing packet merged
+    if oracle.EXIFTOOL:
+        tags = oracle.dump(photo)
+        assert oracle.values(tags, "IPTC:Province-State") == ["Höfuðborgarsvæðið"]
 
 
-@pytest.mark.parametrize("suffix", [".heic", ".cr2", ".jpg"])
-def test_sidecar_leaves_the_original_byte_identical(tmp_path, when, suffix):
+def test_iim_lengths_are_kept_and_the_full_name_is_in_xmp(tmp_path, when):
+    photo = make_photo(tmp_path / "p.jpg", when)
+    long_name = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+    result = write(photo, Location(53.22, -4.2, None, long_name, "Wales", "United Kingdom", "GB", "GBR"))
+    dump = iptc_and_xmp(photo)
+    assert dump.get("IPTC:City") == long_name[:32] and dump.get("XMP-photoshop:City") == long_name
+    assert any("cut to 32 bytes" in note for note in result.notes)
+    cut = write(make_photo(tmp_path / "q.jpg", when), Location(35.0, 135.0, None, "京都市東山区清水一丁目", "京都府", "日本", "JP", "JPN"))
+    city = iptc_and_xmp(cut.target).get("IPTC:City")
+    assert len(city.encode()) <= 32 and "京都市東山区清水一丁目".startswith(city)  # cut on a character boundary
+
+
+def test_legacy_latin1_iptc_is_never_reinterpreted(tmp_path, when):
+    """An IPTC block with Latin-1 text and no declared character set (old cameras and editors):
+    no CodedCharacterSet is added (it would turn 'Straße' into mojibake); our names go in Latin-1
+    where they fit and stay in XMP where they do not."""
+    photo = make_photo(tmp_path / "p.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-charset", "iptc=Latin", "-IPTC:By-line=Jürgen Straße", "-overwrite_original", os.fsencode(photo)])
+    result = write(photo, REYKJAVIK)
+    dump = iptc_and_xmp(photo)
+    assert dump.get("IPTC:CodedCharacterSet") is None and dump.get("IPTC:By-line") == "Jürgen Straße"
+    assert dump.get("IPTC:City") == "Reykjavík" and dump.get("XMP-photoshop:City") == "Reykjavík"
+    other = make_photo(tmp_path / "q.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-charset", "iptc=Latin", "-IPTC:By-line=Jürgen", "-overwrite_original", os.fsencode(other)])
+    result = write(other, Location(35.0, 135.0, None, "京都市", "京都府", "日本", "JP", "JPN"))
+    dump = iptc_and_xmp(other)
+    assert dump.get("IPTC:City") is None and dump.get("IPTC:Country-PrimaryLocationCode") == "JPN"
+    assert dump.get("XMP-photoshop:City") == "京都市" and any("legacy character set" in note for note in result.notes)
+
+
+def test_names_a_person_entered_are_kept_unless_overwrite(tmp_path, when):
+    photo = make_photo(tmp_path / "p.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-IPTC:City=Montmartre", "-XMP-photoshop:City=Montmartre", "-overwrite_original", os.fsencode(photo)])
+    result = write(photo, BIEI)
+    dump = iptc_and_xmp(photo)
+    assert dump.get("IPTC:City") == "Montmartre" and dump.get("XMP-photoshop:City") == "Montmartre"
+    assert dump.get("IPTC:Country-PrimaryLocationName") is None and any("names kept" in note for note in result.notes)
+    assert read_metadata(photo).gps is not None
+    other = make_photo(tmp_path / "q.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-IPTC:City=Montmartre", "-overwrite_original", os.fsencode(other)])
+    write(other, BIEI, overwrite=True)
+    assert iptc_and_xmp(other).get("IPTC:City") == "Biei"
+
+
+def test_a_current_iptc_digest_is_renewed(tmp_path, when):
+    photo = make_photo(tmp_path / "p.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-IPTC:By-line=A. Photographer", "-Photoshop:IPTCDigest=new", "-overwrite_original", os.fsencode(photo)])
+    write(photo, BIEI)
+    dump = iptc_and_xmp(photo)
+    assert dump.get("IPTC:City") == "Biei" and dump.get("XMP-photoshop:City") == "Biei"
+    assert dump.get("Photoshop:IPTCDigest") == dump.get("File:CurrentIPTCDigest")
+    assert not any("IPTCDigest" in str(v) for k, v in dump.entries if k == "ExifTool:Warning")
+
+
+def test_a_position_is_never_replaced_without_overwrite(tmp_path, when):
+    photo = make_photo(tmp_path / "p.jpg", when, gps=(10.0, 20.0))
+    data = photo.read_bytes()
+    with pytest.raises(PhotoWriteError, match="already has a GPS position"):
+        write(photo, BIEI)
+    assert photo.read_bytes() == data
+    write(photo, Location(-33.9, 151.2), overwrite=True)  # no altitude: the old one must not stay beside the new position
+    lat, lon, alt = read_metadata(photo).gps
+    assert (lat, lon, alt) == (pytest.approx(-33.9, abs=1e-7), pytest.approx(151.2, abs=1e-7), None)
+
+
+@pytest.mark.parametrize("position", [(-22.951916, -43.210487, -3.0), (0.0, 180.0, 0.0), (0.0, -180.0, None), (-90.0, 0.0, 2835.0),
+                                      (89.999999, -0.000001, None)])
+def test_hemispheres_equator_and_antimeridian(tmp_path, when, position):
+    photo = make_photo(tmp_path / "p.jpg", when)
+    write(photo, Location(*position))
+    lat, lon, alt = read_metadata(photo).gps
+    assert (lat, lon) == pytest.approx(position[:2], abs=1e-8) and alt == (pytest.approx(position[2]) if position[2] is not None else None)
+    if oracle.EXIFTOOL:
+        assert oracle.gps(photo)[:2] == pytest.approx(position[:2], abs=1e-8)
+
+
+@pytest.mark.parametrize("suffix", [".heic", ".cr2"])
+def test_raw_and_heif_get_a_sidecar_and_stay_byte_identical(tmp_path, when, suffix):
     photo = tmp_path / f"IMG_1{suffix}"
     if suffix == ".cr2":
         photo.write_bytes(b"II*\x00\x10\x00\x00\x00CR\x02\x00" + bytes(range(256)) * 40)  # RAW bytes we must never touch
     else:
         make_photo(photo, when)
     original = photo.read_bytes()
-    target, tags = location_tags(photo, BIEI, sidecar=(suffix == ".jpg"))
-    assert target == tmp_path / "IMG_1.xmp"
-    result = write_tags(target, tags)
-    assert result.created and photo.read_bytes() == original
-    if suffix != ".cr2":
+    result = write(photo, BIEI)
+    assert result.target == tmp_path / "IMG_1.xmp" and result.created and result.restore is None
+    assert photo.read_bytes() == original
+    dump = iptc_and_xmp(result.target)
+    assert dump.get("XMP-exif:GPSLatitude") == pytest.approx(43.452002, abs=1e-7) and dump.get("XMP-photoshop:City") == "Biei"
+    if suffix == ".heic":
         assert read_metadata(photo).gps[:2] == pytest.approx((43.452002, 142.615358), abs=1e-7)
-    if EXIFTOOL:
-        assert exiftool_gps(target) == pytest.approx((43.452002, 142.615358), abs=1e-7)
 
 
-def test_southern_and_western_hemispheres(tmp_path, when):
-    photo = make_photo(tmp_path / "rio.jpg", when)
-    write_tags(*location_tags(photo, Location(-22.951916, -43.210487, -3.0), sidecar=False))
-    lat, lon, alt = read_metadata(photo).gps
-    assert (lat, lon, alt) == pytest.approx((-22.951916, -43.210487, -3.0), abs=1e-7)
+def test_one_sidecar_per_photo(tmp_path, when):
+    """IMG_1.CR2 beside IMG_1.CR3 (or a DNG beside its raw) would share IMG_1.xmp: each gets
+    IMG_1.<ext>.xmp instead, as darktable and digiKam name them; an existing one is used."""
+    raw = b"II*\x00\x10\x00\x00\x00" + bytes(64)
+    (tmp_path / "IMG_1.CR2").write_bytes(raw)
+    (tmp_path / "IMG_1.CR3").write_bytes(raw)
+    (tmp_path / "IMG_2.NEF").write_bytes(raw)
+    with PhotoWriter(tmp_path) as writer:
+        targets = [writer.write(WriteRequest(photo=tmp_path / name, location=BIEI)).target.name for name in ("IMG_1.CR2", "IMG_1.CR3")]
+    assert targets == ["IMG_1.CR2.xmp", "IMG_1.CR3.xmp"]
+    with ExifToolSession() as session:  # darktable's own sidecar, with its edit history, already there
+        session.run(["-XMP-xmp:Rating=3", "-XMP-dc:Subject=edited", "-o", os.fsencode(tmp_path / "IMG_2.NEF.xmp")])
+    result = write(tmp_path / "IMG_2.NEF", BIEI)
+    dump = iptc_and_xmp(result.target)
+    assert result.target.name == "IMG_2.NEF.xmp" and not result.created and not (tmp_path / "IMG_2.xmp").exists()
+    assert dump.get("XMP-xmp:Rating") == 3 and dump.get("XMP-dc:Subject") == ["edited"] and dump.get("XMP-photoshop:City") == "Biei"
 
 
-def test_read_only_file_is_left_alone(tmp_path, when):
-    photo = make_photo(tmp_path / "locked.jpg", when)
-    os.chmod(photo, 0o444)
-    data = photo.read_bytes()
+def test_read_only_changed_and_missing_files_are_left_alone(tmp_path, when):
+    locked = make_photo(tmp_path / "locked.jpg", when)
+    os.chmod(locked, 0o444)
+    data = locked.read_bytes()
     with pytest.raises(PhotoWriteError, match="read-only"):
-        write_tags(*location_tags(photo, BIEI, sidecar=False))
-    assert photo.read_bytes() == data
-
-
-def test_changed_since_read_is_not_written(tmp_path, when):
-    photo = make_photo(tmp_path / "p.jpg", when)
-    state = FileState.of(photo)
-    with photo.open("ab") as handle:
+        write(locked)
+    assert locked.read_bytes() == data
+    changed = make_photo(tmp_path / "changed.jpg", when)
+    state = FileState.of(changed)
+    with changed.open("ab") as handle:
         handle.write(b"\0")
-    data = photo.read_bytes()
     with pytest.raises(PhotoWriteError, match="changed since"):
-        write_tags(*location_tags(photo, BIEI, sidecar=False), expect=state)
-    assert photo.read_bytes() == data
+        write(changed, expect=state)
+    with pytest.raises(PhotoWriteError, match="disappeared"):
+        write(tmp_path / "gone.jpg")
 
 
-def test_symlink_out_of_the_folder_is_not_followed(tmp_path, when):
+def test_symlinks(tmp_path, when):
     outside = make_photo(tmp_path / "outside.jpg", when)
     folder = tmp_path / "album"
     folder.mkdir()
     (folder / "link.jpg").symlink_to(outside)
+    (folder / "loop.jpg").symlink_to(folder / "loop.jpg")
+    (folder / "dangling.jpg").symlink_to(folder / "nowhere.jpg")
+    real = make_photo(folder / "real.jpg", when)
+    (folder / "inside.jpg").symlink_to(real)
     data = outside.read_bytes()
-    with pytest.raises(PhotoWriteError, match="outside the folder"):
-        write_tags(*location_tags(folder / "link.jpg", BIEI, sidecar=False), root=folder)
+    with PhotoWriter(folder) as writer:
+        with pytest.raises(PhotoWriteError, match="outside the folder"):
+            writer.write(WriteRequest(photo=folder / "link.jpg", location=BIEI))
+        for name in ("loop.jpg", "dangling.jpg"):
+            with pytest.raises(PhotoWriteError, match="broken or looping symlink"):
+                writer.write(WriteRequest(photo=folder / name, location=BIEI))
+        writer.write(WriteRequest(photo=folder / "inside.jpg", location=BIEI))
     assert outside.read_bytes() == data
+    assert (folder / "inside.jpg").is_symlink() and read_metadata(real).gps is not None
 
 
-def test_symlink_inside_is_written_through_and_stays_a_link(tmp_path, when):
-    real = make_photo(tmp_path / "real.jpg", when)
-    (tmp_path / "link.jpg").symlink_to(real)
-    write_tags(*location_tags(tmp_path / "link.jpg", BIEI, sidecar=False), root=tmp_path)
-    assert (tmp_path / "link.jpg").is_symlink() and read_metadata(real).gps is not None
+def test_odd_names_long_names_and_newlines(tmp_path, when):
+    long_name = tmp_path / ("y" * 250 + ".jpg")  # the temporary copy's name must fit beside it
+    make_photo(long_name, when)
+    newline = tmp_path / "two\nlines.jpg"  # ExifTool's argument protocol is line-based
+    make_photo(newline, when)
+    latin1 = tmp_path / os.fsdecode(b"caf\xe9.jpg")  # not UTF-8
+    make_photo(tmp_path / "plain.jpg", when).rename(latin1)
+    with PhotoWriter(tmp_path) as writer:
+        for photo in (long_name, newline, latin1):
+            writer.write(WriteRequest(photo=photo, location=BIEI))
+            assert read_metadata(photo).gps is not None
+    assert not list(tmp_path.glob(".geor-tmp-*"))
 
 
-def test_not_an_image(tmp_path):
+def test_not_an_image_and_a_truncated_jpeg(tmp_path, when):
     fake = tmp_path / "fake.jpg"
     fake.write_text("this is a text file, not a JPEG")
-    with pytest.raises(PhotoWriteError, match="not a readable image"):
-        write_tags(*location_tags(fake, BIEI, sidecar=False))
+    with pytest.raises(PhotoWriteError, match="not a file ExifTool can read|will not rewrite"):
+        write(fake)
     assert fake.read_text() == "this is a text file, not a JPEG"
+    whole = make_photo(tmp_path / "whole.jpg", when, size=(640, 480)).read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])
+    with pytest.raises(PhotoWriteError, match="truncated"):
+        write(cut)
+    assert cut.read_bytes() == whole[: len(whole) * 2 // 3]
 
 
-def test_full_disk_leaves_original_and_no_temp(tmp_path, when, monkeypatch):
-    """Simulated ENOSPC on the temporary copy (a real full disk needs a mount the tests cannot make)."""
-    import errno
-
+def test_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, when, monkeypatch):
+    """ENOSPC while the new file is flushed (a real full disk needs a mount the tests cannot make)."""
     import geor.engine.photos.writer as writer
 
     photo = make_photo(tmp_path / "p.jpg", when)
     data = photo.read_bytes()
-    real_fdopen = os.fdopen
 
-    class FullDisk:
-        def __init__(self, fd, *args, **kwargs):
-            self.handle = real_fdopen(fd, *args, **kwargs)
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(writer.os, "fdopen", FullDisk)
+    monkeypatch.setattr(writer.os, "fsync", full)
     with pytest.raises(PhotoWriteError, match="no space left"):
-        write_tags(*location_tags(photo, BIEI, sidecar=False))
+        write(photo)
     monkeypatch.undo()
-    assert photo.read_bytes() == data and not list(tmp_path.glob(".*geor-tmp"))
+    assert photo.read_bytes() == data and not list(tmp_path.glob(".geor-tmp-*"))
+
+
+def test_many_photos_in_parallel_keep_their_order_and_journal_before_each_rename(tmp_path, when):
+    photos = [make_photo(tmp_path / f"p{i}.jpg", when, seed=i) for i in range(6)]
+    (tmp_path / "p3.jpg").chmod(0o444)
+    journal = []
+
+    def before_replace(request, result):
+        assert hashlib.sha256(request.photo.read_bytes()).hexdigest() == result.original_sha256  # not renamed yet
+        journal.append(request.photo.name)
+
+    with PhotoWriter(tmp_path, workers=3) as writer:
+        outcomes = [(r.photo.name, type(o).__name__) for r, o in writer.write_many(
+            [WriteRequest(photo=p, location=BIEI) for p in photos], before_replace)]
+    assert [name for name, _ in outcomes] == [p.name for p in photos]
+    assert dict(outcomes)["p3.jpg"] == "PhotoWriteError" and journal == ["p0.jpg", "p1.jpg", "p2.jpg", "p4.jpg", "p5.jpg"]
+
+
+def test_undo_refuses_a_file_changed_since(tmp_path, when):
+    photo = make_photo(tmp_path / "p.jpg", when)
+    result = write(photo)
+    with photo.open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(PhotoWriteError, match="changed since"):
+        restore_original(photo, result.sha256, result.restore, result.original_sha256)

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import json
 import os
 import struct
 import zlib
@@ -144,11 +145,23 @@ def test_odd_names_long_paths_and_symlink_loops(tmp_path, jobs_home):
     (folder / "loop").symlink_to(folder, target_is_directory=True)
     outside = make_photo(tmp_path / "outside.jpg", T0 + dt.timedelta(minutes=1))
     (folder / "link_out.jpg").symlink_to(outside)
-    _, summary = run(folder)
-    assert read_metadata(folder / weird).gps is not None
-    assert read_metadata(deep / ("y" * 200 + ".jpg")).gps is not None
-    assert any("outside the folder" in p for p in summary.problems)
-    assert read_metadata(outside).gps is None
+    (folder / "self_loop.jpg").symlink_to(folder / "self_loop.jpg")  # a file symlink loop: once aborted every run (exit 70)
+    (folder / "a_loop.jpg").symlink_to(folder / "b_loop.jpg")
+    (folder / "b_loop.jpg").symlink_to(folder / "a_loop.jpg")
+    (folder / "dangling.jpg").symlink_to(folder / "deleted.jpg")
+    for _attempt in range(2):  # and again: a rerun meets the same entries
+        _, summary = run(folder)
+        assert read_metadata(folder / weird).gps is not None
+        assert read_metadata(deep / ("y" * 200 + ".jpg")).gps is not None
+        assert read_metadata(outside).gps is None
+        rows = report(summary)
+        assert rows["link_out.jpg"]["stage"] == "skipped" and "outside the folder" in rows["link_out.jpg"]["message"]
+        for name in ("self_loop.jpg", "a_loop.jpg", "b_loop.jpg"):
+            assert rows[name]["stage"] == "skipped" and "symlink loop" in rows[name]["message"], name
+        assert rows["dangling.jpg"]["stage"] == "skipped" and "dangling symlink" in rows["dangling.jpg"]["message"]
+        assert summary.counts["skipped (not a photo of this folder)"] == 5
+        features = {os.path.basename(f["properties"]["path"]): f for f in json.loads(summary.report_geojson.read_text())["features"]}
+        assert features["dangling.jpg"]["geometry"] is None and "dangling" in features["dangling.jpg"]["properties"]["message"]
 
 
 def test_empty_and_missing_folder(tmp_path, jobs_home):

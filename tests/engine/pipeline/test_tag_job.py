@@ -44,7 +44,8 @@ def test_propagates_between_anchors_writes_and_reports(tmp_path, jobs_home):
     assert rows["lonely.jpg"]["stage"] == "unplaced" and "no GPS" in rows["lonely.jpg"]["message"]
     assert float(rows["b0.jpg"]["confidence"]) == pytest.approx(0.8) and rows["b0.jpg"]["city"] == "Biei"
     geojson = json.loads(summary.report_geojson.read_text())
-    assert len(geojson["features"]) == 4
+    assert len(geojson["features"]) == 5  # every photo; the one without a position has a null geometry
+    assert sum(f["geometry"] is None for f in geojson["features"]) == 1
     assert store.get("state") == "finished"
 
 
@@ -57,7 +58,7 @@ def test_confidence_falls_with_the_time_gap_and_low_confidence_is_not_written(tm
     _, summary = run(folder, TagOptions(min_confidence=0.5))
     assert read_metadata(folder / "near.jpg").gps is not None
     assert read_metadata(folder / "far.jpg").gps is None  # confidence 0.2: left for review
-    assert summary.counts["low confidence, left for review"] == 1
+    assert summary.counts["left for review"] == 1
 
 
 def test_other_cameras_and_folders_are_not_neighbours(tmp_path, jobs_home):
@@ -137,6 +138,7 @@ def test_undo_restores_every_change(tmp_path, jobs_home):
 
     folder = album(tmp_path / "undo")
     before_pixels = pixels(folder / "b0.jpg")
+    originals = {p.name: p.read_bytes() for p in folder.iterdir()}
     store, _ = run(folder, place_names=names)
     assert read_metadata(folder / "b1.jpg").gps is not None
     summary = undo_job(JobStore.open(store.id))
@@ -147,6 +149,7 @@ def test_undo_restores_every_change(tmp_path, jobs_home):
     assert "Xmp.photoshop.City" not in xmp and "Iptc.Application2.City" not in iptc
     assert exif["Exif.Image.Artist"] == "A. Photographer" and xmp["Xmp.xmp.Rating"] == "4"
     np.testing.assert_array_equal(pixels(folder / "b0.jpg"), before_pixels)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == originals  # byte for byte
     assert undo_job(JobStore.open(store.id)).restored == 0  # a second undo has nothing left to do
 
     sidecars, _ = run(folder, TagOptions(sidecar=True))
@@ -182,3 +185,21 @@ def test_heic_and_raw_get_sidecars_and_stay_byte_identical(tmp_path, jobs_home):
     assert heic.read_bytes() == data
     assert (folder / "IMG_0002.xmp").is_file() and read_metadata(heic).gps[:2] == pytest.approx(A, abs=1e-6)
     assert summary.counts["tagged by interpolated"] == 1
+
+
+def test_a_modify_date_only_time_is_flagged_and_not_written_unreviewed(tmp_path, jobs_home):
+    """IFD0 ModifyDate is the last edit, often not the capture: a photo placed by it waits for review."""
+    import subprocess
+
+    from geor.engine.photos.exiftool import find_exiftool
+
+    folder = tmp_path / "weak"
+    folder.mkdir()
+    make_photo(folder / "a.jpg", T0, gps=A)
+    edited = make_photo(folder / "edited.jpg", None)
+    subprocess.run([str(find_exiftool()), "-q", "-IFD0:ModifyDate=2024:07:14 10:01:00", "-overwrite_original", str(edited)], check=True)
+    _, summary = run(folder)
+    rows = {os.path.basename(r["path"]): r for r in csv.DictReader(summary.report_csv.open())}
+    assert rows["edited.jpg"]["stage"] == "review" and "ModifyDate" in rows["edited.jpg"]["message"]
+    assert rows["edited.jpg"]["time_source"] == "ModifyDate" and rows["a.jpg"]["time_source"] == "DateTimeOriginal"
+    assert read_metadata(edited).gps is None

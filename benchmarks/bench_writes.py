@@ -1,0 +1,218 @@
+"""Writing GPS into real cameras' files, side by side on identical copies of the test corpus
+(tests/engine/photos/corpus: 35 makes, JPEG/MPO/TIFF/PNG/WebP):
+
+- ``geor tag --gpx`` (Geo-R: ExifTool through its rewrite check, place names, undo journal),
+- ``exiftool -geotag`` (what a photographer would otherwise run on the same folder and track),
+- the exiv2 writer Geo-R used before 0.2 (pyexiv2 ``modify_exif/xmp/iptc`` then ``get_bytes``, the
+  same tags), the alternative the choice of ExifTool was measured against.
+
+Every photo's capture time gets a track point of its own, so each tool can place every photo that
+has a time. Damage is judged by one independent reader, the system's ExifTool (tests/helpers/
+exiftool_oracle.py: every tag outside the location fields, embedded images and maker-note blobs
+byte for byte, validation warnings) plus Pillow's pixels. ``cp -a`` of the same files is the
+machine's floor for touching every byte once.
+
+Run: .venv/bin/python benchmarks/bench_writes.py [--repeat 3]   (needs exiftool on the PATH)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import exiftool_oracle as oracle  # noqa: E402
+
+CORPUS = ROOT / "tests" / "engine" / "photos" / "corpus"
+EMBEDDED = {".jpg", ".jpeg", ".mpo", ".tif", ".tiff", ".png", ".webp"}
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def copies(folder: Path, repeat: int) -> list[Path]:
+    folder.mkdir(parents=True)
+    made = []
+    for n in range(repeat):
+        for source in sorted(CORPUS.iterdir()):
+            if source.suffix.lower() in EMBEDDED:
+                target = folder / f"{n}-{source.name}"
+                shutil.copy2(source, target)
+                made.append(target)
+    return made
+
+
+def track(photos: list[Path], gpx: Path) -> dict[str, tuple[float, float]]:
+    """A track point at every photo's capture time (UTC as the camera wrote it), spread over the
+    globe; returns the position each photo should get."""
+    from geor.engine.photos import PhotoReadError, read_metadata
+
+    times: dict[dt.datetime, tuple[float, float]] = {}
+    wanted = {}
+    for photo in photos:
+        try:
+            taken = read_metadata(photo).taken_at
+        except PhotoReadError:
+            continue
+        if taken is None:
+            continue
+        taken = taken.replace(microsecond=0)
+        if taken not in times:
+            k = len(times)
+            times[taken] = (round(-60 + (k * 7.3) % 120, 6), round(-179.5 + (k * 13.7) % 359, 6))
+        wanted[photo.name] = times[taken]
+    points = "".join(f'<trkpt lat="{lat}" lon="{lon}"><ele>12.5</ele><time>{t.strftime("%Y-%m-%dT%H:%M:%SZ")}</time></trkpt>'
+                     for t, (lat, lon) in sorted(times.items()))
+    gpx.write_text(f'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{points}'
+                   "</trkseg></trk></gpx>")
+    return wanted
+
+
+def exiv2_writer(photos: list[Path], wanted: dict[str, tuple[float, float]]) -> None:
+    """Geo-R's writer before 0.2, reduced to what it did to a file: exiv2 rewrote the metadata in
+    memory (EXIF GPS, XMP and IPTC place names) and the bytes replaced the file."""
+    import pyexiv2
+
+    pyexiv2.set_log_level(4)
+    for photo in photos:
+        if photo.name not in wanted:
+            continue
+        lat, lon = wanted[photo.name]
+        tags = {}
+        for axis, value, refs in (("Latitude", lat, "NS"), ("Longitude", lon, "EW")):
+            total = round(abs(value) * 3600 * 10_000)
+            degrees, rest = divmod(total, 36_000_000)
+            minutes, seconds = divmod(rest, 600_000)
+            tags[f"Exif.GPSInfo.GPS{axis}"] = f"{degrees}/1 {minutes}/1 {seconds}/10000"
+            tags[f"Exif.GPSInfo.GPS{axis}Ref"] = refs[0] if value >= 0 else refs[1]
+        try:
+            handle = pyexiv2.ImageData(photo.read_bytes())
+            handle.modify_exif({"Exif.GPSInfo.GPSVersionID": "2 3 0 0", **tags})
+            handle.modify_xmp({"Xmp.photoshop.City": "Reykjavík", "Xmp.photoshop.Country": "Ísland"})
+            if photo.suffix.lower() in (".jpg", ".jpeg", ".mpo", ".tif", ".tiff"):
+                handle.modify_iptc({"Iptc.Application2.City": "Reykjavík", "Iptc.Application2.CountryName": "Ísland"})
+            photo.write_bytes(handle.get_bytes())
+            handle.close()
+        except (RuntimeError, UnicodeDecodeError):
+            continue  # the old writer reported these as failed
+
+
+def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) -> tuple[int, int, list[str]]:
+    """(files written, files damaged, examples): written = the file has a position it did not have."""
+    paths = sorted(folder.iterdir())
+    after = oracle.dump_many(paths)
+    written = damaged = 0
+    examples = []
+    for path in paths:
+        if path.read_bytes() == originals[path.name]:
+            continue
+        had = any(k.startswith("GPS:GPSLatitude") for k in before[path.name])
+        has = any(k.startswith("GPS:GPSLatitude") for k in after[path])
+        written += int(has and not had)
+        problems = oracle.damage(before[path.name], after[path])
+        old_pixels, new_pixels = oracle.pixels(CORPUS / path.name.split("-", 1)[1]), oracle.pixels(path)
+        if old_pixels is not None and (new_pixels is None or not np.array_equal(old_pixels, new_pixels)):
+            problems.append("pixels differ")
+        if problems:
+            damaged += 1
+            if len(examples) < 6:
+                examples.append(f"{path.name.split('-', 1)[1]}: {problems[0][:110]}")
+    return written, damaged, examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="copies of the corpus per tool (for steadier timings)")
+    args = parser.parse_args()
+    if not oracle.EXIFTOOL:
+        sys.exit("exiftool is not installed (Debian: apt-get install libimage-exiftool-perl)")
+    geor = shutil.which("geor", path=str(Path(sys.executable).parent))
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.photos.exiftool import find_exiftool
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        source = copies(tmp_path / "source", args.repeat)
+        originals = {p.name: p.read_bytes() for p in source}
+        gpx = tmp_path / "track.gpx"
+        wanted = track(source, gpx)
+        print(f"judging {len(source)} originals ...", file=sys.stderr)
+        dumps = oracle.dump_many(source)
+        before = {p.name: dumps[p] for p in source}
+        env = os.environ | {"GEOR_DATA_DIR": str(tmp_path / "geor-data")}
+        pack = default_pack_path(progress=lambda m: print(m, file=sys.stderr))
+        (tmp_path / "geor-data" / "regionpacks").mkdir(parents=True)
+        (tmp_path / "geor-data" / "regionpacks" / pack.name).symlink_to(pack)
+        seconds, results = {}, {}
+        for tool in ("cp", "geor", "exiftool", "exiv2"):
+            folder = tmp_path / tool
+            if tool != "cp":
+                shutil.copytree(tmp_path / "source", folder)
+            started = time.perf_counter()
+            if tool == "cp":
+                subprocess.run(["cp", "-a", str(tmp_path / "source"), str(folder)], check=True)
+            elif tool == "geor":
+                subprocess.run([geor, "tag", str(folder), "--gpx", str(gpx), "--tz", "+00:00"], env=env, capture_output=True, check=True)
+            elif tool == "exiftool":
+                subprocess.run(["exiftool", "-q", "-q", "-geotag", str(gpx), "-geotime<${DateTimeOriginal}+00:00", "-overwrite_original",
+                                str(folder)], capture_output=True, check=False)
+            else:
+                exiv2_writer(sorted(folder.iterdir()), wanted)
+            seconds[tool] = time.perf_counter() - started
+            if tool != "cp":
+                print(f"judging {tool} ...", file=sys.stderr)
+                results[tool] = judge(originals, folder, before)
+        undo_ok = undo_check(geor, env, tmp_path / "geor", originals)
+    n = len(source)
+    exiftool_version = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
+    ours = subprocess.run([str(find_exiftool()), "-ver"], capture_output=True, text=True).stdout.strip()
+    print(f"# Writing GPS into {n} real cameras' files ({args.repeat} copies of the corpus's {n // args.repeat} JPEG/MPO/TIFF/PNG/WebP"
+          f" files, {len(wanted)} with a capture time), {os.cpu_count()} cores of {cpu_name()}")
+    print()
+    print(f"Damage judged by the system's ExifTool {exiftool_version}; Geo-R writes with ExifTool {ours}.")
+    print()
+    print("| tool | files written | files damaged | wall time | photos/s | undo gives back every byte |")
+    print("|---|---:|---:|---:|---:|---|")
+    labels = {"geor": "geor tag --gpx (ExifTool + rewrite check, names, journal)", "exiftool": "exiftool -geotag -overwrite_original",
+              "exiv2": "Geo-R's exiv2 writer before 0.2 (pyexiv2)"}
+    for tool in ("geor", "exiftool", "exiv2"):
+        written, damaged, _ = results[tool]
+        undo = ("yes" if undo_ok else "NO") if tool == "geor" else "-"
+        print(f"| {labels[tool]} | {written} | {damaged} | {seconds[tool]:.1f} s | {n / seconds[tool]:,.0f} | {undo} |")
+    print(f"| cp -a (the floor: every byte read and written once) | - | - | {seconds['cp']:.2f} s | {n / seconds['cp']:,.0f} | - |")
+    print()
+    print(f"Geo-R: {seconds['exiftool'] / seconds['geor']:.2f}x the speed of exiftool -geotag on the same files.")
+    for tool in ("geor", "exiftool", "exiv2"):
+        for example in results[tool][2]:
+            print(f"- {tool}: {example}")
+
+
+def undo_check(geor: str, env: dict[str, str], folder: Path, originals: dict[str, bytes]) -> bool:
+    jobs = sorted((Path(env["GEOR_DATA_DIR"]) / "jobs").glob("*.sqlite"))
+    subprocess.run([geor, "undo", jobs[-1].stem], env=env, capture_output=True, check=True)
+    return all(hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256(originals[p.name]).digest() for p in folder.iterdir()
+               if p.name in originals) and not [p for p in folder.iterdir() if p.name not in originals and not p.name.endswith(".xmp")]
+
+
+if __name__ == "__main__":
+    main()

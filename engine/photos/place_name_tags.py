@@ -1,0 +1,151 @@
+"""Place names (city, state, country) as Geo-R writes them: what goes into IPTC IIM and XMP, in
+which character set, and when nothing is written at all.
+
+- Names a person (or another program) already put into the photo are kept unless the user asks
+  to overwrite: any city, state, country, sub-location or location structure in IPTC or XMP.
+- IPTC IIM: UTF-8 with ``CodedCharacterSet`` whenever a value is not ASCII, unless the block
+  already holds non-ASCII text in an undeclared legacy character set: then our values are written
+  in that set (Latin/cp1252, ExifTool's default) where they fit, and left to XMP where they do not,
+  so nobody's existing text is reinterpreted. Values are cut to the IIM limits (32 bytes for
+  city and state, 64 for the country, 3 for its code) on a character boundary; the full names go
+  to XMP.
+- ``IPTCDigest`` (Photoshop's "XMP is in sync with IPTC" mark): when it was current, IPTC is only
+  changed together with XMP and the digest is renewed; a stale digest is left as it was.
+
+The writer tries the choices in order and keeps the first whose rewrite changes nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .exiftool import TagDump
+from .gps_tags import Location
+
+#: Location field -> IPTC IIM tag (ExifTool name) and its length limit in bytes.
+IPTC_NAMES = {
+    "city": ("City", 32),
+    "state": ("Province-State", 32),
+    "country": ("Country-PrimaryLocationName", 64),
+    "country_code3": ("Country-PrimaryLocationCode", 3),
+}
+#: Location field -> XMP tag (ExifTool group:name).
+XMP_NAMES = {
+    "city": "XMP-photoshop:City",
+    "state": "XMP-photoshop:State",
+    "country": "XMP-photoshop:Country",
+    "country_code": "XMP-iptcCore:CountryCode",
+}
+#: Every tag Geo-R may write a name into.
+NAME_TAGS = frozenset({*(f"IPTC:{tag}" for tag, _ in IPTC_NAMES.values()), *XMP_NAMES.values()})
+#: Tags that mean "this photo already names its place" (IPTC groups may be numbered: IPTC2...).
+EXISTING_IPTC = ("City", "Province-State", "Country-PrimaryLocationName", "Country-PrimaryLocationCode", "Sub-location")
+EXISTING_XMP = (*XMP_NAMES.values(), "XMP-iptcCore:Location", "XMP-iptcExt:LocationCreated", "XMP-iptcExt:LocationShown",
+                "XMP-iptcExt:City", "XMP-iptcExt:CountryName")
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    """One way of writing the names: ExifTool arguments, the tags they set, and notes for the report."""
+
+    args: tuple[str, ...] = ()
+    tags: frozenset[str] = frozenset()  # "IPTC:City", "XMP-photoshop:City", ... (what the rewrite check allows to change)
+    notes: tuple[str, ...] = ()
+    iptc: bool = False
+    xmp: bool = False
+
+
+@dataclass
+class _Iptc:
+    args: list[str] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+
+def iptc_groups(existing: TagDump) -> Iterator[tuple[str, Any]]:
+    """(tag name, value) of every IPTC IIM entry, whatever its record (IPTC, IPTC2, ...)."""
+    for key, value in existing.entries:
+        group, _, name = key.partition(":")
+        if group.rstrip("0123456789") == "IPTC":
+            yield name, value
+
+
+def names_present(existing: TagDump) -> bool:
+    def filled(value: Any) -> bool:
+        return value not in (None, "", [], {})
+
+    if any(filled(value) for name, value in iptc_groups(existing) if name in EXISTING_IPTC):
+        return True
+    return any(filled(existing.get(tag)) for tag in EXISTING_XMP)
+
+
+def name_choices(existing: TagDump, location: Location, iptc_capable: bool, overwrite: bool) -> list[NameChoice]:
+    """The ways to write ``location``'s names into a file whose current metadata is ``existing``
+    (empty for a new sidecar), best first; the last writes none."""
+    wanted = {f: getattr(location, f) for f in {*IPTC_NAMES, *XMP_NAMES} if getattr(location, f)}
+    if not wanted:
+        return [NameChoice()]
+    if names_present(existing) and not overwrite:
+        return [NameChoice(notes=("place names kept: the photo already names its place (--overwrite replaces them)",))]
+    xmp_args = tuple(f"-{tag}={wanted[f]}" for f, tag in XMP_NAMES.items() if f in wanted)
+    xmp_tags = frozenset(tag for f, tag in XMP_NAMES.items() if f in wanted)
+    choices = []
+    iptc = _iptc(existing, wanted) if iptc_capable else None
+    digest_current = _digest_current(existing)
+    if iptc and iptc.args:
+        digest = ("-Photoshop:IPTCDigest=new",) if digest_current else ()
+        choices.append(NameChoice((*iptc.args, *xmp_args, *digest), frozenset(iptc.tags | xmp_tags | ({"Photoshop:IPTCDigest"} if digest else set())),
+                                  tuple(iptc.notes), iptc=True, xmp=True))
+        if not digest_current:
+            choices.append(NameChoice(tuple(iptc.args), frozenset(iptc.tags),
+                                      (*iptc.notes, "place names in IPTC only: the photo's XMP is left exactly as it was"), iptc=True))
+    else:
+        choices.append(NameChoice(xmp_args, xmp_tags, tuple(iptc.notes) if iptc else (), xmp=True))
+    choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo",)))
+    return choices
+
+
+def _digest_current(existing: TagDump) -> bool:
+    digest, current = existing.get("Photoshop:IPTCDigest"), existing.get("File:CurrentIPTCDigest")
+    return isinstance(digest, str) and isinstance(current, str) and digest.lower() == current.lower()
+
+
+def _iptc(existing: TagDump, wanted: dict[str, str]) -> _Iptc:
+    plan = _Iptc()
+    values = {f: wanted[f] for f in IPTC_NAMES if f in wanted}
+    entries = list(iptc_groups(existing))
+    declared_utf8 = any(name == "CodedCharacterSet" and "%G" in str(value) for name, value in entries)
+    legacy_text = not declared_utf8 and any(_has_non_ascii(value) for _, value in entries)
+    if all(v.isascii() for v in values.values()):
+        encoding, options = "ascii", []
+    elif declared_utf8:
+        encoding, options = "utf-8", ["-charset", "iptc=UTF8"]
+    elif not legacy_text:
+        encoding, options = "utf-8", ["-charset", "iptc=UTF8", "-IPTC:CodedCharacterSet=UTF8"]
+        plan.tags.add("IPTC:CodedCharacterSet")
+    else:
+        encoding, options = "cp1252", ["-charset", "iptc=Latin"]
+    for f, value in values.items():
+        tag, limit = IPTC_NAMES[f]
+        try:
+            data = value.encode(encoding)
+        except UnicodeEncodeError:
+            plan.notes.append(f"IPTC {tag} left out: its existing IPTC text is in a legacy character set that cannot hold "
+                              f"{value!r} (the name is in XMP)")
+            continue
+        if len(data) > limit:
+            value = data[:limit].decode(encoding, "ignore")
+            plan.notes.append(f"IPTC {tag} cut to {limit} bytes ({value!r}); the full name is in XMP")
+        plan.args.append(f"-IPTC:{tag}={value}")
+        plan.tags.add(f"IPTC:{tag}")
+    if plan.args:
+        plan.args[:0] = options
+    return plan
+
+
+def _has_non_ascii(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_non_ascii(v) for v in value)
+    return isinstance(value, str) and not value.isascii()

@@ -1,0 +1,120 @@
+"""The independent reader the photo tests judge Geo-R's writes with: the system's ExifTool (Debian's
+libimage-exiftool-perl in CI, a different version from the one Geo-R writes with), asked for every
+tag with binary values (``-b``: embedded images and maker-note blobs compared byte for byte) and
+its validation warnings, plus Pillow for the pixels.
+
+Nothing here imports Geo-R's own comparison: what counts as a location field is listed again, so
+a mistake in the product cannot hide itself in the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EXIFTOOL = shutil.which("exiftool")
+
+#: What a location write may set (ExifTool group:name, IPTC records merged).
+LOCATION_FIELDS = {
+    "GPS:GPSLatitude", "GPS:GPSLatitudeRef", "GPS:GPSLongitude", "GPS:GPSLongitudeRef", "GPS:GPSAltitude", "GPS:GPSAltitudeRef",
+    "GPS:GPSMapDatum", "GPS:GPSProcessingMethod", "GPS:GPSDateStamp", "GPS:GPSTimeStamp",  # (the last two: exiftool -geotag's)
+    "IPTC:City", "IPTC:Province-State", "IPTC:Country-PrimaryLocationName", "IPTC:Country-PrimaryLocationCode",
+    "XMP-photoshop:City", "XMP-photoshop:State", "XMP-photoshop:Country", "XMP-iptcCore:CountryCode",
+    "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude", "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-exif:GPSMapDatum",
+    "XMP-exif:GPSVersionID",
+}
+#: May appear where they were absent (the blocks a writer must create), never change.
+ADDED_ONLY = {
+    "GPS:GPSVersionID", "IPTC:CodedCharacterSet", "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "XMP-x:XMPToolkit",
+    "IFD0:XResolution", "IFD0:YResolution", "IFD0:ResolutionUnit", "IFD0:YCbCrPositioning",
+    "ExifIFD:ExifVersion", "ExifIFD:ComponentsConfiguration", "ExifIFD:FlashpixVersion", "ExifIFD:ColorSpace",
+}
+NOT_METADATA = {"File", "System", "Composite"}
+POINTER = re.compile(r"(?:Offsets?|Start)$")
+
+
+def dump(path: Path) -> dict[str, Counter[str]]:
+    """Every tag with binary data, as {group:name: Counter(values)}; validation warnings included."""
+    return dump_many([path])[Path(path)]
+
+
+def dump_many(paths: list[Path]) -> dict[Path, dict[str, Counter[str]]]:
+    """dump() of many files in one ExifTool run (its start-up is most of the cost of one file)."""
+    out = subprocess.run([EXIFTOOL, "-j", "-a", "-G1:4", "-b", "-u", "-api", "validate=1", "-api", "LargeFileSupport=1",
+                          *map(str, paths)], capture_output=True, check=False).stdout
+    found = {}
+    for row in json.loads(out):
+        tags: dict[str, Counter[str]] = {}
+        for key, value in row.items():
+            if key == "SourceFile":
+                continue
+            parts = key.split(":")
+            group, name = parts[0], parts[-1]
+            if group.rstrip("0123456789") == "IPTC":
+                group = "IPTC"
+            tags.setdefault(f"{group}:{name}", Counter())[json.dumps(value, sort_keys=True)] += 1
+        found[Path(row["SourceFile"])] = tags
+    return {Path(p): found[Path(p)] for p in paths}
+
+
+def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> list[str]:
+    """Every difference outside the location fields (and the few kinds a metadata writer must make)."""
+    found = []
+    for key in sorted(set(before) | set(after)):
+        group, _, name = key.partition(":")
+        if group in NOT_METADATA or key in ("ExifTool:ExifToolVersion", "ExifTool:Validate") or key in LOCATION_FIELDS:
+            continue
+        if POINTER.search(name) or key == "RIFF:WebP_Flags":  # where blocks sit; their contents are compared as binary tags
+            continue
+        was, now = before.get(key, Counter()), after.get(key, Counter())
+        if was == now or (not was and key in ADDED_ONLY):
+            continue
+        if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
+            continue
+        if key == "Photoshop:IPTCDigest" and now == after.get("File:CurrentIPTCDigest"):  # renewed, still current
+            continue
+        if key == "ExifTool:Warning":
+            new = now - was
+            if new:
+                found.append(f"new warnings {sorted(new)}")
+            continue
+        found.append(f"{key}: {_short(was)} -> {_short(now)}")
+    return found
+
+
+def _short(values: Counter[str]) -> str:
+    text = "; ".join(sorted(values)) or "(absent)"
+    return text if len(text) < 80 else f"{text[:77]}..."
+
+
+def values(tags: dict[str, Counter[str]], key: str) -> list[Any]:
+    return sorted(json.loads(v) for v in tags.get(key, Counter()).elements())
+
+
+def gps(path: Path) -> tuple[float, float, float | None] | None:
+    """The position as the independent reader sees it (signed degrees, altitude in metres)."""
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-GPSLatitude", "-GPSLongitude", "-GPSAltitude", str(path)], capture_output=True,
+                         check=True).stdout
+    row = json.loads(out)[0]
+    if "GPSLatitude" not in row or "GPSLongitude" not in row:
+        return None
+    return float(row["GPSLatitude"]), float(row["GPSLongitude"]), row.get("GPSAltitude")
+
+
+def pixels(path: Path) -> np.ndarray | None:
+    """The decoded main image, or None where Pillow cannot decode the format."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return np.asarray(image)
+    except Exception:  # noqa: BLE001 - an exotic compression Pillow lacks: the binary tags still guard the data
+        return None
