@@ -6,6 +6,7 @@ not reference: measured on the corpus, see tests/engine/photos/corpus/README.md)
 from __future__ import annotations
 
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,19 +53,18 @@ def _exists(path: Path) -> bool:
 
 
 def _shares_stem(path: Path) -> bool:
-    folder = path.parent
-    try:
-        stamp = os.stat(folder).st_mtime_ns
-    except OSError:
-        return False
-    counts = _photo_stems(folder, stamp)
+    counts = _photo_stems(path.parent, int(time.monotonic() // STEMS_FRESH_S))
     return counts.get(path.stem.lower(), 0) > 1
 
 
+#: How long a folder's listing of photo names is reused. (Not until the folder changes: writing
+#: sidecars changes it after every photo, and a folder of 10,000 would be listed 10,000 times.)
+STEMS_FRESH_S = 10.0
+
+
 @lru_cache(maxsize=64)
-def _photo_stems(folder: Path, mtime_ns: int) -> dict[str, int]:
-    """How many photo files share each (lower-cased) stem in a folder; cached until the folder
-    changes (a new or removed file changes its modification time)."""
+def _photo_stems(folder: Path, period: int) -> dict[str, int]:
+    """How many photo files share each (lower-cased) stem in a folder, listed once per period."""
     counts: dict[str, int] = {}
     try:
         with os.scandir(folder) as entries:

@@ -42,8 +42,9 @@ XMP_NAMES = {
 NAME_TAGS = frozenset({*(f"IPTC:{tag}" for tag, _ in IPTC_NAMES.values()), *XMP_NAMES.values()})
 #: Tags that mean "this photo already names its place" (IPTC groups may be numbered: IPTC2...).
 EXISTING_IPTC = ("City", "Province-State", "Country-PrimaryLocationName", "Country-PrimaryLocationCode", "Sub-location")
-EXISTING_XMP = (*XMP_NAMES.values(), "XMP-iptcCore:Location", "XMP-iptcExt:LocationCreated", "XMP-iptcExt:LocationShown",
-                "XMP-iptcExt:City", "XMP-iptcExt:CountryName")
+EXISTING_XMP = (*XMP_NAMES.values(), "XMP-iptcCore:Location")
+#: ... and the IPTC Extension's location structures, as ExifTool flattens them (LocationCreatedCity, ...).
+EXISTING_XMP_PREFIXES = ("XMP-iptcExt:LocationCreated", "XMP-iptcExt:LocationShown")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def names_present(existing: TagDump) -> bool:
 
     if any(filled(value) for name, value in iptc_groups(existing) if name in EXISTING_IPTC):
         return True
-    return any(filled(existing.get(tag)) for tag in EXISTING_XMP)
+    return any(filled(value) for key, value in existing.entries if key in EXISTING_XMP or key.startswith(EXISTING_XMP_PREFIXES))
 
 
 def name_choices(existing: TagDump, location: Location, iptc_capable: bool, overwrite: bool) -> list[NameChoice]:

@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from .exiftool import TagDump
 
@@ -44,26 +45,33 @@ def _normal_key(key: str) -> str:
     return f"{group}:{name}"
 
 
-def tag_multiset(dump: TagDump) -> dict[str, Counter[str]]:
-    """Every tag of a dump as {group:name: Counter(values)}: copies of a tag (several IPTC
-    records, repeated warnings) compared as a multiset, whatever their order."""
-    tags: dict[str, Counter[str]] = {}
+def tag_values(dump: TagDump) -> dict[str, list[Any]]:
+    """Every tag of a dump as {group:name: [values, in file order]}."""
+    tags: dict[str, list[Any]] = {}
     for key, value in dump.entries:
-        tags.setdefault(_normal_key(key), Counter())[json.dumps(value, sort_keys=True, ensure_ascii=False)] += 1
+        tags.setdefault(_normal_key(key), []).append(value)
     return tags
+
+
+def _multiset(values: list[Any]) -> Counter[str]:
+    """Copies of a tag (several IPTC records, repeated warnings) compared whatever their order."""
+    return Counter(json.dumps(v, sort_keys=True, ensure_ascii=False) for v in values)
 
 
 def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) -> list[str]:
     """Descriptions of every difference between two dumps of one file that is not a location
     field Geo-R wrote (``written``: normalised ``group:name`` keys) or one of the allowed kinds."""
     ours = set(written)
-    old, new = tag_multiset(before), tag_multiset(after)
+    old, new = tag_values(before), tag_values(after)
     changes = []
     for key in sorted(set(old) | set(new)):
+        was_list, now_list = old.get(key, []), new.get(key, [])
+        if was_list == now_list:  # the common case, compared without serialising anything
+            continue
         group, _, name = key.partition(":")
         if key in ours or group in IGNORED_GROUPS or key in IGNORED_TAGS or key in CONTAINER_FLAGS or POINTER.search(name):
             continue
-        was, now = old.get(key, Counter()), new.get(key, Counter())
+        was, now = _multiset(was_list), _multiset(now_list)
         if was == now or (not was and key in MANDATORY_ADDITIONS) or (key in REPEATABLE and set(was) == set(now)):
             continue
         if key == "ExifTool:Warning":
@@ -80,3 +88,52 @@ def _show(values: Counter[str]) -> str:
         return "(absent)"
     text = "; ".join(sorted(values.elements()))
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+#: Where embedded data sits, as ExifTool reports it (absolute file offsets with -n): pointer tag ->
+#: its size tag, in the same group. Thumbnails, maker-note and IFD previews, MPF images (phones'
+#: gain maps, the second eye of an MPO), RAW-style JPEGs, TIFF strips and tiles.
+DATA_POINTERS = {"ThumbnailOffset": "ThumbnailLength", "PreviewImageStart": "PreviewImageLength", "MPImageStart": "MPImageLength",
+                 "JpgFromRawStart": "JpgFromRawLength", "OtherImageStart": "OtherImageLength", "StripOffsets": "StripByteCounts",
+                 "TileOffsets": "TileByteCounts"}
+
+
+def embedded_data_changes(before: TagDump, after: TagDump, original: bytes, written: bytes) -> list[str]:
+    """Every embedded image (see DATA_POINTERS) must hold the same bytes after the rewrite, wherever
+    it moved: compared byte for byte from the two files, without asking ExifTool to extract them."""
+    changes = []
+    old, new = _data_blocks(before, original), _data_blocks(after, written)
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            was, now = old.get(key), new.get(key)
+            changes.append(f"{key} data {'absent' if was is None else f'{len(was)} bytes'} -> {'absent' if now is None else f'{len(now)} bytes'}"
+                           + (" (different bytes)" if was is not None and now is not None and len(was) == len(now) else ""))
+    return changes
+
+
+def _data_blocks(dump: TagDump, data: bytes) -> dict[str, bytes]:
+    values = tag_values(dump)
+    blocks = {}
+    for key, starts in values.items():
+        group, _, name = key.partition(":")
+        size_name = DATA_POINTERS.get(name)
+        if size_name is None or f"{group}:{size_name}" not in values:
+            continue
+        for copy, (start, size) in enumerate(zip(starts, values[f"{group}:{size_name}"])):
+            if name == "MPImageStart" and _numbers(start) == [0]:
+                continue  # MPF's first image is the file itself, metadata and all
+            pieces = []
+            for offset, length in zip(_numbers(start), _numbers(size)):
+                pieces.append(data[offset:offset + length])
+            blocks[f"{key}#{copy}"] = b"".join(pieces)
+    return blocks
+
+
+def _numbers(value: Any) -> list[int]:
+    """A -n value that is a number or a list of numbers (strip offsets come as "8 1032 2056")."""
+    if isinstance(value, (int, float)):
+        return [int(value)]
+    try:
+        return [int(float(part)) for part in str(value).split()]
+    except ValueError:
+        return []

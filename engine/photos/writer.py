@@ -33,13 +33,17 @@ from typing import Any
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump
 from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
+from .jpeg_end import jpeg_is_cut
 from .place_name_tags import NameChoice, name_choices
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import unexpected_changes
+from .rewrite_check import embedded_data_changes, unexpected_changes
 
 #: Temporary files start so; a scan after a crash removes leftovers.
 TEMP_PREFIX = ".geor-tmp-"
 WORKER_PREFIX = "geor-photo-writer"
+#: Formats whose EXIF sits in the file as it is, so ExifTool's offsets are file positions (PNG
+#: and WebP may hold it encoded or compressed in a chunk: their embedded images are compared by size).
+RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 #: Warnings by which ExifTool says a JPEG's image data is cut short or broken.
 DAMAGED_JPEG = ("JPEG format error", "Corrupted JPEG", "JPEG EOI marker not found")
 
@@ -95,10 +99,17 @@ class _Prepared:
 
 
 @dataclass
+class _Written:
+    data: bytes  # the new file's bytes, as ExifTool wrote them
+    dump: TagDump  # ExifTool's reading of them
+
+
+@dataclass
 class _Attempt:
     """The ExifTool dumps and arguments one write is made from."""
 
     existing: TagDump
+    validate: bool  # both dumps with ExifTool's validation (files it already finds faults in)
     gps_args: list[str]
     gps_tags: set[str]
     choices: list[NameChoice] = field(default_factory=list)
@@ -143,7 +154,7 @@ class PhotoWriter:
             except PhotoWriteError as exc:
                 return exc
 
-        ahead = 2 * self.workers  # new files waiting for their rename: bounded, so a big folder never doubles on disk
+        ahead = 4 * self.workers  # new files waiting for their rename: bounded, so a big folder never doubles on disk
         self._start_sessions()
         with ThreadPoolExecutor(self.workers, thread_name_prefix=WORKER_PREFIX) as pool:
             pending: collections.deque[tuple[WriteRequest, Future[_Prepared | PhotoWriteError]]] = collections.deque()
@@ -218,8 +229,8 @@ class PhotoWriter:
             if exists and _awkward_name(target):  # ExifTool's argument protocol is line-based
                 staged = source = _temp_name(target.parent, target.suffix)
                 source.write_bytes(original or b"")
-            attempt = self._attempt(session, source if exists else None, target, request)
-            temp, after, choice = self._rewrite(session, source if exists else None, target, attempt)
+            attempt = self._attempt(session, source if exists else None, target, request, original)
+            temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
         except ExifToolFailed as exc:
             healthy = False
             raise PhotoWriteError(f"ExifTool failed on it ({exc}); original untouched") from None
@@ -232,7 +243,7 @@ class PhotoWriter:
                 self._all.remove(session)
                 session.close()
         try:
-            return self._finish(target, temp, original, attempt, after, choice)
+            return self._finish(target, temp, original, written, attempt, choice)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
@@ -261,8 +272,12 @@ class PhotoWriter:
         except OSError as exc:
             raise PhotoWriteError(_os_reason(exc)) from None
 
-    def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest) -> _Attempt:
+    def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest,
+                 original: bytes | None) -> _Attempt:
         existing = session.read(source) if source is not None else TagDump(())
+        validate = "ExifTool:Warning" in existing  # a file ExifTool already finds faults in: compare its full validation too
+        if validate and source is not None:
+            existing = session.read(source, validate=True)
         error = existing.get("ExifTool:Error")
         if error:
             raise PhotoWriteError(f"not a file ExifTool can read ({error}); original untouched")
@@ -271,10 +286,10 @@ class PhotoWriter:
         had_position = _has_position(existing, group)
         if had_position and not (request.overwrite or request.own_position):
             raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
-        if not in_sidecar and target.suffix.lower() in (".jpg", ".jpeg", ".jpe", ".mpo"):
-            damage = [w for w in _warnings(existing) if any(sign in w for sign in DAMAGED_JPEG)]
-            if damage:
-                raise PhotoWriteError(f"a damaged or truncated JPEG ({damage[0]}); not rewritten (--sidecar records the position beside it)")
+        damage = [w for w in _warnings(existing) if any(sign in w for sign in DAMAGED_JPEG)]
+        if not in_sidecar and (damage or (original is not None and jpeg_is_cut(original))):
+            raise PhotoWriteError(f"a truncated or damaged JPEG ({damage[0] if damage else 'its image data ends early'}); not rewritten "
+                                  "(--sidecar records the position beside it)")
         gps_names = XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS
         choices = name_choices(existing, request.location, iptc_capable=not in_sidecar and target.suffix.lower() in IPTC_CAPABLE,
                                overwrite=request.overwrite or request.own_names)
@@ -282,12 +297,12 @@ class PhotoWriter:
         no_exif = not in_sidecar and not any(key.startswith("IFD0:") for key, _ in existing.entries)
         gps_args = gps_assignments(request.location, group, replacing=had_position, add_version=gps_block and "GPS:GPSVersionID" not in existing,
                                    tiff=target.suffix.lower() in (".tif", ".tiff"), resolution=_jfif_resolution(existing) if no_exif else None)
-        return _Attempt(existing, gps_args,
+        return _Attempt(existing, validate, gps_args,
                         {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}, choices)
 
-    def _rewrite(self, session: ExifToolSession, source: Path | None, target: Path, attempt: _Attempt,
-                 ) -> tuple[Path, TagDump, NameChoice]:
-        """The first name choice whose rewrite changes nothing else: (temporary file, its dump, choice)."""
+    def _rewrite(self, session: ExifToolSession, source: Path | None, target: Path, attempt: _Attempt, original: bytes | None,
+                 ) -> tuple[Path, _Written, NameChoice]:
+        """The first name choice whose rewrite changes nothing else: (temporary file, what it holds, choice)."""
         refusals: list[str] = []
         for choice in attempt.choices:
             temp = _temp_name(target.parent, target.suffix)
@@ -297,23 +312,26 @@ class PhotoWriter:
                 temp.unlink(missing_ok=True)
                 raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched")
             try:
-                after = session.read(temp)
+                after = session.read(temp, validate=attempt.validate)
+                data = temp.read_bytes()
                 problems = (_readback(attempt, after) + _names_readback(choice, after)
-                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags))
+                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags)
+                            + (embedded_data_changes(attempt.existing, after, original, data)
+                               if original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS else []))
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
             if not problems:
-                return temp, after, choice
+                return temp, _Written(data, after), choice
             temp.unlink(missing_ok=True)
             refusals = problems
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
         raise PhotoWriteError(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
                               "(--sidecar records the position beside it)")
 
-    def _finish(self, target: Path, temp: Path, original: bytes | None, attempt: _Attempt, after: TagDump,
+    def _finish(self, target: Path, temp: Path, original: bytes | None, new: _Written, attempt: _Attempt,
                 choice: NameChoice) -> _Prepared:
-        written = temp.read_bytes()
+        written, after = new.data, new.dump
         fd = os.open(temp, os.O_RDWR)
         try:
             os.fsync(fd)

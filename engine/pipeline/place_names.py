@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 from geor.engine.geo.geocoder import Geocoder
 
@@ -12,10 +14,18 @@ COLUMNS = {"city": "city", "state": "state", "country": "country", "country_code
 
 def place_namer_for(geocoder: Geocoder) -> Callable[[list[tuple[float, float]]], list[dict[str, str | None]]]:
     """A function naming positions in batches: the city is the most populous town within 10 km in
-    the same state, else the nearest one."""
+    the same state, else the nearest one. The geocoder's kernels are loaded (numba, about half a
+    second) in the background at once, while a job scans and reads its photos."""
+
+    def lookup(lats: list[float], lons: list[float]) -> Any:
+        return geocoder.lookup_many(lats, lons, town_scope="state", largest_town_km=10.0)
+
+    warm_up = threading.Thread(target=lookup, args=([0.0], [0.0]), name="geor-geocoder-warm-up", daemon=True)
+    warm_up.start()
 
     def name(positions: list[tuple[float, float]]) -> list[dict[str, str | None]]:
-        batch = geocoder.lookup_many([p[0] for p in positions], [p[1] for p in positions], town_scope="state", largest_town_km=10.0)
+        warm_up.join()
+        batch = lookup([p[0] for p in positions], [p[1] for p in positions])
         columns = batch.columns()
         return [{field: (columns[column][i] or None) for field, column in COLUMNS.items()} for i in range(len(positions))]
 

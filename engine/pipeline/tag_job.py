@@ -9,6 +9,7 @@ under way is recognised by its checksum as done or not.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -40,8 +41,9 @@ from .sources import Decision, LocationSource, PhotoRecord
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
-#: ExifTool processes writing at once (each a Perl process of about 30 MB).
-WRITE_WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: ExifTool processes writing at once, one per core this process may use (each a Perl process of
+#: about 30 MB): the verified write reads every file twice, so it needs the cores to keep up.
+WRITE_WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 BATCH = 100
 #: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
 TIME_BASED_SOURCES = frozenset({"gpx", "interpolated"})
@@ -285,23 +287,38 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     def journal(request: WriteRequest, result: WriteResult) -> None:
         change_ids[request] = store.journal_pending(requests[request], result, batch)
 
-    with PhotoWriter(root, workers=WRITE_WORKERS) as writer:
-        for done, (request, outcome) in enumerate(writer.write_many(requests, before_replace=journal), start=1):
-            photo_id = requests[request]
+    outcomes: list[tuple[int, int | None, dict[str, Any]]] = []  # (photo, change, fields), committed together every BATCH writes
+
+    def record() -> None:
+        """Each write's outcome. Until this commits, a crash leaves the change 'pending', which
+        the next run settles by the file's checksum: only the journal entry must precede a rename."""
+        with store.transaction():
+            for photo_id, change_id, fields in outcomes:
+                if change_id is not None:
+                    store.set_change(change_id, "done" if fields["stage"] == "written" else "abandoned",
+                                     None if fields["stage"] == "written" else fields["message"])
+                store.update_photo(photo_id, **fields)
+        outcomes.clear()
+
+    with PhotoWriter(root, workers=WRITE_WORKERS) as writer, contextlib.closing(writer.write_many(requests, before_replace=journal)) as writes:
+        for done, (request, outcome) in enumerate(writes, start=1):
+            fields: dict[str, Any]
             if isinstance(outcome, PhotoWriteError):
-                if request in change_ids:
-                    store.set_change(change_ids[request], "abandoned", str(outcome))
-                store.update_photo(photo_id, stage="failed", message=f"write failed: {outcome}")
+                fields = {"stage": "failed", "message": f"write failed: {outcome}"}
             else:
-                with store.transaction():
-                    store.set_change(change_ids[request], "done")
-                    message = "; ".join([f"written to {outcome.target.name}", *outcome.notes])
-                    fields: dict[str, Any] = {"stage": "written", "message": message}
-                    if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
-                        state = FileState.of(request.photo)
-                        fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
-                    store.update_photo(photo_id, **fields)
-            tick("write", done, len(requests))
+                fields = {"stage": "written", "message": "; ".join([f"written to {outcome.target.name}", *outcome.notes])}
+                if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
+                    state = FileState.of(request.photo)
+                    fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
+            outcomes.append((requests[request], change_ids.get(request), fields))
+            if len(outcomes) >= BATCH:
+                record()
+            try:
+                tick("write", done, len(requests))
+            except JobCancelled:
+                record()  # what was written stays recorded; the rest is untouched and resumes
+                raise
+    record()
     return batch
 
 

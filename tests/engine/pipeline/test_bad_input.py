@@ -61,6 +61,8 @@ def test_bad_files_are_reported_and_the_job_goes_on(bad_folder, jobs_home):
         assert rows[name]["stage"] in ("failed", "unplaced"), name
         assert rows[name]["message"], name
     assert rows["text.jpg"]["stage"] == "failed" and "not a readable image" in rows["text.jpg"]["message"]
+    # a copy cut short keeps its metadata (it is placed like its neighbour) but is flagged, never rewritten
+    assert rows["truncated.jpg"]["stage"] == "failed" and "truncated" in rows["truncated.jpg"]["message"]
     assert rows["bomb.png"]["stage"] == "unplaced"  # read without decoding: no time, no position
     # a malformed GPS block is the photographer's data: reported, kept, left for review
     assert rows["bad_gps.jpg"]["stage"] == "review" and "GPSLatitude has 2 values, expected 3" in rows["bad_gps.jpg"]["message"]

@@ -203,3 +203,13 @@ def test_a_modify_date_only_time_is_flagged_and_not_written_unreviewed(tmp_path,
     assert rows["edited.jpg"]["stage"] == "review" and "ModifyDate" in rows["edited.jpg"]["message"]
     assert rows["edited.jpg"]["time_source"] == "ModifyDate" and rows["a.jpg"]["time_source"] == "DateTimeOriginal"
     assert read_metadata(edited).gps is None
+
+
+def test_undo_of_a_change_an_older_geor_journaled_says_why_it_cannot(tmp_path, jobs_home):
+    """Journals written before 0.2 hold old values, not the bytes: undo leaves such files as they are."""
+    folder = album(tmp_path / "old")
+    store, _ = run(folder)
+    store.db.execute("UPDATE changes SET restore = NULL, original_sha256 = NULL")
+    summary = undo_job(JobStore.open(store.id))
+    assert summary.restored == 0 and len(summary.skipped) == 2 and all("older than 0.2" in line for line in summary.skipped)
+    assert read_metadata(folder / "b0.jpg").gps is not None
