@@ -14,7 +14,7 @@ first failure exits non-zero:
    (``--quit-when-done``) and exits 0 with the model's proposals in its summary; then again with the
    same model exported to ONNX (onnxruntime, the bundle's other runtime);
 4. the bundle writes: a folder of real cameras' files (the test corpus) beside an anchor photo with
-   GPS, processed with ``--write-confident`` and PATH emptied (no system ExifTool to fall back on),
+   GPS, processed with ``--write-confident`` and a PATH that holds only Perl (no system ExifTool to fall back on),
    must get its positions written by the bundled ExifTool, each file's other metadata unchanged
    as the system's ExifTool reads it (when installed);
 5. ``install.sh`` into a temporary HOME: menu entry with "Open with" for folders, icon, command;
@@ -89,7 +89,10 @@ def check_bundled_writer(exe: Path, env: dict[str, str], work: Path) -> None:
             session.run(["-EXIF:GPSLatitude#=64.146582", "-EXIF:GPSLatitudeRef=N", "-EXIF:GPSLongitude#=21.942635",
                          "-EXIF:GPSLongitudeRef=W", f"-ExifIFD:DateTimeOriginal={earlier}", "-o", str(anchor), str(folder / name)])
     before = oracle.dump_many([folder / n for n in names]) if oracle.EXIFTOOL else {}
-    no_path = {**env, "PATH": str(work / "empty-path")}
+    only_perl = work / "only-perl"  # a PATH with Perl on it but no ExifTool: the bundle must use its own
+    only_perl.mkdir()
+    (only_perl / "perl").symlink_to(shutil.which("perl") or "/usr/bin/perl")
+    no_path = {**env, "PATH": str(only_perl)}
     run = subprocess.run([str(exe), str(folder), "--quit-when-done", "--write-confident"], env=no_path, capture_output=True, text=True,
                          timeout=600)
     written = [line for line in run.stdout.splitlines() if line.startswith(f"{folder}: written")]
@@ -103,7 +106,7 @@ def check_bundled_writer(exe: Path, env: dict[str, str], work: Path) -> None:
             damage = oracle.damage(before[folder / name], oracle.dump(folder / name))
             if damage:
                 fail(f"{name}: the write changed more than the location: {damage[:3]}")
-    say(f"wrote real cameras' files with the bundled ExifTool (no PATH): {written[0].split(': ', 1)[1]}"
+    say(f"wrote real cameras' files with the bundled ExifTool (no ExifTool on the PATH): {written[0].split(': ', 1)[1]}"
         + (", nothing else changed (system ExifTool)" if before else ""))
 
 

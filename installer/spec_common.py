@@ -30,7 +30,7 @@ EXCLUDES = [
     "PySide6.QtMultimedia", "PySide6.QtOpenGL", "PySide6.QtDBus",
 ]
 #: Loaded through ctypes or importlib, which PyInstaller's import scan cannot see.
-HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "exiftool", "backports.zstd", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
+HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "backports.zstd", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
                   "llama_cpp.mtmd_cpp", "PySide6.QtSvg"]
 #: Files that must be present as files: numba reads a kernel's source to cache its compiled code.
 SOURCE_AS_FILES = {"geor": "pyz+py"}

@@ -2,8 +2,8 @@
 
 ExifTool (Phil Harvey's Perl library) is the reference for rewriting camera files: it keeps maker
 notes, embedded previews, MPF images (phones' gain maps), IPTC records and XMP it does not itself
-understand. Geo-R talks to it through PyExifTool in ``-stay_open`` mode, so a folder of photos
-costs one process start per worker, not one per photo.
+understand. Geo-R keeps it running in ``-stay_open`` mode, so a folder of photos costs one
+process start per worker, not one per photo.
 
 Where the program comes from, first found wins: ``GEOR_EXIFTOOL`` (a path), the copy inside a
 desktop bundle, the copy ``make`` puts into the virtual environment (``share/geor/exiftool``,
@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
+import subprocess
 import sys
 import threading
-import warnings
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +30,13 @@ from geor.engine.errors import UserError
 from geor.engine.paths import bundled_data_dir
 
 ENVIRONMENT = "GEOR_EXIFTOOL"
-#: 12.10 reports each command's exit status in -stay_open mode (PyExifTool relies on it); the
+#: 12.10 reports each command's exit status in -stay_open mode (-echo4 ${status}); the
 #: HEIC, MakerNotes and MPF fixes Geo-R's corpus test exercises came by 12.40.
 MIN_VERSION = (12, 40)
 #: A single command on one photo that runs longer than this is stuck (a hostile file): the process
 #: is killed and the photo reported.
 COMMAND_TIMEOUT_S = 300.0
-#: Options every command gets: no user config file (checked out of the way at start-up, see
-#: ``ExifToolSession``), files larger than 2 GB, Windows file names in UTF-8.
+#: Options every command gets: files larger than 2 GB, Windows file names in UTF-8.
 COMMON_OPTIONS = ("-api", "LargeFileSupport=1", *(("-charset", "filename=utf8") if os.name == "nt" else ()))
 
 
@@ -84,21 +85,37 @@ def find_exiftool() -> Path:
 
 
 class ExifToolSession:
-    """One ``exiftool -stay_open`` process. Not thread-safe: give each worker thread its own."""
+    """One ``exiftool -stay_open`` process. Not thread-safe: give each worker thread its own.
+
+    The protocol is ExifTool's own (its documentation, ``-stay_open``): arguments one per line on
+    stdin, each command ended by ``-execute<N>``, answered on stdout up to ``{ready<N>}``; ``-echo4``
+    puts the command's exit status and an end mark on stderr. Two reader threads collect stdout
+    and stderr, so a command that hangs is stopped after COMMAND_TIMEOUT_S and a process that dies
+    is noticed at once, on every platform. (PyExifTool, which Geo-R used first, loops forever on
+    the end of a pipe when the process dies; a missing Perl made the app spin at full CPU.)
+    """
 
     def __init__(self, program: Path | None = None) -> None:
-        import exiftool as pyexiftool  # PyExifTool
-
         self.program = program or find_exiftool()
-        # config_file="" makes exiftool skip ~/.ExifTool_config: a user's shortcuts must not change what Geo-R writes
-        self._tool = pyexiftool.ExifTool(os.fspath(self.program), common_args=[], config_file="")
+        # -config "" first: a user's ~/.ExifTool_config (shortcuts, user tags) must not change what Geo-R writes
+        command = [*_launcher(self.program), "-config", "", "-stay_open", "True", "-@", "-"]
         try:
-            self._tool.run()
-            major, _, minor = str(self._tool.version).strip().partition(".")
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        except OSError as exc:
+            raise ExifToolMissing(f"{self.program}: ExifTool does not start ({exc.strerror or exc}); is Perl installed?") from None
+        self._out: queue.Queue[bytes] = queue.Queue()
+        self._err: queue.Queue[bytes] = queue.Queue()
+        for stream, sink in ((self._process.stdout, self._out), (self._process.stderr, self._err)):
+            threading.Thread(target=_pump, args=(stream, sink), name="geor-exiftool-reader", daemon=True).start()
+        self._serial = 0
+        try:
+            status, out, err = self.run(["-ver"])
+            major, _, minor = out.strip().partition(".")
             self.version = (int(major), int(minor[:2] or 0))
-        except Exception as exc:  # noqa: BLE001 - PyExifTool's own errors, OSError, a garbled version: all mean "no usable ExifTool"
+        except (ExifToolFailed, ValueError) as exc:
             self.close()
-            raise ExifToolMissing(f"{self.program}: ExifTool does not start ({type(exc).__name__}: {exc}); is Perl installed?") from None
+            raise ExifToolMissing(f"{self.program}: ExifTool does not start ({exc}); is Perl installed?") from None
         if self.version < MIN_VERSION:
             self.close()
             raise ExifToolMissing(f"{self.program} is ExifTool {self.version[0]}.{self.version[1]:02d}; Geo-R needs "
@@ -112,37 +129,63 @@ class ExifToolSession:
 
     @property
     def alive(self) -> bool:
-        """False once the process has ended. (On Linux PyExifTool asks for the process to be killed
-        when the thread that started it ends: a session lives as long as its thread.)"""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PyExifTool warns when it notices a dead process
-            return bool(self._tool.running)
+        return self._process.poll() is None
 
     def close(self) -> None:
-        try:
-            if self.alive:
-                self._tool.terminate()
-        except Exception:  # noqa: BLE001 - a dead process has nothing left to close
-            pass
+        if self.alive:
+            try:
+                self._process.stdin.write(b"-stay_open\nFalse\n")  # type: ignore[union-attr]
+                self._process.stdin.close()  # type: ignore[union-attr]
+                self._process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        self._process.wait()
 
     def run(self, args: Sequence[str | bytes]) -> tuple[int, str, str]:
         """(exit status, stdout, stderr) of one command; :class:`ExifToolFailed` when the process
         dies or hangs (then this session is closed)."""
-        process = getattr(self._tool, "_process", None)
-        watchdog = threading.Timer(COMMAND_TIMEOUT_S, lambda: process and process.kill())
-        watchdog.start()
+        self._serial += 1
+        mark = self._serial
+        lines = [a if isinstance(a, bytes) else a.encode("utf-8") for a in (*COMMON_OPTIONS, *args)]
+        if any(b"\n" in line or b"\r" in line for line in lines):
+            raise ValueError("an ExifTool argument cannot hold a line break (its argument protocol is line by line)")
+        lines += [b"-echo4", f"={{status}}=end{mark}".replace("{status}", "${status}").encode(), f"-execute{mark}".encode()]
+        deadline = time.monotonic() + COMMAND_TIMEOUT_S
         try:
-            stdout = self._tool.execute(*COMMON_OPTIONS, *args, raw_bytes=True)
-            stderr = self._tool.last_stderr
-        except Exception as exc:  # PyExifTool raises its own types (and OSError) when the process goes away
+            self._process.stdin.write(b"\n".join(lines) + b"\n")  # type: ignore[union-attr]
+            self._process.stdin.flush()  # type: ignore[union-attr]
+            out = self._collect(self._out, f"{{ready{mark}}}".encode(), deadline)
+            err = self._collect(self._err, f"=end{mark}".encode(), deadline)
+        except (OSError, ExifToolFailed) as exc:
+            self._process.kill()
             self.close()
-            raise ExifToolFailed(f"ExifTool stopped ({type(exc).__name__}: {exc})") from None
-        finally:
-            watchdog.cancel()
-        if isinstance(stdout, str):
-            stdout = stdout.encode("utf-8", "surrogateescape")
-        status = self._tool.last_status
-        return int(status) if status is not None else 1, stdout.decode("utf-8", "replace"), _text(stderr)
+            raise ExifToolFailed(str(exc) if isinstance(exc, ExifToolFailed) else f"ExifTool stopped ({exc})") from None
+        body, _, status_text = err.decode("utf-8", "replace").rpartition("=")  # "...=<status>", the end mark cut off
+        try:
+            status = int(status_text)
+        except ValueError:
+            status = 1
+        return status, out.decode("utf-8", "replace"), body
+
+    def _collect(self, stream: queue.Queue[bytes], end: bytes, deadline: float) -> bytes:
+        """What a reader thread got up to ``end`` (cut off); ExifToolFailed at the deadline or when
+        the process has ended."""
+        data = b""
+        while not data.rstrip().endswith(end):
+            try:
+                chunk = stream.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ExifToolFailed(f"no answer within {COMMAND_TIMEOUT_S:.0f} s; stopped") from None
+            if not chunk:
+                raise ExifToolFailed(f"ExifTool ended unexpectedly (exit status {self._process.wait()})")
+            data += chunk
+        return data.rstrip()[: -len(end)]
+
 
     def read(self, path: Path, *tags: str, validate: bool = False) -> TagDump:
         """Every tag of one file (or only ``tags``), numbers as numbers (``-n``), XMP structures
@@ -155,7 +198,7 @@ class ExifToolSession:
             rows = json.loads(out) if out.strip() else []
         except json.JSONDecodeError:
             rows = []
-        if not rows:
+        if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
             raise ExifToolFailed(_first_line(err) or f"no metadata came back (status {status})")
         return TagDump.from_json(rows[0])
 
@@ -189,6 +232,36 @@ class TagDump:
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+
+def _pump(stream: Any, sink: queue.Queue[bytes]) -> None:
+    """Move a pipe's bytes into a queue as they come; an empty chunk marks its end."""
+    while True:
+        try:
+            chunk = stream.read1(65536)
+        except (OSError, ValueError):
+            chunk = b""
+        sink.put(chunk)
+        if not chunk:
+            return
+
+
+def _launcher(program: Path) -> list[str]:
+    """How to start ``program``: ExifTool's Perl distribution is a script; its Perl is run directly
+    (from the PATH, else the system's /usr/bin/perl), so neither a lost execute bit nor a PATH
+    without Perl (a menu entry's environment) matters. Anything else is run as it is."""
+    if os.name != "nt":
+        try:
+            with open(program, "rb") as handle:
+                first_line = handle.readline(200)
+        except OSError:
+            first_line = b""
+        if first_line.startswith(b"#!") and b"perl" in first_line:
+            perl = shutil.which("perl") or ("/usr/bin/perl" if os.path.exists("/usr/bin/perl") else None)
+            if perl is None:
+                raise ExifToolMissing(f"{program} is ExifTool's Perl script, and no Perl is installed to run it (install perl)")
+            return [perl, os.fspath(program)]
+    return [os.fspath(program)]
 
 
 def _arg(path: Path) -> bytes:

@@ -85,7 +85,9 @@ def names_present(existing: TagDump) -> bool:
 def name_choices(existing: TagDump, location: Location, iptc_capable: bool, overwrite: bool) -> list[NameChoice]:
     """The ways to write ``location``'s names into a file whose current metadata is ``existing``
     (empty for a new sidecar), best first; the last writes none."""
-    wanted = {f: getattr(location, f) for f in {*IPTC_NAMES, *XMP_NAMES} if getattr(location, f)}
+    # one line each: a name typed with a line break (or a tab) is written with a space
+    wanted = {f: " ".join(str(getattr(location, f)).split()) for f in {*IPTC_NAMES, *XMP_NAMES} if getattr(location, f)}
+    wanted = {f: v for f, v in wanted.items() if v}
     if not wanted:
         return [NameChoice()]
     if names_present(existing) and not overwrite:
