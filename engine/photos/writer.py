@@ -23,7 +23,6 @@ import math
 import os
 import queue
 import secrets
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ from .rewrite_check import embedded_data_changes, unexpected_changes
 
 #: Temporary files start so; a scan after a crash removes leftovers.
 TEMP_PREFIX = ".geor-tmp-"
-WORKER_PREFIX = "geor-photo-writer"
 #: Formats whose EXIF sits in the file as it is, so ExifTool's offsets are file positions (PNG
 #: and WebP may hold it encoded or compressed in a chunk: their embedded images are compared by size).
 RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
@@ -155,8 +153,7 @@ class PhotoWriter:
                 return exc
 
         ahead = 4 * self.workers  # new files waiting for their rename: bounded, so a big folder never doubles on disk
-        self._start_sessions()
-        with ThreadPoolExecutor(self.workers, thread_name_prefix=WORKER_PREFIX) as pool:
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="geor-photo-writer") as pool:
             pending: collections.deque[tuple[WriteRequest, Future[_Prepared | PhotoWriteError]]] = collections.deque()
             iterator = iter(requests)
             try:
@@ -187,13 +184,11 @@ class PhotoWriter:
 
     # -- making the new file -------------------------------------------------------------------------
 
-    def _session(self, block: bool = False) -> ExifToolSession:
-        """An idle live session; a new one when none is idle, unless ``block`` (a worker thread:
-        sessions are started by the thread that owns the writer, since a process started by a
-        worker thread is killed when that thread ends)."""
+    def _session(self) -> ExifToolSession:
+        """An idle live session, or a new one (at most one per worker is ever busy)."""
         while True:
             try:
-                session = self._idle.get(block=block and len(self._all) >= self.workers)
+                session = self._idle.get_nowait()
             except queue.Empty:
                 session = ExifToolSession(self.program)
                 self._all.append(session)
@@ -202,26 +197,20 @@ class PhotoWriter:
                 return session
             self._all.remove(session)
 
-    def _start_sessions(self) -> None:
-        while len(self._all) < self.workers:
-            session = ExifToolSession(self.program)
-            self._all.append(session)
-            self._idle.put(session)
-
     def _prepare(self, request: WriteRequest) -> _Prepared:
         try:
-            return self._make_new_file(request, worker=threading.current_thread().name.startswith(WORKER_PREFIX))
+            return self._make_new_file(request)
         except OSError as exc:  # the disk, the folder, a file vanishing: the photo is named by the caller
             raise PhotoWriteError(_os_reason(exc)) from None
 
-    def _make_new_file(self, request: WriteRequest, worker: bool) -> _Prepared:
+    def _make_new_file(self, request: WriteRequest) -> _Prepared:
         target = self._real_target(target_for(request.photo, request.sidecar))
         if not Path(request.photo).exists():
             raise PhotoWriteError("the file disappeared; nothing written")
         exists = target.exists()
         original = self._original(target, request) if exists else None
         _check_folder(target.parent)
-        session = self._session(block=worker)
+        session = self._session()
         staged: Path | None = None
         healthy = True
         try:
