@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers import exiftool_oracle as oracle  # noqa: E402
+from tests.helpers.exiv2_gps import exif_gps_tags  # noqa: E402
 
 CORPUS = ROOT / "tests" / "engine" / "photos" / "corpus"
 EMBEDDED = {".jpg", ".jpeg", ".mpo", ".tif", ".tiff", ".png", ".webp"}
@@ -99,17 +100,9 @@ def exiv2_writer(photos: list[Path], wanted: dict[str, tuple[float, float]]) -> 
     for photo in photos:
         if photo.name not in wanted:
             continue
-        lat, lon = wanted[photo.name]
-        tags = {}
-        for axis, value, refs in (("Latitude", lat, "NS"), ("Longitude", lon, "EW")):
-            total = round(abs(value) * 3600 * 10_000)
-            degrees, rest = divmod(total, 36_000_000)
-            minutes, seconds = divmod(rest, 600_000)
-            tags[f"Exif.GPSInfo.GPS{axis}"] = f"{degrees}/1 {minutes}/1 {seconds}/10000"
-            tags[f"Exif.GPSInfo.GPS{axis}Ref"] = refs[0] if value >= 0 else refs[1]
         try:
             handle = pyexiv2.ImageData(photo.read_bytes())
-            handle.modify_exif({"Exif.GPSInfo.GPSVersionID": "2 3 0 0", **tags})
+            handle.modify_exif(exif_gps_tags(*wanted[photo.name]))
             handle.modify_xmp({"Xmp.photoshop.City": "Reykjavík", "Xmp.photoshop.Country": "Ísland"})
             if photo.suffix.lower() in (".jpg", ".jpeg", ".mpo", ".tif", ".tiff"):
                 handle.modify_iptc({"Iptc.Application2.City": "Reykjavík", "Iptc.Application2.CountryName": "Ísland"})

@@ -333,14 +333,7 @@ class PhotoWriter:
                 restore = checked_patch(written, original)
             except PatchError as exc:
                 raise PhotoWriteError(f"undo could not be prepared ({exc}); not written") from None
-            st = os.stat(target)
-            os.chmod(temp, st.st_mode & 0o7777)
-            try:
-                os.chown(temp, st.st_uid, st.st_gid)
-            except (PermissionError, AttributeError):
-                pass  # keep our own ownership where we may not give it away
-            os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
-            state = FileState(st.st_size, st.st_mtime_ns)
+            state = _take_over(temp, target)
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -398,14 +391,7 @@ def restore_original(target: Path, written_sha256: str, patch: bytes, original_s
             handle.write(original)
             handle.flush()
             os.fsync(handle.fileno())
-        st = os.stat(target)
-        os.chmod(temp, st.st_mode & 0o7777)
-        try:
-            os.chown(temp, st.st_uid, st.st_gid)
-        except (PermissionError, AttributeError):
-            pass
-        os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        if FileState.of(target) != FileState(st.st_size, st.st_mtime_ns):
+        if FileState.of(target) != _take_over(temp, target):
             raise PhotoWriteError("changed while Geo-R was restoring it; left as it is")
         os.replace(temp, target)
         _fsync_folder(target.parent)
@@ -416,6 +402,19 @@ def restore_original(target: Path, written_sha256: str, patch: bytes, original_s
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _take_over(temp: Path, target: Path) -> FileState:
+    """Give the new file the replaced one's permissions, owner (where we may) and timestamps;
+    returns the replaced file's state, to check just before the rename that nobody changed it."""
+    st = os.stat(target)
+    os.chmod(temp, st.st_mode & 0o7777)
+    try:
+        os.chown(temp, st.st_uid, st.st_gid)
+    except (PermissionError, AttributeError):
+        pass  # keep our own ownership where we may not give it away
+    os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return FileState(st.st_size, st.st_mtime_ns)
 
 
 def _has_position(existing: TagDump, group: str) -> bool:

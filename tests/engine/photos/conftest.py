@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ...helpers.exiv2_gps import exif_gps_tags
+
 EXIFTOOL = shutil.which("exiftool")
 
 
@@ -42,18 +44,6 @@ def make_photo(path: Path, taken_at: dt.datetime | None = None, model: str = "Te
             handle.modify_exif(exif)
             handle.modify_xmp({"Xmp.dc.subject": ["holiday", "mountains"], "Xmp.xmp.Rating": "4"})
     return path
-
-
-def exif_gps_tags(lat: float, lon: float) -> dict[str, str]:
-    """A GPS position in exiv2's spelling (degrees, minutes, seconds as rationals), for test photos."""
-    tags = {"Exif.GPSInfo.GPSVersionID": "2 3 0 0"}
-    for axis, value, refs in (("Latitude", lat, "NS"), ("Longitude", lon, "EW")):
-        total = round(abs(value) * 3600 * 10_000)
-        degrees, rest = divmod(total, 36_000_000)
-        minutes, seconds = divmod(rest, 600_000)
-        tags[f"Exif.GPSInfo.GPS{axis}"] = f"{degrees}/1 {minutes}/1 {seconds}/10000"
-        tags[f"Exif.GPSInfo.GPS{axis}Ref"] = refs[0] if value >= 0 else refs[1]
-    return tags
 
 
 def exiftool_gps(path: Path) -> tuple[float, float] | None:
