@@ -112,12 +112,13 @@ def exiv2_writer(photos: list[Path], wanted: dict[str, tuple[float, float]]) -> 
             continue  # the old writer reported these as failed
 
 
-def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) -> tuple[int, int, list[str]]:
-    """(files written, files damaged, examples): written = the file has a position it did not have."""
-    paths = sorted(folder.iterdir())
+def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) -> tuple[int, int, int, list[str]]:
+    """(files written, files damaged, of those the ones that already had GPS, one line per damaged
+    corpus file): written = the file has a position it did not have."""
+    paths = sorted(p for p in folder.iterdir() if p.name in originals)
     after = oracle.dump_many(paths)
-    written = damaged = 0
-    examples = []
+    written = damaged = damaged_with_gps = 0
+    examples: dict[str, str] = {}
     for path in paths:
         if path.read_bytes() == originals[path.name]:
             continue
@@ -130,9 +131,9 @@ def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) ->
             problems.append("pixels differ")
         if problems:
             damaged += 1
-            if len(examples) < 6:
-                examples.append(f"{path.name.split('-', 1)[1]}: {problems[0][:110]}")
-    return written, damaged, examples
+            damaged_with_gps += int(had)
+            examples.setdefault(path.name.split("-", 1)[1], f"{'(had GPS) ' if had else ''}{problems[0][:110]}")
+    return written, damaged, damaged_with_gps, [f"{name}: {line}" for name, line in sorted(examples.items())]
 
 
 def main() -> None:
@@ -191,22 +192,27 @@ def main() -> None:
     print()
     print(f"Damage judged by the system's ExifTool {exiftool_version}; Geo-R writes with ExifTool {ours}.")
     print()
-    print("| tool | files written | files damaged | wall time | photos/s | undo gives back every byte |")
+    print("| tool | files written | files damaged (of them with GPS before) | wall time | photos/s | undo gives back every byte |")
     print("|---|---:|---:|---:|---:|---|")
     labels = {"geor": "geor tag --gpx (ExifTool + rewrite check, names, journal)", "exiftool": "exiftool -geotag -overwrite_original",
               "exiv2": "Geo-R's exiv2 writer before 0.2 (pyexiv2)"}
     for tool in ("geor", "exiftool", "exiv2"):
-        written, damaged, _ = results[tool]
+        written, damaged, damaged_with_gps, _ = results[tool]
         undo = ("yes" if undo_ok else "NO") if tool == "geor" else "-"
-        print(f"| {labels[tool]} | {written} | {damaged} | {seconds[tool]:.1f} s | {n / seconds[tool]:,.0f} | {undo} |")
+        print(f"| {labels[tool]} | {written} | {damaged} ({damaged_with_gps}) | {seconds[tool]:.1f} s | {n / seconds[tool]:,.0f} | {undo} |")
     print(f"| cp -a (the floor: every byte read and written once) | - | - | {seconds['cp']:.2f} s | {n / seconds['cp']:,.0f} | - |")
     print()
     print(f"Geo-R: {seconds['exiftool'] / seconds['geor']:.2f}x the speed of exiftool -geotag on the same files (best of {args.runs} runs).")
     print()
     print("Photos geor tag left alone, by reason (every copy of the corpus):", ", ".join(f"{label} {n}" for label, n in sorted(reasons.items())))
+    print()
+    print("Damaged corpus files (each copy alike), by tool; the first difference the judge found:")
     for tool in ("geor", "exiftool", "exiv2"):
-        for example in results[tool][2]:
+        lines = results[tool][3]
+        for example in lines[:12] if tool == "exiv2" else lines:
             print(f"- {tool}: {example}")
+        if tool == "exiv2" and len(lines) > 12:
+            print(f"- exiv2: ... and {len(lines) - 12} more corpus files")
 
 
 def not_written(env: dict[str, str]) -> dict[str, int]:
