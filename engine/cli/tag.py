@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tag.add_argument("folder", type=Path)
     tag.add_argument("--dry-run", action="store_true", help="decide and report, write nothing")
     tag.add_argument("--sidecar", action="store_true", help="write XMP sidecars instead of touching any photo")
-    tag.add_argument("--overwrite", action="store_true", help="replace GPS a photo already has (default: never)")
+    tag.add_argument("--overwrite", action="store_true", help="replace the GPS position and place names a photo already has (default: never)")
     tag.add_argument("--gpx", type=Path, action="append", default=[], metavar="FILE", help="a GPX track log (repeat for several)")
     tag.add_argument("--tz", help="UTC offset of the camera clock, e.g. +02:00, for photos whose EXIF has none (needed with --gpx)")
     tag.add_argument("--window-min", type=float, default=10.0, help="propagate GPS to photos taken this close in time (default 10)")

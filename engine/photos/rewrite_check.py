@@ -84,9 +84,10 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
 
 
 def _show(values: Counter[str]) -> str:
+    """Values for a person: ``72``, ``72 and 144`` (two copies of the tag), ``(absent)``."""
     if not values:
         return "(absent)"
-    text = "; ".join(sorted(values.elements()))
+    text = " and ".join(sorted(values.elements()))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
