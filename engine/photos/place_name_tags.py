@@ -4,9 +4,10 @@ which character set, and when nothing is written at all.
 - Names a person (or another program) already put into the photo are kept unless the user asks
   to overwrite: any city, state, country, sub-location or location structure in IPTC or XMP.
 - IPTC IIM: UTF-8 with ``CodedCharacterSet`` whenever a value is not ASCII, unless the block
-  already holds non-ASCII text in an undeclared legacy character set: then our values are written
-  in that set (Latin/cp1252, ExifTool's default) where they fit, and left to XMP where they do not,
-  so nobody's existing text is reinterpreted. Values are cut to the IIM limits (32 bytes for
+  already holds non-ASCII text without declaring its character set: UTF-8 bytes stay undeclared
+  and ours are written in UTF-8 beside them; other bytes are taken for the legacy Latin set
+  (cp1252, ExifTool's default) and ours are written in it where they fit and left to XMP where they
+  do not. Either way nobody's existing text is reinterpreted. Values are cut to the IIM limits (32 bytes for
   city and state, 64 for the country, 3 for its code) on a character boundary; the full names go
   to XMP.
 - ``IPTCDigest`` (Photoshop's "XMP is in sync with IPTC" mark): when it was current, IPTC is only
@@ -56,6 +57,7 @@ class NameChoice:
     notes: tuple[str, ...] = ()
     iptc: bool = False
     xmp: bool = False
+    expected: tuple[tuple[str, str], ...] = ()  # (tag, value as ExifTool will read it back)
 
 
 @dataclass
@@ -63,6 +65,7 @@ class _Iptc:
     args: list[str] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    expected: list[tuple[str, str]] = field(default_factory=list)
 
 
 def iptc_groups(existing: TagDump) -> Iterator[tuple[str, Any]]:
@@ -94,18 +97,20 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
         return [NameChoice(notes=("place names kept: the photo already names its place (--overwrite replaces them)",))]
     xmp_args = tuple(f"-{tag}={wanted[f]}" for f, tag in XMP_NAMES.items() if f in wanted)
     xmp_tags = frozenset(tag for f, tag in XMP_NAMES.items() if f in wanted)
+    xmp_expected = tuple((tag, wanted[f]) for f, tag in XMP_NAMES.items() if f in wanted)
     choices = []
     iptc = _iptc(existing, wanted) if iptc_capable else None
     digest_current = _digest_current(existing)
     if iptc and iptc.args:
         digest = ("-Photoshop:IPTCDigest=new",) if digest_current else ()
         choices.append(NameChoice((*iptc.args, *xmp_args, *digest), frozenset(iptc.tags | xmp_tags | ({"Photoshop:IPTCDigest"} if digest else set())),
-                                  tuple(iptc.notes), iptc=True, xmp=True))
+                                  tuple(iptc.notes), iptc=True, xmp=True, expected=(*iptc.expected, *xmp_expected)))
         if not digest_current:
             choices.append(NameChoice(tuple(iptc.args), frozenset(iptc.tags),
-                                      (*iptc.notes, "place names in IPTC only: the photo's XMP is left exactly as it was"), iptc=True))
+                                      (*iptc.notes, "place names in IPTC only: the photo's XMP is left exactly as it was"), iptc=True,
+                                      expected=tuple(iptc.expected)))
     else:
-        choices.append(NameChoice(xmp_args, xmp_tags, tuple(iptc.notes) if iptc else (), xmp=True))
+        choices.append(NameChoice(xmp_args, xmp_tags, tuple(iptc.notes) if iptc else (), xmp=True, expected=xmp_expected))
     choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo",)))
     return choices
 
@@ -120,14 +125,18 @@ def _iptc(existing: TagDump, wanted: dict[str, str]) -> _Iptc:
     values = {f: wanted[f] for f in IPTC_NAMES if f in wanted}
     entries = list(iptc_groups(existing))
     declared_utf8 = any(name == "CodedCharacterSet" and "%G" in str(value) for name, value in entries)
-    legacy_text = not declared_utf8 and any(_has_non_ascii(value) for _, value in entries)
+    undeclared = [text for _, value in entries for text in _texts(value) if not text.isascii()] if not declared_utf8 else []
     if all(v.isascii() for v in values.values()):
         encoding, options = "ascii", []
     elif declared_utf8:
         encoding, options = "utf-8", ["-charset", "iptc=UTF8"]
-    elif not legacy_text:
+    elif not undeclared:
         encoding, options = "utf-8", ["-charset", "iptc=UTF8", "-IPTC:CodedCharacterSet=UTF8"]
         plan.tags.add("IPTC:CodedCharacterSet")
+    elif all(_is_utf8_read_as_latin(text) for text in undeclared):
+        # UTF-8 bytes some program wrote without saying so: ours in UTF-8 too, and still undeclared
+        # (declaring it now would change how every reader shows the text already there)
+        encoding, options = "utf-8", ["-charset", "iptc=UTF8"]
     else:
         encoding, options = "cp1252", ["-charset", "iptc=Latin"]
     for f, value in values.items():
@@ -139,16 +148,37 @@ def _iptc(existing: TagDump, wanted: dict[str, str]) -> _Iptc:
                               f"{value!r} (the name is in XMP)")
             continue
         if len(data) > limit:
-            value = data[:limit].decode(encoding, "ignore")
+            data = data[:limit]
+            value = data.decode(encoding, "ignore")
             plan.notes.append(f"IPTC {tag} cut to {limit} bytes ({value!r}); the full name is in XMP")
         plan.args.append(f"-IPTC:{tag}={value}")
         plan.tags.add(f"IPTC:{tag}")
+        # how ExifTool, reading the block as it is declared (or as Latin when it is not), will show it
+        plan.expected.append((f"IPTC:{tag}", _as_latin(value.encode(encoding)) if encoding == "utf-8" and undeclared else value))
     if plan.args:
         plan.args[:0] = options
     return plan
 
 
-def _has_non_ascii(value: Any) -> bool:
+def _texts(value: Any) -> list[str]:
     if isinstance(value, list):
-        return any(_has_non_ascii(v) for v in value)
-    return isinstance(value, str) and not value.isascii()
+        return [text for v in value for text in _texts(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _as_latin(raw: bytes) -> str:
+    """Bytes as ExifTool shows undeclared IPTC: cp1252, bytes cp1252 leaves undefined as Latin-1."""
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in raw)
+
+
+def _is_utf8_read_as_latin(text: str) -> bool:
+    """ExifTool reads undeclared IPTC as Latin (cp1252): are the bytes behind ``text`` UTF-8?"""
+    try:
+        raw = text.encode("cp1252")
+    except UnicodeEncodeError:
+        raw = text.encode("latin-1", "replace")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

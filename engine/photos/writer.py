@@ -454,12 +454,7 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
 def _names_readback(choice: NameChoice, after: TagDump) -> list[str]:
     """Each place name must read back as written (ExifTool skips a block it finds faulty, such as
     an XMP packet with duplicate properties, and writes the rest)."""
-    problems = []
-    for arg in choice.args:
-        tag, _, value = arg.lstrip("-").partition("=")
-        if tag in choice.tags and tag not in ("IPTC:CodedCharacterSet", "Photoshop:IPTCDigest") and str(after.get(tag)) != value:
-            problems.append(f"{tag} reads back as {after.get(tag)!r}, not {value!r}")
-    return problems
+    return [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in choice.expected if str(after.get(tag)) != value]
 
 
 def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:

@@ -290,3 +290,15 @@ def test_undo_refuses_a_file_changed_since(tmp_path, when):
         handle.write(b"\0")
     with pytest.raises(PhotoWriteError, match="changed since"):
         restore_original(photo, result.sha256, result.restore, result.original_sha256)
+
+
+def test_undeclared_utf8_iptc_stays_undeclared(tmp_path, when):
+    """Some programs write UTF-8 into IPTC without CodedCharacterSet: ours go in UTF-8 beside it,
+    and the block is not declared (that would change how readers show the text already there)."""
+    photo = make_photo(tmp_path / "p.jpg", when)
+    with ExifToolSession() as session:
+        session.run(["-charset", "iptc=UTF8", "-IPTC:By-line=Jürgen Straße", "-overwrite_original", os.fsencode(photo)])
+    assert "Jürgen Straße".encode() in photo.read_bytes()
+    write(photo, REYKJAVIK)
+    assert "Reykjavík".encode() in photo.read_bytes() and "Jürgen Straße".encode() in photo.read_bytes()
+    assert iptc_and_xmp(photo).get("IPTC:CodedCharacterSet") is None
