@@ -31,7 +31,8 @@ _COORDINATES = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s
 SOURCE_TEXT = {
     "exif": "The photo's own GPS",
     "gpx": "A GPX track, matched by the photo's time",
-    "interpolated": "GPS-tagged photos taken close in time",
+    "track": "A track (GPX, KML, NMEA, location history…), matched by the photo's time",
+    "interpolated": "GPS photos of any device, taken at the same time",
     "model": "The model, reasoning down the Chain of Region",
     "manual": "Placed by hand",
 }
@@ -44,8 +45,11 @@ UNCONFIRMED_RADIUS_KM = 2500.0
 
 
 def uncertainty_km(view: Any) -> float | None:
-    """The radius drawn around a model's answer: the spread of its samples when several were drawn,
-    else what the geocoder confirms of it. None for positions that are not the model's."""
+    """The radius drawn around a position: the decision's own radius (the anchors' accuracy and the
+    time to them, or the model's), else for a model answer the spread of its samples or what the
+    geocoder confirms of it."""
+    if view is not None and getattr(view, "radius_m", None):
+        return float(view.radius_m) / 1000.0
     if view is None or view.source != "model" or not view.model or view.model.get("status") != "ok":
         return None
     if view.model.get("radius_km"):
@@ -55,6 +59,10 @@ def uncertainty_km(view: Any) -> float | None:
         if checks.get(level, {}).get("agrees") is True:
             return radius
     return UNCONFIRMED_RADIUS_KM
+
+
+def _metres(radius_m: float) -> str:
+    return f"{radius_m:,.0f} m" if radius_m < 10_000 else f"{radius_m / 1000:,.0f} km"
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -95,9 +103,17 @@ def chain_html(view: Any) -> str:
     elif model and model.get("status") != "ok" and view.lat is None:
         rows.append(f"<tr><td colspan=2 style='color:#b26b00'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>")
     if view.lat is not None and not (model and model.get("status") == "ok" and view.source in ("model", None)):
-        rows.append(f"<tr><td style='color:#666;padding-right:8px'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b></td></tr>")
+        within = f" &plusmn; {_metres(view.radius_m)}" if getattr(view, "radius_m", None) else ""
+        rows.append(f"<tr><td style='color:#666;padding-right:8px'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")
         if view.place:
             rows.append(f"<tr><td style='color:#666;padding-right:8px'>Place</td><td>{html.escape(view.place)}</td></tr>")
+    evidence = getattr(view, "evidence", None)
+    if evidence and view.source not in ("exif", "model", None):
+        rows.append(f"<tr><td style='color:#666;padding-right:8px;vertical-align:top'>Evidence</td><td>{html.escape(evidence)}</td></tr>")
+    clock = getattr(view, "clock", None)
+    if clock:
+        camera = html.escape(getattr(view, "camera", None) or "camera")
+        rows.append(f"<tr><td style='color:#666;padding-right:8px;vertical-align:top'>Clock</td><td>{camera}: {html.escape(clock)}</td></tr>")
     if view.confidence is not None and view.stage not in ("kept", "written"):
         rows.append(f"<tr><td style='color:#666;padding-right:8px'>Confidence</td><td>{view.confidence:.2f}</td></tr>")
     head = f"<p style='margin-bottom:4px'><b>{html.escape(source)}</b></p>" if source else ""

@@ -66,8 +66,9 @@ class DropArea(QWidget):
         title = QLabel("Drop a folder of photos here")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setStyleSheet("font-size: 20pt; font-weight: 600; color: #333;")
-        text = QLabel("Geo-R reads each photo's time and GPS, places the others from GPX tracks, from photos taken "
-                      "close in time and, when a model is set, from what the photo shows. You review every proposal on "
+        text = QLabel("Geo-R reads each photo's time and GPS, works out every camera's clock, places the others from "
+                      "the GPS photos of every device taken at the same moment, from your tracks and, when a model is "
+                      "set, from what the photo shows. You review every proposal on "
                       "the map before anything is written. Nothing leaves this computer.")
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
             "pick": "Click on the map to place the selected photos (M)",
             "copy_neighbours": "Give this photo's location to the photos of its folder taken within the time window",
             "write": "Write the accepted locations into the photos (or sidecars)",
-            "accept_confident": "Accept every proposal confident enough to need no review (GPS neighbours, GPX, confident model answers)",
+            "accept_confident": "Accept every proposal confident enough to need no review (other photos' GPS, tracks, confident model answers)",
         }
         for name, tip in tips.items():
             actions[name].setToolTip(tip)
@@ -628,7 +629,7 @@ class MainWindow(QMainWindow):
         self.queue.settings = settings
         if self.qsettings is not None:
             save_settings(settings, self.qsettings)
-        model = settings.model or "none (GPS, GPX and neighbours in time only)"
+        model = settings.model or "none (photos' GPS and tracks only)"
         self.statusBar().showMessage(f"Settings saved; model: {model}. They apply to jobs started from now on.", 8000)
 
     def about(self) -> None:

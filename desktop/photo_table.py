@@ -15,6 +15,7 @@ LOW_CONFIDENCE = 0.5
 FILTERS: dict[str, Any] = {
     "All photos": lambda v: True,
     "Needs review": lambda v: v.status in ("needs review", "proposed"),
+    "Flagged by checks": lambda v: "implausible:" in (v.message or "") or "weak clock" in (v.message or ""),
     "Low confidence": lambda v: v.confidence is not None and v.confidence < LOW_CONFIDENCE and v.stage in ("decided", "review"),
     "No location": lambda v: v.lat is None,
     "Will be written": lambda v: v.will_write,
@@ -27,8 +28,10 @@ FILTERS: dict[str, Any] = {
 STATUS_COLOURS = {
     "needs review": "#b26b00", "proposed": "#1f5fa8", "accepted": "#1b7f3b", "written": "#1b7f3b",
     "rejected": "#8a8a8a", "error": "#b3261e", "no location": "#8a8a8a", "has GPS": "#4a4a4a", "pending": "#8a8a8a",
+    "withheld": "#6a4a8a",
 }
-SOURCE_LABELS = {"exif": "own GPS", "gpx": "GPX track", "interpolated": "neighbours in time", "model": "model", "manual": "by hand"}
+SOURCE_LABELS = {"exif": "own GPS", "gpx": "GPX track", "track": "track", "interpolated": "other photos' GPS", "model": "model",
+                 "manual": "by hand"}
 ViewIndex = QModelIndex | QPersistentModelIndex
 
 

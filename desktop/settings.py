@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 ORGANISATION, APPLICATION = "Geo-R", "Geo-R"
 DEVICES = ("auto", "cpu", "cuda")
 WRITE_MODES = ("in-place", "sidecar")
+RENAMED = {"track_files": "gpx_files"}  # current name -> the name older versions saved
 
 
 @dataclass
@@ -20,10 +21,18 @@ class AppSettings:
     threads: int = 0  # 0: all cores
     write_mode: str = "in-place"  # in-place: into the photo (sidecar for formats that cannot take EXIF safely); sidecar: always XMP beside
     overwrite: bool = False  # replace GPS a photo already has
-    window_min: float = 10.0  # propagate GPS to photos taken this close in time
+    window_min: float = 10.0  # "copy to neighbours" and the model's scenes: photos this close in time
     min_confidence: float = 0.5  # proposals below it need a person's review
-    gpx_files: list[str] = field(default_factory=list)
-    camera_utc_offset: str = ""  # e.g. +09:00: the camera clock's zone, to match photos without one in their EXIF to GPX tracks
+    track_files: list[str] = field(default_factory=list)  # GPX, KML/KMZ, GeoJSON, NMEA, CSV, Google location history
+    camera_utc_offset: str = ""  # e.g. +09:00: the clock of cameras nothing else tells about (geor tag --tz)
+    clock_overrides: list[str] = field(default_factory=list)  # "NIKON Z 6=+01:03:27" (geor tag --clock)
+    infer_clocks: bool = True
+    same_place_m: float = 100.0  # the interpolation policy (engine/pipeline/policy.py), as geor tag's options
+    same_place_max_min: float = 120.0
+    interpolate_max_min: float = 30.0
+    extrapolate_max_min: float = 10.0
+    max_speed_kmh: float = 300.0
+    far_km: float = 200.0
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
 
@@ -44,13 +53,39 @@ class AppSettings:
             found.append("the time window cannot be negative")
         if not 0.0 <= self.min_confidence <= 1.0:
             found.append("the confidence threshold must lie within 0..1")
-        try:
-            from geor.engine.pipeline.gpx import parse_utc_offset
+        from geor.engine.pipeline.clock_offsets import parse_clock_overrides, parse_utc_offset
 
-            parse_utc_offset(self.camera_utc_offset, "the camera's UTC offset")
+        try:
+            parse_utc_offset(self.camera_utc_offset, "the cameras' UTC offset")
         except ValueError as exc:
             found.append(str(exc))
+        try:
+            parse_clock_overrides(self.clock_overrides)
+        except ValueError as exc:
+            found.append(str(exc).replace("--clock ", "camera clock "))
+        found += self.tag_options().policy().problems()
         return found
+
+    def tag_options(self, privacy: Any = None) -> Any:
+        """The job's declarative options (the engine's TagOptions, as geor tag builds them); the
+        desktop proposes and never writes without a person, so dry_run. ``privacy``: the user's
+        saved privacy rules (engine.pipeline.privacy.load_rules())."""
+        from geor.engine.pipeline import TagOptions
+        from geor.engine.pipeline.clock_offsets import parse_clock_overrides
+
+        try:
+            clocks = parse_clock_overrides(self.clock_overrides)
+        except ValueError:
+            clocks = {}
+        extra: dict[str, Any] = {}
+        if privacy is not None:
+            extra = {"privacy_zones": [z.text() for z in privacy.zones], "privacy_mode": privacy.mode,
+                     "privacy_decimals": privacy.decimals, "privacy_names": privacy.names}
+        return TagOptions(dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence,
+                          window_min=self.window_min, tracks=list(self.track_files), tz=self.camera_utc_offset or None, clocks=clocks,
+                          infer_clocks=self.infer_clocks, same_place_m=self.same_place_m, same_place_max_min=self.same_place_max_min,
+                          interpolate_max_min=self.interpolate_max_min, extrapolate_max_min=self.extrapolate_max_min,
+                          max_speed_kmh=self.max_speed_kmh, far_km=self.far_km, **extra)
 
 
 def load_settings(store: QSettings | None = None) -> AppSettings:
@@ -58,9 +93,12 @@ def load_settings(store: QSettings | None = None) -> AppSettings:
     store = store or QSettings(ORGANISATION, APPLICATION)
     settings = AppSettings()
     for spec in fields(AppSettings):
-        if not store.contains(spec.name):
+        name = spec.name
+        if not store.contains(name) and name in RENAMED and store.contains(RENAMED[name]):
+            name = RENAMED[name]  # a setting saved by an older Geo-R under its old name
+        elif not store.contains(name):
             continue
-        raw: Any = store.value(spec.name)
+        raw: Any = store.value(name)
         default = getattr(settings, spec.name)
         try:
             if isinstance(default, bool):
@@ -73,7 +111,7 @@ def load_settings(store: QSettings | None = None) -> AppSettings:
             continue
         setattr(settings, spec.name, value)
     if settings.problems():
-        return AppSettings(model=settings.model, gpx_files=settings.gpx_files)  # keep what cannot be wrong
+        return AppSettings(model=settings.model, track_files=settings.track_files)  # keep what cannot be wrong
     return settings
 
 

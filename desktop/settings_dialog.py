@@ -1,5 +1,7 @@
-"""Settings: the model (a file, a folder, or a registry model to download, with progress), where it
-runs, how locations are written, the time window, and GPX track logs."""
+"""Settings, in tabs: the model (a file, a folder, or a registry model to download, with progress)
+and where it runs; how locations are written and the privacy zones; how photos are placed (track
+files, camera clocks, the interpolation policy and the plausibility checks: the numbers geor tag
+takes as options)."""
 
 from __future__ import annotations
 
@@ -23,15 +25,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+
+from geor.engine.pipeline.privacy import MODES, PrivacyError, PrivacyRules, load_rules, parse_zone, save_rules
 
 from .settings import DEVICES, AppSettings
 from .workers import TaskRunner
@@ -50,7 +56,13 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Geo-R settings")
         self.setMinimumWidth(640)
-        self.settings = dataclasses.replace(settings, gpx_files=list(settings.gpx_files))
+        self.settings = dataclasses.replace(settings, track_files=list(settings.track_files),
+                                            clock_overrides=list(settings.clock_overrides))
+        try:
+            self.privacy = load_rules()
+            privacy_problem = ""
+        except PrivacyError as exc:
+            self.privacy, privacy_problem = PrivacyRules(), str(exc)
         self.tasks = TaskRunner(1, self)
         self._cancel = threading.Event()
         self._signals = _DownloadSignals(self)
@@ -58,7 +70,7 @@ class SettingsDialog(QDialog):
 
         # model
         self.model = QLineEdit(settings.model)
-        self.model.setPlaceholderText("no model: place photos from their GPS, GPX tracks and neighbours only")
+        self.model.setPlaceholderText("no model: place photos from their GPS, other photos' GPS and tracks only")
         choose_file = QPushButton("File…")
         choose_file.clicked.connect(self._choose_model_file)
         choose_folder = QPushButton("Folder…")
@@ -130,6 +142,42 @@ class SettingsDialog(QDialog):
         write_layout.addWidget(self.sidecar)
         write_layout.addWidget(self.overwrite)
 
+        # privacy
+        self.zones = QTableWidget(0, 4)
+        self.zones.setHorizontalHeaderLabels(["Name", "Latitude", "Longitude", "Radius (m)"])
+        self.zones.horizontalHeader().setStretchLastSection(True)
+        self.zones.verticalHeader().setVisible(False)
+        self.zones.setMaximumHeight(140)
+        for zone in self.privacy.zones:
+            self._add_zone_row(zone.name, zone.lat, zone.lon, zone.radius_m)
+        add_zone = QPushButton("Add zone")
+        add_zone.clicked.connect(lambda: self._add_zone_row("home", 0.0, 0.0, 500.0))
+        remove_zone = QPushButton("Remove")
+        remove_zone.clicked.connect(lambda: [self.zones.removeRow(r) for r in sorted({i.row() for i in self.zones.selectedIndexes()}, reverse=True)])
+        zone_buttons = QHBoxLayout()
+        zone_buttons.addWidget(add_zone)
+        zone_buttons.addWidget(remove_zone)
+        zone_buttons.addStretch(1)
+        self.privacy_mode = QComboBox()
+        self.privacy_mode.addItems(["Coarsen the position", "Write no position"])
+        self.privacy_mode.setCurrentIndex(MODES.index(self.privacy.mode))
+        self.privacy_decimals = QSpinBox()
+        self.privacy_decimals.setRange(0, 4)
+        self.privacy_decimals.setSuffix(" decimals")
+        self.privacy_decimals.setToolTip("2 decimals: about 1 km; 1: about 10 km")
+        self.privacy_decimals.setValue(self.privacy.decimals)
+        self.privacy_names = QCheckBox("Write place names (city, region, country) inside a zone")
+        self.privacy_names.setChecked(self.privacy.names)
+        privacy_box = QGroupBox("Privacy zones: positions inside them are never written exactly")
+        privacy_layout = QVBoxLayout(privacy_box)
+        privacy_layout.addWidget(self.zones)
+        privacy_layout.addLayout(zone_buttons)
+        privacy_form = QFormLayout()
+        privacy_form.addRow("Inside a zone", self.privacy_mode)
+        privacy_form.addRow("Coarsen to", self.privacy_decimals)
+        privacy_form.addRow("", self.privacy_names)
+        privacy_layout.addLayout(privacy_form)
+
         # placing
         self.window = QDoubleSpinBox()
         self.window.setRange(0.0, 24 * 60.0)
@@ -139,41 +187,74 @@ class SettingsDialog(QDialog):
         self.min_confidence.setRange(0.0, 1.0)
         self.min_confidence.setSingleStep(0.05)
         self.min_confidence.setValue(settings.min_confidence)
+        self.tracks = QListWidget()
+        self.tracks.addItems(settings.track_files)
+        self.tracks.setMaximumHeight(70)
+        add_track = QPushButton("Add tracks…")
+        add_track.clicked.connect(self._add_tracks)
+        remove_track = QPushButton("Remove")
+        remove_track.clicked.connect(lambda: [self.tracks.takeItem(self.tracks.row(i)) for i in self.tracks.selectedItems()])
+        track_buttons = QHBoxLayout()
+        track_buttons.addWidget(add_track)
+        track_buttons.addWidget(remove_track)
+        track_buttons.addStretch(1)
+        self.infer_clocks = QCheckBox("Work out each camera's clock from the other devices' photos and the tracks")
+        self.infer_clocks.setChecked(settings.infer_clocks)
+        self.clocks = QPlainTextEdit("\n".join(settings.clock_overrides))
+        self.clocks.setPlaceholderText("one camera per line, e.g.\nNIKON Z 6=+01:03:27")
+        self.clocks.setMaximumHeight(60)
         self.utc_offset = QLineEdit(settings.camera_utc_offset)
-        self.utc_offset.setPlaceholderText("e.g. +09:00 (only for photos whose EXIF has no time zone)")
-        self.gpx = QListWidget()
-        self.gpx.addItems(settings.gpx_files)
-        self.gpx.setMaximumHeight(70)
-        add_gpx = QPushButton("Add GPX…")
-        add_gpx.clicked.connect(self._add_gpx)
-        remove_gpx = QPushButton("Remove")
-        remove_gpx.clicked.connect(lambda: [self.gpx.takeItem(self.gpx.row(i)) for i in self.gpx.selectedItems()])
-        gpx_buttons = QHBoxLayout()
-        gpx_buttons.addWidget(add_gpx)
-        gpx_buttons.addWidget(remove_gpx)
-        gpx_buttons.addStretch(1)
+        self.utc_offset.setPlaceholderText("e.g. +09:00, for cameras nothing else tells about")
+        self.policy_fields: dict[str, QDoubleSpinBox] = {}
+        for name, suffix, top in (("same_place_m", " m", 100_000.0), ("same_place_max_min", " min", 7 * 24 * 60.0),
+                                  ("interpolate_max_min", " min", 24 * 60.0), ("extrapolate_max_min", " min", 24 * 60.0),
+                                  ("max_speed_kmh", " km/h", 5000.0), ("far_km", " km", 20_000.0)):
+            box = QDoubleSpinBox()
+            box.setRange(0.0, top)
+            box.setDecimals(0 if suffix != " min" else 1)
+            box.setSuffix(suffix)
+            box.setValue(getattr(settings, name))
+            self.policy_fields[name] = box
+        same_place = QHBoxLayout()
+        same_place.addWidget(self.policy_fields["same_place_m"])
+        same_place.addWidget(QLabel("apart, up to"))
+        same_place.addWidget(self.policy_fields["same_place_max_min"])
         place_box = QGroupBox("Placing photos")
         place_form = QFormLayout(place_box)
-        place_form.addRow("Take the position of GPS-tagged photos within", self.window)
+        place_form.addRow("Track files", self.tracks)
+        place_form.addRow("", track_buttons)
+        place_form.addRow("", self.infer_clocks)
+        place_form.addRow("Camera clocks set by hand", self.clocks)
+        place_form.addRow("Other cameras' UTC offset", self.utc_offset)
+        place_form.addRow("Two anchors are one place within", same_place)
+        place_form.addRow("Interpolate between places up to", self.policy_fields["interpolate_max_min"])
+        place_form.addRow("Else take the nearer anchor up to", self.policy_fields["extrapolate_max_min"])
+        place_form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
+        place_form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
         place_form.addRow("Ask for review below confidence", self.min_confidence)
-        place_form.addRow("GPX track logs", self.gpx)
-        place_form.addRow("", gpx_buttons)
-        place_form.addRow("Camera clock's UTC offset", self.utc_offset)
+        place_form.addRow("Copy to neighbours taken within", self.window)
 
-        self.problem = QLabel()
+        self.problem = QLabel(privacy_problem)
         self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        tabs = QTabWidget()
+        model_tab = QWidget()
+        model_tab_layout = QVBoxLayout(model_tab)
+        model_tab_layout.addWidget(model_box)
+        model_tab_layout.addWidget(run_box)
+        writing_tab = QWidget()
+        writing_layout = QVBoxLayout(writing_tab)
+        writing_layout.addWidget(write_box)
+        writing_layout.addWidget(privacy_box)
+        tabs.addTab(model_tab, "Model")
+        tabs.addTab(place_box, "Placing")
+        tabs.addTab(writing_tab, "Writing and privacy")
+        self.tabs = tabs
         layout = QVBoxLayout(self)
-        layout.addWidget(model_box)
-        columns = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(run_box)
-        left.addWidget(write_box)
-        columns.addLayout(left)
-        columns.addWidget(place_box)
-        layout.addLayout(columns)
+        layout.addWidget(tabs)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self._load_registry()
@@ -286,29 +367,58 @@ class SettingsDialog(QDialog):
 
     # -- the rest -----------------------------------------------------------------------------------
 
-    def _add_gpx(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add GPX track logs", "", "GPX files (*.gpx);;All files (*)")
-        known = {self.gpx.item(i).text() for i in range(self.gpx.count())}
-        self.gpx.addItems([p for p in paths if p not in known])
+    def _add_tracks(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add track files", "",
+            "Tracks (*.gpx *.kml *.kmz *.geojson *.json *.nmea *.log *.csv *.txt);;All files (*)")
+        known = {self.tracks.item(i).text() for i in range(self.tracks.count())}
+        self.tracks.addItems([p for p in paths if p not in known])
+
+    def _add_zone_row(self, name: str, lat: float, lon: float, radius_m: float) -> None:
+        row = self.zones.rowCount()
+        self.zones.insertRow(row)
+        for column, value in enumerate((name, f"{lat:.6f}", f"{lon:.6f}", f"{radius_m:g}")):
+            self.zones.setItem(row, column, QTableWidgetItem(value))
+
+    def result_privacy(self) -> PrivacyRules:
+        """The zones as typed; PrivacyError naming the first that cannot be one."""
+        zones = []
+        for row in range(self.zones.rowCount()):
+            cells = [(self.zones.item(row, c).text() if self.zones.item(row, c) else "").strip() for c in range(4)]
+            text = ",".join([cells[1], cells[2], cells[3], *([cells[0]] if cells[0] else [])])
+            zones.append(parse_zone(text))
+        return PrivacyRules(tuple(zones), MODES[self.privacy_mode.currentIndex()], self.privacy_decimals.value(),
+                            self.privacy_names.isChecked())
 
     def result_settings(self) -> AppSettings:
         return AppSettings(
             model=self.model.text().strip(), device=DEVICES[self.device.currentIndex()], threads=self.threads.value(),
             write_mode="sidecar" if self.sidecar.isChecked() else "in-place", overwrite=self.overwrite.isChecked(),
             window_min=self.window.value(), min_confidence=self.min_confidence.value(),
-            gpx_files=[self.gpx.item(i).text() for i in range(self.gpx.count())], max_tokens=self.settings.max_tokens,
+            track_files=[self.tracks.item(i).text() for i in range(self.tracks.count())], max_tokens=self.settings.max_tokens,
             max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
+            clock_overrides=[line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()],
+            infer_clocks=self.infer_clocks.isChecked(), **{name: box.value() for name, box in self.policy_fields.items()},
         )
 
     def _accept(self) -> None:
         settings = self.result_settings()
         problems = settings.problems()
+        try:
+            privacy = self.result_privacy()
+        except PrivacyError as exc:
+            problems.append(str(exc))
         if problems:
             self.problem.setText("; ".join(problems))
             return
+        try:
+            save_rules(privacy)  # the user's config, shared with geor tag
+        except OSError as exc:
+            self.problem.setText(f"The privacy zones could not be saved: {exc}")
+            return
         self._cancel.set()
         self.tasks.wait(5000)
-        self.settings = settings
+        self.settings, self.privacy = settings, privacy
         self.accept()
 
     def reject(self) -> None:

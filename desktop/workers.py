@@ -7,6 +7,7 @@ ever touch widgets from the thread that owns them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import traceback
 from collections.abc import Callable
@@ -82,8 +83,8 @@ class TaskRunner(QObject):
 
 
 class JobThread(QThread):
-    """One tagging job (scan, read, GPX, neighbours, model, place names; nothing is written) on its
-    own thread; pausable and cancellable between photos. Everything it does is in the job store,
+    """One tagging job (scan, read, clocks, anchors and tracks, model, place names, checks; nothing
+    is written) on its own thread; pausable and cancellable between photos. Everything it does is in the job store,
     so a cancelled, crashed or closed job resumes where it stopped."""
 
     progress = Signal(str, int, int)  # stage, done, total
@@ -155,15 +156,18 @@ class JobThread(QThread):
                 raise JobCancelled()
 
     def _sources(self, store: Any) -> tuple[list[Any], Any]:
-        from geor.engine.pipeline import GpxSource, TimePropagation
-        from geor.engine.pipeline.gpx import Track, parse_utc_offset
+        """The job's sources, built by the engine from the settings as geor tag builds them from
+        its options (plan_job: every option checked, every track read); then the model."""
+        from geor.engine.pipeline import plan_job
+        from geor.engine.pipeline.privacy import load_rules
 
         settings = self.settings
-        sources: list[Any] = []
-        if settings.gpx_files:
-            tz = parse_utc_offset(settings.camera_utc_offset, "the camera's UTC offset (Settings)")
-            sources.append(GpxSource(Track.read([Path(p) for p in settings.gpx_files]), tz))
-        sources.append(TimePropagation(dt.timedelta(minutes=settings.window_min)))
+        self.options = settings.tag_options(load_rules())
+        plan = plan_job(self.options)
+        self.track = plan.track
+        for line in plan.notes:
+            self.message.emit(line)
+        sources: list[Any] = list(plan.sources)
         predictor = None
         if settings.model:
             from geor.engine.inference.loader import open_predictor
@@ -190,14 +194,13 @@ class JobThread(QThread):
         return tick
 
     def _run(self, store: Any, sources: list[Any]) -> Any:
-        from geor.engine.pipeline import TagOptions, photo_views, run_tag_job
+        import dataclasses
+
+        from geor.engine.pipeline import photo_views, run_tag_job
         from geor.engine.pipeline.place_names import place_namer_for
 
         settings = self.settings
-        options = TagOptions(dry_run=True, sidecar=settings.sidecar, overwrite=settings.overwrite,
-                             min_confidence=settings.min_confidence, window_min=settings.window_min,
-                             gpx=list(settings.gpx_files), tz=settings.camera_utc_offset or None,
-                             model=model_identity(settings.model) if settings.model else None)
+        options = dataclasses.replace(self.options, model=model_identity(settings.model) if settings.model else None)
 
         def tick(stage: str, done: int, total: int) -> None:
             self.progress.emit(stage, done, total)
@@ -206,7 +209,8 @@ class JobThread(QThread):
             self._checkpoint()
 
         store.set("state", "running")
-        return run_tag_job(store, options, sources, place_namer_for(shared_geocoder()), tick)
+        store.set("options", json.dumps({**options.as_dict(), "desktop": True}, sort_keys=True))  # the review's write obeys them
+        return run_tag_job(store, options, sources, place_namer_for(shared_geocoder()), tick, self.track)
 
 
 def model_identity(model: str) -> str:

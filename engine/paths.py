@@ -25,6 +25,17 @@ def printable(text: object) -> str:
     return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def user_config_dir() -> Path:
+    """The user's settings shared by the CLI and the desktop app (privacy zones); ``GEOR_CONFIG_DIR``
+    overrides."""
+    override = os.environ.get("GEOR_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("geor", appauthor=False))
+
+
 def user_cache_dir() -> Path:
     """Files Geo-R can fetch or rebuild (llama.cpp's converter); ``GEOR_CACHE_DIR`` overrides."""
     override = os.environ.get("GEOR_CACHE_DIR")

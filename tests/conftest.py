@@ -9,6 +9,12 @@ settings.register_profile("thorough", deadline=None, max_examples=3000, print_bl
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True)
+def private_config(tmp_path_factory, monkeypatch):
+    """Every test reads and writes its own user config (privacy zones), never the developer's."""
+    monkeypatch.setenv("GEOR_CONFIG_DIR", str(tmp_path_factory.mktemp("geor-config")))
+
+
 @pytest.fixture(scope="session")
 def tiny_vlm(tmp_path_factory):
     """A tiny Qwen2.5-VL taught to answer Biei, Hokkaido; as a checkpoint and as GGUF model + projector."""

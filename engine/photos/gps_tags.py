@@ -7,7 +7,9 @@ reported, never guessed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 
@@ -131,6 +133,58 @@ def _rationals(text: str, name: str, count: int) -> list[float]:
             raise GpsTagError(f"{name} value {part!r} is negative")
         values.append(n / d)
     return values
+
+
+def parse_exif_gps_time(exif: dict[str, str]) -> dt.datetime | None:
+    """The UTC moment of the GPS fix (GPSDateStamp + GPSTimeStamp), or None when either is absent
+    or not a time; a time of day alone says nothing without its date."""
+    date_text, time_text = exif.get("Exif.GPSInfo.GPSDateStamp"), exif.get("Exif.GPSInfo.GPSTimeStamp")
+    if not isinstance(date_text, str) or not isinstance(time_text, str):
+        return None
+    match = re.match(r"^\s*(\d{4})[:-](\d{2})[:-](\d{2})", date_text)
+    try:
+        hours, minutes, seconds = _rationals(time_text, "GPSTimeStamp", 3)
+        if not match or hours >= 24 or minutes >= 60 or seconds >= 61:
+            return None
+        day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=dt.UTC)
+    except (GpsTagError, ValueError):
+        return None
+    return day + dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def parse_xmp_gps_time(xmp: dict[str, object]) -> dt.datetime | None:
+    """XMP ``exif:GPSTimeStamp``: a full date and time, UTC when it names no zone."""
+    text = xmp.get("Xmp.exif.GPSTimeStamp")
+    if not isinstance(text, str):
+        return None
+    text = re.sub(r"^(\d{4}):(\d{2}):(\d{2})", r"\1-\2-\3", text.strip())  # ExifTool's spelling of XMP dates
+    try:
+        when = dt.datetime.fromisoformat(text.replace(" ", "T", 1).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def parse_gps_accuracy(exif: dict[str, str]) -> float | None:
+    """GPSHPositioningError (EXIF 2.31): the horizontal error in metres, when the device wrote one."""
+    text = exif.get("Exif.GPSInfo.GPSHPositioningError")
+    if not isinstance(text, str):
+        return None
+    try:
+        (value,) = _rationals(text, "GPSHPositioningError", 1)
+    except GpsTagError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def null_position_problem(exif: dict[str, str], position: tuple[float, float] | None) -> str | None:
+    """Why a position that parses is still no position: (0, 0), the null island receivers write
+    without a fix, or a GPSStatus of V (measurement void)."""
+    if position is not None and abs(position[0]) < 1e-7 and abs(position[1]) < 1e-7:
+        return "GPS position is (0, 0), what a receiver writes without a fix"
+    if position is not None and str(exif.get("Exif.GPSInfo.GPSStatus", "")).strip().upper().startswith("V"):
+        return "GPSStatus says the measurement is void (V)"
+    return None
 
 
 def parse_xmp_gps(xmp: dict[str, object]) -> tuple[float, float] | None:

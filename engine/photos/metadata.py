@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from .formats import sidecar_path
-from .gps_tags import GpsTagError, parse_exif_gps, parse_xmp_gps
+from .gps_tags import (
+    GpsTagError,
+    null_position_problem,
+    parse_exif_gps,
+    parse_exif_gps_time,
+    parse_gps_accuracy,
+    parse_xmp_gps,
+    parse_xmp_gps_time,
+)
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _XMP_TIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
@@ -41,6 +49,7 @@ LATER_EXIF_TIMES = (
     ("CreateDate", "Exif.Photo.DateTimeDigitized", "Exif.Photo.SubSecTimeDigitized", "Exif.Photo.OffsetTimeDigitized"),
     ("ModifyDate", "Exif.Image.DateTime", "Exif.Photo.SubSecTime", "Exif.Photo.OffsetTime"),
 )
+OFFSET_TAGS = ("Exif.Photo.OffsetTimeOriginal", "Exif.Photo.OffsetTimeDigitized", "Exif.Photo.OffsetTime")
 #: A capture time from here may be the time of the last edit, not of the photo.
 WEAK_TIME_SOURCES = frozenset({"ModifyDate"})
 
@@ -57,6 +66,8 @@ class PhotoMetadata:
     gps: tuple[float, float, float | None] | None  # lat, lon, altitude (embedded or sidecar)
     gps_problem: str | None = None  # a malformed GPS block: reported, treated as "no GPS"
     time_source: str | None = None  # which tag the time came from (DateTimeOriginal, XMP photoshop:DateCreated, ...)
+    gps_time: dt.datetime | None = None  # UTC time of the GPS fix (GPSDateStamp + GPSTimeStamp): the camera clock's truth
+    gps_accuracy_m: float | None = None  # GPSHPositioningError, where the device wrote one
 
     @property
     def time_is_weak(self) -> bool:
@@ -167,18 +178,27 @@ def metadata_from(exif: dict[str, Any], xmp: dict[str, Any]) -> PhotoMetadata:
             gps = (*xmp_position, None) if xmp_position else None
     except GpsTagError as exc:
         problem = f"EXIF GPS block is malformed ({exc})"
+    if problem is None:
+        problem = null_position_problem(exif, gps[:2] if gps else None)
+        gps = None if problem else gps
     camera = " ".join(_text(exif.get(k)) for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
     camera = " ".join(camera.split())
     taken_at, offset, source = capture_time(exif, xmp)
-    return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source)
+    gps_time = parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp)
+    return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source,
+                         gps_time=gps_time, gps_accuracy_m=parse_gps_accuracy(exif) if gps else None)
 
 
 def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:
-    """(local time, UTC offset, source tag) by the order in the module docstring."""
+    """(local time, UTC offset, source tag) by the order in the module docstring. A capture time
+    (DateTimeOriginal, CreateDate) without its own offset tag takes another of the three: cameras
+    write the same zone into all they write (some only OffsetTime). ModifyDate keeps its own."""
+    any_offset = next((o for o in map(_offset, (exif.get(k) for k in OFFSET_TAGS)) if o is not None), None)
     for name, key, subsec, offset in EXIF_TIMES:
         found = _exif_time(exif.get(key), exif.get(subsec) if subsec else None)
         if found is not None:
-            return found, _offset(exif.get(offset)) if offset else None, name
+            own = _offset(exif.get(offset)) if offset else None
+            return found, own if own is not None else any_offset, name
     for key in XMP_TIMES:
         found_xmp = _xmp_time(xmp.get(key))
         if found_xmp is not None:
@@ -186,7 +206,8 @@ def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime
     for name, key, subsec, offset in LATER_EXIF_TIMES:
         found = _exif_time(exif.get(key), exif.get(subsec))
         if found is not None:
-            return found, _offset(exif.get(offset)), name
+            own = _offset(exif.get(offset))
+            return found, own if own is not None or name == "ModifyDate" else any_offset, name  # an edit may be elsewhere
     return None, None, None
 
 
@@ -250,6 +271,9 @@ _EXIFTOOL_KEYS = {
     "GPS:GPSLatitude": "Exif.GPSInfo.GPSLatitude", "GPS:GPSLatitudeRef": "Exif.GPSInfo.GPSLatitudeRef",
     "GPS:GPSLongitude": "Exif.GPSInfo.GPSLongitude", "GPS:GPSLongitudeRef": "Exif.GPSInfo.GPSLongitudeRef",
     "GPS:GPSAltitude": "Exif.GPSInfo.GPSAltitude", "GPS:GPSAltitudeRef": "Exif.GPSInfo.GPSAltitudeRef",
+    "GPS:GPSDateStamp": "Exif.GPSInfo.GPSDateStamp", "GPS:GPSTimeStamp": "Exif.GPSInfo.GPSTimeStamp",
+    "GPS:GPSHPositioningError": "Exif.GPSInfo.GPSHPositioningError", "GPS:GPSStatus": "Exif.GPSInfo.GPSStatus",
+    "XMP-exif:GPSTimeStamp": "Xmp.exif.GPSTimeStamp",
     "XMP-exif:DateTimeOriginal": "Xmp.exif.DateTimeOriginal", "XMP-photoshop:DateCreated": "Xmp.photoshop.DateCreated",
     "XMP-xmp:CreateDate": "Xmp.xmp.CreateDate", "XMP-exif:GPSLatitude": "Xmp.exif.GPSLatitude",
     "XMP-exif:GPSLongitude": "Xmp.exif.GPSLongitude",
@@ -291,6 +315,11 @@ def _as_exiv2(key: str, value: Any) -> Any:
         return f"{seconds}/36000000 0/1 0/1"
     if key == "Exif.GPSInfo.GPSAltitude":
         return f"{round(abs(float(value)) * 100)}/100"
+    if key == "Exif.GPSInfo.GPSHPositioningError":
+        return f"{round(abs(float(value)) * 1000)}/1000"
+    if key == "Exif.GPSInfo.GPSTimeStamp":  # -n gives "h:m:s" (seconds may have a fraction)
+        hours, minutes, seconds = (str(value).split(":") + ["0", "0"])[:3]
+        return f"{int(float(hours))}/1 {int(float(minutes))}/1 {round(float(seconds) * 1000)}/1000"
     if key in ("Xmp.exif.GPSLatitude", "Xmp.exif.GPSLongitude") and not isinstance(value, str):
         number = float(value)
         refs = "NS" if key.endswith("Latitude") else "EW"

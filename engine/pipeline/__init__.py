@@ -1,5 +1,7 @@
 """The batch folder job: job store, location sources, the resumable tagging run and its undo."""
 
+from .anchors import AnchorSource
+from .job_setup import JobPlan, open_job_store, plan_job
 from .jobstore import JobInfo, JobStore, list_jobs
 from .review import (
     PhotoView,
@@ -13,12 +15,16 @@ from .review import (
     undo_last_write,
     write_accepted,
 )
-from .sources import Decision, GpxSource, LocationSource, PhotoRecord, TimePropagation
+from .sources import Decision, LocationSource, PhotoRecord
 from .tag_job import JobCancelled, JobSummary, TagOptions, run_tag_job
 from .undo import UndoSummary, undo_job
 
 __all__ = [
+    "AnchorSource",
     "Decision",
+    "JobPlan",
+    "open_job_store",
+    "plan_job",
     "JobCancelled",
     "JobInfo",
     "PhotoView",
@@ -32,13 +38,11 @@ __all__ = [
     "time_neighbours",
     "undo_last_write",
     "write_accepted",
-    "GpxSource",
     "JobStore",
     "JobSummary",
     "LocationSource",
     "PhotoRecord",
     "TagOptions",
-    "TimePropagation",
     "UndoSummary",
     "run_tag_job",
     "undo_job",

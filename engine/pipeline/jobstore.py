@@ -24,13 +24,18 @@ CREATE TABLE IF NOT EXISTS photos (
     id INTEGER PRIMARY KEY,
     relpath BLOB UNIQUE NOT NULL,      -- os.fsencode: any file name, even non-UTF-8
     size INTEGER, mtime_ns INTEGER,
-    stage TEXT NOT NULL,               -- new, read, decided, review, written, kept, unplaced, failed, skipped
+    stage TEXT NOT NULL,               -- new, read, decided, review, written, withheld, kept, unplaced, failed, skipped
     taken_at TEXT, utc_offset_s INTEGER, camera TEXT,
     time_source TEXT,                  -- the tag the capture time came from (ModifyDate: weak, flagged)
     gps_lat REAL, gps_lon REAL, gps_alt REAL,
     gps_problem TEXT,                  -- a malformed GPS block: never replaced without --overwrite
-    source TEXT,                       -- exif, gpx, interpolated, model, manual
+    gps_time TEXT, gps_accuracy_m REAL, -- the GPS fix's UTC time and horizontal error, where the file has them
+    utc TEXT, clock TEXT,              -- the photo's moment on the job's UTC timeline; its camera's clock in words
+    clock_strength TEXT,               -- set, exact, declared, strong, weak, unknown
+    source TEXT,                       -- exif, track, interpolated (other photos' GPS), model, manual
     lat REAL, lon REAL, confidence REAL,
+    radius_m REAL,                     -- how far off the position may be
+    evidence TEXT,                     -- why this position, in words (message: what happened to the photo)
     city TEXT, state TEXT, country TEXT, country_code TEXT, country_code3 TEXT,
     message TEXT,
     verdict TEXT                       -- a person's review: accepted, rejected; NULL: none yet
@@ -113,7 +118,10 @@ class JobStore:
     def _add_missing_columns(self) -> None:
         """Job stores written by an older Geo-R lack the newer columns: add them (NULL)."""
         for table, column, kind in (("photos", "verdict", "TEXT"), ("changes", "batch", "INTEGER"), ("photos", "time_source", "TEXT"),
-                                    ("changes", "original_sha256", "TEXT"), ("changes", "restore", "BLOB")):
+                                    ("changes", "original_sha256", "TEXT"), ("changes", "restore", "BLOB"), ("photos", "gps_time", "TEXT"),
+                                    ("photos", "gps_accuracy_m", "REAL"), ("photos", "utc", "TEXT"), ("photos", "clock", "TEXT"),
+                                    ("photos", "clock_strength", "TEXT"), ("photos", "radius_m", "REAL"),
+                                    ("photos", "evidence", "TEXT")):
             names = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in names:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

@@ -26,6 +26,14 @@ from .jobstore import JobStore
 from .sources import Decision, PhotoRecord
 
 SPREAD_SCALE_KM = 750.0
+#: A single answer's radius by the finest region it names: the evaluation's city, region and country
+#: thresholds (25, 200, 750 km), the distances within which such an answer usually lies.
+LEVEL_RADIUS_KM = {"city": 25.0, "state": 200.0, "country": 750.0}
+
+
+def _radius_m(answer: dict[str, Any]) -> float:
+    level = "city" if answer.get("city") else "state" if answer.get("state") else "country"
+    return 1000.0 * max(LEVEL_RADIUS_KM[level], answer.get("radius_km") or 0.0)
 
 
 class ModelSource:
@@ -64,7 +72,8 @@ class ModelSource:
                 continue
             chain = " > ".join(x or "?" for x in (answer["country"], answer["state"], answer["city"]))
             note = f"model: {chain}" + (f"; {answer['reason']}" if answer["reason"] else "")
-            decisions[photo.id] = Decision("model", answer["lat"], answer["lon"], None, answer["confidence"], note, answer["needs_review"])
+            decisions[photo.id] = Decision("model", answer["lat"], answer["lon"], None, answer["confidence"], note, answer["needs_review"],
+                                           radius_m=_radius_m(answer))
         if self.pool_events:
             decisions.update(self._pooled(photos, answers))
         return decisions
@@ -93,7 +102,8 @@ class ModelSource:
                     confidence = float(np.median(weights)) * math.exp(-radius / SPREAD_SCALE_KM)
                     note = f"model: pooled from {len(placed)} photos of one event (spread {radius:,.0f} km)"
                     for p in event:
-                        decisions[p.id] = Decision("model", lat, lon, None, confidence, note, confidence < review_below)
+                        decisions[p.id] = Decision("model", lat, lon, None, confidence, note, confidence < review_below,
+                                                   radius_m=max(radius * 1000, min(_radius_m(answers[x.id]) for x in placed)))
                         self.notes.pop(p.id, None)
                 if photo is not None:
                     event = [photo]

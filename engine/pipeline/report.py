@@ -1,6 +1,7 @@
 """A job's report: ``report.csv`` and ``report.geojson``, one row / feature per photo of the job,
 skipped entries (links that loop, dangle or leave the folder) and failures included with their
-reason; a feature without a position has a null geometry (RFC 7946, 3.2)."""
+reason; a feature without a position has a null geometry (RFC 7946, 3.2). Each camera's clock, with
+its evidence, is in the GeoJSON's ``clocks`` member."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from geor.engine.paths import printable
 
 from .jobstore import JobStore
 
-COLUMNS = ("path", "stage", "source", "lat", "lon", "confidence", "city", "state", "country", "message", "time_source")
+#: evidence: why this position, in words; message: what happened to the photo (written, left for
+#: review and why, why nothing placed it); radius_m: how far off the position may be; clock: the
+#: camera clock's offset from UTC and its strength; utc: the photo's moment on the job's timeline.
+COLUMNS = ("path", "stage", "source", "lat", "lon", "radius_m", "confidence", "evidence", "city", "state", "country", "message",
+           "camera", "clock", "utc", "time_source")
 
 
 def write_reports(store: JobStore) -> tuple[Path, Path]:
@@ -34,5 +39,6 @@ def write_reports(store: JobStore) -> tuple[Path, Path]:
         for row in rows
     ]
     with atomic_text_writer(geojson_path) as out:
-        json.dump({"type": "FeatureCollection", "features": features}, out, ensure_ascii=False, indent=1)
+        clocks = json.loads(store.get("clocks") or "[]")
+        json.dump({"type": "FeatureCollection", "clocks": clocks, "features": features}, out, ensure_ascii=False, indent=1)
     return csv_path, geojson_path

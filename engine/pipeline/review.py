@@ -21,6 +21,7 @@ from typing import Any
 
 from geor.engine.paths import printable
 
+from .clocks import camera_key
 from .jobstore import JobStore
 from .tag_job import Progress, write_rows
 from .undo import UndoSummary, undo_job
@@ -55,6 +56,10 @@ class PhotoView:
     taken_at: str | None
     had_gps: bool
     model: dict[str, Any] | None = None  # the model's answer (chain, checks, radius, texts) when it was asked
+    radius_m: float | None = None  # how far off the position may be
+    evidence: str | None = None  # why this position, in words
+    camera: str | None = None
+    clock: str | None = None  # the camera clock used for this photo, with its evidence ("+1:03:27 strong: from 14 ...")
 
     @property
     def will_write(self) -> bool:
@@ -73,6 +78,8 @@ class PhotoView:
             return "no location"
         if self.stage in ("new", "read"):
             return "pending"
+        if self.stage == "withheld":
+            return "withheld"
         if self.verdict == "rejected":
             return "rejected"
         if self.verdict == "accepted":
@@ -86,15 +93,23 @@ class PhotoView:
 
 def photo_views(store: JobStore) -> list[PhotoView]:
     model_answers = {row[0]: row[1] for row in store.db.execute("SELECT photo_id, data FROM model_predictions")}
+    clocks = {c["camera"]: c for c in json.loads(store.get("clocks") or "[]")}
     views = []
     for row in store.photos():
         answer = model_answers.get(row["id"])
+        camera = camera_key(row["camera"], bytes(row["relpath"]))
+        clock = clocks.get(camera)
+        clock_words = row["clock"]
+        if clock_words and clock and clock.get("evidence"):
+            clock_words = f"{clock_words}: {clock['evidence']}"
         views.append(PhotoView(
             row["id"], store.path_of(row), printable(os.fsdecode(bytes(row["relpath"]))), row["stage"], row["source"],
             row["lat"], row["lon"], row["confidence"], row["city"], row["state"], row["country"], row["message"], row["verdict"],
             row["taken_at"], row["gps_lat"] is not None, json.loads(answer) if answer else None,
+            row["radius_m"], row["evidence"], camera, clock_words,
         ))
     return views
+
 
 
 def confident_proposals(store: JobStore) -> list[int]:
@@ -134,7 +149,7 @@ def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, pla
     with _transaction(store):
         for photo_id in ids:
             store.update_photo(photo_id, stage="decided", source="manual", lat=lat, lon=lon, gps_alt=None, confidence=1.0,
-                               verdict="accepted", message=note, **fields)
+                               verdict="accepted", message=note, evidence=note, radius_m=None, **fields)
     return len(ids)
 
 

@@ -1,8 +1,9 @@
 """``geor tag``: the resumable batch job over a folder of photos.
 
 Stages, each recorded in the job store before the next begins: scan -> read metadata (thread
-pool) -> decide (the location sources, in order) -> name the places (geocoder) -> write (one at a
-time, through the safe writer, journaled ahead of every rename). Killing the process at any moment
+pool) -> clocks (every camera's offset from UTC, clocks.py) -> decide (the location sources, in
+order) -> name the places (geocoder) -> plausibility checks -> write (through the safe writer,
+journaled ahead of every rename; privacy zones applied). Killing the process at any moment
 and running the same command again resumes: finished photos are not redone, and a write that was
 under way is recognised by its checksum as done or not.
 """
@@ -35,9 +36,15 @@ from geor.engine.photos import (
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.photos.place_name_tags import NAME_TAGS
 
+from .clock_offsets import format_offset, parse_clock_offset, parse_clock_overrides, parse_utc_offset
+from .clocks import CameraClock, ClockPhoto, camera_key, infer_clocks
 from .jobstore import JobStore
+from .plausibility import Placed, implausible
+from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy
+from .privacy import PrivacyRules, parse_zone, rules_for_writing, rules_from_options
 from .report import write_reports
 from .sources import Decision, LocationSource, PhotoRecord
+from .tracks import Track
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
@@ -46,7 +53,7 @@ READ_THREADS = 4
 WRITE_WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 BATCH = 100
 #: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
-TIME_BASED_SOURCES = frozenset({"gpx", "interpolated"})
+TIME_BASED_SOURCES = frozenset({"gpx", "track", "interpolated"})
 WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
 
 
@@ -57,19 +64,61 @@ class JobCancelled(Exception):
 
 @dataclass
 class TagOptions:
+    """Everything a job is asked to do, declaratively (the CLI's flags, the desktop's settings); the
+    job store keeps it, so a resumed job or a later review works by the same rules."""
+
     dry_run: bool = False
     sidecar: bool = False
     overwrite: bool = False
     min_confidence: float = 0.3
-    window_min: float = 10.0
-    gpx: list[str] = field(default_factory=list)
-    tz: str | None = None
+    window_min: float = 10.0  # photos this close in time are one scene (the model's pooling)
+    tracks: list[str] = field(default_factory=list)  # GPX, KML/KMZ, GeoJSON, NMEA, CSV, Google location history
+    tz: str | None = None  # the clock of cameras nothing else tells about
+    clocks: dict[str, str] = field(default_factory=dict)  # camera words -> clock offset, set by the user
+    infer_clocks: bool = True
+    same_place_m: float = 100.0
+    same_place_max_min: float = 120.0
+    interpolate_max_min: float = 30.0
+    extrapolate_max_min: float = 10.0
+    max_speed_kmh: float = 300.0
+    far_km: float = 200.0
+    privacy_zones: list[str] = field(default_factory=list)  # LAT,LON,RADIUS_M[,NAME]
+    privacy_mode: str = "coarsen"
+    privacy_decimals: int = 2
+    privacy_names: bool = True
     model: str | None = None  # the model stage's model (path or name); None: no model stage
     samples: int = 1
     pool_events: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
+
+    def policy(self) -> PlacementPolicy:
+        return policy_from_options(self.as_dict())
+
+    def privacy(self) -> PrivacyRules:
+        return rules_from_options(self.as_dict())
+
+    def check(self) -> None:
+        """Raise a UserError naming the first setting that cannot work."""
+        if not 0 <= self.min_confidence <= 1:
+            raise ValueError("the minimum confidence must be within 0..1")
+        if self.window_min < 0:
+            raise ValueError("the scene window (--window-min) cannot be negative")
+        problems = self.policy().problems()
+        if problems:
+            raise ValueError(problems[0])
+        parse_utc_offset(self.tz, "--tz")
+        for words, offset in self.clocks.items():
+            parse_clock_offset(offset, f"--clock {words!r}")
+        self.privacy()
+        for zone in self.privacy_zones:
+            parse_zone(zone)
+
+
+def policy_from_options(options: dict[str, Any]) -> PlacementPolicy:
+    defaults = PlacementPolicy()
+    return PlacementPolicy(**{name: float(options.get(name, getattr(defaults, name))) for name in defaults.__dataclass_fields__})
 
 
 @dataclass
@@ -80,11 +129,14 @@ class JobSummary:
     problems: list[str]
     report_csv: Path
     report_geojson: Path
+    clocks: list[CameraClock] = field(default_factory=list)
 
 
 def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSource],
                 place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None = None,
-                progress: Progress | None = None) -> JobSummary:
+                progress: Progress | None = None, track: Track | None = None) -> JobSummary:
+    """Run (or resume) a job; ``track``: the fixes of the job's track files, read by the caller
+    (job_setup.plan_job) for the clocks, the anchor source and the plausibility checks alike."""
     tick = progress or (lambda stage, done, total: None)
     root = store.root
     if not root.is_dir():
@@ -92,14 +144,16 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
     _settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
-    _decide(store, options, sources, tick)
+    clocks = _clocks(store, options, track, tick)
+    _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)
+    _check_plausibility(store, options, track)
     if not options.dry_run:
         write_rows(store, store.photos("decided"), options.sidecar, tick)
     counts, failures = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
-    return JobSummary(store.id, counts, failures, problems, csv_path, geojson_path)
+    return JobSummary(store.id, counts, failures, problems, csv_path, geojson_path, list(clocks.values()))
 
 
 def _settle_pending_writes(store: JobStore) -> None:
@@ -172,6 +226,8 @@ def _read(store: JobStore, tick: Progress) -> None:
                     "camera": result.camera,
                     "gps_problem": result.gps_problem,
                     "message": result.gps_problem,
+                    "gps_time": result.gps_time.isoformat() if result.gps_time else None,
+                    "gps_accuracy_m": result.gps_accuracy_m,
                 }
                 if result.gps is not None:
                     fields |= {"gps_lat": result.gps[0], "gps_lon": result.gps[1], "gps_alt": result.gps[2]}
@@ -185,21 +241,64 @@ def _read(store: JobStore, tick: Progress) -> None:
     tick("read", done, total)
 
 
-def _records(store: JobStore) -> list[PhotoRecord]:
+#: Stages of photos whose metadata was read.
+READ_STAGES = ("read", "decided", "written", "withheld", "kept", "unplaced", "review")
+
+
+def _clock_photo(store: JobStore, row: Any) -> ClockPhoto | None:
+    if not row["taken_at"]:
+        return None
+    local = dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp()
+    gps_time = dt.datetime.fromisoformat(row["gps_time"]).timestamp() if row["gps_time"] else None
+    position = (row["gps_lat"], row["gps_lon"]) if row["gps_lat"] is not None else None
+    return ClockPhoto(row["id"], camera_key(row["camera"], bytes(row["relpath"])), printable(os.fsdecode(os.path.basename(bytes(row["relpath"])))), local,
+                      row["utc_offset_s"], gps_time, position, row["time_source"] in WEAK_TIME_SOURCES)
+
+
+def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Progress) -> dict[str, CameraClock]:
+    """Every camera's clock; each photo's UTC moment and its clock in words go into the store."""
+    rows = store.photos(*READ_STAGES)
+    photos = [p for p in (_clock_photo(store, row) for row in rows) if p is not None]
+    overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds()
+                 for words, text in parse_clock_overrides([f"{k}={v}" for k, v in options.clocks.items()]).items()}
+    default = parse_utc_offset(options.tz, "--tz")
+    clocks = infer_clocks(photos, overrides=overrides, default_offset=default.total_seconds() if default is not None else None,
+                          infer=options.infer_clocks, track=track, policy=options.policy())
+    with store.transaction():
+        for photo in photos:
+            clock = clocks[photo.camera]
+            offset, strength = clock.offset_for(photo)
+            utc = dt.datetime.fromtimestamp(photo.local - offset, dt.UTC).isoformat() if offset is not None else None
+            words = f"{format_offset(offset)} {strength}" if offset is not None else "unknown"
+            store.update_photo(photo.id, utc=utc, clock=words, clock_strength=strength)
+        store.set("clocks", json.dumps([c.as_dict() for c in clocks.values()], ensure_ascii=False))
+    tick("clocks", len(photos), len(photos))
+    return clocks
+
+
+def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> list[PhotoRecord]:
     records = []
-    for row in store.photos("read", "decided", "written", "kept", "unplaced", "review"):
+    for row in store.photos(*READ_STAGES):
         gps = (row["gps_lat"], row["gps_lon"], row["gps_alt"]) if row["gps_lat"] is not None else None
+        camera = camera_key(row["camera"], bytes(row["relpath"]))
+        clock = (clocks or {}).get(camera)
+        words = ""
+        if clock is not None and row["utc"]:
+            offset = row["clock"].split(" ")[0] if row["clock"] else ""
+            words = f"{offset}, {clock.evidence}" if clock.evidence else offset
         records.append(PhotoRecord(
             row["id"], store.path_of(row),
             dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
             dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None,
-            row["camera"] or "", gps,
+            camera, gps,
+            dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
+            row["clock_strength"] or "unknown", words, clock.uncertainty_s if clock is not None else 0.0, row["gps_accuracy_m"],
         ))
     return records
 
 
-def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource], tick: Progress) -> None:
-    records = _records(store)
+def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource], clocks: dict[str, CameraClock], tick: Progress) -> None:
+    records = _records(store, clocks)
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
@@ -228,14 +327,16 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
         decision = decisions.get(record.id)
         if decision is None:
             if record.gps is not None:
-                store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0)
+                store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0,
+                                   radius_m=record.gps_accuracy_m, message=None, evidence="its own GPS")
             else:
-                reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or tagged neighbour near its time"
+                reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or GPS photo near its time"
                 if record.id in notes:
                     reason = f"{reason}; {notes[record.id]}"
                 if problems.get(record.id):
                     reason = f"{reason}; {problems[record.id]}"
-                store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, message=reason)
+                store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, radius_m=None, message=reason,
+                                   evidence=None)
             continue
         stage = "decided" if decision.confidence >= options.min_confidence and not decision.review else "review"
         if stage == "decided":
@@ -250,7 +351,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
             stage, message = "review", f"{problems[record.id]}: not replaced without --overwrite"
         store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
                            gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
-                           confidence=round(decision.confidence, 3), message=message)
+                           confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
+                           radius_m=round(decision.radius_m, 1) if decision.radius_m is not None else None)
     store.db.execute("COMMIT")
     tick("decide", len(records), len(records))
 
@@ -266,22 +368,69 @@ def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float
     store.db.execute("COMMIT")
 
 
+def _check_plausibility(store: JobStore, options: TagOptions, track: Track | None) -> None:
+    """Decisions that fail a check (plausibility.py) go to review with the reason; a person's
+    verdict or hand placement is never undone."""
+    placed = []
+    for row in store.photos("kept", "decided", "review", "written"):
+        if row["lat"] is None:
+            continue
+        utc = row["utc"]
+        t = dt.datetime.fromisoformat(utc).timestamp() if utc else (
+            dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp() if row["taken_at"] else None)
+        placed.append(Placed(row["id"], printable(os.fsdecode(os.path.basename(bytes(row["relpath"])))), camera_key(row["camera"], bytes(row["relpath"])), t,
+                             bool(utc), row["lat"], row["lon"], row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
+                             "manual" if row["verdict"] is not None else row["source"] or "exif", row["country"], row["country_code"],
+                             row["stage"] == "review"))
+    flags = implausible(placed, options.policy(), track)
+    if not flags:
+        return
+    with store.transaction():
+        for row in store.photos("decided", "review"):
+            reason = flags.get(row["id"])
+            if reason is None or row["verdict"] is not None or row["source"] == "manual":
+                continue
+            message = f"{row['message']}; implausible: {reason}" if row["message"] else f"implausible: {reason}"
+            if row["stage"] == "decided":
+                message += ": review before writing"
+            store.update_photo(row["id"], stage="review", message=message)
+
+
 def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) -> int:
     """Write each row's position through the safe writer, journaled ahead of every rename as one
-    batch (undone together); returns the batch number."""
+    batch (undone together); returns the batch number. A position inside a privacy zone is
+    coarsened or withheld (privacy.py) by the rules the job recorded."""
     root = store.root
     batch = store.next_batch()
-    overwrite = bool(store.options().get("overwrite", False))
+    options = store.options()
+    overwrite = bool(options.get("overwrite", False))
+    privacy = rules_for_writing(options)
     requests: dict[WriteRequest, int] = {}
+    private: dict[int, str] = {}
+    withheld = []
     for row in rows:
         path = store.path_of(row)
         location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
                             row["country_code"], row["country_code3"])
+        zone = privacy.zone_of(row["lat"], row["lon"])
+        if zone is not None:
+            if privacy.mode == "omit":
+                withheld.append(row["id"])
+                continue
+            lat, lon = privacy.coarsen(row["lat"], row["lon"])
+            names = (row["city"], row["state"], row["country"], row["country_code"], row["country_code3"]) if privacy.names else (None,) * 5
+            location = Location(lat, lon, None, *names)
+            private[row["id"]] = f"inside the privacy zone {zone.label()}: {privacy.describe()}"
         own = _own_write(store, row["id"])  # a correction replaces what this job wrote before
         request = WriteRequest(photo=path, location=location, sidecar=sidecar, overwrite=overwrite,
                                expect=FileState(row["size"], row["mtime_ns"]) if row["size"] is not None else None,
                                own_position=own is not None, own_names=bool(own and set(own) & NAME_TAGS))
         requests[request] = row["id"]
+    if withheld:
+        with store.transaction():
+            for photo_id in withheld:
+                zone = privacy.zone_of(*_position(store, photo_id))
+                store.update_photo(photo_id, stage="withheld", message=f"inside the privacy zone {zone.label() if zone else ''}: not written")
     change_ids: dict[WriteRequest, int] = {}
 
     def journal(request: WriteRequest, result: WriteResult) -> None:
@@ -306,7 +455,8 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
             if isinstance(outcome, PhotoWriteError):
                 fields = {"stage": "failed", "message": f"write failed: {outcome}"}
             else:
-                fields = {"stage": "written", "message": "; ".join([f"written to {outcome.target.name}", *outcome.notes])}
+                notes = [f"written to {outcome.target.name}", *([private[requests[request]]] if requests[request] in private else []), *outcome.notes]
+                fields = {"stage": "written", "message": "; ".join(notes)}
                 if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
                     state = FileState.of(request.photo)
                     fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
@@ -320,6 +470,11 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
                 raise
     record()
     return batch
+
+
+def _position(store: JobStore, photo_id: int) -> tuple[float, float]:
+    row = store.db.execute("SELECT lat, lon FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    return float(row["lat"]), float(row["lon"])
 
 
 def _own_write(store: JobStore, photo_id: int) -> dict[str, Any] | None:
@@ -339,7 +494,7 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
             counts["already had GPS (exif)"] += 1
         else:
             counts[{"unplaced": "no location found", "review": "left for review", "failed": "failed",
-                    "skipped": "skipped (not a photo of this folder)"}.get(stage, stage)] += 1
+                    "skipped": "skipped (not a photo of this folder)", "withheld": "withheld (privacy zone)"}.get(stage, stage)] += 1
         if stage in ("failed", "skipped"):
             failures.append(f"{printable(store.path_of(row))}: {row['message']}")
     return counts, failures

@@ -39,10 +39,15 @@ def test_uncertainty_circle():
     assert uncertainty_km(view(model={"status": "ok", "checks": {"city": {"agrees": True}}})) == 25.0
     assert uncertainty_km(view(model={"status": "ok", "checks": {}})) == 2500.0
     assert uncertainty_km(view(source="interpolated", model=None)) is None
+    assert uncertainty_km(view(source="interpolated", model=None, radius_m=180.0)) == 0.18  # the decision's own radius
 
 
 def test_other_sources_and_failures():
-    assert "GPS-tagged photos taken close in time" in chain_html(view(source="interpolated", message="between x.jpg and y.jpg"))
+    text = chain_html(view(source="interpolated", message="written to a.jpg", radius_m=180.0, camera="NIKON Z 6",
+                           evidence="between x.jpg (iPhone), 2 min before, and y.jpg (iPhone), 4 min after, 40 m apart: the same place",
+                           clock="+1:03:27 strong: from 14 co-occurring bursts with Apple iPhone 12 Pro")).replace("&plusmn;", "±")
+    assert "GPS photos of any device" in text and "± 180 m" in text and "between x.jpg (iPhone), 2 min before" in text
+    assert "NIKON Z 6: +1:03:27 strong: from 14 co-occurring bursts" in text
     assert "could not be read" in chain_html(view(stage="failed", source=None, lat=None, lon=None, message="cannot read: empty file"))
     unplaced = chain_html(view(stage="unplaced", source=None, lat=None, lon=None, confidence=None,
                                model={"status": "unparsed", "reason": "no usable answer: no_coordinates"}))
@@ -55,3 +60,4 @@ def test_statuses():
     assert view(stage="decided").status == "proposed" and not view(stage="decided").will_write
     assert view(verdict="accepted").will_write and view(verdict="rejected").status == "rejected"
     assert view(stage="kept").status == "has GPS" and view(stage="failed").status == "error"
+    assert view(stage="withheld").status == "withheld"

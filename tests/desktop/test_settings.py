@@ -8,18 +8,19 @@ from geor.desktop.settings import AppSettings, load_settings, save_settings
 def test_round_trip(tmp_path):
     store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     chosen = AppSettings(model="/models/geo-r.gguf", device="cpu", threads=3, write_mode="sidecar", overwrite=True,
-                         window_min=15.5, min_confidence=0.7, gpx_files=["/tracks/a.gpx", "/tracks/b.gpx"])
+                         window_min=15.5, min_confidence=0.7, track_files=["/tracks/a.gpx", "/tracks/b.kml"],
+                         clock_overrides=["NIKON Z 6=+01:03:27"], infer_clocks=False, interpolate_max_min=45.0, far_km=50.0)
     save_settings(chosen, store)
     again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     assert again == chosen and again.sidecar
 
 
-def test_one_gpx_file_and_missing_keys(tmp_path):
+def test_one_gpx_file_saved_by_an_older_version_and_missing_keys(tmp_path):
     store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    store.setValue("gpx_files", "/tracks/only.gpx")
+    store.setValue("gpx_files", "/tracks/only.gpx")  # the old name of track_files
     store.setValue("threads", "not a number")
     loaded = load_settings(store)
-    assert loaded.gpx_files == ["/tracks/only.gpx"] and loaded.threads == 0 and loaded.device == "auto"
+    assert loaded.track_files == ["/tracks/only.gpx"] and loaded.threads == 0 and loaded.device == "auto"
 
 
 def test_impossible_values_are_not_used(tmp_path):
@@ -30,13 +31,16 @@ def test_impossible_values_are_not_used(tmp_path):
     loaded = load_settings(store)
     assert loaded.device == "auto" and loaded.min_confidence == 0.5 and loaded.model == "kept.gguf"
     assert AppSettings(window_min=-1).problems() == ["the time window cannot be negative"]
+    assert AppSettings(clock_overrides=["NIKON Z 6"]).problems() == [
+        "camera clock 'NIKON Z 6': expected CAMERA=OFFSET, e.g. \"NIKON Z 6=+01:03:27\""]
+    assert AppSettings(max_speed_kmh=0).problems() == ["max speed kmh must be a number above 0, not 0"]
 
 
 def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
     from geor.desktop.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(AppSettings(model="a.gguf", gpx_files=["/t/a.gpx"]))
+    dialog = SettingsDialog(AppSettings(model="a.gguf", track_files=["/t/a.gpx"]))
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.registry.rowCount() >= 3)  # the built-in registry, read off the UI thread
     assert dialog.registry.item(0, 1).text() == "not downloaded"
@@ -45,8 +49,29 @@ def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     dialog.window.setValue(30.0)
     dialog.registry.selectRow(0)
     assert dialog.download.isEnabled() and not dialog.use.isEnabled()
+    dialog.clocks.setPlainText("NIKON Z 6=+01:03:27\n\n")
+    dialog.policy_fields["interpolate_max_min"].setValue(45.0)
+    dialog._add_zone_row("home", 48.8566, 2.3522, 500.0)
+    dialog.privacy_mode.setCurrentIndex(1)
     dialog._accept()
-    assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, gpx_files=["/t/a.gpx"])
+    assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, track_files=["/t/a.gpx"],
+                                          clock_overrides=["NIKON Z 6=+01:03:27"], interpolate_max_min=45.0)
+    # the zones go to the user's config, which geor tag reads too
+    from geor.engine.pipeline.privacy import PrivacyZone, load_rules
+
+    saved = load_rules()
+    assert saved.zones == (PrivacyZone(48.8566, 2.3522, 500.0, "home"),) and saved.mode == "omit"
+
+
+def test_the_dialog_names_a_zone_that_cannot_be_one(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
+    from geor.desktop.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    dialog._add_zone_row("far", 123.0, 2.0, 500.0)
+    dialog._accept()
+    assert "privacy zone '123,2,500,far': (123.0, 2.0) is not a position" in dialog.problem.text() and not dialog.result()
 
 
 def test_download_a_registry_model_with_progress_then_use_it(qtbot, hub, make_window):

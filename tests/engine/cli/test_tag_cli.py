@@ -61,7 +61,10 @@ def test_tag_and_undo(tmp_path, cli_env):
     [
         (("tag", "/no/such/folder"), "no such folder"),
         (("tag", ".", "--tz", "nine"), "--tz 'nine'"),
-        (("tag", ".", "--gpx", "/no/track.gpx"), "no such GPX file"),
+        (("tag", ".", "--gpx", "/no/track.gpx"), "no such track file"),
+        (("tag", ".", "--clock", "NIKON"), "expected CAMERA=OFFSET"),
+        (("tag", ".", "--privacy-zone", "1,2"), "expected LAT,LON,RADIUS_M"),
+        (("tag", ".", "--max-speed-kmh", "0"), "max speed kmh must be a number above 0"),
         (("undo", "20990101-000000-abcdef"), "no job"),
     ],
 )

@@ -1,7 +1,9 @@
 """Reading: capture time by the documented order, text that is not UTF-8, files exiv2 cannot open."""
 
 import datetime as dt
+import json
 import os
+import subprocess
 from pathlib import Path
 
 import pyexiv2
@@ -11,7 +13,7 @@ from geor.engine.photos import PhotoReadError, read_metadata
 from geor.engine.photos.exiftool import ExifToolSession
 from geor.engine.photos.metadata import capture_time
 
-from .conftest import make_photo
+from .conftest import EXIFTOOL, make_photo
 
 
 def set_tags(path, *assignments):
@@ -45,6 +47,9 @@ def test_time_order_original_then_xmp_then_create_then_modify(tmp_path):
     del exif["Exif.Photo.DateTimeDigitized"]
     assert capture_time(exif, {}) == (dt.datetime(2025, 1, 1, 8, 0), None, "ModifyDate")
     assert capture_time({"Exif.Photo.DateTimeOriginal": "0000:00:00 00:00:00"}, {}) == (None, None, None)
+    # a camera that writes only OffsetTime: its zone is the capture time's too
+    only = {"Exif.Photo.DateTimeOriginal": "2024:07:14 10:00:00", "Exif.Photo.OffsetTime": "+02:00"}
+    assert capture_time(only, {})[1] == dt.timedelta(hours=2)
 
 
 def test_modify_date_alone_is_a_weak_time(tmp_path, when):
@@ -72,3 +77,38 @@ def test_a_jpeg_header_and_garbage_is_still_unreadable(tmp_path):
     fake.write_bytes(b"\xff\xd8\xff\xe0 this is not a JPEG")
     with pytest.raises(PhotoReadError):
         read_metadata(fake)
+
+
+
+@pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
+def test_gps_time_and_accuracy_of_real_cameras_agree_with_exiftool():
+    """GPSDateStamp + GPSTimeStamp (UTC: the camera clock's truth) and GPSHPositioningError, read
+    from every real file of the corpus that has them, as the independent reader sees them."""
+    corpus = Path(__file__).parent / "corpus"
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-GPSDateStamp", "-GPSTimeStamp", "-GPSHPositioningError", "-GPSLatitude", str(corpus)],
+                         capture_output=True, text=True)
+    rows = [r for r in json.loads(out.stdout) if "GPSDateStamp" in r and "GPSTimeStamp" in r and "GPSLatitude" in r]
+    assert len(rows) >= 6  # iPhone, GoPro, Ricoh, Xiaomi, Pixel, Nikon...
+    for row in rows:
+        metadata = read_metadata(Path(row["SourceFile"]))
+        if not str(row["GPSDateStamp"])[:10].replace(":", "").isdigit():  # a blank date: no moment at all
+            assert metadata.gps_time is None
+            continue
+        hours, minutes, seconds = (float(x) for x in str(row["GPSTimeStamp"]).split(":"))
+        day = dt.datetime.strptime(str(row["GPSDateStamp"])[:10], "%Y:%m:%d").replace(tzinfo=dt.UTC)  # one writer added a time
+        expected = day + dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        assert metadata.gps_time is not None, row["SourceFile"]
+        assert abs((metadata.gps_time - expected).total_seconds()) < 0.01, row["SourceFile"]
+        if "GPSHPositioningError" in row:
+            assert metadata.gps_accuracy_m == pytest.approx(float(row["GPSHPositioningError"]), abs=1e-3)
+
+
+def test_null_island_and_void_fixes_are_no_position(tmp_path, when):
+    photo = make_photo(tmp_path / "zero.jpg", when, gps=(0.0, 0.0))
+    metadata = read_metadata(photo)
+    assert metadata.gps is None and "(0, 0)" in metadata.gps_problem
+    void = make_photo(tmp_path / "void.jpg", when, gps=(45.0, 7.0), extra_exif={"Exif.GPSInfo.GPSStatus": "V"})
+    metadata = read_metadata(void)
+    assert metadata.gps is None and "void" in metadata.gps_problem
+    fine = make_photo(tmp_path / "fine.jpg", when, gps=(45.0, 7.0), extra_exif={"Exif.GPSInfo.GPSStatus": "A"})
+    assert read_metadata(fine).gps[:2] == pytest.approx((45.0, 7.0))

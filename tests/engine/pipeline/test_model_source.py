@@ -5,7 +5,7 @@ import datetime as dt
 
 from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
-from geor.engine.pipeline import JobStore, TagOptions, TimePropagation, run_tag_job
+from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource
 
 from .conftest import T0, make_photo
@@ -36,7 +36,7 @@ def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):
     predictor = Scripted({"sure.jpg": (43.588, 142.467, 0.9, False), "unsure.jpg": (35.0, 135.0, 0.2, True), "noise.jpg": None})
     options = TagOptions(model="scripted")
     store = JobStore.create(tmp_path, options.as_dict())
-    run_tag_job(store, options, [TimePropagation(dt.timedelta(minutes=10)), ModelSource(predictor, "scripted", store)])
+    run_tag_job(store, options, [AnchorSource(), ModelSource(predictor, "scripted", store)])
     assert sorted(predictor.asked) == ["noise.jpg", "sure.jpg", "unsure.jpg"]  # never the anchor or its neighbour
     rows = {store.path_of(r).name: r for r in store.photos()}
     assert rows["sure.jpg"]["stage"] == "written" and rows["sure.jpg"]["source"] == "model"
@@ -48,14 +48,14 @@ def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):
 
     # the answers are in the job store: the same job run again asks the model nothing
     predictor.asked.clear()
-    run_tag_job(store, options, [TimePropagation(dt.timedelta(minutes=10)), ModelSource(predictor, "scripted", store)])
+    run_tag_job(store, options, [AnchorSource(), ModelSource(predictor, "scripted", store)])
     assert predictor.asked == []
 
 
 def test_event_pooling(tmp_path, jobs_home):
     for i, name in enumerate(["a.jpg", "b.jpg", "c.jpg"]):
         make_photo(tmp_path / name, T0 + dt.timedelta(minutes=4 * i), seed=i)
-    make_photo(tmp_path / "later.jpg", T0 + dt.timedelta(hours=2))
+    make_photo(tmp_path / "later.jpg", T0 + dt.timedelta(hours=14))  # 1,140 km away: a plausible day's travel
     predictor = Scripted({"a.jpg": (43.5, 142.4, 0.9, False), "b.jpg": (43.6, 142.5, 0.8, False), "c.jpg": None,
                           "later.jpg": (35.0, 135.0, 0.9, False)})
     options = TagOptions(model="scripted", pool_events=True, dry_run=True)

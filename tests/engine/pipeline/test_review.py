@@ -127,9 +127,9 @@ def test_a_job_on_some_photos_of_a_folder(tmp_path, jobs_home):
     store.limit_to([folder / "a.jpg", folder / "b0.jpg"])
     with pytest.raises(ValueError, match="not inside"):
         store.limit_to([tmp_path / "elsewhere.jpg"])
-    from geor.engine.pipeline import TimePropagation, run_tag_job
+    from geor.engine.pipeline import AnchorSource, run_tag_job
 
-    run_tag_job(store, DRY, [TimePropagation(dt.timedelta(minutes=10))])
+    run_tag_job(store, DRY, [AnchorSource()])
     assert sorted(by_name(store)) == ["a.jpg", "b0.jpg"]
     assert [j.origin for j in list_jobs()] == ["desktop"]
 

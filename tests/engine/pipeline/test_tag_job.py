@@ -42,7 +42,11 @@ def test_propagates_between_anchors_writes_and_reports(tmp_path, jobs_home):
     rows = {os.path.basename(r["path"]): r for r in csv.DictReader(summary.report_csv.open())}
     assert rows["b0.jpg"]["source"] == "interpolated" and rows["a.jpg"]["source"] == "exif"
     assert rows["lonely.jpg"]["stage"] == "unplaced" and "no GPS" in rows["lonely.jpg"]["message"]
-    assert float(rows["b0.jpg"]["confidence"]) == pytest.approx(0.8) and rows["b0.jpg"]["city"] == "Biei"
+    # 2 min from the nearer of two anchors 6 min apart: confidence falls with that gap; the radius is a
+    # phone's 20 m plus 2 min at walking pace (the anchors are 8.6 km apart)
+    assert float(rows["b0.jpg"]["confidence"]) == pytest.approx(0.95 * (1 - 0.5 * 2 / 30), abs=1e-3) and rows["b0.jpg"]["city"] == "Biei"
+    assert float(rows["b0.jpg"]["radius_m"]) == pytest.approx(20 + 1.4 * 120, abs=0.5)
+    assert rows["b0.jpg"]["evidence"].startswith("between a.jpg (Geo-R Tests TestCam X1), 2 min before, and d.jpg")
     geojson = json.loads(summary.report_geojson.read_text())
     assert len(geojson["features"]) == 5  # every photo; the one without a position has a null geometry
     assert sum(f["geometry"] is None for f in geojson["features"]) == 1
@@ -61,16 +65,20 @@ def test_confidence_falls_with_the_time_gap_and_low_confidence_is_not_written(tm
     assert summary.counts["left for review"] == 1
 
 
-def test_other_cameras_and_folders_are_not_neighbours(tmp_path, jobs_home):
+def test_the_same_camera_in_another_folder_places_and_another_camera_needs_its_clock(tmp_path, jobs_home):
+    """Anchors count across folders; across cameras only once the other camera's clock is known
+    (one photo of an unknown clock says nothing about it)."""
     folder = tmp_path / "two"
     folder.mkdir()
     make_photo(folder / "a.jpg", T0, gps=A)
     make_photo(folder / "other_camera.jpg", T0 + dt.timedelta(minutes=1), model="Other Phone")
     (folder / "sub").mkdir()
     make_photo(folder / "sub" / "other_folder.jpg", T0 + dt.timedelta(minutes=1))
-    run(folder)
+    store, _ = run(folder)
+    assert read_metadata(folder / "sub" / "other_folder.jpg").gps[:2] == pytest.approx(A, abs=1e-6)
     assert read_metadata(folder / "other_camera.jpg").gps is None
-    assert read_metadata(folder / "sub" / "other_folder.jpg").gps is None
+    row = next(r for r in store.photos() if r["relpath"] == b"other_camera.jpg")
+    assert row["stage"] == "unplaced" and "this camera's clock is unknown" in row["message"]
 
 
 def test_dry_run_writes_nothing(tmp_path, jobs_home):
@@ -110,7 +118,7 @@ def test_gpx_with_time_zone(tmp_path, jobs_home):
     lat, lon, alt = read_metadata(folder / "p1.jpg").gps
     assert (lat, lon) == pytest.approx((43.05, 142.05), abs=1e-3) and alt == pytest.approx(150.0)
     assert read_metadata(folder / "p2.jpg").gps is None
-    assert summary.counts["tagged by gpx"] == 1
+    assert summary.counts["tagged by track"] == 1
 
 
 def test_gpx_without_time_zone_places_nothing(tmp_path, jobs_home):

@@ -1,0 +1,96 @@
+"""Positions from the user's own data: every GPS-tagged photo of the job (any folder, any device)
+and every track fix is an anchor on one UTC timeline, and a photo without GPS takes its position
+from the anchors around its moment by the shared policy (policy.py).
+
+A photo's moment on that timeline needs its camera's clock (clocks.py). With a trusted clock it is
+placed from everything; with a weak one, a placement that needs other devices is a proposal for
+review; with an unknown one, only its own camera's GPS photos place it, on the camera's own clock
+(which needs no offset at all)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .clocks import TRUSTED
+from .policy import DEFAULT_ANCHOR_RADIUS_M, Anchor, Placement, PlacementPolicy, Timeline
+from .sources import Decision, PhotoRecord
+from .tracks import Track
+
+TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
+
+
+class AnchorSource:
+    """``name`` is the source of placements from photos; those from track fixes are "track"."""
+
+    name = "interpolated"
+
+    def __init__(self, policy: PlacementPolicy | None = None, track: Track | None = None) -> None:
+        self.policy = policy or PlacementPolicy()
+        self.track = track
+        self.notes: dict[int, str] = {}
+
+    def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]:
+        track_anchors = [Anchor(f.t, f.lat, f.lon, f.accuracy_m or TRACK_RADIUS_M, f"the track {f.source}".strip(), "track", f.ele)
+                         for f in (self.track.fixes if self.track is not None else [])]
+        shared = Timeline([*track_anchors, *(_anchor(p, p.utc_s) for p in photos
+                                             if p.gps is not None and p.utc_s is not None and p.clock_strength in TRUSTED)])
+        tracks_only = Timeline(track_anchors)
+        own: dict[str, list[Anchor]] = defaultdict(list)
+        for photo in photos:
+            if photo.gps is not None and photo.local_s is not None:
+                own[photo.camera].append(_anchor(photo, photo.local_s))
+        own_clock = {camera: Timeline(anchors) for camera, anchors in own.items()}
+        self._anchor_cameras = set(own)
+        decisions = {}
+        for photo in photos:
+            if photo.local_s is None:
+                continue
+            if photo.gps is not None:  # an anchor itself; re-placed (from tracks only) just for --overwrite
+                if photo.utc_s is not None and photo.clock_strength in TRUSTED and len(tracks_only):
+                    found = tracks_only.place_at(photo.utc_s, self.policy, photo.clock_uncertainty_s)
+                    if found is not None:
+                        decisions[photo.id] = self._decision(found, photo, across=True)
+                continue
+            decision = self._place(photo, shared, own_clock.get(photo.camera))
+            if decision is not None:
+                decisions[photo.id] = decision
+        return decisions
+
+    def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: Timeline | None) -> Decision | None:
+        assert photo.local_s is not None
+        alone = own_clock.place_at(photo.local_s, self.policy) if own_clock is not None else None
+        across = None
+        if photo.utc_s is not None and photo.clock_strength in TRUSTED | {"weak"}:
+            across = shared.place_at(photo.utc_s, self.policy, photo.clock_uncertainty_s)
+        if across is None and alone is None:
+            if self._anchor_cameras - {photo.camera}:
+                if photo.clock_strength == "unknown":
+                    self.notes[photo.id] = ("other devices have GPS photos, but this camera's clock is unknown (no GPS time, OffsetTime "
+                                            "tag or shots at the same moments as another device): set it with --clock or --tz")
+                elif not len(shared):
+                    self.notes[photo.id] = "other devices have GPS photos, but their clocks are unknown: set them with --clock or --tz"
+            return None
+        if photo.clock_strength == "weak" or across is None:  # its own camera's GPS needs no clock: prefer it
+            if alone is not None:
+                return self._decision(alone, photo, across=False)
+            assert across is not None
+            return self._decision(across, photo, across=True, review=photo.clock_strength == "weak")
+        if alone is not None and (alone.confidence, -alone.radius_m) > (across.confidence, -across.radius_m):
+            return self._decision(alone, photo, across=False)
+        return self._decision(across, photo, across=True)
+
+    def _decision(self, found: Placement, photo: PhotoRecord, across: bool, review: bool = False) -> Decision:
+        note = found.note
+        if across and photo.clock:
+            note = f"{note}; {photo.camera} clock {photo.clock}"
+        if review:
+            note = f"{note} (a weak clock: review)"
+        return Decision("track" if found.kind == "track" else self.name, found.lat, found.lon, found.altitude_m, found.confidence,
+                        note, review, radius_m=found.radius_m)
+
+
+def _anchor(photo: PhotoRecord, t: float | None) -> Anchor:
+    assert photo.gps is not None and t is not None
+    device = photo.camera if len(photo.camera) <= 40 else photo.camera[:39] + "…"
+    return Anchor(t, photo.gps[0], photo.gps[1], photo.gps_accuracy_m or DEFAULT_ANCHOR_RADIUS_M, f"{photo.path.name} ({device})",
+                  "photo", photo.gps[2])

@@ -1,0 +1,219 @@
+"""Aligning one camera's shooting times with other devices' (people shoot with both at the same
+stops): the clock offset, in seconds, that puts the camera's photos where the other devices were
+shooting.
+
+The other devices' photos form *activity intervals*: runs of photos each within ``JOIN_S`` of the
+previous one (a stop, from the first photo taken there to the last). A camera photo inside an
+interval fits; one outside is as far off as the nearest interval, capped at ``COST_CAP_S``. This
+truncated-L1 cost is the negative log-likelihood of "shot while the other devices were active, or
+anywhere", and it holds whether the user shoots both at the same moments or the phone on arriving
+and leaving and the camera in between.
+
+Candidate offsets come from votes: every difference between a camera photo and a reference photo
+(within ``max_offset_s``) votes once per camera burst in bins of ``tolerance_s``. Each candidate is
+judged by the cheapest cost within 15 minutes of it; the best is the middle of its cheapest
+plateau, and a *rival* is the cheapest candidate more than ``RIVAL_S`` away (nearer offsets are
+the same explanation, less precise). The margin between them, in capped photos, is the evidence:
+``STRONG_MARGIN`` kept wrong strong clocks at zero in the trials of benchmarks/bench_trips.py.
+All of it is vectorised (NumPy) and linear in the photos within the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+MAX_OFFSET_S = 15 * 3600.0  # time zones span -12..+14 h; a clock may be off a little beyond
+TOLERANCE_S = 180.0  # a camera photo this near an activity interval "co-occurs" with it
+BURST_GAP_S = 300.0  # camera photos each within this of the previous are one burst
+JOIN_S = 1800.0  # reference photos each within this of the previous are one activity interval
+REPRESENTATIVES = 5  # photos per burst that vote (first, last and evenly between)
+CANDIDATES = 8
+RIVAL_S = 1800.0  # a rival explanation is an offset further than this from the best
+COST_CAP_S = 600.0  # a camera photo further than this from every interval costs the same, wherever it is
+STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
+
+Floats = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    offset_s: float  # camera clock minus the reference timeline (UTC)
+    bursts_matched: int
+    bursts: int
+    residual_s: float  # median distance of the matched camera photos to the activity intervals
+    matched: frozenset[int]  # indices of the matched bursts
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The best offset, how far it stands out, and the other candidates."""
+
+    best: Alignment
+    margin: float  # how much worse the best rival explains the photos, in capped photos; inf: no rival
+    runner_up: int  # bursts the best rival matches
+    runner_up_offset_s: float | None
+    uncertainty_s: float
+    candidates: list[Alignment]
+
+    @property
+    def strong(self) -> bool:
+        return self.best.bursts_matched >= 3 and self.margin >= STRONG_MARGIN
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The reference photos and the intervals they form."""
+
+    times: Floats
+    starts: Floats
+    ends: Floats
+
+    @classmethod
+    def of(cls, reference: Floats, join_s: float = JOIN_S) -> Activity:
+        reference = np.asarray(reference, dtype=np.float64)
+        if len(reference) == 0:
+            return cls(reference, reference, reference)
+        breaks = np.flatnonzero(np.diff(reference) > join_s)
+        starts = reference[np.concatenate([[0], breaks + 1])]
+        ends = reference[np.concatenate([breaks, [len(reference) - 1]])]
+        return cls(reference, starts, ends)
+
+    def residual(self, times: Floats) -> Floats:
+        """Signed distance of each time to the nearest interval (0 inside; negative: before it)."""
+        i = np.searchsorted(self.starts, times, side="right") - 1
+        last = len(self.starts) - 1
+        prev_end = self.ends[np.clip(i, 0, last)]
+        next_start = self.starts[np.clip(i + 1, 0, last)]
+        after_prev = np.where(i >= 0, times - prev_end, np.inf)  # > 0: past the interval that began before
+        before_next = np.where(i + 1 <= last, times - next_start, -np.inf)  # < 0: ahead of the next one
+        inside = (i >= 0) & (after_prev <= 0)
+        nearer_prev = np.abs(after_prev) <= np.abs(before_next)
+        return np.where(inside, 0.0, np.where(nearer_prev, after_prev, before_next))
+
+    def cost(self, local: Floats, offsets: Floats) -> Floats:
+        return np.array([np.minimum(np.abs(self.residual(local - o)), COST_CAP_S).sum() for o in offsets])
+
+
+def split_bursts(times: Floats, gap_s: float = BURST_GAP_S) -> NDArray[np.int64]:
+    """The burst index of each time (``times`` sorted)."""
+    if len(times) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([[0], np.cumsum(np.diff(times) > gap_s)]).astype(np.int64)
+
+
+def align(local: Floats, reference: Floats, *, max_offset_s: float = MAX_OFFSET_S, tolerance_s: float = TOLERANCE_S,
+          burst_gap_s: float = BURST_GAP_S, centre_s: float = 0.0) -> Fit | None:
+    """The offset (within ``centre_s`` +- ``max_offset_s``) that best puts the camera's photos
+    where the reference photos were taken (module docstring), or None when no camera photo comes
+    near a reference photo at any offset. ``local`` and ``reference`` are sorted seconds."""
+    local = np.asarray(local, dtype=np.float64)
+    activity = Activity.of(reference)
+    if len(local) == 0 or len(activity.times) == 0:
+        return None
+    burst_of = split_bursts(local, burst_gap_s)
+    starts = _coarse_votes(local, burst_of, activity.times, max_offset_s, tolerance_s, centre_s)
+    if not starts:
+        return None
+    judged = sorted(_cheapest_near(local, activity, start) for start in starts)
+    best_cost, best_offset = judged[0]
+    low, high = _plateau(local, activity, best_offset)
+    offset = (low + high) / 2
+    best = score(local, burst_of, activity, offset, tolerance_s)
+    rivals = [(cost, o) for cost, o in judged if abs(o - offset) > RIVAL_S]
+    margin = (rivals[0][0] - best_cost) / COST_CAP_S if rivals else float("inf")
+    runner = score(local, burst_of, activity, rivals[0][1], tolerance_s) if rivals else None
+    candidates = [best]
+    for _, o in judged[1:]:
+        if all(abs(o - c.offset_s) > tolerance_s for c in candidates):
+            candidates.append(score(local, burst_of, activity, o, tolerance_s))
+    candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
+    uncertainty = max(30.0, (high - low) / 2, 3 * best.residual_s)
+    return Fit(best, margin, runner.bursts_matched if runner else 0, runner.offset_s if runner else None, float(uncertainty), candidates)
+
+
+def score(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float, tolerance_s: float = TOLERANCE_S) -> Alignment:
+    residual = activity.residual(local - offset_s)
+    matched = np.abs(residual) <= tolerance_s
+    bursts = frozenset(int(b) for b in np.unique(burst_of[matched]))
+    median = float(np.median(np.abs(residual[matched]))) if matched.any() else float("inf")
+    return Alignment(offset_s, len(bursts), int(burst_of[-1]) + 1, median, bursts)
+
+
+def _cheapest_near(local: Floats, activity: Activity, around_s: float) -> tuple[float, float]:
+    """(cost, offset) of the cheapest offset within 15 min of ``around_s`` (20 s grid)."""
+    grid = around_s + np.arange(-900.0, 900.1, 20.0)
+    costs = activity.cost(local, grid)
+    k = int(np.argmin(costs))
+    return float(costs[k]), float(grid[k])
+
+
+def _plateau(local: Floats, activity: Activity, around_s: float) -> tuple[float, float]:
+    """The run of offsets (1 s steps, within 15 min) around ``around_s`` as cheap as the cheapest:
+    when the camera shot between the other device's photos, any offset that keeps it there fits."""
+    grid = around_s + np.arange(-900.0, 900.1, 5.0)
+    costs = activity.cost(local, grid)
+    low_cost = costs.min() + 1e-6
+    k = int(np.argmin(np.abs(grid - around_s) + np.where(costs <= low_cost, 0, np.inf)))
+    left = right = k
+    while left > 0 and costs[left - 1] <= low_cost:
+        left -= 1
+    while right < len(grid) - 1 and costs[right + 1] <= low_cost:
+        right += 1
+    return float(grid[left]), float(grid[right])
+
+
+def polish(local: Floats, reference: Floats, around_s: float) -> float:
+    """The middle of the cheapest offsets within 15 min of ``around_s``, for a subset of a camera's
+    photos (one segment of a clock that was changed)."""
+    activity = Activity.of(reference)
+    local = np.asarray(local, dtype=np.float64)
+    _, cheapest = _cheapest_near(local, activity, around_s)
+    low, high = _plateau(local, activity, cheapest)
+    return (low + high) / 2
+
+
+def _coarse_votes(local: Floats, burst_of: NDArray[np.int64], reference: Floats, max_offset_s: float,
+                  tolerance_s: float, centre_s: float) -> list[float]:
+    """Bin centres of the best-voted offsets, at least three bins apart."""
+    bursts = int(burst_of[-1]) + 1
+    starts = np.searchsorted(burst_of, np.arange(bursts), side="left")
+    ends = np.searchsorted(burst_of, np.arange(bursts), side="right")
+    picks = []
+    for k in range(REPRESENTATIVES):  # evenly spaced photos of each burst (repeats collapse below)
+        picks.append(starts + ((ends - 1 - starts) * k) // max(REPRESENTATIVES - 1, 1))
+    rep_index = np.unique(np.concatenate(picks))
+    rep_times, rep_bursts = local[rep_index], burst_of[rep_index]
+    low = np.searchsorted(reference, rep_times - centre_s - max_offset_s, side="left")
+    high = np.searchsorted(reference, rep_times - centre_s + max_offset_s, side="right")
+    counts = high - low
+    if counts.sum() == 0:
+        return []
+    nbins = int(2 * max_offset_s // tolerance_s) + 3
+    keys: list[NDArray[np.int64]] = []
+    chunk = max(1, 2_000_000 // max(int(counts.max()), 1))
+    for begin in range(0, len(rep_times), chunk):  # bounded memory on 50,000-photo folders
+        sl = slice(begin, begin + chunk)
+        n = counts[sl]
+        if n.sum() == 0:
+            continue
+        owner = np.repeat(np.arange(len(n)), n)
+        offsets_in = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        ref_times = reference[np.repeat(low[sl], n) + offsets_in]
+        diffs = rep_times[sl][owner] - ref_times - centre_s
+        bins = np.floor((diffs + max_offset_s) / tolerance_s).astype(np.int64) + 1
+        burst = rep_bursts[sl][owner].astype(np.int64)
+        for shift in (-1, 0, 1):  # a burst votes for its bin and both neighbours: no vote lost on a bin edge
+            keys.append(burst * nbins + np.clip(bins + shift, 0, nbins - 1))
+    unique = np.unique(np.concatenate(keys))  # one vote per burst and bin
+    votes = np.bincount(unique % nbins, minlength=nbins)
+    order = np.argsort(-votes, kind="stable")
+    chosen: list[int] = []
+    for b in order:
+        if votes[b] == 0 or len(chosen) >= CANDIDATES:
+            break
+        if all(abs(int(b) - c) >= 3 for c in chosen):
+            chosen.append(int(b))
+    return [centre_s + (b - 1 + 0.5) * tolerance_s - max_offset_s for b in chosen]

@@ -1,0 +1,548 @@
+"""Every camera's clock, on one UTC timeline: how far each camera's clock is from UTC (its time zone
+plus its error), with a strength and the evidence behind it in words.
+
+A camera is its Make + Model + body serial number (photos without any are grouped per folder). Its
+offset comes, in this order of trust:
+
+1. **set by you**: ``--clock "NIKON Z 6=+01:03:27"`` (or the desktop settings);
+2. **exact**: the GPS time (GPSDateStamp + GPSTimeStamp, always UTC) of its own GPS photos; a GPS
+   time equal to the second to the camera's time at a place whose sun says another zone is a copy
+   written by some program, and is ignored;
+3. **declared**: its OffsetTimeOriginal / OffsetTimeDigitized / OffsetTime tags, photo by photo (a
+   phone that crossed a time zone says so in each photo); where both tags and GPS times exist and
+   differ by more than a minute, the GPS times win (the clock drifted), and by more than 15
+   minutes the camera contradicts itself: the clock is weak;
+4. **inferred** (can be switched off): the offset, hours + minutes + seconds, that best explains the
+   bursts this camera shot at the moments other devices with a trusted clock were shooting
+   (bursts.py); strong when it matches at least 3 bursts and twice as many as any rival offset,
+   weak otherwise. A block of bursts that another offset explains instead is a clock change
+   (a time zone set mid-trip, a DST switch): a segment with its own offset, and the photos between
+   two segments are weak. A camera with declared tags is checked the same way for drift.
+   Without other devices, the times a track covers can suggest an offset (always weak);
+5. ``--tz``: the offset for cameras nothing else tells about.
+
+Only set, exact, declared and strong clocks place a photo from another device's anchors without a
+person's review; a weak one makes a proposal for review; an unknown one places nothing across
+devices (the camera's own GPS photos still place its other photos, on its own clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from geor.engine.paths import printable
+
+from .bursts import TOLERANCE_S, Activity, align, polish, split_bursts
+from .clock_offsets import ClockOffsetError, format_offset, names_camera
+from .policy import PlacementPolicy
+from .tracks import Track
+
+TRUSTED = frozenset({"set", "exact", "declared", "strong"})
+STRENGTH_WORDS = {"set": "set by you", "exact": "exact", "declared": "declared by the camera", "strong": "strong",
+                  "weak": "weak: review", "unknown": "unknown"}
+DRIFT_S = 60.0  # tags and GPS times closer than this agree
+CONTRADICTION_S = 15 * 60.0  # further apart than this, a camera contradicts itself
+RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one clock setting
+MIN_GPS_YEAR = 1995
+
+
+@dataclass(frozen=True)
+class ClockPhoto:
+    id: int
+    camera: str  # the grouping key (clocks.camera_key)
+    name: str  # the file name, for the evidence
+    local: float  # the camera's clock reading, as seconds since 1970 read as if it were UTC
+    tag_offset: float | None = None  # OffsetTime* in seconds
+    gps_time: float | None = None  # UTC seconds of the GPS fix
+    position: tuple[float, float] | None = None
+    weak_time: bool = False  # ModifyDate only: not used as evidence
+
+
+@dataclass(frozen=True)
+class ClockSegment:
+    first: float  # local seconds of the first and last photo it covers
+    last: float
+    offset_s: float
+    strength: str
+
+
+@dataclass
+class CameraClock:
+    camera: str
+    photos: int
+    strength: str = "unknown"
+    source: str = ""  # set, gps-time, offset-tags, bursts, track, tz
+    evidence: str = ""
+    uncertainty_s: float = 0.0
+    segments: list[ClockSegment] = field(default_factory=list)
+    per_photo: dict[int, float] = field(default_factory=dict)  # photos whose own tag (plus drift) gives their offset
+
+    @property
+    def offset_s(self) -> float | None:
+        """The offset of most of its photos (what the CLI prints first)."""
+        if self.per_photo:
+            return Counter(self.per_photo.values()).most_common(1)[0][0]
+        if not self.segments:
+            return None
+        return max(self.segments, key=lambda s: s.last - s.first).offset_s
+
+    @property
+    def trusted(self) -> bool:
+        return self.strength in TRUSTED
+
+    def offset_for(self, photo: ClockPhoto) -> tuple[float | None, str]:
+        """(offset, strength) for one of this camera's photos: a photo between two segments with
+        different offsets (the clock was changed somewhere in between) is weak."""
+        if photo.id in self.per_photo:
+            return self.per_photo[photo.id], self.strength
+        segments = self.segments
+        if not segments:
+            return None, "unknown"
+        for segment in segments:
+            if segment.first <= photo.local <= segment.last:
+                return segment.offset_s, segment.strength
+        if photo.local < segments[0].first:
+            return segments[0].offset_s, segments[0].strength
+        if photo.local > segments[-1].last:
+            return segments[-1].offset_s, segments[-1].strength
+        for before, after in zip(segments, segments[1:]):
+            if before.last < photo.local < after.first:
+                nearer = before if photo.local - before.last <= after.first - photo.local else after
+                same = abs(before.offset_s - after.offset_s) < DRIFT_S
+                return nearer.offset_s, min(before.strength, after.strength, key=_rank) if same else "weak"
+        return segments[-1].offset_s, "weak"
+
+    def describe(self) -> str:
+        """"+1:03:27 (strong): from 14 co-occurring bursts with Apple iPhone 12 Pro"."""
+        offset = self.offset_s
+        head = "unknown" if offset is None else f"{format_offset(offset)} ({STRENGTH_WORDS[self.strength]})"
+        return f"{head}: {self.evidence}" if self.evidence else head
+
+    def as_dict(self) -> dict[str, Any]:
+        offset = self.offset_s
+        return {"camera": self.camera, "photos": self.photos, "strength": self.strength, "source": self.source,
+                "offset": None if offset is None else format_offset(offset), "evidence": self.evidence,
+                "uncertainty_s": round(self.uncertainty_s, 1),
+                "segments": [{"from": _local_text(s.first), "to": _local_text(s.last), "offset": format_offset(s.offset_s),
+                              "strength": s.strength} for s in self.segments]}
+
+
+def camera_key(camera: str | None, relpath: bytes) -> str:
+    """The camera of a photo (make + model + serial, spaces tidied) by its job-store row; photos
+    without any are one camera per folder (an export, a scanner, a messenger)."""
+    camera = " ".join((camera or "").split())
+    folder = printable(os.fsdecode(os.path.dirname(relpath)))
+    return camera if camera else f"(no camera model) in {folder or '.'}"
+
+
+def _rank(strength: str) -> int:
+    return ["unknown", "weak", "strong", "declared", "exact", "set"].index(strength)
+
+
+def infer_clocks(photos: Iterable[ClockPhoto], *, overrides: dict[str, float] | None = None, default_offset: float | None = None,
+                 infer: bool = True, track: Track | None = None, policy: PlacementPolicy | None = None) -> dict[str, CameraClock]:
+    """Every camera's clock (see the module docstring). ``overrides``: the user's words naming a
+    camera -> offset seconds; words naming no camera or several are an error."""
+    policy = policy or PlacementPolicy()
+    groups: dict[str, list[ClockPhoto]] = defaultdict(list)
+    for photo in photos:
+        groups[photo.camera].append(photo)
+    for members in groups.values():
+        members.sort(key=lambda p: (p.local, p.id))
+    chosen = _match_overrides(overrides or {}, list(groups))
+    clocks: dict[str, CameraClock] = {}
+    for camera, members in groups.items():
+        clock = CameraClock(camera, len(members))
+        if camera in chosen:
+            words, offset = chosen[camera]
+            clock.strength, clock.source, clock.evidence = "set", "set", f"set by you (--clock {words!r})"
+            clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
+        else:
+            _declared(clock, members)
+        clocks[camera] = clock
+    if infer:
+        # cameras whose only evidence is their own tags are checked against the clocks GPS times
+        # confirm (or, without any, against each other: two that disagree both become weak)
+        exact = {c for c, clock in clocks.items() if clock.strength in ("set", "exact")}
+        declared = [c for c, clock in clocks.items() if clock.strength == "declared"]
+        checks = {c: _references(clocks, groups, exclude=c, only=exact - {c} or None) for c in declared}
+        for camera, reference in checks.items():
+            _check_drift(clocks[camera], groups[camera], reference)
+        for _ in range(3):  # a camera placed on the timeline becomes a reference for the next
+            changed = False
+            for camera, clock in clocks.items():
+                if clock.strength == "unknown" or (clock.source == "bursts" and clock.strength == "weak"):
+                    before = (clock.strength, clock.offset_s)
+                    _from_bursts(clock, groups[camera], _references(clocks, groups, exclude=camera))
+                    changed |= (clock.strength, clock.offset_s) != before and clock.trusted
+            if not changed:
+                break
+        if track is not None and len(track):
+            for camera, clock in clocks.items():
+                if clock.strength == "unknown":
+                    _from_track(clock, groups[camera], track, policy)
+    if default_offset is not None:
+        for camera, clock in clocks.items():
+            _apply_default(clock, groups[camera], default_offset)
+    return clocks
+
+
+def _match_overrides(overrides: dict[str, float], cameras: list[str]) -> dict[str, tuple[str, float]]:
+    chosen: dict[str, tuple[str, float]] = {}
+    for words, offset in overrides.items():
+        named = [c for c in cameras if names_camera(words, c)]
+        if not named:
+            known = "; ".join(sorted(cameras)[:8]) or "none"
+            raise ClockOffsetError(f"--clock {words!r}: no camera of that name in this folder (cameras: {known})")
+        if len(named) > 1:
+            raise ClockOffsetError(f"--clock {words!r} names {len(named)} cameras ({'; '.join(sorted(named))}): "
+                                   "add the serial number or more of the model name")
+        for camera in named:
+            if camera in chosen:
+                raise ClockOffsetError(f"--clock {words!r} and --clock {chosen[camera][0]!r} both name {camera}")
+            chosen[camera] = (words, offset)
+    return chosen
+
+
+# -- what the camera's own files say ----------------------------------------------------------------
+
+def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
+    gps_points, copies = _gps_offsets(members)
+    gps_runs = _runs(gps_points)
+    tagged = [p for p in members if p.tag_offset is not None and not p.weak_time]
+    if tagged:
+        tags = Counter(format_offset(p.tag_offset) for p in tagged if p.tag_offset is not None)
+        tag_words = ", ".join(t for t, _ in tags.most_common(3))
+    if gps_runs and tagged:
+        differences = [d - _nearest_tag(local, tagged) for local, d in gps_points]
+        gap = statistics.median(differences)
+        if abs(gap) <= DRIFT_S:
+            _use_tags(clock, members, tagged, strength="exact")
+            clock.evidence = (f"from its OffsetTime tags ({tag_words}), which the GPS time of {len(gps_points)} of its photos "
+                              "confirms")
+            return
+        _use_gps(clock, gps_runs)
+        if abs(gap) <= CONTRADICTION_S:
+            clock.evidence = (f"from the GPS time of {len(gps_points)} of its photos; its OffsetTime tags ({tag_words}) are "
+                              f"{format_offset(gap)} off: the clock drifted")
+        else:
+            clock.strength = "weak"
+            clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "weak") for s in clock.segments]
+            clock.evidence = (f"contradictory: the GPS time of {len(gps_points)} photos says {_run_words(gps_runs)}, "
+                              f"its OffsetTime tags say {tag_words}")
+        return
+    if gps_runs:
+        _use_gps(clock, gps_runs)
+        clock.evidence = f"from the GPS time of {len(gps_points)} of its photos"
+        if len(gps_runs) > 1:
+            clock.evidence += f" ({_run_words(gps_runs)}: the clock was changed)"
+    elif tagged:
+        _use_tags(clock, members, tagged)
+        clock.evidence = f"from its OffsetTime tags ({tag_words})"
+    if copies:
+        note = f"{copies} GPS time{'s' if copies != 1 else ''} equal to the camera's time at a place in another zone: copied by a program, ignored"
+        clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note
+
+
+def _gps_offsets(members: list[ClockPhoto]) -> tuple[list[tuple[float, float]], int]:
+    """(local, local - GPS time) of the photos whose GPS time can be believed; how many were copies."""
+    points, copies = [], 0
+    floor = dt.datetime(MIN_GPS_YEAR, 1, 1, tzinfo=dt.UTC).timestamp()
+    for photo in members:
+        if photo.gps_time is None or photo.weak_time or photo.gps_time < floor:
+            continue
+        offset = photo.local - photo.gps_time
+        if abs(offset) < 2 and photo.position is not None and abs(_solar_hours(photo.position[1])) > 2.5:
+            copies += 1
+            continue
+        points.append((photo.local, offset))
+    return points, copies
+
+
+def _solar_hours(lon: float) -> float:
+    return ((lon / 15 + 12) % 24) - 12
+
+
+def _runs(points: list[tuple[float, float]]) -> list[ClockSegment]:
+    """Consecutive GPS-time offsets that agree (a stale fix is an outlier when its neighbours agree
+    without it)."""
+    runs: list[list[tuple[float, float]]] = []
+    for local, offset in sorted(points):
+        if runs and abs(offset - statistics.median(o for _, o in runs[-1])) <= RUN_TOLERANCE_S:
+            runs[-1].append((local, offset))
+        else:
+            runs.append([(local, offset)])
+    kept = []
+    for i, run in enumerate(runs):
+        neighbours = [runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs)]
+        if len(run) == 1 and neighbours and all(len(n) >= 2 for n in neighbours):
+            medians = [statistics.median(o for _, o in n) for n in neighbours]
+            if len(medians) == 1 or abs(medians[0] - medians[1]) <= RUN_TOLERANCE_S:
+                continue  # one photo against its agreeing neighbours: a stale fix
+        kept.append(run)
+    merged: list[list[tuple[float, float]]] = []
+    for run in kept:
+        if merged and abs(statistics.median(o for _, o in merged[-1]) - statistics.median(o for _, o in run)) <= RUN_TOLERANCE_S:
+            merged[-1].extend(run)
+        else:
+            merged.append(run)
+    return [ClockSegment(run[0][0], run[-1][0], statistics.median(o for _, o in run), "exact") for run in merged]
+
+
+def _run_words(runs: list[ClockSegment]) -> str:
+    return ", then ".join(f"{format_offset(r.offset_s)}" for r in runs)
+
+
+def _nearest_tag(local: float, tagged: list[ClockPhoto]) -> float:
+    nearest = min(tagged, key=lambda p: abs(p.local - local))
+    assert nearest.tag_offset is not None
+    return nearest.tag_offset
+
+
+def _use_gps(clock: CameraClock, runs: list[ClockSegment]) -> None:
+    clock.strength, clock.source, clock.segments, clock.uncertainty_s = "exact", "gps-time", runs, 2.0
+
+
+def _use_tags(clock: CameraClock, members: list[ClockPhoto], tagged: list[ClockPhoto], drift: float = 0.0,
+              strength: str = "declared") -> None:
+    clock.strength, clock.source, clock.uncertainty_s = strength, "offset-tags", 30.0
+    clock.per_photo = {p.id: p.tag_offset + drift for p in tagged if p.tag_offset is not None}
+    segments: list[ClockSegment] = []
+    for photo in tagged:
+        offset = (photo.tag_offset or 0.0) + drift
+        if segments and segments[-1].offset_s == offset:
+            segments[-1] = ClockSegment(segments[-1].first, photo.local, offset, strength)
+        else:
+            segments.append(ClockSegment(photo.local, photo.local, offset, strength))
+    clock.segments = segments
+
+
+# -- what other devices say --------------------------------------------------------------------------
+
+@dataclass
+class _Reference:
+    times: np.ndarray  # UTC seconds, sorted
+    cameras: np.ndarray  # index into names
+    names: list[str]
+
+
+def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhoto]], exclude: str,
+                only: set[str] | None = None) -> _Reference:
+    """Every photo of the other cameras with trusted clocks (or of ``only`` these), on UTC."""
+    times: list[float] = []
+    owners: list[int] = []
+    names: list[str] = []
+    for camera, clock in clocks.items():
+        if camera == exclude or not clock.trusted or (only is not None and camera not in only):
+            continue
+        index = len(names)
+        names.append(camera)
+        for photo in groups[camera]:
+            if photo.weak_time:
+                continue
+            offset, strength = clock.offset_for(photo)
+            if offset is not None and strength in TRUSTED:
+                times.append(photo.local - offset)
+                owners.append(index)
+    order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
+    return _Reference(np.asarray(times, dtype=np.float64)[order], np.asarray(owners, dtype=np.int64)[order], names)
+
+
+def _evidence_devices(local: np.ndarray, offset: float, reference: _Reference) -> str:
+    """The devices whose photos the camera's matched photos sit among, most first (two at most)."""
+    shifted = local - offset
+    matched = np.abs(Activity.of(reference.times).residual(shifted)) <= TOLERANCE_S
+    i = np.clip(np.searchsorted(reference.times, shifted[matched]), 0, len(reference.times) - 1)
+    before = np.clip(i - 1, 0, len(reference.times) - 1)
+    nearer = np.where(np.abs(shifted[matched] - reference.times[before]) < np.abs(shifted[matched] - reference.times[i]), before, i)
+    counts = Counter(reference.names[int(reference.cameras[k])] for k in nearer)
+    return " and ".join(name for name, _ in counts.most_common(2)) or "other devices"
+
+
+def _camera_times(members: list[ClockPhoto]) -> tuple[np.ndarray, list[ClockPhoto]]:
+    usable = [p for p in members if not p.weak_time]
+    return np.asarray([p.local for p in usable], dtype=np.float64), usable
+
+
+def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Reference) -> None:
+    local, _ = _camera_times(members)
+    if len(local) == 0 or len(reference.times) == 0:
+        return
+    local = np.sort(local)
+    fit = align(local, reference.times)
+    if fit is None or fit.best.bursts_matched < 2:
+        return
+    burst_of = split_bursts(local)
+    devices = _evidence_devices(local, fit.best.offset_s, reference)
+    change = _clock_change(fit)
+    if change is not None:
+        _two_segments(clock, local, burst_of, reference, fit, change, devices)
+        return
+    best = fit.best
+    if fit.margin <= 0:
+        return
+    strong = fit.strong
+    clock.strength, clock.source, clock.uncertainty_s = ("strong" if strong else "weak"), "bursts", fit.uncertainty_s
+    clock.segments = [ClockSegment(float(local[0]), float(local[-1]), best.offset_s, clock.strength)]
+    clock.evidence = f"from {best.bursts_matched} co-occurring bursts with {devices}"
+    if not strong:
+        if fit.runner_up_offset_s is not None and best.bursts_matched >= 3:
+            clock.evidence += f"; but {format_offset(fit.runner_up_offset_s)} fits almost as well (too close to be sure)"
+        else:
+            clock.evidence += " (too few to be sure)"
+
+
+CLUSTER_S = 1800.0  # candidate offsets closer than this are one explanation
+MIN_CHANGE_GAIN = 3  # bursts a clock change must explain beyond one offset for all
+
+
+def _clock_change(fit: Any) -> tuple[Any, Any, int] | None:
+    """A clock set to another time once during the trip: the offset before, the offset after and
+    the burst where the second begins, when together they explain clearly more bursts than any one
+    offset does (each side at least 3); else None."""
+    distinct: list[Any] = []
+    for candidate in fit.candidates:
+        if all(abs(candidate.offset_s - d.offset_s) > CLUSTER_S for d in distinct):
+            distinct.append(candidate)
+    distinct = distinct[:6]
+    n = fit.best.bursts
+    if len(distinct) < 2 or n < 6:
+        return None
+    hits = np.zeros((len(distinct), n), dtype=np.int64)
+    for row, candidate in enumerate(distinct):
+        hits[row, sorted(candidate.matched)] = 1
+    single = int(hits.sum(axis=1).max())
+    before = np.concatenate([np.zeros((len(distinct), 1), dtype=np.int64), np.cumsum(hits, axis=1)], axis=1)  # [c, k]: bursts < k
+    after = before[:, -1:] - before
+    best: tuple[int, int, int, int] | None = None
+    for a in range(len(distinct)):
+        for b in range(len(distinct)):
+            if a == b:
+                continue
+            scores = before[a, 1:n] + after[b, 1:n]
+            k = int(np.argmax(scores)) + 1
+            if before[a, k] >= 3 and after[b, k] >= 3 and (best is None or scores[k - 1] > best[0]):
+                best = (int(scores[k - 1]), a, b, k)
+    if best is None or best[0] - single < max(MIN_CHANGE_GAIN, 0.2 * single):
+        return None
+    _, a, b, k = best
+    return distinct[a], distinct[b], k
+
+
+def _two_segments(clock: CameraClock, local: np.ndarray, burst_of: np.ndarray, reference: _Reference, fit: Any,
+                  change: tuple[Any, Any, int], devices: str) -> None:
+    first, second, split = change
+    segments = []
+    matched = 0
+    for candidate, bursts in ((first, range(0, split)), (second, range(split, fit.best.bursts))):
+        chosen = [b for b in bursts if b in candidate.matched]
+        matched += len(chosen)
+        mask = np.isin(burst_of, chosen)
+        offset = polish(local[mask], reference.times, candidate.offset_s)
+        rivals = max((sum(1 for b in bursts if b in c.matched) for c in fit.candidates if abs(c.offset_s - candidate.offset_s) > CLUSTER_S),
+                     default=0)
+        strength = "strong" if len(chosen) >= 3 and len(chosen) >= 2 * rivals else "weak"
+        # the first segment reaches back to the first photo, the second forward to the last; the
+        # photos between the last burst the first offset explains and the first the second does are
+        # in neither: the clock was changed somewhere among them
+        start = float(local[0]) if bursts.start == 0 else float(local[mask][0])
+        stop = float(local[-1]) if bursts.stop == fit.best.bursts else float(local[mask][-1])
+        segments.append(ClockSegment(start, stop, offset, strength))
+    clock.strength = "strong" if all(s.strength == "strong" for s in segments) else "weak"
+    clock.source, clock.uncertainty_s, clock.segments = "bursts", fit.uncertainty_s, segments
+    clock.evidence = (f"from {matched} co-occurring bursts with {devices}; the clock was changed: {format_offset(segments[0].offset_s)} "
+                      f"until {_local_text(segments[0].last)}, {format_offset(segments[1].offset_s)} from {_local_text(segments[1].first)}")
+
+
+def _check_drift(clock: CameraClock, members: list[ClockPhoto], reference: _Reference) -> None:
+    """A camera with OffsetTime tags: do other devices' bursts agree with its clock?"""
+    tagged = [p for p in members if p.id in clock.per_photo and not p.weak_time]
+    if not tagged or len(reference.times) == 0:
+        return
+    utc = np.sort(np.asarray([p.local - clock.per_photo[p.id] for p in tagged], dtype=np.float64))
+    fit = align(utc, reference.times)
+    if fit is None:
+        return
+    best = fit.best
+    if not fit.strong:
+        return
+    devices = _evidence_devices(utc, best.offset_s, reference)
+    if abs(best.offset_s) <= DRIFT_S:
+        clock.evidence += f", which {best.bursts_matched} co-occurring bursts with {devices} confirm"
+    elif abs(best.offset_s) <= CONTRADICTION_S:
+        _use_tags(clock, members, tagged, drift=best.offset_s)
+        clock.uncertainty_s = fit.uncertainty_s
+        clock.evidence += f"; {format_offset(best.offset_s)} off by {best.bursts_matched} co-occurring bursts with {devices}: the clock drifted"
+    else:
+        words = clock.evidence
+        _use_tags(clock, members, tagged, drift=best.offset_s)
+        clock.strength = "weak"
+        clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "weak") for s in clock.segments]
+        clock.evidence = (f"contradictory: {words}, but {best.bursts_matched} co-occurring bursts with {devices} say the clock "
+                          f"is {format_offset(best.offset_s)} from them")
+
+
+def _from_track(clock: CameraClock, members: list[ClockPhoto], track: Track, policy: PlacementPolicy) -> None:
+    """The offsets (5-minute steps within -12..+14 h) at which the track covers the camera's photos:
+    a proposal only when one stretch of at most 2 h covers at least 80 % of them."""
+    local, _ = _camera_times(members)
+    if len(local) == 0:
+        return
+    times = np.asarray(track.times, dtype=np.float64)
+    offsets = np.arange(-12 * 3600.0, 14 * 3600.0 + 1, 300.0)
+    coverage = np.array([_covered(local - o, times, policy).mean() for o in offsets])
+    best = float(coverage.max())
+    if best < 0.8:
+        return
+    near_best = coverage >= best - 0.02
+    peak = int(np.argmax(coverage))
+    low = high = peak
+    while low > 0 and near_best[low - 1]:
+        low -= 1
+    while high < len(offsets) - 1 and near_best[high + 1]:
+        high += 1
+    if near_best.sum() != high - low + 1 or offsets[high] - offsets[low] > 2 * 3600:
+        return  # several stretches, or too wide a one: the track does not tell
+    offset = float((offsets[low] + offsets[high]) / 2)
+    clock.strength, clock.source = "weak", "track"
+    clock.uncertainty_s = float((offsets[high] - offsets[low]) / 2 + 150)
+    clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "weak")]
+    clock.evidence = (f"only at {format_offset(offsets[low])} to {format_offset(offsets[high])} does the track cover "
+                      f"{best:.0%} of its photos (no other device shot at the same times)")
+
+
+def _covered(times: np.ndarray, fixes: np.ndarray, policy: PlacementPolicy) -> np.ndarray:
+    i = np.searchsorted(fixes, times)
+    before = np.where(i > 0, times - fixes[np.clip(i - 1, 0, len(fixes) - 1)], np.inf)
+    after = np.where(i < len(fixes), fixes[np.clip(i, 0, len(fixes) - 1)] - times, np.inf)
+    return (np.minimum(before, after) <= policy.extrapolate_max_min * 60) | (before + after <= policy.interpolate_max_min * 60)
+
+
+def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float) -> None:
+    """--tz: the clock of cameras nothing else tells about; a weak inference that disagrees gives way."""
+    words = f"--tz {format_offset(offset)}"
+    if clock.strength == "unknown":
+        clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
+        clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
+        clock.evidence = f"{words} (nothing in the photos tells)"
+    elif clock.strength == "weak" and clock.source in ("bursts", "track"):
+        guess = clock.offset_s
+        agrees = guess is not None and abs(guess - offset) <= CONTRADICTION_S
+        clock.evidence = f"{words}; the photos alone suggest {format_offset(guess) if guess is not None else '?'} ({clock.evidence})"
+        if agrees:
+            clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "set") for s in clock.segments]
+        else:
+            clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
+        clock.strength, clock.source = "set", "tz"
+
+
+def _local_text(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M")

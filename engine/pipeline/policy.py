@@ -1,0 +1,161 @@
+"""The interpolation policy every time-based position shares (photos of any device, track fixes):
+one function, ``place_at``, so a user can predict what happens from a handful of numbers.
+
+Given the anchors just before and just after a moment (an anchor is a timed position: a GPS photo
+or a track fix):
+
+- **the same place**: the two lie within ``same_place_m`` of each other (or within their own
+  accuracy) and at most ``same_place_max_min`` apart in time: the photo takes that place, however
+  long the user stayed there (default 2 h: a museum, a lunch);
+- **on the move**: they are at most ``interpolate_max_min`` apart in time (default 30 min, exiftool's
+  own default): the photo is placed along the great circle between them in proportion to the time,
+  with a confidence that falls with the gap;
+- **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
+  (default 10 min), with a radius that grows at walking pace and a confidence that falls to zero at
+  the bound;
+- else nothing: no data places the photo.
+
+The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
+straight line (at walking pace, at most half the distance between the anchors), plus how far they
+moved in the camera clock's uncertainty.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from geor.engine.geo.interpolate import great_circle_point
+
+EARTH_RADIUS_M = 6_371_008.8
+WALKING_M_PER_S = 1.4
+DEFAULT_ANCHOR_RADIUS_M = 20.0  # a phone's GPS outdoors, when the file does not say
+
+
+@dataclass(frozen=True)
+class PlacementPolicy:
+    same_place_m: float = 100.0
+    same_place_max_min: float = 120.0
+    interpolate_max_min: float = 30.0
+    extrapolate_max_min: float = 10.0
+    max_speed_kmh: float = 300.0  # plausibility: faster than this between two photos of one camera needs a track
+    far_km: float = 200.0  # plausibility: a decision this far from all of the day's anchors and tracks
+
+    def problems(self) -> list[str]:
+        found = []
+        for name in ("same_place_m", "same_place_max_min", "interpolate_max_min", "extrapolate_max_min"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                found.append(f"{name.replace('_', ' ')} must be a number at least 0, not {value:g}")
+        for name in ("max_speed_kmh", "far_km"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                found.append(f"{name.replace('_', ' ')} must be a number above 0, not {value:g}")
+        return found
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A timed position. ``t``: seconds on the timeline the caller uses (UTC, or one camera's own
+    clock); ``label``: how the evidence names it ("IMG_0012.HEIC (iPhone 12)", "track day1.gpx")."""
+
+    t: float
+    lat: float
+    lon: float
+    radius_m: float
+    label: str
+    kind: str = "photo"  # photo or track
+    altitude_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    lat: float
+    lon: float
+    altitude_m: float | None
+    radius_m: float
+    confidence: float
+    note: str  # the evidence in words
+    kind: str  # the nearer anchor's kind: photo or track
+
+
+class Timeline:
+    """Anchors sorted by time, asked for the position at a moment."""
+
+    def __init__(self, anchors: Sequence[Anchor]) -> None:
+        self.anchors = sorted(anchors, key=lambda a: a.t)
+        self.times = [a.t for a in self.anchors]
+
+    def __len__(self) -> int:
+        return len(self.anchors)
+
+    def around(self, t: float) -> tuple[Anchor | None, Anchor | None]:
+        i = bisect.bisect_right(self.times, t)
+        return (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
+
+    def place_at(self, t: float, policy: PlacementPolicy, clock_uncertainty_s: float = 0.0) -> Placement | None:
+        before, after = self.around(t)
+        return place_between(t, before, after, policy, clock_uncertainty_s)
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in metres (scalar, pure Python: called once per photo)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy,
+                  clock_uncertainty_s: float = 0.0) -> Placement | None:
+    """The position at ``t`` from the anchors on either side of it, by the rules in the module
+    docstring; None when neither is close enough."""
+    if before is not None and after is not None:
+        span = after.t - before.t
+        gap_before, gap_after = t - before.t, after.t - t
+        apart = distance_m(before.lat, before.lon, after.lat, after.lon)
+        fraction = gap_before / span if span > 0 else 0.0
+        lat, lon = great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
+        altitude = _between(before.altitude_m, after.altitude_m, fraction)
+        kind = before.kind if gap_before <= gap_after else after.kind
+        words = f"between {before.label}, {_ago(gap_before)} before, and {after.label}, {_ago(gap_after)} after"
+        if apart <= max(policy.same_place_m, before.radius_m + after.radius_m) and span <= policy.same_place_max_min * 60:
+            radius = max(before.radius_m, after.radius_m, apart / 2)
+            confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
+            return Placement(lat, lon, altitude, radius, confidence, f"{words}, {apart:,.0f} m apart: the same place", kind)
+        if span <= policy.interpolate_max_min * 60:
+            nearest = min(gap_before, gap_after)
+            speed = apart / span if span > 0 else 0.0
+            radius = max(before.radius_m, after.radius_m) + min(apart / 2, WALKING_M_PER_S * nearest) + speed * clock_uncertainty_s
+            confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
+            return Placement(lat, lon, altitude, radius, confidence, f"{words}, {_distance(apart)} apart: interpolated", kind)
+    candidates = [(abs(t - a.t), a) for a in (before, after) if a is not None]
+    if not candidates:
+        return None
+    gap, nearest_anchor = min(candidates, key=lambda item: item[0])
+    limit = policy.extrapolate_max_min * 60
+    if gap > limit:
+        return None
+    radius = nearest_anchor.radius_m + WALKING_M_PER_S * (gap + clock_uncertainty_s)
+    confidence = 0.9 * (1 - gap / limit) if limit > 0 else 0.9
+    side = "before" if nearest_anchor is before else "after"
+    return Placement(nearest_anchor.lat, nearest_anchor.lon, nearest_anchor.altitude_m, radius, confidence,
+                     f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position", nearest_anchor.kind)
+
+
+def _between(a: float | None, b: float | None, fraction: float) -> float | None:
+    return None if a is None or b is None else a + fraction * (b - a)
+
+
+def _ago(seconds: float) -> str:
+    seconds = abs(seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _distance(metres: float) -> str:
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"

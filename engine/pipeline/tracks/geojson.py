@@ -1,0 +1,72 @@
+"""GeoJSON (the json module; RFC 7946 has no time, so the conventions tools use): Point features
+with a ``time`` / ``timestamp`` / ``datetime`` property, LineStrings with ``coordTimes`` or
+``coordinateProperties.times`` (togeojson, Strava and Garmin exports), and positions that carry
+the time as a fourth coordinate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .timestamps import parse_time
+from .track import Fix, TrackError, checked_fix
+
+TIME_KEYS = ("time", "timestamp", "datetime", "date_time", "when")
+
+
+def read_geojson(path: Path) -> tuple[list[Fix], list[str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise TrackError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise TrackError(f"{path}: not a text file") from None
+    if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
+        raise TrackError(f"{path}: not GeoJSON (no FeatureCollection or Feature at the top)")
+    features = data.get("features", []) if data["type"] == "FeatureCollection" else [data]
+    fixes: list[Fix] = []
+    skipped: list[str] = []
+    for number, feature in enumerate(features, start=1):
+        try:
+            fixes.extend(_feature(feature, path.name))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            skipped.append(f"{path}: feature {number}: {exc}")
+    return fixes, skipped
+
+
+def _feature(feature: dict[str, Any], source: str) -> list[Fix]:
+    geometry = feature.get("geometry") or {}
+    properties = feature.get("properties") or {}
+    kind = geometry.get("type")
+    lines = {"LineString": [geometry.get("coordinates", [])], "MultiLineString": geometry.get("coordinates", [])}.get(kind)
+    if kind == "Point":
+        return _points([geometry["coordinates"]], [_property_time(properties)], source)
+    if lines is None:
+        return []
+    times = properties.get("coordTimes") or (properties.get("coordinateProperties") or {}).get("times")
+    fixes = []
+    for index, line in enumerate(lines):
+        line_times = times[index] if times and kind == "MultiLineString" else times
+        fixes.extend(_points(line, line_times or [None] * len(line), source))
+    return fixes
+
+
+def _property_time(properties: dict[str, Any]) -> object:
+    return next((properties[k] for k in TIME_KEYS if properties.get(k) not in (None, "")), None)
+
+
+def _points(coordinates: list[list[float]], times: list[object], source: str) -> list[Fix]:
+    if len(times) != len(coordinates):
+        raise ValueError(f"{len(coordinates)} positions but {len(times)} times")
+    fixes = []
+    for position, when in zip(coordinates, times, strict=True):
+        if when is None and len(position) >= 4:
+            when = position[3]
+        if when is None:
+            continue
+        fix = checked_fix(parse_time(when), float(position[1]), float(position[0]), float(position[2]) if len(position) > 2 else None,
+                          source=source)
+        if fix is not None:
+            fixes.append(fix)
+    return fixes

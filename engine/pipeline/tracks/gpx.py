@@ -1,0 +1,35 @@
+"""GPX 1.0/1.1 (gpxpy): track points, route points and waypoints that carry a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .track import Fix, TrackError, checked_fix
+
+
+def read_gpx(path: Path) -> list[Fix]:
+    import gpxpy
+    import gpxpy.gpx
+
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            gpx = gpxpy.parse(handle)
+    except gpxpy.gpx.GPXXMLSyntaxException as exc:
+        raise TrackError(f"{path}: not a GPX file ({_first_line(exc)})") from None
+    except gpxpy.gpx.GPXException as exc:
+        raise TrackError(f"{path}: a GPX file gpxpy cannot read ({_first_line(exc)})") from None
+    points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
+    points += [p for route in gpx.routes for p in route.points] + list(gpx.waypoints)
+    fixes = []
+    for point in points:
+        if point.time is None:
+            continue
+        accuracy = point.horizontal_dilution * 5.0 if point.horizontal_dilution else None  # HDOP x a typical 5 m UERE
+        fix = checked_fix(point.time, point.latitude, point.longitude, point.elevation, accuracy, path.name)
+        if fix is not None:
+            fixes.append(fix)
+    return fixes
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,56 @@
+"""A track: timed positions from any source (GPX, KML, NMEA, location history...), asked for the
+position at a moment by the interpolation policy every position source shares (policy.py)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+
+from geor.engine.errors import UserError
+
+
+class TrackError(UserError):
+    """A track file that cannot be read; the message names the file and, where it can, the line
+    or record."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    t: float  # seconds since the epoch, UTC
+    lat: float
+    lon: float
+    ele: float | None = None
+    accuracy_m: float | None = None  # horizontal, where the source says (location history, NMEA HDOP)
+    source: str = ""  # the file it came from (for the evidence in words)
+
+
+def checked_fix(t: dt.datetime, lat: float, lon: float, ele: float | None = None, accuracy_m: float | None = None,
+                source: str = "") -> Fix | None:
+    """A Fix from a UTC (or naive = UTC) time, None for an impossible position (a damaged point
+    does not spoil a track) or the (0, 0) a receiver without a fix reports."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return Fix(t.timestamp(), lat, lon, ele, accuracy_m, source)
+
+
+class Track:
+    """Fixes sorted by time; several files merge into one track."""
+
+    def __init__(self, fixes: list[Fix]) -> None:
+        self.fixes = sorted(fixes, key=lambda f: f.t)
+        self.times = [f.t for f in self.fixes]
+
+    def __len__(self) -> int:
+        return len(self.fixes)
+
+    def around(self, t: float) -> tuple[Fix | None, Fix | None]:
+        """The last fix at or before ``t`` and the first after it."""
+        i = bisect.bisect_right(self.times, t)
+        return (self.fixes[i - 1] if i > 0 else None), (self.fixes[i] if i < len(self.fixes) else None)
+
+    def covers(self, t: float, within_s: float) -> bool:
+        before, after = self.around(t)
+        return any(f is not None and abs(f.t - t) <= within_s for f in (before, after))

@@ -1,0 +1,50 @@
+"""The trip a user drops: ``phone/`` (GPS, zoned clock) and ``camera/`` (no GPS, home time, a few
+minutes off), real cameras' files. ``geor tag FOLDER`` with no options infers the camera's clock,
+says so with its evidence, places every camera photo from the phone's, and ExifTool reads the
+positions back."""
+
+import csv
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from geor.engine.pipeline.policy import distance_m
+
+from ...helpers.trip import CAMERA_NAME, PHONE_NAME, make_trip
+from ..photos.conftest import EXIFTOOL
+from .test_tag_cli import cli_env, geor  # noqa: F401  (the module's fixture, shared)
+
+pytestmark = pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
+
+
+def exiftool_positions(folder):
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-GPSLatitude", "-GPSLongitude", str(folder)], capture_output=True, text=True, check=True)
+    return {os.path.basename(r["SourceFile"]): (r.get("GPSLatitude"), r.get("GPSLongitude")) for r in json.loads(out.stdout)}
+
+
+def test_a_phone_and_a_camera_with_no_options(tmp_path, cli_env):  # noqa: F811
+    trip = make_trip(tmp_path / "Slovenia 2024", EXIFTOOL)
+    env = cli_env | {"GEOR_CONFIG_DIR": str(tmp_path / "config")}
+    result = geor(env, "tag", str(trip.root))
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.strip().startswith(CAMERA_NAME))
+    assert "+1:04" in line or "+1:03" in line or "+1:05" in line, line  # the camera clock: home time (+1 h) and 4 min 13 s fast
+    assert "(strong): from " in line and f"co-occurring bursts with {PHONE_NAME}" in line
+    assert f"{PHONE_NAME} (12 photos): +2:00 (exact): from its OffsetTime tags (+2:00), which the GPS time of 12" in result.stdout
+    assert "24  tagged by interpolated" in result.stdout and "12  already had GPS (exif)" in result.stdout
+
+    written = exiftool_positions(trip.root / "camera")
+    errors = [distance_m(*written[name], *where) for name, where in trip.truth.items()]
+    assert len(errors) == 24 and max(errors) < 100, sorted(errors)[-3:]  # the phone's fixes scatter ~10 m around each stop
+
+    job = result.stdout.split("geor undo ")[1].split()[0]
+    with open(Path(env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
+        rows = list(csv.DictReader(report))
+    camera_rows = [r for r in rows if os.path.basename(os.path.dirname(r["path"])) == "camera"]
+    assert len(camera_rows) == 24
+    assert all(r["clock"].endswith("strong") and float(r["radius_m"]) < 100 for r in camera_rows)
+    assert all("the same place" in r["evidence"] or "its position" in r["evidence"] for r in camera_rows)
+    assert all(f"{CAMERA_NAME} clock +1:0" in r["evidence"] for r in camera_rows)

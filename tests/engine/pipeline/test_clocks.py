@@ -1,0 +1,152 @@
+"""Camera clocks: each piece of evidence on its own (GPS times, OffsetTime tags, other devices'
+bursts, a track's coverage, the user's word), how they combine and contradict, and clock changes."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from geor.engine.pipeline.clock_offsets import ClockOffsetError, format_offset, names_camera, parse_clock_offset
+from geor.engine.pipeline.clocks import ClockPhoto, infer_clocks
+from geor.engine.pipeline.tracks import Fix, Track
+
+DAY0 = dt.datetime(2024, 7, 14, tzinfo=dt.UTC).timestamp()
+PHONE, CAMERA = "Apple iPhone 12 Pro", "NIKON CORPORATION NIKON Z 6 3012345"
+ZONE = 2 * 3600.0  # the phone's time zone: +02:00
+
+
+def trip(seed=0, days=3, stops=5, phone_shots=3, camera_shots=6, camera_offset=3600 + 3 * 60 + 27, stop_s=1200):
+    """Stops where both devices shoot at random moments; the phone in local time (+02:00) with tags
+    and GPS times, the camera on home time and a few minutes off, with nothing but its clock."""
+    rng = np.random.default_rng(seed)
+    photos, serial = [], 0
+    for day in range(days):
+        for start in np.sort(rng.uniform(8 * 3600, 18 * 3600, stops)):
+            base = DAY0 + day * 86400 + start
+            for t in base + rng.uniform(0, stop_s, phone_shots):
+                serial += 1
+                photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", t + ZONE, ZONE, t - rng.uniform(0, 5), (45.8, 14.3)))
+            for t in base + rng.uniform(0, stop_s, camera_shots):
+                serial += 1
+                photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", t + camera_offset))
+    return photos
+
+
+def test_the_camera_clock_is_inferred_from_co_occurring_bursts():
+    clocks = infer_clocks(trip())
+    phone, camera = clocks[PHONE], clocks[CAMERA]
+    assert phone.strength == "exact" and phone.offset_s == ZONE and "GPS time of 45 of its photos confirms" in phone.evidence
+    assert camera.strength == "strong" and camera.source == "bursts"
+    assert camera.offset_s == pytest.approx(3600 + 3 * 60 + 27, abs=150)  # within a few minutes; the stops are 20 min long
+    assert f"co-occurring bursts with {PHONE}" in camera.evidence and camera.describe().startswith("+1:0")
+
+
+def test_switched_off_inference_leaves_the_camera_unknown_then_tz_sets_it():
+    assert infer_clocks(trip(), infer=False)[CAMERA].strength == "unknown"
+    clock = infer_clocks(trip(), infer=False, default_offset=3600.0)[CAMERA]
+    assert (clock.strength, clock.offset_s, clock.source) == ("set", 3600.0, "tz")
+
+
+def test_too_little_evidence_is_weak_or_nothing():
+    one_stop = trip(days=1, stops=1)
+    clock = infer_clocks(one_stop)[CAMERA]
+    assert clock.strength in ("weak", "unknown") and not clock.trusted
+    lone = [ClockPhoto(1, PHONE, "a.heic", DAY0 + ZONE, ZONE), ClockPhoto(2, CAMERA, "b.nef", DAY0 + 5000)]
+    assert infer_clocks(lone)[CAMERA].strength == "unknown"
+
+
+def test_the_phone_crossing_a_time_zone_keeps_the_camera_right():
+    """The phone's own tags change mid-trip (+02:00 -> +03:00); the camera stays on home time."""
+    photos = []
+    for p in trip(days=4):
+        if p.camera == PHONE and p.local - ZONE > DAY0 + 2 * 86400:
+            p = ClockPhoto(p.id, p.camera, p.name, p.local + 3600, ZONE + 3600, p.gps_time, p.position)
+        photos.append(p)
+    clocks = infer_clocks(photos)
+    assert clocks[PHONE].per_photo and set(clocks[PHONE].per_photo.values()) == {ZONE, ZONE + 3600}
+    assert clocks[CAMERA].strength == "strong" and clocks[CAMERA].offset_s == pytest.approx(3807, abs=150)
+
+
+def test_a_clock_changed_mid_trip_gives_two_segments_and_weak_photos_between():
+    """The user set the camera to local time (+1 h) on the third day: a clock jump."""
+    photos = []
+    for p in trip(days=6, stops=6):
+        if p.camera == CAMERA and p.local > DAY0 + 3 * 86400:
+            p = ClockPhoto(p.id, p.camera, p.name, p.local + 3600)
+        photos.append(p)
+    clock = infer_clocks(photos)[CAMERA]
+    assert len(clock.segments) == 2 and "the clock was changed" in clock.evidence
+    first, second = clock.segments
+    assert first.offset_s == pytest.approx(3807, abs=300) and second.offset_s == pytest.approx(3807 + 3600, abs=300)
+    between = ClockPhoto(999, CAMERA, "x.nef", (first.last + second.first) / 2)
+    assert clock.offset_for(between)[1] == "weak"
+    inside = ClockPhoto(998, CAMERA, "y.nef", second.first + 1)
+    assert clock.offset_for(inside) == (second.offset_s, second.strength)
+
+
+def test_gps_times_give_the_exact_offset_and_a_stale_fix_is_ignored():
+    """A camera with a GPS unit (Ricoh-like): its clock is 1:01:24 ahead of UTC; one fix was stale."""
+    photos = [ClockPhoto(i, CAMERA, f"R{i}.JPG", DAY0 + 600 * i + 3684, None, DAY0 + 600 * i, (42.0, -0.5)) for i in range(6)]
+    photos[3] = ClockPhoto(3, CAMERA, "R3.JPG", DAY0 + 1800 + 3684, None, DAY0 + 1800 - 2400, (42.0, -0.5))
+    clock = infer_clocks(photos)[CAMERA]
+    assert (clock.strength, clock.source, clock.offset_s) == ("exact", "gps-time", 3684) and len(clock.segments) == 1
+
+
+def test_a_gps_time_copied_from_the_camera_time_is_not_evidence():
+    """Death Valley (UTC-7) with a GPS time equal to the camera's time to the second: written by
+    a program from the local time, not by a receiver (exiv2's FurnaceCreekInn.jpg is such a file)."""
+    photos = [ClockPhoto(1, CAMERA, "f.jpg", DAY0 + 36000, None, DAY0 + 36000, (36.45, -116.86))]
+    clock = infer_clocks(photos)[CAMERA]
+    assert clock.strength == "unknown" and "copied by a program" in clock.evidence
+
+
+def test_tags_and_gps_times_agreeing_drifting_and_contradicting():
+    def photos(gps_lag):
+        return [ClockPhoto(i, CAMERA, f"d{i}.jpg", DAY0 + 900 * i + ZONE, ZONE, DAY0 + 900 * i - gps_lag, (45.8, 14.3)) for i in range(5)]
+
+    agree = infer_clocks(photos(20))[CAMERA]  # a 20 s stale fix: the tags stand, confirmed
+    assert (agree.source, agree.offset_s) == ("offset-tags", ZONE) and "confirms" in agree.evidence
+    drift = infer_clocks(photos(-192))[CAMERA]  # the clock is 3 min 12 s slow against its zone: GPS time wins
+    assert (drift.source, drift.strength, drift.offset_s) == ("gps-time", "exact", ZONE - 192) and "drifted" in drift.evidence
+    contra = infer_clocks(photos(-3 * 3600))[CAMERA]  # tags say +02:00, GPS times say +5:00
+    assert contra.strength == "weak" and contra.evidence.startswith("contradictory") and not contra.trusted
+
+
+def test_bursts_contradicting_a_cameras_own_tags_make_it_weak():
+    photos = [p if p.camera == PHONE else ClockPhoto(p.id, p.camera, p.name, p.local, -5 * 3600.0) for p in trip()]
+    clock = infer_clocks(photos)[CAMERA]  # it says UTC-5, its shots line up with the phone at +1:03:27
+    assert clock.strength == "weak" and clock.evidence.startswith("contradictory")
+    assert clock.offset_s == pytest.approx(3807, abs=150)
+
+
+def test_a_track_alone_suggests_an_offset_for_review():
+    """No other device, but a logger that recorded only while the user was out shooting."""
+    fixes, photos = [], []
+    for day in range(3):
+        start = DAY0 + day * 86400 + 9 * 3600
+        fixes += [Fix(start + s, 45.8, 14.3) for s in range(0, 3 * 3600, 30)]
+        photos += [ClockPhoto(day * 100 + k, CAMERA, "c.nef", start + 1800 + k * 300 + ZONE) for k in range(20)]
+    clock = infer_clocks(photos, track=Track(fixes))[CAMERA]
+    assert clock.strength == "weak" and clock.source == "track" and clock.offset_s == pytest.approx(ZONE, abs=3600)
+    assert not infer_clocks(photos, track=Track(fixes), infer=False)[CAMERA].segments
+
+
+def test_the_users_word_wins_and_names_one_camera():
+    clock = infer_clocks(trip(), overrides={"NIKON Z 6": 3600.0})[CAMERA]
+    assert (clock.strength, clock.offset_s) == ("set", 3600.0) and "--clock 'NIKON Z 6'" in clock.evidence
+    with pytest.raises(ClockOffsetError, match="no camera of that name"):
+        infer_clocks(trip(), overrides={"Canon": 0.0})
+    two = trip() + [ClockPhoto(5000, "NIKON CORPORATION NIKON Z 6 999", "z.nef", DAY0)]
+    with pytest.raises(ClockOffsetError, match="names 2 cameras"):
+        infer_clocks(two, overrides={"NIKON Z 6": 0.0})
+
+
+def test_offsets_and_names_as_users_type_them():
+    assert parse_clock_offset("+01:03:27") == dt.timedelta(hours=1, minutes=3, seconds=27)
+    assert parse_clock_offset("-5") == dt.timedelta(hours=-5) and parse_clock_offset("+0:00:45").total_seconds() == 45
+    for bad in ("1:00", "+1:75", "+27:00", "soon"):
+        with pytest.raises(ClockOffsetError):
+            parse_clock_offset(bad)
+    assert format_offset(3807) == "+1:03:27" and format_offset(-18000) == "-5:00" and format_offset(45) == "+0:00:45"
+    assert names_camera("NIKON Z 6", CAMERA) and names_camera("nikon z 6 3012345", CAMERA)
+    assert not names_camera("NIKON Z 6", "NIKON CORPORATION NIKON Z 6_2") and not names_camera("Z 7", CAMERA)

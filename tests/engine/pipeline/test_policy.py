@@ -1,0 +1,64 @@
+"""The interpolation policy: the same place however long, along the way within 30 min, the nearer
+anchor within 10 min, nothing beyond; radius and confidence as the docstring says."""
+
+import pytest
+
+from geor.engine.pipeline.policy import Anchor, PlacementPolicy, Timeline, distance_m, place_between
+
+POLICY = PlacementPolicy()
+CAFE = (48.85837, 2.29448)
+NEAR_CAFE = (48.85870, 2.29460)  # 38 m away
+MUSEUM = (48.86061, 2.33764)  # 3.2 km away
+
+
+def anchor(t, where, radius=10.0, label="a"):
+    return Anchor(t, where[0], where[1], radius, label)
+
+
+def test_the_same_place_holds_for_two_hours():
+    a, b = anchor(0, CAFE, label="IMG_1"), anchor(110 * 60, NEAR_CAFE, label="IMG_2")
+    found = place_between(55 * 60, a, b, POLICY)
+    assert found is not None and "the same place" in found.note and found.note.startswith("between IMG_1, 55 min before")
+    assert distance_m(found.lat, found.lon, *CAFE) < 40 and found.radius_m == pytest.approx(max(10, distance_m(*CAFE, *NEAR_CAFE) / 2))
+    assert found.confidence > 0.8
+    assert place_between(55 * 60, a, anchor(130 * 60, NEAR_CAFE), POLICY) is None  # 130 min apart: beyond 2 h, and no anchor within 10 min
+
+
+def test_two_places_interpolate_within_thirty_minutes_with_falling_confidence():
+    a, b = anchor(0, CAFE), anchor(20 * 60, MUSEUM)
+    near = place_between(60, a, b, POLICY)
+    middle = place_between(10 * 60, a, b, POLICY)
+    assert "interpolated" in middle.note
+    assert distance_m(middle.lat, middle.lon, *CAFE) == pytest.approx(distance_m(*CAFE, *MUSEUM) / 2, rel=1e-3)
+    assert near.confidence > middle.confidence and near.radius_m < middle.radius_m
+    assert middle.radius_m == pytest.approx(10 + 1.4 * 600)  # walking pace for 10 min, less than half the way (1.6 km)
+
+
+def test_beyond_thirty_minutes_only_the_nearer_anchor_within_ten():
+    a, b = anchor(0, CAFE, label="IMG_1"), anchor(40 * 60, MUSEUM)
+    found = place_between(4 * 60, a, b, POLICY)
+    assert (found.lat, found.lon) == CAFE and found.note == "4 min after IMG_1: its position"
+    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 10))
+    assert place_between(20 * 60, a, b, POLICY) is None  # 20 min from both
+
+
+def test_every_number_is_the_users():
+    a, b = anchor(0, CAFE), anchor(40 * 60, MUSEUM)
+    assert place_between(20 * 60, a, b, PlacementPolicy(interpolate_max_min=60)) is not None
+    assert place_between(8 * 60, a, None, PlacementPolicy(extrapolate_max_min=5)) is None
+    far_cafe = anchor(30 * 60, (48.8590, 2.2950))  # 180 m: one place only with a 200 m rule
+    assert "the same place" in place_between(25 * 60, a, far_cafe, PlacementPolicy(same_place_m=200)).note
+    assert PlacementPolicy(max_speed_kmh=0).problems() == ["max speed kmh must be a number above 0, not 0"]
+
+
+def test_the_clocks_uncertainty_widens_a_moving_placement():
+    a, b = anchor(0, CAFE), anchor(10 * 60, MUSEUM)
+    sure, unsure = place_between(300, a, b, POLICY), place_between(300, a, b, POLICY, clock_uncertainty_s=60)
+    speed = distance_m(*CAFE, *MUSEUM) / 600
+    assert unsure.radius_m - sure.radius_m == pytest.approx(speed * 60)
+
+
+def test_a_timeline_finds_the_anchors_around_a_moment():
+    line = Timeline([anchor(100, MUSEUM), anchor(0, CAFE), anchor(50, NEAR_CAFE)])
+    assert [a.t for a in line.around(60)] == [50, 100] and line.around(-1)[0] is None and line.around(200)[1] is None
+    assert line.place_at(75, POLICY) is not None

@@ -1,0 +1,163 @@
+"""Track files users bring, read from real recordings (data/SOURCES.md): every format gives the
+same real positions at the same moments, and bad input is an error naming the file and the line
+or record."""
+
+import datetime as dt
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import gpxpy
+import pytest
+
+from geor.engine.pipeline.tracks import TrackError, read_track_file, read_tracks
+
+DATA = Path(__file__).parent / "data"
+
+
+def gpx_points(name):
+    with open(DATA / name, encoding="utf-8") as handle:
+        gpx = gpxpy.parse(handle)
+    return [p for t in gpx.tracks for s in t.segments for p in s.points if p.time is not None]
+
+
+def test_gpx_gives_every_timed_point_of_a_real_walk():
+    fixes, skipped = read_track_file(DATA / "korita-zbevnica.gpx")
+    points = gpx_points("korita-zbevnica.gpx")
+    assert len(fixes) == len(points) == 513 and not skipped
+    assert fixes[0].t == points[0].time.timestamp() and (fixes[0].lat, fixes[0].lon) == (points[0].latitude, points[0].longitude)
+    assert fixes[0].ele == pytest.approx(points[0].elevation) and fixes[0].source == "korita-zbevnica.gpx"
+
+
+def test_gpx_1_0_with_dilution_gives_an_accuracy():
+    fixes, _ = read_track_file(DATA / "gpx1.0_with_all_fields.gpx")
+    assert fixes and any(f.accuracy_m is not None and f.accuracy_m > 0 for f in fixes)
+
+
+@pytest.mark.parametrize("name, every", [("korita-zbevnica.kml", 1), ("korita-zbevnica.csv", 5), ("korita-zbevnica.geojson", 5)])
+def test_kml_csv_and_geojson_of_the_same_walk_agree_with_its_gpx(name, every):
+    fixes, skipped = read_track_file(DATA / name)
+    points = gpx_points("korita-zbevnica.gpx")[::every]
+    assert not skipped and len(fixes) == len(points)
+    for fix, point in zip(fixes, points):
+        assert fix.t == point.time.timestamp()
+        assert (fix.lat, fix.lon) == pytest.approx((point.latitude, point.longitude), abs=1e-6)
+
+
+def test_kml_placemarks_with_timestamps():
+    fixes, _ = read_track_file(DATA / "cerknicko-jezero-points.kml")
+    times = {p.time.timestamp(): (p.latitude, p.longitude) for p in gpx_points("cerknicko-jezero.gpx")}
+    assert len(fixes) > 20 and all(f.t in times for f in fixes)
+    assert all((f.lat, f.lon) == pytest.approx(times[f.t], abs=5e-5) for f in fixes)  # a waypoint at the start sits 1.4 m off
+
+
+def test_kmz_is_read_through_its_kml(tmp_path):
+    kmz = tmp_path / "walk.kmz"
+    with zipfile.ZipFile(kmz, "w") as archive:
+        archive.write(DATA / "korita-zbevnica.kml", "doc.kml")
+    assert len(read_track_file(kmz)[0]) == 513
+
+
+@pytest.mark.parametrize("name", ["Records.json", "2010_AUGUST.json", "Timeline.json", "location-history-ios.json"])
+def test_google_location_history_in_all_its_shapes(name):
+    fixes, skipped = read_track_file(DATA / name)
+    truth = gpx_points("cerknicko-jezero.gpx")
+    assert not skipped and len(fixes) >= 60
+    walk = (truth[0].time.timestamp(), truth[-1].time.timestamp())
+    on_the_walk = [f for f in fixes if walk[0] <= f.t <= walk[1] + 30]  # the visit before the walk is at another moment
+    assert len(on_the_walk) >= 55
+    within = 30 if "ios" in name else 0  # the iOS export counts whole minutes from the start
+    for fix in on_the_walk:
+        then = [p for p in truth if abs(p.time.timestamp() - fix.t) <= within]
+        assert any((fix.lat, fix.lon) == pytest.approx((p.latitude, p.longitude), abs=1e-5) for p in then)
+
+
+def test_records_json_accuracy_is_kept():
+    fixes, _ = read_track_file(DATA / "Records.json")
+    assert {f.accuracy_m for f in fixes} == {12.0}
+
+
+def test_nmea_logs_of_real_receivers():
+    telit, _ = read_track_file(DATA / "gpsd-telit-he910.nmea")
+    assert len(telit) > 500
+    assert all(50.8 < f.lat < 50.9 and 4.3 < f.lon < 4.4 for f in telit)  # Brussels
+    assert dt.datetime.fromtimestamp(telit[0].t, dt.UTC).date() == dt.date(2019, 3, 12)
+    ublox, _ = read_track_file(DATA / "gpsd-ublox-neo-m9n.nmea")
+    assert len(ublox) > 100 and all(38.0 < f.lat < 38.2 and -122.7 < f.lon < -122.5 for f in ublox)
+
+
+def test_several_files_merge_into_one_timeline():
+    read = read_tracks([DATA / "korita-zbevnica.gpx", DATA / "Records.json"])
+    assert len(read.track) == 513 + 60 and read.track.times == sorted(read.track.times)
+    assert read.files == {str(DATA / "korita-zbevnica.gpx"): 513, str(DATA / "Records.json"): 60}
+
+
+# -- bad input: the user is told which file, and where ---------------------------------------------
+
+def test_a_receiver_that_never_had_a_fix_says_so():
+    with pytest.raises(TrackError, match=r"gpsmap-76s-no-fix.nmea: 12 RMC sentences, none with a valid fix"):
+        read_track_file(DATA / "gpsd-garmin-gpsmap-76s-no-fix.nmea")
+
+
+def test_a_truncated_gpx(tmp_path):
+    broken = tmp_path / "cut.gpx"
+    broken.write_bytes((DATA / "korita-zbevnica.gpx").read_bytes()[:5000])
+    with pytest.raises(TrackError, match=r"cut.gpx: not a GPX file"):
+        read_track_file(broken)
+
+
+def test_a_gpx_without_times(tmp_path):
+    path = tmp_path / "planned.gpx"
+    path.write_text(re.sub(r"<time>[^<]*</time>", "", (DATA / "cerknicko-jezero.gpx").read_text()))
+    with pytest.raises(TrackError, match=r"planned.gpx: no timed positions in this GPX file"):
+        read_track_file(path)
+
+
+def test_a_csv_names_its_bad_lines_and_keeps_the_rest(tmp_path):
+    lines = (DATA / "korita-zbevnica.csv").read_text().splitlines()
+    lines[3] = "yesterday,45.4,14.0,700"
+    lines[7] = lines[7].split(",")[0] + ",north,14.0,700"
+    path = tmp_path / "walk.csv"
+    path.write_text("\n".join(lines) + "\n")
+    fixes, skipped = read_track_file(path)
+    assert len(fixes) == len(lines) - 3
+    assert skipped[0].startswith(f"{path}: line 4: 'yesterday' is not a time") and skipped[1].startswith(f"{path}: line 8:")
+
+
+def test_a_csv_without_the_columns_names_its_header(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("name,value\na,1\n")
+    with pytest.raises(TrackError, match=r"other.csv: line 1: expected a header with a time, a latitude and a longitude column"):
+        read_track_file(path)
+
+
+def test_json_that_is_not_json_names_the_line(tmp_path):
+    path = tmp_path / "Records.json"
+    path.write_text((DATA / "Records.json").read_text()[:700])
+    with pytest.raises(TrackError, match=r"Records.json: not JSON \(line \d+, column \d+"):
+        read_track_file(path)
+
+
+def test_a_damaged_location_record_is_named_by_its_number(tmp_path):
+    data = json.loads((DATA / "Records.json").read_text())
+    data["locations"][4]["timestamp"] = "sometime"
+    data["locations"][4].pop("timestampMs", None)
+    path = tmp_path / "Records.json"
+    path.write_text(json.dumps(data))
+    fixes, skipped = read_track_file(path)
+    assert len(fixes) == 59 and skipped == [f"{path}: location 5: 'sometime' is not a time (ISO 8601 or seconds since 1970)"]
+
+
+def test_unknown_kinds_and_missing_files(tmp_path):
+    with pytest.raises(TrackError, match="no such track file"):
+        read_track_file(tmp_path / "nope.gpx")
+    odd = tmp_path / "track.fit"
+    shutil.copy(DATA / "korita-zbevnica.gpx", odd)
+    with pytest.raises(TrackError, match=r"track.fit: not a track file Geo-R reads \(GPX, KML, KMZ, NMEA"):
+        read_track_file(odd)
+    not_kmz = tmp_path / "x.kmz"
+    not_kmz.write_text("hello")
+    with pytest.raises(TrackError, match="x.kmz: not a KMZ"):
+        read_track_file(not_kmz)
