@@ -31,7 +31,7 @@ demo: $(VENV)/.installed
 	head -n 2 build/demo/targets.jsonl
 	$(BIN)/geor evaluate samples/predictions.csv
 	rm -rf build/demo/photos && cp -r samples/photos build/demo/photos
-	$(BIN)/geor tag build/demo/photos --gpx samples/photos/walk.gpx --tz +09:00
+	$(BIN)/geor tag build/demo/photos --track samples/photos/walk.gpx --tz +09:00
 	$(BIN)/geor models list
 	$(BIN)/python samples/tiny_model.py build/demo/tiny-model
 	$(BIN)/geor predict samples/photos/IMG_0001.jpg samples/photos/IMG_0005.heic --model build/demo/tiny-model/model-f16.gguf --max-tokens 32

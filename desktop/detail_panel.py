@@ -117,7 +117,10 @@ def chain_html(view: Any) -> str:
     if view.confidence is not None and view.stage not in ("kept", "written"):
         rows.append(f"<tr><td style='color:#666;padding-right:8px'>Confidence</td><td>{view.confidence:.2f}</td></tr>")
     head = f"<p style='margin-bottom:4px'><b>{html.escape(source)}</b></p>" if source else ""
-    note = f"<p style='color:#555'>{html.escape(view.message)}</p>" if view.message and view.stage != "failed" else ""
+    message = view.message or ""
+    if evidence and message.startswith(evidence):  # a decision's message repeats its evidence: show what it adds
+        message = message[len(evidence):].lstrip(":; ")
+    note = f"<p style='color:#555'>{html.escape(message)}</p>" if message and view.stage != "failed" else ""
     if not rows and not source:
         return "<p style='color:#666'>No location yet. Place it by clicking on the map, typing coordinates, or a place name.</p>" + note
     return head + "<table cellspacing=2>" + "".join(rows) + "</table>" + note

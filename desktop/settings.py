@@ -30,7 +30,7 @@ class AppSettings:
     same_place_m: float = 100.0  # the interpolation policy (engine/pipeline/policy.py), as geor tag's options
     same_place_max_min: float = 120.0
     interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 10.0
+    extrapolate_max_min: float = 30.0
     max_speed_kmh: float = 300.0
     far_km: float = 200.0
     max_tokens: int = 128

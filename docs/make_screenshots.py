@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def scenic_photo(path: Path, seed: int, taken_at: dt.datetime, gps: tuple[float, float] | None) -> None:
+def scenic_photo(path: Path, seed: int, taken_at: dt.datetime, gps: tuple[float, float] | None, phone: bool = False) -> None:
     """A landscape-like picture (sky, hills, fields) with camera metadata, as a camera would write it."""
     import numpy as np
     import pyexiv2
@@ -46,10 +46,14 @@ def scenic_photo(path: Path, seed: int, taken_at: dt.datetime, gps: tuple[float,
     image = image.filter(ImageFilter.GaussianBlur(1.2))
     image.save(path, quality=90)
     exif = {"Exif.Image.Make": "Fujifilm", "Exif.Image.Model": "X-T5", "Exif.Photo.DateTimeOriginal": taken_at.strftime("%Y:%m:%d %H:%M:%S")}
+    if phone:  # a phone: local time with its zone, and the GPS fix's UTC time
+        utc = taken_at - dt.timedelta(hours=9)
+        exif |= {"Exif.Image.Make": "Apple", "Exif.Image.Model": "iPhone 15", "Exif.Photo.OffsetTimeOriginal": "+09:00",
+                 "Exif.GPSInfo.GPSDateStamp": utc.strftime("%Y:%m:%d"), "Exif.GPSInfo.GPSTimeStamp": f"{utc.hour}/1 {utc.minute}/1 {utc.second}/1"}
     if gps is not None:
-        from geor.engine.photos.gps_tags import Location, exif_gps
+        from tests.helpers.exiv2_gps import exif_gps_tags
 
-        exif |= {k: v for k, v in exif_gps(Location(*gps)).items() if v is not None}
+        exif |= exif_gps_tags(*gps)
     with pyexiv2.Image(str(path)) as handle:
         handle.modify_exif(exif)
 
@@ -60,6 +64,17 @@ def make_trip(folder: Path) -> None:
     scenic_photo(folder / "DSCF0101.jpg", 1, t0, (43.7706, 142.3650))  # Asahikawa, GPS on
     scenic_photo(folder / "DSCF0102.jpg", 2, t0 + dt.timedelta(minutes=3), None)
     scenic_photo(folder / "DSCF0103.jpg", 3, t0 + dt.timedelta(minutes=7), (43.7790, 142.3800))
+    # the afternoon: the phone in the pocket (sub-folder iPhone/) at eight stops around Biei, the
+    # camera beside it with its clock 2 min 31 s fast: Geo-R works the clock out and places it
+    (folder / "iPhone").mkdir(exist_ok=True)
+    stops = [(43.5883, 142.4670), (43.5632, 142.4921), (43.5432, 142.5121), (43.5187, 142.5655), (43.4920, 142.6141),
+             (43.4733, 142.6412), (43.4612, 142.6301), (43.4519, 142.6153)]
+    for k, (where, hours) in enumerate(zip(stops, (3.5, 4.1, 4.6, 5.4, 7.0, 8.2, 8.7, 9.6))):
+        at = t0 + dt.timedelta(hours=hours)
+        scenic_photo(folder / "iPhone" / f"IMG_{4100 + 2 * k}.jpg", 40 + k, at, where, phone=True)
+        scenic_photo(folder / "iPhone" / f"IMG_{4101 + 2 * k}.jpg", 50 + k, at + dt.timedelta(minutes=14), where, phone=True)
+        for j in range(3):
+            scenic_photo(folder / f"DSCF01{20 + 3 * k + j}.jpg", 60 + 3 * k + j, at + dt.timedelta(minutes=3 + 4 * j, seconds=151), None)
     for i in range(6):  # GPS off for the rest of the trip: only the model can place these
         scenic_photo(folder / f"DSCF02{i + 10}.jpg", 10 + i, t0 + dt.timedelta(days=1, hours=i), None)
     (folder / "DSCF0299.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated by a failing card reader")
@@ -118,6 +133,9 @@ def main() -> int:
     select(window, "DSCF0102.jpg")
     settle(1.5)
     window.grab().save(str(out / "review-neighbours.png"))
+    select(window, "DSCF0131.jpg")
+    settle(1.5)
+    window.grab().save(str(out / "review-devices.png"))
     select(window, "DSCF0299.jpg")
     settle(0.5)
     window.filter.setCurrentText("All photos")
@@ -140,6 +158,13 @@ def main() -> int:
     dialog.show()
     settle(1.0)
     dialog.grab().save(str(out / "settings.png"))
+    dialog.tabs.setCurrentIndex(1)
+    settle(0.5)
+    dialog.grab().save(str(out / "settings-placing.png"))
+    dialog.tabs.setCurrentIndex(2)
+    dialog._add_zone_row("home", 43.7706, 142.3650, 500.0)
+    settle(0.5)
+    dialog.grab().save(str(out / "settings-privacy.png"))
     dialog.reject()
     print(f"{len(names)} photos in the job; screenshots in {out}")
     window.close()

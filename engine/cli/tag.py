@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     policy.add_argument("--same-place-max-min", type=float, default=120.0, help="... when they are at most this far apart in time (default %(default)g)")
     policy.add_argument("--interpolate-max-min", type=float, default=30.0,
                         help="between two different places, interpolate along the great circle only when they are this close in time (default %(default)g)")
-    policy.add_argument("--extrapolate-max-min", type=float, default=10.0,
+    policy.add_argument("--extrapolate-max-min", type=float, default=30.0,
                         help="else take the nearer anchor's position when it is this close in time (default %(default)g)")
     policy.add_argument("--max-speed-kmh", type=float, default=300.0,
                         help="plausibility: a faster move between two photos of one camera needs review (a track can justify it) (default %(default)g)")

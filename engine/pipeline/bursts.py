@@ -120,7 +120,7 @@ def align(local: Floats, reference: Floats, *, max_offset_s: float = MAX_OFFSET_
     judged = sorted(_cheapest_near(local, activity, start) for start in starts)
     best_cost, best_offset = judged[0]
     low, high = _plateau(local, activity, best_offset)
-    offset = (low + high) / 2
+    offset = _likeliest(low, high)
     best = score(local, burst_of, activity, offset, tolerance_s)
     rivals = [(cost, o) for cost, o in judged if abs(o - offset) > RIVAL_S]
     margin = (rivals[0][0] - best_cost) / COST_CAP_S if rivals else float("inf")
@@ -171,8 +171,15 @@ def polish(local: Floats, reference: Floats, around_s: float) -> float:
     activity = Activity.of(reference)
     local = np.asarray(local, dtype=np.float64)
     _, cheapest = _cheapest_near(local, activity, around_s)
-    low, high = _plateau(local, activity, cheapest)
-    return (low + high) / 2
+    return _likeliest(*_plateau(local, activity, cheapest))
+
+
+def _likeliest(low: float, high: float) -> float:
+    """Within a plateau of offsets that fit equally well, a whole quarter hour if one lies in it
+    (a clock set right, on some time zone, is the commonest clock), else the middle."""
+    middle = (low + high) / 2
+    quarters = np.arange(np.ceil(low / 900) * 900, high + 0.1, 900.0)
+    return float(quarters[np.argmin(np.abs(quarters - middle))]) if len(quarters) else middle
 
 
 def _coarse_votes(local: Floats, burst_of: NDArray[np.int64], reference: Floats, max_offset_s: float,
@@ -217,3 +224,66 @@ def _coarse_votes(local: Floats, burst_of: NDArray[np.int64], reference: Floats,
         if all(abs(int(b) - c) >= 3 for c in chosen):
             chosen.append(int(b))
     return [centre_s + (b - 1 + 0.5) * tolerance_s - max_offset_s for b in chosen]
+
+
+CHANGE_GAIN = 8.0  # capped photos a clock change must explain better than one offset for the whole trip
+
+
+@dataclass(frozen=True)
+class Change:
+    """A clock set to another time once during the trip (a DST switch, a new time zone)."""
+
+    before_s: float  # the offset until the change
+    after_s: float  # the offset after it
+    last_before: int  # index (in the sorted camera times) of the last photo the first offset explains
+    first_after: int  # ... and of the first photo the second offset explains; photos between are in neither
+    strong_before: bool
+    strong_after: bool
+    bursts_matched: int
+
+
+def find_clock_change(local: Floats, reference: Floats, fit: Fit, tolerance_s: float = TOLERANCE_S) -> Change | None:
+    """The two offsets and the burst where the second begins that explain the camera's photos
+    clearly better (``CHANGE_GAIN`` capped photos) than the best single offset, each side matching
+    at least three bursts; None when one offset for the whole trip is as good."""
+    local = np.asarray(local, dtype=np.float64)
+    activity = Activity.of(reference)
+    burst_of = split_bursts(local)
+    bursts = int(burst_of[-1]) + 1
+    offsets: list[float] = []
+    for candidate in fit.candidates:  # one per explanation
+        if all(abs(candidate.offset_s - o) > RIVAL_S for o in offsets):
+            offsets.append(candidate.offset_s)
+    offsets = offsets[:6]
+    if len(offsets) < 2 or bursts < 6:
+        return None
+    costs = np.stack([np.bincount(burst_of, np.minimum(np.abs(activity.residual(local - o)), COST_CAP_S), bursts) for o in offsets])
+    before = np.concatenate([np.zeros((len(offsets), 1)), np.cumsum(costs, axis=1)], axis=1)  # [c, k]: bursts < k
+    after = before[:, -1:] - before
+    single = float(before[:, -1].min())
+    found: tuple[float, int, int, int] | None = None
+    for a in range(len(offsets)):
+        for b in range(len(offsets)):
+            if a != b:
+                totals = before[a, 1:bursts] + after[b, 1:bursts]
+                k = int(np.argmin(totals)) + 1
+                if found is None or totals[k - 1] < found[0]:
+                    found = (float(totals[k - 1]), a, b, k)
+    if found is None or (single - found[0]) / COST_CAP_S < CHANGE_GAIN:
+        return None
+    _, a, b, k = found
+    first = burst_of < k
+    before_s, after_s = polish(local[first], reference, offsets[a]), polish(local[~first], reference, offsets[b])
+    fits_before = first & (np.abs(activity.residual(local - before_s)) <= tolerance_s)
+    fits_after = ~first & (np.abs(activity.residual(local - after_s)) <= tolerance_s)
+    matched_before, matched_after = len(np.unique(burst_of[fits_before])), len(np.unique(burst_of[fits_after]))
+    if matched_before < 3 or matched_after < 3:
+        return None
+
+    def strong(mask: NDArray[np.bool_], offset: float) -> bool:
+        own = float(activity.cost(local[mask], np.array([offset]))[0])
+        rivals = [_cheapest_near(local[mask], activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
+        return not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN
+
+    return Change(before_s, after_s, int(np.flatnonzero(fits_before)[-1]), int(np.flatnonzero(fits_after)[0]),
+                  strong(first, before_s), strong(~first, after_s), matched_before + matched_after)

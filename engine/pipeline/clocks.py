@@ -40,7 +40,7 @@ import numpy as np
 
 from geor.engine.paths import printable
 
-from .bursts import TOLERANCE_S, Activity, align, polish, split_bursts
+from .bursts import TOLERANCE_S, Activity, Change, align, find_clock_change
 from .clock_offsets import ClockOffsetError, format_offset, names_camera
 from .policy import PlacementPolicy
 from .tracks import Track
@@ -222,7 +222,9 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         tags = Counter(format_offset(p.tag_offset) for p in tagged if p.tag_offset is not None)
         tag_words = ", ".join(t for t, _ in tags.most_common(3))
     if gps_runs and tagged:
-        differences = [d - _nearest_tag(local, tagged) for local, d in gps_points]
+        tag_times = np.asarray([p.local for p in tagged])
+        tag_values = np.asarray([p.tag_offset for p in tagged], dtype=np.float64)
+        differences = [d - _nearest_tag(local, tag_times, tag_values) for local, d in gps_points]
         gap = statistics.median(differences)
         if abs(gap) <= DRIFT_S:
             _use_tags(clock, members, tagged, strength="exact")
@@ -276,7 +278,7 @@ def _runs(points: list[tuple[float, float]]) -> list[ClockSegment]:
     without it)."""
     runs: list[list[tuple[float, float]]] = []
     for local, offset in sorted(points):
-        if runs and abs(offset - statistics.median(o for _, o in runs[-1])) <= RUN_TOLERANCE_S:
+        if runs and abs(offset - statistics.median(o for _, o in runs[-1][-25:])) <= RUN_TOLERANCE_S:  # the run's recent median
             runs[-1].append((local, offset))
         else:
             runs.append([(local, offset)])
@@ -301,10 +303,11 @@ def _run_words(runs: list[ClockSegment]) -> str:
     return ", then ".join(f"{format_offset(r.offset_s)}" for r in runs)
 
 
-def _nearest_tag(local: float, tagged: list[ClockPhoto]) -> float:
-    nearest = min(tagged, key=lambda p: abs(p.local - local))
-    assert nearest.tag_offset is not None
-    return nearest.tag_offset
+def _nearest_tag(local: float, times: np.ndarray, values: np.ndarray) -> float:
+    """The tag of the tagged photo nearest in time (``times`` sorted, as the members are)."""
+    i = int(np.searchsorted(times, local))
+    candidates = [j for j in (i - 1, i) if 0 <= j < len(times)]
+    return float(values[min(candidates, key=lambda j: abs(times[j] - local))])
 
 
 def _use_gps(clock: CameraClock, runs: list[ClockSegment]) -> None:
@@ -380,11 +383,10 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     fit = align(local, reference.times)
     if fit is None or fit.best.bursts_matched < 2:
         return
-    burst_of = split_bursts(local)
     devices = _evidence_devices(local, fit.best.offset_s, reference)
-    change = _clock_change(fit)
+    change = find_clock_change(local, reference.times, fit)
     if change is not None:
-        _two_segments(clock, local, burst_of, reference, fit, change, devices)
+        _two_segments(clock, local, fit, change, devices)
         return
     best = fit.best
     if fit.margin <= 0:
@@ -400,66 +402,18 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
             clock.evidence += " (too few to be sure)"
 
 
-CLUSTER_S = 1800.0  # candidate offsets closer than this are one explanation
-MIN_CHANGE_GAIN = 3  # bursts a clock change must explain beyond one offset for all
-
-
-def _clock_change(fit: Any) -> tuple[Any, Any, int] | None:
-    """A clock set to another time once during the trip: the offset before, the offset after and
-    the burst where the second begins, when together they explain clearly more bursts than any one
-    offset does (each side at least 3); else None."""
-    distinct: list[Any] = []
-    for candidate in fit.candidates:
-        if all(abs(candidate.offset_s - d.offset_s) > CLUSTER_S for d in distinct):
-            distinct.append(candidate)
-    distinct = distinct[:6]
-    n = fit.best.bursts
-    if len(distinct) < 2 or n < 6:
-        return None
-    hits = np.zeros((len(distinct), n), dtype=np.int64)
-    for row, candidate in enumerate(distinct):
-        hits[row, sorted(candidate.matched)] = 1
-    single = int(hits.sum(axis=1).max())
-    before = np.concatenate([np.zeros((len(distinct), 1), dtype=np.int64), np.cumsum(hits, axis=1)], axis=1)  # [c, k]: bursts < k
-    after = before[:, -1:] - before
-    best: tuple[int, int, int, int] | None = None
-    for a in range(len(distinct)):
-        for b in range(len(distinct)):
-            if a == b:
-                continue
-            scores = before[a, 1:n] + after[b, 1:n]
-            k = int(np.argmax(scores)) + 1
-            if before[a, k] >= 3 and after[b, k] >= 3 and (best is None or scores[k - 1] > best[0]):
-                best = (int(scores[k - 1]), a, b, k)
-    if best is None or best[0] - single < max(MIN_CHANGE_GAIN, 0.2 * single):
-        return None
-    _, a, b, k = best
-    return distinct[a], distinct[b], k
-
-
-def _two_segments(clock: CameraClock, local: np.ndarray, burst_of: np.ndarray, reference: _Reference, fit: Any,
-                  change: tuple[Any, Any, int], devices: str) -> None:
-    first, second, split = change
-    segments = []
-    matched = 0
-    for candidate, bursts in ((first, range(0, split)), (second, range(split, fit.best.bursts))):
-        chosen = [b for b in bursts if b in candidate.matched]
-        matched += len(chosen)
-        mask = np.isin(burst_of, chosen)
-        offset = polish(local[mask], reference.times, candidate.offset_s)
-        rivals = max((sum(1 for b in bursts if b in c.matched) for c in fit.candidates if abs(c.offset_s - candidate.offset_s) > CLUSTER_S),
-                     default=0)
-        strength = "strong" if len(chosen) >= 3 and len(chosen) >= 2 * rivals else "weak"
-        # the first segment reaches back to the first photo, the second forward to the last; the
-        # photos between the last burst the first offset explains and the first the second does are
-        # in neither: the clock was changed somewhere among them
-        start = float(local[0]) if bursts.start == 0 else float(local[mask][0])
-        stop = float(local[-1]) if bursts.stop == fit.best.bursts else float(local[mask][-1])
-        segments.append(ClockSegment(start, stop, offset, strength))
-    clock.strength = "strong" if all(s.strength == "strong" for s in segments) else "weak"
-    clock.source, clock.uncertainty_s, clock.segments = "bursts", fit.uncertainty_s, segments
-    clock.evidence = (f"from {matched} co-occurring bursts with {devices}; the clock was changed: {format_offset(segments[0].offset_s)} "
-                      f"until {_local_text(segments[0].last)}, {format_offset(segments[1].offset_s)} from {_local_text(segments[1].first)}")
+def _two_segments(clock: CameraClock, local: np.ndarray, fit: Any, change: Change, devices: str) -> None:
+    """The first segment reaches back to the first photo, the second forward to the last; the
+    photos between the last one the first offset explains and the first one the second does are in
+    neither: the clock was changed somewhere among them, and they are weak."""
+    first = ClockSegment(float(local[0]), float(local[change.last_before]), change.before_s, "strong" if change.strong_before else "weak")
+    second = ClockSegment(float(local[change.first_after]), float(local[-1]), change.after_s, "strong" if change.strong_after else "weak")
+    clock.segments = [first, second]
+    clock.strength = "strong" if change.strong_before and change.strong_after else "weak"
+    clock.source, clock.uncertainty_s = "bursts", fit.uncertainty_s
+    clock.evidence = (f"from {change.bursts_matched} co-occurring bursts with {devices}; the clock was changed: "
+                      f"{format_offset(first.offset_s)} until {_local_text(first.last)}, {format_offset(second.offset_s)} from "
+                      f"{_local_text(second.first)}")
 
 
 def _check_drift(clock: CameraClock, members: list[ClockPhoto], reference: _Reference) -> None:
@@ -523,7 +477,8 @@ def _covered(times: np.ndarray, fixes: np.ndarray, policy: PlacementPolicy) -> n
     i = np.searchsorted(fixes, times)
     before = np.where(i > 0, times - fixes[np.clip(i - 1, 0, len(fixes) - 1)], np.inf)
     after = np.where(i < len(fixes), fixes[np.clip(i, 0, len(fixes) - 1)] - times, np.inf)
-    return (np.minimum(before, after) <= policy.extrapolate_max_min * 60) | (before + after <= policy.interpolate_max_min * 60)
+    near = min(policy.extrapolate_max_min, 5.0) * 60  # the track's own span: a wide margin would cover any offset
+    return (np.minimum(before, after) <= near) | (before + after <= policy.interpolate_max_min * 60)
 
 
 def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float) -> None:

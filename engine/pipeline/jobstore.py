@@ -108,6 +108,7 @@ class JobStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.id = self.path.stem
+        self._root: Path | None = None
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -178,7 +179,9 @@ class JobStore:
 
     @property
     def root(self) -> Path:
-        return Path(os.fsdecode(bytes.fromhex(self.get("root_bytes") or "")))
+        if self._root is None:  # set once, when the job is created
+            self._root = Path(os.fsdecode(bytes.fromhex(self.get("root_bytes") or "")))
+        return self._root
 
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM job WHERE key = ?", (key,)).fetchone()

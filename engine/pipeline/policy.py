@@ -11,8 +11,9 @@ or a track fix):
   own default): the photo is placed along the great circle between them in proportion to the time,
   with a confidence that falls with the gap;
 - **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
-  (default 10 min), with a radius that grows at walking pace and a confidence that falls to zero at
-  the bound;
+  (default 30 min, exiftool's too), with a radius that grows at walking pace and a confidence that
+  falls to zero at the bound (so with the default minimum confidence of 0.3 the last third of it
+  is a proposal for review);
 - else nothing: no data places the photo.
 
 The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
@@ -39,7 +40,7 @@ class PlacementPolicy:
     same_place_m: float = 100.0
     same_place_max_min: float = 120.0
     interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 10.0
+    extrapolate_max_min: float = 30.0
     max_speed_kmh: float = 300.0  # plausibility: faster than this between two photos of one camera needs a track
     far_km: float = 200.0  # plausibility: a decision this far from all of the day's anchors and tracks
 

@@ -40,5 +40,7 @@ def write_reports(store: JobStore) -> tuple[Path, Path]:
     ]
     with atomic_text_writer(geojson_path) as out:
         clocks = json.loads(store.get("clocks") or "[]")
-        json.dump({"type": "FeatureCollection", "clocks": clocks, "features": features}, out, ensure_ascii=False, indent=1)
+        # indented for a person to read, compact for a machine when the job is big
+        json.dump({"type": "FeatureCollection", "clocks": clocks, "features": features}, out, ensure_ascii=False,
+                  indent=1 if len(features) <= 5000 else None)
     return csv_path, geojson_path

@@ -79,7 +79,7 @@ class TagOptions:
     same_place_m: float = 100.0
     same_place_max_min: float = 120.0
     interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 10.0
+    extrapolate_max_min: float = 30.0
     max_speed_kmh: float = 300.0
     far_km: float = 200.0
     privacy_zones: list[str] = field(default_factory=list)  # LAT,LON,RADIUS_M[,NAME]

@@ -1,5 +1,5 @@
-"""The interpolation policy: the same place however long, along the way within 30 min, the nearer
-anchor within 10 min, nothing beyond; radius and confidence as the docstring says."""
+"""The interpolation policy: the same place up to 2 h, along the way within 30 min, the nearer
+anchor within 30 min, nothing beyond; radius and confidence as the docstring says."""
 
 import pytest
 
@@ -34,18 +34,19 @@ def test_two_places_interpolate_within_thirty_minutes_with_falling_confidence():
     assert middle.radius_m == pytest.approx(10 + 1.4 * 600)  # walking pace for 10 min, less than half the way (1.6 km)
 
 
-def test_beyond_thirty_minutes_only_the_nearer_anchor_within_ten():
-    a, b = anchor(0, CAFE, label="IMG_1"), anchor(40 * 60, MUSEUM)
+def test_beyond_thirty_minutes_only_the_nearer_anchor_within_thirty():
+    a, b = anchor(0, CAFE, label="IMG_1"), anchor(80 * 60, MUSEUM)
     found = place_between(4 * 60, a, b, POLICY)
     assert (found.lat, found.lon) == CAFE and found.note == "4 min after IMG_1: its position"
-    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 10))
-    assert place_between(20 * 60, a, b, POLICY) is None  # 20 min from both
+    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30))
+    assert place_between(40 * 60, a, b, POLICY) is None  # 40 min from both
 
 
 def test_every_number_is_the_users():
     a, b = anchor(0, CAFE), anchor(40 * 60, MUSEUM)
     assert place_between(20 * 60, a, b, PlacementPolicy(interpolate_max_min=60)) is not None
     assert place_between(8 * 60, a, None, PlacementPolicy(extrapolate_max_min=5)) is None
+    assert place_between(8 * 60, a, None, POLICY) is not None
     far_cafe = anchor(30 * 60, (48.8590, 2.2950))  # 180 m: one place only with a 200 m rule
     assert "the same place" in place_between(25 * 60, a, far_cafe, PlacementPolicy(same_place_m=200)).note
     assert PlacementPolicy(max_speed_kmh=0).problems() == ["max speed kmh must be a number above 0, not 0"]
