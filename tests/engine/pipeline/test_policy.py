@@ -38,7 +38,7 @@ def test_beyond_thirty_minutes_only_the_nearer_anchor_within_thirty():
     a, b = anchor(0, CAFE, label="IMG_1"), anchor(80 * 60, MUSEUM)
     found = place_between(4 * 60, a, b, POLICY)
     assert (found.lat, found.lon) == CAFE and found.note == "4 min after IMG_1: its position"
-    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30))
+    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30) ** 2)
     assert place_between(40 * 60, a, b, POLICY) is None  # 40 min from both
 
 
