@@ -8,9 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from geor.engine.pipeline.policy import PlacementPolicy
+
 ORGANISATION, APPLICATION = "Geo-R", "Geo-R"
 DEVICES = ("auto", "cpu", "cuda")
 WRITE_MODES = ("in-place", "sidecar")
+POLICY = PlacementPolicy()  # its defaults
 RENAMED = {"track_files": "gpx_files"}  # current name -> the name older versions saved
 
 
@@ -27,12 +30,12 @@ class AppSettings:
     camera_utc_offset: str = ""  # e.g. +09:00: the clock of cameras nothing else tells about (geor tag --tz)
     clock_overrides: list[str] = field(default_factory=list)  # "NIKON Z 6=+01:03:27" (geor tag --clock)
     infer_clocks: bool = True
-    same_place_m: float = 100.0  # the interpolation policy (engine/pipeline/policy.py), as geor tag's options
-    same_place_max_min: float = 120.0
-    interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 30.0
-    max_speed_kmh: float = 300.0
-    far_km: float = 200.0
+    same_place_m: float = POLICY.same_place_m  # the interpolation policy (engine/pipeline/policy.py), as geor tag's options
+    same_place_max_min: float = POLICY.same_place_max_min
+    interpolate_max_min: float = POLICY.interpolate_max_min
+    extrapolate_max_min: float = POLICY.extrapolate_max_min
+    max_speed_kmh: float = POLICY.max_speed_kmh
+    far_km: float = POLICY.far_km
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
 

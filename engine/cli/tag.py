@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--tz", help="UTC offset of the clock of cameras nothing else tells about, e.g. +02:00")
     where.add_argument("--no-clock-inference", dest="infer_clocks", action="store_false",
                        help="do not infer clocks from other devices' photos or tracks (only --clock, GPS times, OffsetTime tags, --tz)")
+    # the numbers of engine/pipeline/policy.py's PlacementPolicy, written out so that `geor --version`
+    # need not import the pipeline (tests/engine/cli/test_tag_cli.py holds them equal)
     policy = tag.add_argument_group("interpolation policy")
     policy.add_argument("--same-place-m", type=float, default=100.0,
                         help="two anchors this close are one place: photos between them take it ... (default %(default)g)")

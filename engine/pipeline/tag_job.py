@@ -55,6 +55,7 @@ BATCH = 100
 #: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
 TIME_BASED_SOURCES = frozenset({"gpx", "track", "interpolated"})
 WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
+POLICY = PlacementPolicy()
 
 
 class JobCancelled(Exception):
@@ -76,12 +77,12 @@ class TagOptions:
     tz: str | None = None  # the clock of cameras nothing else tells about
     clocks: dict[str, str] = field(default_factory=dict)  # camera words -> clock offset, set by the user
     infer_clocks: bool = True
-    same_place_m: float = 100.0
-    same_place_max_min: float = 120.0
-    interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 30.0
-    max_speed_kmh: float = 300.0
-    far_km: float = 200.0
+    same_place_m: float = POLICY.same_place_m  # the interpolation policy and the checks' limits (policy.py)
+    same_place_max_min: float = POLICY.same_place_max_min
+    interpolate_max_min: float = POLICY.interpolate_max_min
+    extrapolate_max_min: float = POLICY.extrapolate_max_min
+    max_speed_kmh: float = POLICY.max_speed_kmh
+    far_km: float = POLICY.far_km
     privacy_zones: list[str] = field(default_factory=list)  # LAT,LON,RADIUS_M[,NAME]
     privacy_mode: str = "coarsen"
     privacy_decimals: int = 2

@@ -3,7 +3,6 @@ position at a moment by the interpolation policy every position source shares (p
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -37,7 +36,8 @@ def checked_fix(t: dt.datetime, lat: float, lon: float, ele: float | None = None
 
 
 class Track:
-    """Fixes sorted by time; several files merge into one track."""
+    """Fixes sorted by time; several files merge into one track (asked for positions through the
+    shared policy: policy.Timeline of its fixes as anchors)."""
 
     def __init__(self, fixes: list[Fix]) -> None:
         self.fixes = sorted(fixes, key=lambda f: f.t)
@@ -45,12 +45,3 @@ class Track:
 
     def __len__(self) -> int:
         return len(self.fixes)
-
-    def around(self, t: float) -> tuple[Fix | None, Fix | None]:
-        """The last fix at or before ``t`` and the first after it."""
-        i = bisect.bisect_right(self.times, t)
-        return (self.fixes[i - 1] if i > 0 else None), (self.fixes[i] if i < len(self.fixes) else None)
-
-    def covers(self, t: float, within_s: float) -> bool:
-        before, after = self.around(t)
-        return any(f is not None and abs(f.t - t) <= within_s for f in (before, after))

@@ -114,3 +114,15 @@ def test_sigkill_mid_job_then_resume(tmp_path, cli_env):
     assert not list(folder.glob(".*geor-tmp"))
     for i in range(0, n, 37):
         assert read_metadata(folder / f"p{i:04d}.jpg").gps is not None
+
+
+def test_the_policy_options_default_to_the_policy():
+    import argparse
+
+    from geor.engine.cli.tag import register
+    from geor.engine.pipeline.policy import PlacementPolicy
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["tag", "."])
+    assert {name: getattr(args, name) for name in PlacementPolicy.__dataclass_fields__} == vars(PlacementPolicy())
