@@ -17,6 +17,7 @@ processed; read-only files are left alone.
 from __future__ import annotations
 
 import collections
+import contextlib
 import errno
 import hashlib
 import math
@@ -353,20 +354,14 @@ class PhotoWriter:
 
     @staticmethod
     def _commit(prepared: _Prepared, before_replace: Callable[[WriteResult], None] | None) -> None:
-        target, temp = prepared.result.target, prepared.temp
-        try:
+        target = prepared.result.target
+        with _replacing(prepared.temp, target):
             if prepared.state is not None and FileState.of(target) != prepared.state:
                 raise PhotoWriteError("changed while Geo-R was writing it; not written")
             if prepared.state is None and target.exists():
                 raise PhotoWriteError("a file of that name appeared while Geo-R was writing it; not written")
             if before_replace is not None:
                 before_replace(prepared.result)
-            os.replace(temp, target)
-            _fsync_folder(target.parent)
-        except OSError as exc:
-            raise PhotoWriteError(_os_reason(exc)) from None
-        finally:
-            temp.unlink(missing_ok=True)
 
 
 def restore_original(target: Path, written_sha256: str, patch: bytes, original_sha256: str) -> None:
@@ -386,19 +381,13 @@ def restore_original(target: Path, written_sha256: str, patch: bytes, original_s
         raise PhotoWriteError("the journal's patch does not give back the original bytes; left as it is")
     _check_folder(target.parent)
     temp = _temp_name(target.parent, target.suffix)
-    try:
+    with _replacing(temp, target):
         with open(temp, "wb") as handle:
             handle.write(original)
             handle.flush()
             os.fsync(handle.fileno())
         if FileState.of(target) != _take_over(temp, target):
             raise PhotoWriteError("changed while Geo-R was restoring it; left as it is")
-        os.replace(temp, target)
-        _fsync_folder(target.parent)
-    except OSError as exc:
-        raise PhotoWriteError(_os_reason(exc)) from None
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -466,6 +455,20 @@ def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:
 def _awkward_name(path: Path) -> bool:
     raw = os.fsencode(path)
     return b"\n" in raw or b"\r" in raw
+
+
+@contextlib.contextmanager
+def _replacing(temp: Path, target: Path) -> Iterator[None]:
+    """Rename ``temp`` over ``target`` (and fsync the folder) once the block's checks pass; an OS
+    error is a PhotoWriteError naming what went wrong; ``temp`` never outlives it."""
+    try:
+        yield
+        os.replace(temp, target)
+        _fsync_folder(target.parent)
+    except OSError as exc:
+        raise PhotoWriteError(_os_reason(exc)) from None
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _temp_name(folder: Path, suffix: str) -> Path:
