@@ -42,9 +42,7 @@ Floats = NDArray[np.float64]
 class Alignment:
     offset_s: float  # camera clock minus the reference timeline (UTC)
     bursts_matched: int
-    bursts: int
     residual_s: float  # median distance of the matched camera photos to the activity intervals
-    matched: frozenset[int]  # indices of the matched bursts
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,7 @@ class Fit:
 
     best: Alignment
     margin: float  # how much worse the best rival explains the photos, in capped photos; inf: no rival
-    runner_up: int  # bursts the best rival matches
-    runner_up_offset_s: float | None
+    runner_up_offset_s: float | None  # the best rival
     uncertainty_s: float
     candidates: list[Alignment]
 
@@ -124,22 +121,20 @@ def align(local: Floats, reference: Floats, *, max_offset_s: float = MAX_OFFSET_
     best = score(local, burst_of, activity, offset, tolerance_s)
     rivals = [(cost, o) for cost, o in judged if abs(o - offset) > RIVAL_S]
     margin = (rivals[0][0] - best_cost) / COST_CAP_S if rivals else float("inf")
-    runner = score(local, burst_of, activity, rivals[0][1], tolerance_s) if rivals else None
     candidates = [best]
     for _, o in judged[1:]:
         if all(abs(o - c.offset_s) > tolerance_s for c in candidates):
             candidates.append(score(local, burst_of, activity, o, tolerance_s))
     candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
     uncertainty = max(30.0, (high - low) / 2, 3 * best.residual_s)
-    return Fit(best, margin, runner.bursts_matched if runner else 0, runner.offset_s if runner else None, float(uncertainty), candidates)
+    return Fit(best, margin, rivals[0][1] if rivals else None, float(uncertainty), candidates)
 
 
 def score(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float, tolerance_s: float = TOLERANCE_S) -> Alignment:
     residual = activity.residual(local - offset_s)
     matched = np.abs(residual) <= tolerance_s
-    bursts = frozenset(int(b) for b in np.unique(burst_of[matched]))
     median = float(np.median(np.abs(residual[matched]))) if matched.any() else float("inf")
-    return Alignment(offset_s, len(bursts), int(burst_of[-1]) + 1, median, bursts)
+    return Alignment(offset_s, len(np.unique(burst_of[matched])), median)
 
 
 def _cheapest_near(local: Floats, activity: Activity, around_s: float) -> tuple[float, float]:

@@ -222,22 +222,22 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         tags = Counter(format_offset(p.tag_offset) for p in tagged if p.tag_offset is not None)
         tag_words = ", ".join(t for t, _ in tags.most_common(3))
     if gps_runs and tagged:
-        tag_times = np.asarray([p.local for p in tagged])
         tag_values = np.asarray([p.tag_offset for p in tagged], dtype=np.float64)
-        differences = [d - _nearest_tag(local, tag_times, tag_values) for local, d in gps_points]
+        gps_local, gps_offset = (np.asarray(column, dtype=np.float64) for column in zip(*gps_points))
+        nearest_tags = tag_values[_nearest(np.asarray([p.local for p in tagged], dtype=np.float64), gps_local)]
+        differences = list(gps_offset - nearest_tags)
         gap = statistics.median(differences)
         if abs(gap) <= DRIFT_S:
             _use_tags(clock, members, tagged, strength="exact")
             clock.evidence = (f"from its OffsetTime tags ({tag_words}), which the GPS time of {len(gps_points)} of its photos "
                               "confirms")
             return
-        _use_gps(clock, gps_runs)
         if abs(gap) <= CONTRADICTION_S:
+            _use_gps(clock, gps_runs)
             clock.evidence = (f"from the GPS time of {len(gps_points)} of its photos; its OffsetTime tags ({tag_words}) are "
                               f"{format_offset(gap)} off: the clock drifted")
         else:
-            clock.strength = "weak"
-            clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "weak") for s in clock.segments]
+            _use_gps(clock, gps_runs, strength="weak")
             clock.evidence = (f"contradictory: the GPS time of {len(gps_points)} photos says {_run_words(gps_runs)}, "
                               f"its OffsetTime tags say {tag_words}")
         return
@@ -303,15 +303,17 @@ def _run_words(runs: list[ClockSegment]) -> str:
     return ", then ".join(f"{format_offset(r.offset_s)}" for r in runs)
 
 
-def _nearest_tag(local: float, times: np.ndarray, values: np.ndarray) -> float:
-    """The tag of the tagged photo nearest in time (``times`` sorted, as the members are)."""
-    i = int(np.searchsorted(times, local))
-    candidates = [j for j in (i - 1, i) if 0 <= j < len(times)]
-    return float(values[min(candidates, key=lambda j: abs(times[j] - local))])
+def _nearest(times: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """For each query, the index of the nearest of ``times`` (sorted, not empty); the earlier on a tie."""
+    i = np.searchsorted(times, queries)
+    after, before = np.minimum(i, len(times) - 1), np.maximum(i - 1, 0)
+    take_before = (i == len(times)) | ((i > 0) & (np.abs(queries - times[before]) <= np.abs(queries - times[after])))
+    return np.where(take_before, before, after)
 
 
-def _use_gps(clock: CameraClock, runs: list[ClockSegment]) -> None:
-    clock.strength, clock.source, clock.segments, clock.uncertainty_s = "exact", "gps-time", runs, 2.0
+def _use_gps(clock: CameraClock, runs: list[ClockSegment], strength: str = "exact") -> None:
+    clock.strength, clock.source, clock.uncertainty_s = strength, "gps-time", 2.0
+    clock.segments = [ClockSegment(r.first, r.last, r.offset_s, strength) for r in runs]
 
 
 def _use_tags(clock: CameraClock, members: list[ClockPhoto], tagged: list[ClockPhoto], drift: float = 0.0,
@@ -363,20 +365,17 @@ def _evidence_devices(local: np.ndarray, offset: float, reference: _Reference) -
     """The devices whose photos the camera's matched photos sit among, most first (two at most)."""
     shifted = local - offset
     matched = np.abs(Activity.of(reference.times).residual(shifted)) <= TOLERANCE_S
-    i = np.clip(np.searchsorted(reference.times, shifted[matched]), 0, len(reference.times) - 1)
-    before = np.clip(i - 1, 0, len(reference.times) - 1)
-    nearer = np.where(np.abs(shifted[matched] - reference.times[before]) < np.abs(shifted[matched] - reference.times[i]), before, i)
-    counts = Counter(reference.names[int(reference.cameras[k])] for k in nearer)
+    counts = Counter(reference.names[int(reference.cameras[k])] for k in _nearest(reference.times, shifted[matched]))
     return " and ".join(name for name, _ in counts.most_common(2)) or "other devices"
 
 
-def _camera_times(members: list[ClockPhoto]) -> tuple[np.ndarray, list[ClockPhoto]]:
-    usable = [p for p in members if not p.weak_time]
-    return np.asarray([p.local for p in usable], dtype=np.float64), usable
+def _camera_times(members: list[ClockPhoto]) -> np.ndarray:
+    """The camera's clock readings that are evidence (not ModifyDate), in its members' order."""
+    return np.asarray([p.local for p in members if not p.weak_time], dtype=np.float64)
 
 
 def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Reference) -> None:
-    local, _ = _camera_times(members)
+    local = _camera_times(members)
     if len(local) == 0 or len(reference.times) == 0:
         return
     local = np.sort(local)
@@ -437,9 +436,7 @@ def _check_drift(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
         clock.evidence += f"; {format_offset(best.offset_s)} off by {best.bursts_matched} co-occurring bursts with {devices}: the clock drifted"
     else:
         words = clock.evidence
-        _use_tags(clock, members, tagged, drift=best.offset_s)
-        clock.strength = "weak"
-        clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "weak") for s in clock.segments]
+        _use_tags(clock, members, tagged, drift=best.offset_s, strength="weak")
         clock.evidence = (f"contradictory: {words}, but {best.bursts_matched} co-occurring bursts with {devices} say the clock "
                           f"is {format_offset(best.offset_s)} from them")
 
@@ -447,7 +444,7 @@ def _check_drift(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
 def _from_track(clock: CameraClock, members: list[ClockPhoto], track: Track, policy: PlacementPolicy) -> None:
     """The offsets (5-minute steps within -12..+14 h) at which the track covers the camera's photos:
     a proposal only when one stretch of at most 2 h covers at least 80 % of them."""
-    local, _ = _camera_times(members)
+    local = _camera_times(members)
     if len(local) == 0:
         return
     times = np.asarray(track.times, dtype=np.float64)
