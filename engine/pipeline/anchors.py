@@ -30,17 +30,15 @@ class AnchorSource:
         self.notes: dict[int, str] = {}
 
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]:
-        track_anchors = [Anchor(f.t, f.lat, f.lon, f.accuracy_m or TRACK_RADIUS_M, f"the track {f.source}".strip(), "track", f.ele)
-                         for f in (self.track.fixes if self.track is not None else [])]
-        shared = Timeline([*track_anchors, *(_anchor(p, p.utc_s) for p in photos
+        fixes = track_anchors(self.track)
+        shared = Timeline([*fixes, *(_anchor(p, p.utc_s) for p in photos
                                              if p.gps is not None and p.utc_s is not None and p.clock_strength in TRUSTED)])
-        tracks_only = Timeline(track_anchors)
+        tracks_only = Timeline(fixes)
         own: dict[str, list[Anchor]] = defaultdict(list)
         for photo in photos:
             if photo.gps is not None and photo.local_s is not None:
                 own[photo.camera].append(_anchor(photo, photo.local_s))
         own_clock = {camera: Timeline(anchors) for camera, anchors in own.items()}
-        self._anchor_cameras = set(own)
         decisions = {}
         for photo in photos:
             if photo.local_s is None:
@@ -51,19 +49,21 @@ class AnchorSource:
                     if found is not None:
                         decisions[photo.id] = self._decision(found, photo, across=True)
                 continue
-            decision = self._place(photo, shared, own_clock.get(photo.camera))
+            decision = self._place(photo, shared, own_clock)
             if decision is not None:
                 decisions[photo.id] = decision
         return decisions
 
-    def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: Timeline | None) -> Decision | None:
+    def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: dict[str, Timeline]) -> Decision | None:
+        """``own_clock``: each camera's own GPS photos on its own clock."""
         assert photo.local_s is not None
-        alone = own_clock.place_at(photo.local_s, self.policy) if own_clock is not None else None
+        own = own_clock.get(photo.camera)
+        alone = own.place_at(photo.local_s, self.policy) if own is not None else None
         across = None
         if photo.utc_s is not None and photo.clock_strength in TRUSTED | {"weak"}:
             across = shared.place_at(photo.utc_s, self.policy, photo.clock_uncertainty_s)
         if across is None and alone is None:
-            if self._anchor_cameras - {photo.camera}:
+            if own_clock.keys() - {photo.camera}:  # other devices have GPS photos
                 if photo.clock_strength == "unknown":
                     self.notes[photo.id] = ("other devices have GPS photos, but this camera's clock is unknown (no GPS time, OffsetTime "
                                             "tag or shots at the same moments as another device): set it with --clock or --tz")
@@ -87,6 +87,12 @@ class AnchorSource:
             note = f"{note} (a weak clock: review)"
         return Decision("track" if found.kind == "track" else self.name, found.lat, found.lon, found.altitude_m, found.confidence,
                         note, review, radius_m=found.radius_m)
+
+
+def track_anchors(track: Track | None) -> list[Anchor]:
+    """A track's fixes as anchors (a logger's accuracy where the file says, else TRACK_RADIUS_M)."""
+    fixes = track.fixes if track is not None else []
+    return [Anchor(f.t, f.lat, f.lon, f.accuracy_m or TRACK_RADIUS_M, f"the track {f.source}".strip(), "track", f.ele) for f in fixes]
 
 
 def _anchor(photo: PhotoRecord, t: float | None) -> Anchor:

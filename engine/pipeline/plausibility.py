@@ -21,7 +21,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .policy import Anchor, PlacementPolicy, Timeline, distance_m
+from .anchors import track_anchors
+from .policy import PlacementPolicy, Timeline, distance_m
 from .tracks import Track
 
 DAY_S = 12 * 3600.0
@@ -47,7 +48,7 @@ class Placed:
 def implausible(placed: Sequence[Placed], policy: PlacementPolicy, track: Track | None = None) -> dict[int, str]:
     """{photo id: the reason} for the decisions that fail a check (facts are never flagged)."""
     reasons: dict[int, list[str]] = defaultdict(list)
-    track_line = Timeline([Anchor(f.t, f.lat, f.lon, f.accuracy_m or 10.0, f.source, "track") for f in track.fixes]) if track and len(track) else None
+    track_line = Timeline(track_anchors(track)) if track and len(track) else None
     for item in placed:
         if item.source not in FACTS and abs(item.lat) < 1e-7 and abs(item.lon) < 1e-7:
             reasons[item.id].append("the position is (0, 0), a null position")

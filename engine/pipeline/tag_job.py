@@ -36,12 +36,12 @@ from geor.engine.photos import (
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.photos.place_name_tags import NAME_TAGS
 
-from .clock_offsets import format_offset, parse_clock_offset, parse_clock_overrides, parse_utc_offset
+from .clock_offsets import format_offset, parse_clock_offset, parse_utc_offset
 from .clocks import CameraClock, ClockPhoto, camera_key, infer_clocks
 from .jobstore import JobStore
 from .plausibility import Placed, implausible
 from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy
-from .privacy import PrivacyRules, parse_zone, rules_for_writing, rules_from_options
+from .privacy import PrivacyRules, PrivacyZone, rules_for_writing, rules_from_options
 from .report import write_reports
 from .sources import Decision, LocationSource, PhotoRecord
 from .tracks import Track
@@ -112,14 +112,11 @@ class TagOptions:
         parse_utc_offset(self.tz, "--tz")
         for words, offset in self.clocks.items():
             parse_clock_offset(offset, f"--clock {words!r}")
-        self.privacy()
-        for zone in self.privacy_zones:
-            parse_zone(zone)
+        self.privacy()  # every zone parsed
 
 
 def policy_from_options(options: dict[str, Any]) -> PlacementPolicy:
-    defaults = PlacementPolicy()
-    return PlacementPolicy(**{name: float(options.get(name, getattr(defaults, name))) for name in defaults.__dataclass_fields__})
+    return PlacementPolicy(**{name: float(options.get(name, getattr(POLICY, name))) for name in POLICY.__dataclass_fields__})
 
 
 @dataclass
@@ -246,22 +243,25 @@ def _read(store: JobStore, tick: Progress) -> None:
 READ_STAGES = ("read", "decided", "written", "withheld", "kept", "unplaced", "review")
 
 
-def _clock_photo(store: JobStore, row: Any) -> ClockPhoto | None:
+def _file_name(row: Any) -> str:
+    return printable(os.fsdecode(os.path.basename(bytes(row["relpath"]))))
+
+
+def _clock_photo(row: Any) -> ClockPhoto | None:
     if not row["taken_at"]:
         return None
     local = dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp()
     gps_time = dt.datetime.fromisoformat(row["gps_time"]).timestamp() if row["gps_time"] else None
     position = (row["gps_lat"], row["gps_lon"]) if row["gps_lat"] is not None else None
-    return ClockPhoto(row["id"], camera_key(row["camera"], bytes(row["relpath"])), printable(os.fsdecode(os.path.basename(bytes(row["relpath"])))), local,
-                      row["utc_offset_s"], gps_time, position, row["time_source"] in WEAK_TIME_SOURCES)
+    return ClockPhoto(row["id"], camera_key(row["camera"], bytes(row["relpath"])), _file_name(row), local, row["utc_offset_s"], gps_time,
+                      position, row["time_source"] in WEAK_TIME_SOURCES)
 
 
 def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Progress) -> dict[str, CameraClock]:
     """Every camera's clock; each photo's UTC moment and its clock in words go into the store."""
     rows = store.photos(*READ_STAGES)
-    photos = [p for p in (_clock_photo(store, row) for row in rows) if p is not None]
-    overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds()
-                 for words, text in parse_clock_overrides([f"{k}={v}" for k, v in options.clocks.items()]).items()}
+    photos = [p for p in map(_clock_photo, rows) if p is not None]
+    overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds() for words, text in options.clocks.items()}
     default = parse_utc_offset(options.tz, "--tz")
     clocks = infer_clocks(photos, overrides=overrides, default_offset=default.total_seconds() if default is not None else None,
                           infer=options.infer_clocks, track=track, policy=options.policy())
@@ -379,7 +379,7 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
         utc = row["utc"]
         t = dt.datetime.fromisoformat(utc).timestamp() if utc else (
             dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp() if row["taken_at"] else None)
-        placed.append(Placed(row["id"], printable(os.fsdecode(os.path.basename(bytes(row["relpath"])))), camera_key(row["camera"], bytes(row["relpath"])), t,
+        placed.append(Placed(row["id"], _file_name(row), camera_key(row["camera"], bytes(row["relpath"])), t,
                              bool(utc), row["lat"], row["lon"], row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
                              "manual" if row["verdict"] is not None else row["source"] or "exif", row["country"], row["country_code"],
                              row["stage"] == "review"))
@@ -408,7 +408,7 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     privacy = rules_for_writing(options)
     requests: dict[WriteRequest, int] = {}
     private: dict[int, str] = {}
-    withheld = []
+    withheld: dict[int, PrivacyZone] = {}
     for row in rows:
         path = store.path_of(row)
         location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
@@ -416,7 +416,7 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
         zone = privacy.zone_of(row["lat"], row["lon"])
         if zone is not None:
             if privacy.mode == "omit":
-                withheld.append(row["id"])
+                withheld[row["id"]] = zone
                 continue
             lat, lon = privacy.coarsen(row["lat"], row["lon"])
             names = (row["city"], row["state"], row["country"], row["country_code"], row["country_code3"]) if privacy.names else (None,) * 5
@@ -429,9 +429,8 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
         requests[request] = row["id"]
     if withheld:
         with store.transaction():
-            for photo_id in withheld:
-                zone = privacy.zone_of(*_position(store, photo_id))
-                store.update_photo(photo_id, stage="withheld", message=f"inside the privacy zone {zone.label() if zone else ''}: not written")
+            for photo_id, zone in withheld.items():
+                store.update_photo(photo_id, stage="withheld", message=f"inside the privacy zone {zone.label()}: not written")
     change_ids: dict[WriteRequest, int] = {}
 
     def journal(request: WriteRequest, result: WriteResult) -> None:
@@ -471,11 +470,6 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
                 raise
     record()
     return batch
-
-
-def _position(store: JobStore, photo_id: int) -> tuple[float, float]:
-    row = store.db.execute("SELECT lat, lon FROM photos WHERE id = ?", (photo_id,)).fetchone()
-    return float(row["lat"]), float(row["lon"])
 
 
 def _own_write(store: JobStore, photo_id: int) -> dict[str, Any] | None:

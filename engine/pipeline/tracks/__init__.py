@@ -58,7 +58,7 @@ def read_track_file(path: Path) -> tuple[list[Fix], list[str]]:
         if takeout.looks_like_takeout(data):
             fixes, skipped = takeout.read_takeout(path, data)
         else:
-            fixes, skipped = geojson.read_geojson(path)
+            fixes, skipped = geojson.read_geojson(path, data)
     else:
         raise TrackError(f"{path}: not a track file Geo-R reads (GPX, KML, KMZ, NMEA, GeoJSON, CSV, Google location history JSON)")
     if not fixes:

@@ -5,7 +5,6 @@ the time as a fourth coordinate."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,8 @@ from .track import Fix, TrackError, checked_fix
 TIME_KEYS = ("time", "timestamp", "datetime", "date_time", "when")
 
 
-def read_geojson(path: Path) -> tuple[list[Fix], list[str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise TrackError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except UnicodeDecodeError:
-        raise TrackError(f"{path}: not a text file") from None
+def read_geojson(path: Path, data: object) -> tuple[list[Fix], list[str]]:
+    """The fixes of a GeoJSON file ``path``, already parsed as ``data`` (tracks/__init__.py)."""
     if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
         raise TrackError(f"{path}: not GeoJSON (no FeatureCollection or Feature at the top)")
     features = data.get("features", []) if data["type"] == "FeatureCollection" else [data]
