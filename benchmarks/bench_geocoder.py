@@ -6,8 +6,9 @@ where photos are taken, half uniform over the globe):
   * shapely 2 STRtree point-in-polygon over the same state polygons the pack was built from.
 
 Each runs in its own fresh process, so cold load time and peak RSS are its own; throughput is
-the best of three runs. Then the agreement
-of the nearest-city answer with the polygon answer, for country and first-level division.
+the best of three runs. Then the agreement of each answer's country with OpenStreetMap's borders
+(an independent source: tests/helpers/osm_countries.py) on uniform land points and on points 1-5 km
+from an international border, and of the nearest-city answer with the polygon answer.
 
 Run: .venv/bin/python benchmarks/bench_geocoder.py [--points 200000]
 """
@@ -111,8 +112,7 @@ def state_polygons(folder: Path) -> tuple[Path, list[str]]:
 
     from geor.engine.geo.geocoder import default_pack as dp
 
-    faces = dp._land_faces()
-    regions = dp._regions(faces, dp._label_faces(faces, dp.default_cities()), dp._countries())
+    regions = dp.default_regions(dp.default_cities())
     states = [r for r in regions if r.level == 1]
     path = folder / "states.npz"
     np.savez(path, wkb=np.array(shapely.to_wkb(np.array([r.geometry for r in states], dtype=object)), dtype=object).astype(bytes))
@@ -170,6 +170,8 @@ def main() -> None:
     same = sum(1 for i in inside if ours_state[i] == tree_state[i])
     print(f"Geo-R's state equals the STRtree's for {same:,} of the {len(inside):,} points inside a state polygon ({100 * same / max(len(inside), 1):.3f} %).")
 
+    against_osm(points, n, ours["answer"]["country"], rg["answer"]["country"])
+
     # agreement of the nearest-city answer with the polygon answer
     ours_country, rg_country = ours["answer"]["country"], rg["answer"]["country"]
     land = [i for i in range(n) if ours_country[i] and ours["answer"]["state"][i] is not None]
@@ -203,6 +205,44 @@ def main() -> None:
     by_polygon = batch.region[1][land_idx]
     has = by_polygon >= 0
     print(f"state: nearest town's division = polygon's division for {100 * np.mean(by_town[has] == by_polygon[has]):.1f} % of {has.sum():,} points")
+
+
+def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> None:
+    """Country agreement with OpenStreetMap's borders: the uniform half's land points, and points
+    1-5 km from an international border (Natural Earth's border lines, moved a random 1-5 km)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.natural_earth import read_lines
+    from tests.helpers.osm_countries import disputed, osm_countries
+
+    uniform = np.arange(n // 2, n)
+    osm = osm_countries(points[uniform, 0], points[uniform, 1])
+    keep = [k for k, codes in enumerate(osm) if codes and not disputed(points[uniform[k], 0], points[uniform[k], 1])]
+    rows = [("uniform points on land", len(keep),
+             np.mean([ours[uniform[k]] in osm[k] for k in keep]), np.mean([rg[uniform[k]] in osm[k] for k in keep]))]
+
+    import reverse_geocoder
+
+    rng = np.random.default_rng(1)
+    vertices = np.vstack(read_lines("ne_10m_admin_0_boundary_lines_land"))[:, ::-1]  # (lat, lon)
+    coder = Geocoder(default_pack_path())
+    for low, high in ((0.0, 1.0), (1.0, 5.0), (5.0, 20.0)):
+        base = vertices[rng.integers(0, len(vertices), 20_000)]
+        km, bearing = rng.uniform(low, high, len(base)), rng.uniform(0, 2 * np.pi, len(base))
+        lat = base[:, 0] + km / 111.32 * np.cos(bearing)
+        lon = base[:, 1] + km / (111.32 * np.cos(np.radians(base[:, 0]))) * np.sin(bearing)
+        osm_b = osm_countries(lat, lon)
+        geor_b = coder.lookup_many(lat, lon).columns()["country_a2"]
+        rg_b = [r["cc"] for r in reverse_geocoder.RGeocoder(mode=1, verbose=False).query(list(zip(lat, lon)))]
+        ok = [i for i, codes in enumerate(osm_b) if codes and not disputed(lat[i], lon[i])]
+        rows.append((f"points {low:g}-{high:g} km from an international border", len(ok),
+                     np.mean([geor_b[i] in osm_b[i] for i in ok]), np.mean([rg_b[i] in osm_b[i] for i in ok])))
+    print()
+    print("| country agrees with OpenStreetMap's borders (disputed areas left out) | points | Geo-R | reverse_geocoder |")
+    print("|---|---:|---:|---:|")
+    for label, count, geor_share, rg_share in rows:
+        print(f"| {label} | {count:,} | {100 * geor_share:.2f} % | {100 * rg_share:.2f} % |")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     record |= {
                         "lat": chain.lat, "lon": chain.lon, "continent": chain.continent, "country": chain.country,
-                        "state": chain.state, "city": chain.city, "fallbacks": list(chain.fallbacks), "target": chain.cor_text(),
+                        "state": chain.state, "city": chain.city, "city_source": chain.city_source, "fallbacks": list(chain.fallbacks),
+                        "target": chain.cor_text(),
                     }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             done += len(rows)

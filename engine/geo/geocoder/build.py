@@ -53,6 +53,7 @@ class RegionInput:
     code: str = ""  # ISO 3166-1 alpha-3 (level 0), ISO 3166-2 (level 1) when known
     iso_a2: str = ""  # level 0 only
     continent: str = ""  # level 0 only
+    kind: str = ""  # the unit's type in English where the source says (GADM's ENGTYPE: "Municipality", "County" ...)
 
 
 @dataclass
@@ -135,7 +136,7 @@ def build_pack(
         for name, array in grid.items():
             arrays[prefix + name] = array
         arrays[prefix + "parent"] = parent
-        for column in ("name", "code", "key") + (("iso_a2", "continent") if level == 0 else ()):
+        for column in ("name", "code", "key", "kind") + (("iso_a2", "continent") if level == 0 else ()):
             blob, offsets = StringTable.encode([getattr(r, column) for r in records])
             arrays[prefix + column + "_blob"], arrays[prefix + column + "_offsets"] = blob, offsets
         edge_parts.append((level, *_boundary_vertices(grid_geometries[level], EDGE_SPACING_DEG)))
@@ -167,6 +168,8 @@ def build_pack(
     arrays["city_country"] = containing[0]
     if len(containing) > 1:
         arrays["city_state"] = containing[1]
+    if len(containing) > 2:
+        arrays["city_district"] = containing[2]
     report.cities = len(city_list)
 
     for name, array in arrays.items():  # offsets and indexes fit in 32 bits: halve their size

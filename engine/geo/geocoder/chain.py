@@ -1,8 +1,13 @@
 """Chain-of-Region supervision: coordinates -> region chain -> the ``engine.cor`` answer text.
 
 Rules only, no model: the country, state/province and district come from the polygons containing
-the point; the city is the most populous town of the same state (else country) within
-``CITY_CORE_KM``, else the nearest one within ``city_km``.
+the point. The city is the smallest administrative unit containing the point where the pack has one
+that is a municipality (GADM's Japanese "Town" Biei, a French "Commune"); inside a unit that is a
+district or county, or whose name is only a code, it is the most populous town of that unit within
+``CITY_CORE_KM``, else its nearest town; without such units (the default pack), the most populous
+town of the same state within ``CITY_CORE_KM``, else the nearest one within ``city_km``. Each chain
+says where its city came from (``city_source``: ``municipality``, ``town_in_district`` or
+``nearest_town``), and :func:`fallback_counts` counts them.
 Where a level is missing the chain falls back, and says how:
 
 * ``city_from_district``: no town near enough; the district's name stands in as the city;
@@ -26,6 +31,8 @@ from .geocoder import Geocoder
 DEFAULT_CITY_KM = 50.0
 #: Within this distance the most populous town is the city (Paris, not "Paris 16 Passy").
 CITY_CORE_KM = 10.0
+#: Unit types (GADM's ENGTYPE, any word of it) whose own name is the city.
+MUNICIPAL_WORDS = frozenset({"municipality", "municipal", "commune", "city", "town", "village", "township", "borough", "comune", "gemeinde"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class RegionChain:
     city: str | None
     fallbacks: tuple[str, ...] = ()
     error: str | None = None
+    city_source: str | None = None  # "municipality", "town_in_district", "nearest_town"; None without a town
 
     def answer(self) -> CorAnswer:
         """The chain as a Chain-of-Region answer (coordinates rounded as the format renders them)."""
@@ -52,7 +60,7 @@ class RegionChain:
 
 def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: float = DEFAULT_CITY_KM) -> list[RegionChain]:
     """The region chain of every position, in order; invalid positions carry ``error``."""
-    batch = geocoder.lookup_many(lat, lon, town_scope="state", largest_town_km=CITY_CORE_KM)
+    batch = geocoder.lookup_many(lat, lon, town_scope="district", largest_town_km=CITY_CORE_KM)
     chains = []
     for i in range(len(batch)):
         place = batch.place(i)
@@ -64,7 +72,11 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
             fallbacks.append("no_country")
         elif place.offshore_km is not None:
             fallbacks.append("offshore")
-        city = place.city if place.city_km is not None and place.city_km <= city_km else None
+        city, city_source = None, None
+        if place.district and is_municipality(place.district, place.district_kind):
+            city, city_source = place.district, "municipality"
+        elif place.city_km is not None and place.city_km <= city_km:
+            city, city_source = place.city, "town_in_district" if place.district else "nearest_town"
         if city is None and place.country is not None:
             if place.district:
                 city = place.district
@@ -76,17 +88,32 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
             fallbacks.append("no_state")
         chains.append(RegionChain(
             place.lat, place.lon, place.continent, _renderable(place.country), state, _renderable(city), tuple(fallbacks),
+            city_source=city_source if _renderable(city) else None,
         ))
     return chains
 
 
+def is_municipality(name: str, kind: str | None) -> bool:
+    """Whether a unit's own name is a city's: its type is a municipality's, and its name is not a code."""
+    words = set((kind or "").lower().replace("-", " ").split())
+    return bool(words & MUNICIPAL_WORDS) and not _is_code(name)
+
+
+def _is_code(name: str) -> bool:
+    stripped = name.replace("-", "").replace(".", "").replace(" ", "")
+    return not stripped or stripped in ("NA", "?") or any(ch.isdigit() for ch in stripped) and stripped.upper() == stripped
+
+
 def fallback_counts(chains: list[RegionChain]) -> Counter[str]:
-    """How many chains fell back, by reason (a chain may count under several)."""
+    """How many chains fell back, by reason (a chain may count under several), and where the cities
+    came from (``city:municipality``, ``city:town_in_district``, ``city:nearest_town``)."""
     counts: Counter[str] = Counter()
     for chain in chains:
         counts.update(chain.fallbacks)
         if not chain.fallbacks:
             counts["complete"] += 1
+        if chain.city_source:
+            counts[f"city:{chain.city_source}"] += 1
     return counts
 
 

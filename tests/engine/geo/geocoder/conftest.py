@@ -65,8 +65,8 @@ def write_gadm_levels(path: Path) -> Path:
         [MultiPolygon([p]) if p.geom_type == "Polygon" else p for *_, p in LEVEL1],
     )
     write_geopackage(
-        path, "ADM_2", {"GID_0": text, "GID_1": text, "NAME_1": text, "GID_2": text, "NAME_2": text},
-        [{"GID_0": g0, "GID_1": g1, "NAME_1": n1, "GID_2": g2, "NAME_2": n2} for g0, g1, n1, g2, n2, _ in LEVEL2],
+        path, "ADM_2", {"GID_0": text, "GID_1": text, "NAME_1": text, "GID_2": text, "NAME_2": text, "ENGTYPE_2": text},
+        [{"GID_0": g0, "GID_1": g1, "NAME_1": n1, "GID_2": g2, "NAME_2": n2, "ENGTYPE_2": "District"} for g0, g1, n1, g2, n2, _ in LEVEL2],
         [MultiPolygon([p]) if p.geom_type == "Polygon" else p for *_, p in LEVEL2],
     )
     return path

@@ -123,8 +123,44 @@ def test_chains_name_the_city_and_say_how_they_fell_back(synthetic):
     assert "offshore" in chains[4].fallbacks and chains[4].country == "Alphaland"
     assert chains[5].error and chains[5].fallbacks == ("invalid",)
     # the offshore point takes the district of the coast it is snapped to
-    assert fallback_counts(chains) == {"complete": 1, "city_from_district": 2, "no_city": 1, "no_country": 1, "offshore": 1, "invalid": 1}
+    assert fallback_counts(chains) == {"complete": 1, "city_from_district": 2, "no_city": 1, "no_country": 1, "offshore": 1, "invalid": 1,
+                                       "city:town_in_district": 1}
+    assert (chains[0].city_source, chains[1].city_source, chains[2].city_source) == ("town_in_district", None, None)
+    assert synthetic.lookup(45.0, 3.031).district_kind == "District"
     assert chains[0].cor_text() == "Country: Alphaland\nState: North A\nCity: Alpha City\nCoordinates: (45.000000, 3.031000)"
+
+
+def test_a_municipality_names_the_city_itself(gadm_levels_file, tmp_path):
+    """Where the smallest unit is a municipality (GADM's Japanese "Town" Biei), its own name is the
+    city, even with a bigger town nearer in the next unit; a district's city is a town inside it."""
+    from geor.engine.geo.geocoder import CityInput, build_pack
+    from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
+    from geor.engine.geo.geocoder.gadm import read_gadm
+
+    from .conftest import CITIES
+
+    regions = read_gadm(gadm_levels_file)
+    for region in regions:
+        if region.name == "West District":
+            region.name, region.kind = "Biei", "Town"
+    towns = [*CITIES, CityInput("Kamifurano-like", 45.0, 2.55, 9_000, "AA")]  # in East District, nearer than any West town
+    build_pack(tmp_path / "m.georpack", regions, towns, {"source": "test"}, grid_rows=256)
+    world = Geocoder(tmp_path / "m.georpack")
+    west, east = region_chains(world, [45.0, 45.0], [2.45, 2.6])
+    assert (west.city, west.city_source, west.fallbacks) == ("Biei", "municipality", ())
+    assert (east.city, east.city_source) == ("Kamifurano-like", "town_in_district")
+    assert fallback_counts([west, east])["city:municipality"] == 1
+
+
+@pytest.mark.parametrize(("name", "kind", "municipal"), [
+    ("Biei", "Town", True), ("Lyon", "Commune", True), ("Guangzhou", "Prefecture City", True), ("Nantes", "Urban Municipality", True),
+    ("Los Angeles", "County", False), ("Kamikawa", "Subprefecture", False), ("NA", "Municipality", False), ("A12", "Town", False),
+    ("Biei", None, False),
+])
+def test_which_units_name_the_city(name, kind, municipal):
+    from geor.engine.geo.geocoder.chain import is_municipality
+
+    assert is_municipality(name, kind) is municipal
 
 
 def test_single_layer_gadm_layout_gives_the_same_answers(tmp_path, synthetic):
