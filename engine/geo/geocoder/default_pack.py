@@ -57,6 +57,9 @@ BORDER_OVERSHOOT_DEG = 0.02
 #: GeoNames towns of an overseas territory (an ISO code no Natural Earth country has, as Réunion)
 #: this close to a country's polygons name the part they are nearest to.
 TERRITORY_TOWN_DEG = 0.5
+#: A face whose towns' most common division holds less than this share of them (and where two
+#: divisions have two towns or more) is divided among its towns' divisions.
+SPLIT_SHARE = 0.6
 #: A face with no town of its country inside takes the division of the nearest one only this close.
 FACE_TOWN_KM = 500.0
 ENCLAVES = Path(__file__).resolve().parent / "data" / "enclaves.geojson"
@@ -135,7 +138,7 @@ def default_regions(towns: list[CityInput], progress: Progress | None = None) ->
     say(f"{len(units)} countries; cutting them into faces along Natural Earth's first-level borders")
     faces, face_unit = _division_faces(units)
     say(f"{len(faces):,} faces; naming their divisions from {len(towns):,} GeoNames towns")
-    divisions = _face_divisions(faces, face_unit, units, towns)
+    faces, face_unit, divisions = _face_divisions(faces, face_unit, units, towns)
     return _regions(faces, face_unit, divisions, units, _countries())
 
 
@@ -239,10 +242,18 @@ def _division_faces(units: dict[str, CountryUnit]) -> tuple[np.ndarray, np.ndarr
     return faces[inside], face_unit[inside]
 
 
-def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, CountryUnit], towns: list[CityInput]) -> list[str]:
+def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, CountryUnit],
+                    towns: list[CityInput]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The first-level division of each face: the one most of its country's towns inside it carry,
     else that of its country's nearest town within ``FACE_TOWN_KM`` (great-circle, so the Aleutians
-    west of 180° find Alaska), else none (Bouvet, Clipperton: no division)."""
+    west of 180° find Alaska), else none (Bouvet, Clipperton: no division).
+
+    Where Natural Earth's lines are an older or coarser division than GeoNames' (Kenya's 8 former
+    provinces against its 47 counties, the Democratic Republic of the Congo's 11 against 26,
+    Lithuania's counties against its municipalities), a face's towns are split among several
+    divisions: such a face is divided among them by its towns' Voronoi cells (``_split_face``), an
+    approximation of the borders no line gives. Returns the faces (split ones replaced by their
+    pieces), their units and their divisions."""
     from geor.engine.geo import nearest_k
 
     town_points = shapely.points([t.lon for t in towns], [t.lat for t in towns])
@@ -251,24 +262,64 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
     anchors = shapely.point_on_surface(faces)
     anchor_latlon = np.column_stack([shapely.get_y(anchors), shapely.get_x(anchors)])
     divisions = [""] * len(faces)
+    pieces: list[tuple[int, Any, str]] = []  # (face, piece, division) of the faces split among divisions
+    split: set[int] = set()
     for u, unit in enumerate(units.values()):
         members = np.flatnonzero(face_unit == u)
         own = np.flatnonzero(town_codes == unit.iso_a2) if unit.iso_a2 else np.array([], dtype=np.int64)
         if not len(members) or not len(own):
             continue
         face_at, town_at = shapely.STRtree(town_points[own]).query(faces[members], predicate="contains")
-        votes: dict[int, Counter[str]] = {}
+        inside: dict[int, list[int]] = {}
         for f, t in zip(face_at.tolist(), town_at.tolist()):
-            votes.setdefault(f, Counter())[towns[int(own[t])].admin1] += 1
-        for f, counter in votes.items():
-            divisions[int(members[f])] = max(counter.items(), key=lambda item: (item[1], item[0]))[0]
-        empty = np.array([f for f in range(len(members)) if f not in votes], dtype=np.int64)
+            inside.setdefault(f, []).append(int(own[t]))
+        for f, members_towns in inside.items():
+            face = int(members[f])
+            counter = Counter(towns[t].admin1 for t in members_towns)
+            top = max(counter.items(), key=lambda item: (item[1], item[0]))
+            named = {d: n for d, n in counter.items() if d}
+            if top[1] < SPLIT_SHARE * sum(counter.values()) and sum(1 for n in named.values() if n >= 2) >= 2:
+                split.add(face)
+                pieces.extend((face, piece, division) for piece, division in _split_face(faces[face], members_towns, towns))
+            else:
+                divisions[face] = top[0]
+        empty = np.array([f for f in range(len(members)) if f not in inside], dtype=np.int64)
         if len(empty):
             nearest, km = nearest_k(anchor_latlon[members[empty]], town_latlon[own], k=1)
             for f, t, d in zip(empty.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist()):
                 if d <= FACE_TOWN_KM:
                     divisions[int(members[f])] = towns[int(own[t])].admin1
-    return divisions
+    keep = np.array([f not in split for f in range(len(faces))], dtype=bool)
+    out_faces = np.concatenate([faces[keep], np.array([piece for _, piece, _ in pieces], dtype=object)])
+    out_unit = np.concatenate([face_unit[keep], np.array([face_unit[f] for f, _, _ in pieces], dtype=face_unit.dtype)])
+    out_divisions = [d for d, k in zip(divisions, keep) if k] + [division for _, _, division in pieces]
+    return out_faces, out_unit, out_divisions
+
+
+def _split_face(face: Any, members: list[int], towns: list[CityInput]) -> list[tuple[Any, str]]:
+    """The face divided among its towns' divisions: each town's Voronoi cell goes to its division."""
+    seeds: dict[tuple[float, float], str] = {}
+    for t in members:
+        if towns[t].admin1:
+            seeds.setdefault((towns[t].lon, towns[t].lat), towns[t].admin1)
+    points = shapely.points(np.array(list(seeds)))
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=face, ordered=True))
+    by_division: dict[str, list[Any]] = {}
+    for cell, division in zip(cells, seeds.values()):
+        piece = shapely.intersection(cell, face)
+        if not piece.is_empty:
+            by_division.setdefault(division, []).append(piece)
+    out = []
+    for division, parts in sorted(by_division.items()):
+        merged = _polygonal(shapely.union_all(parts))
+        if merged is not None:
+            out.extend((part, division) for part in shapely.get_parts(merged))
+    return out
+
+
+def _polygonal(geometry: Any) -> Any:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and p.area > 0]
+    return shapely.union_all(parts) if parts else None
 
 
 def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], units: dict[str, CountryUnit],
@@ -293,7 +344,14 @@ def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], uni
 
 
 def _merged(faces: np.ndarray) -> Any:
-    return shapely.coverage_union_all(faces) if len(faces) > 1 else faces[0]
+    """The union of faces that share borders exactly (fast), or of pieces a split face left with
+    borders computed apart (exact union)."""
+    if len(faces) == 1:
+        return faces[0]
+    try:
+        return shapely.coverage_union_all(faces)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(faces)
 
 
 @functools.cache
