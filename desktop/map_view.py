@@ -338,7 +338,7 @@ class MapView(QWidget):
         if self.data is not None:
             painter.setPen(QColor("#666666"))
             painter.drawText(self.rect().adjusted(0, 0, -6, -4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                             "Natural Earth · GeoNames")
+                             "Natural Earth · © OpenStreetMap contributors · GeoNames")
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         if self.scale <= 0:
