@@ -43,12 +43,12 @@ class Place:
     state: str | None = None
     state_code: str | None = None  # ISO 3166-2 where the data has it
     district: str | None = None
-    district_kind: str | None = None  # the district's type where the pack says ("Municipality", "County" ...)
     city: str | None = None
     city_population: int | None = None
     city_km: float | None = None
     offshore_km: float | None = None  # set when the point lies outside every polygon but near one
     error: str | None = None  # why the input row could not be geocoded
+    district_kind: str | None = None  # the district's type where the pack says ("Municipality", "County" ...)
 
     @property
     def on_land(self) -> bool:
