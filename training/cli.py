@@ -6,7 +6,7 @@
     geor-train hard-samples PREDICTIONS.csv --out hard.csv
                                      the paper's hard-sample subset for GRPO
     geor-train launch STAGE CONFIG --scale zero3 --gpus 8
-                                     the commands for several GPUs / vLLM rollouts
+                                     the commands for several GPUs / vLLM rollouts / a split evaluation
     geor-train synthetic FOLDER      a synthetic task, a tiny model and configs to try it all on
 """
 
@@ -48,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--exclusion-km", type=float, default=None, help="drop wrong samples this close to a right one (default 200)")
     command.set_defaults(handler=_hard_samples)
 
-    command = commands.add_parser("launch", help="print the commands for several GPUs or vLLM-served rollouts")
-    command.add_argument("stage", choices=("sft", "grpo"))
+    command = commands.add_parser("launch", help="print the commands for several GPUs, vLLM-served rollouts or a split evaluation")
+    command.add_argument("stage", choices=("sft", "grpo", "eval"))
     command.add_argument("config", type=Path)
     command.add_argument("--scale", choices=("single", "multi-gpu", "zero2", "zero3"), default="single")
     command.add_argument("--gpus", type=int, default=1)

@@ -3,7 +3,11 @@ evaluation set and report how well it places the photos.
 
 Writes into the evaluation folder:
 
-- ``predictions.csv``: one row per photo, written as it goes; an interrupted run resumes from it;
+- ``predictions.csv``: one row per photo, written as it goes; an interrupted run resumes from it.
+  Under ``accelerate launch`` (several processes) the photos are split between the processes
+  (accelerate's ``split_between_processes``), each writes ``predictions.part-R.csv`` as it goes
+  (resumable the same way), and the main process merges them into ``predictions.csv`` in the
+  evaluation set's order, the file a single process would have written;
 - ``report.json`` and ``report.md``: accuracy at 1/25/200/750/2,500 km, median and mean error
   (the same code as ``geor evaluate``: :func:`geor.engine.geo.evaluate`), per-level region accuracy
   against the truth's Chain of Region, the parse-failure rate and its reasons, seconds per photo;
@@ -13,7 +17,9 @@ Writes into the evaluation folder:
 from __future__ import annotations
 
 import csv
+import json
 import math
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -84,16 +90,27 @@ def run_eval(config: TrainConfig, model: str | None = None, out: Path | None = N
         max_pixels=(manifest.image_max_pixels if manifest and manifest.image_max_pixels else config.image_max_pixels),
     )
     predictions = folder / "predictions.csv"
-    done = {} if restart else _read_done(predictions)
-    todo = [row for row in rows if row.sample.id not in done]
-    if done:
+    processes = _Processes()
+    if processes.main:
+        if restart:
+            for stale in [predictions, *folder.glob(PART_GLOB)]:
+                stale.unlink(missing_ok=True)
+        _merge_parts(predictions, rows)  # the shares of an interrupted run of several processes
+    processes.wait()
+    done = _read_done(predictions) if processes.main else _read_rows(predictions)
+    todo = processes.share([row for row in rows if row.sample.id not in done])
+    if done and processes.main:
         print(f"resuming: {len(done):,} photos already evaluated in {predictions}")
-    backend = open_backend(spec, device=settings.device, threads=settings.threads)
+    mine = predictions if processes.count == 1 else folder / f"predictions.part-{processes.index}.csv"
+    mine_done = bool(done) if processes.count == 1 else False
+    device = processes.device(settings.device)
+    threads = settings.threads if settings.threads is not None or processes.count == 1 else processes.threads()
+    backend = open_backend(spec, device=device, threads=threads)
     predictor = Predictor(backend, geocoder, options)
     try:
-        with predictions.open("a" if done else "w", newline="", encoding="utf-8") as handle:
+        with mine.open("a" if mine_done else "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            if not done:
+            if not mine_done:
                 writer.writeheader()
             for n, row in enumerate(todo, 1):
                 started = time.perf_counter()
@@ -103,9 +120,18 @@ def run_eval(config: TrainConfig, model: str | None = None, out: Path | None = N
                 handle.flush()
                 done[row.sample.id] = record
                 if n % 50 == 0 or n == len(todo):
-                    print(f"evaluated {len(done):,} / {len(rows):,}")
+                    print(f"evaluated {n:,} / {len(todo):,}" + (f" (process {processes.index})" if processes.count > 1 else ""))
     finally:
         backend.close()
+    if processes.count > 1:
+        processes.wait()
+        if processes.main:
+            _merge_parts(predictions, rows)
+        processes.wait()
+        done = _read_rows(predictions)
+        if not processes.main:
+            processes.wait()  # the main process writes the report
+            return EvalResult(folder, json.loads((folder / "report.json").read_text(encoding="utf-8")))
     records = [done[row.sample.id] for row in rows if row.sample.id in done]
     report = summarise(records, model)
     write_json(folder / "report.json", report)
@@ -118,7 +144,45 @@ def run_eval(config: TrainConfig, model: str | None = None, out: Path | None = N
         [_number(r["pred_lat"]) for r in records], [_number(r["pred_lon"]) for r in records],
         title=f"{Path(model).name}: {len(records):,} photos, median error {report['metrics']['median_km']:,.0f} km",
     )
+    if processes.count > 1:
+        processes.wait()
     return EvalResult(folder, report)
+
+
+class _Processes:
+    """This process's place among those ``accelerate launch`` (or torchrun) started: one process
+    when it was started alone. Several share the photos, each on its own GPU where there are GPUs,
+    else on its share of the CPU cores."""
+
+    def __init__(self) -> None:
+        self.count = int(os.environ.get("WORLD_SIZE", "1"))
+        self.state: Any = None
+        if self.count > 1:
+            import torch
+            from accelerate import PartialState
+
+            self.state = PartialState(cpu=not torch.cuda.is_available())
+            self.count = self.state.num_processes
+        self.index = self.state.process_index if self.state else 0
+        self.main = self.index == 0
+
+    def share(self, items: list[Any]) -> list[Any]:
+        if self.state is None:
+            return items
+        with self.state.split_between_processes(items) as part:
+            return list(part)
+
+    def wait(self) -> None:
+        if self.state is not None:
+            self.state.wait_for_everyone()
+
+    def device(self, wanted: str | None) -> str | None:
+        if self.state is not None and self.state.device.type == "cuda" and wanted in (None, "auto", "cuda"):
+            return str(self.state.device)
+        return wanted
+
+    def threads(self) -> int:
+        return max(1, (os.cpu_count() or 1) // self.count)
 
 
 def _record(row: Supervised, prediction: Any, seconds: float) -> dict[str, Any]:
@@ -138,22 +202,48 @@ def _record(row: Supervised, prediction: Any, seconds: float) -> dict[str, Any]:
     }
 
 
-def _read_done(path: Path) -> dict[str, dict[str, Any]]:
-    """Rows of an earlier, interrupted run (a torn last line is dropped and rewritten)."""
+PART_GLOB = "predictions.part-*.csv"
+
+
+def _read_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """The complete rows of a predictions file (none when it is missing or not one), by photo id."""
     if not path.is_file():
         return {}
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             return {}
-        rows = [r for r in reader if None not in r.values() and r.get("seconds")]
+        return {r["id"]: r for r in reader if None not in r.values() and r.get("seconds")}
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     from geor.engine.atomic import atomic_text_writer
 
-    with atomic_text_writer(path) as out:  # drop a torn last line before appending
+    with atomic_text_writer(path) as out:
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-    return {r["id"]: r for r in rows}
+
+
+def _merge_parts(predictions: Path, rows: list[Supervised]) -> None:
+    """Fold the processes' share files into ``predictions.csv``, in the evaluation set's order."""
+    parts = sorted(predictions.parent.glob(PART_GLOB))
+    if not parts:
+        return
+    done = _read_rows(predictions)
+    for part in parts:
+        done |= _read_rows(part)
+    _write_rows(predictions, [done[row.sample.id] for row in rows if row.sample.id in done])
+    for part in parts:
+        part.unlink()
+
+
+def _read_done(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of an earlier, interrupted run (a torn last line is dropped and rewritten)."""
+    rows = _read_rows(path)
+    if path.is_file():
+        _write_rows(path, list(rows.values()))  # drop a torn last line before appending
+    return rows
 
 
 def _number(value: Any) -> float:

@@ -1,6 +1,8 @@
 """Launch commands for the scales a single process cannot reach: several GPUs (accelerate, with
-DeepSpeed ZeRO-2 or ZeRO-3) and GRPO rollouts served by vLLM (TRL's ``use_vllm``). They print, not
-run: the user starts them on the GPU box, where they can be read, edited and scheduled.
+DeepSpeed ZeRO-2 or ZeRO-3), GRPO rollouts served by vLLM (TRL's ``use_vllm``) and an evaluation
+split between processes. They print, not run: the user starts them on the GPU box, where they can be
+read, edited and scheduled. The multi-gpu commands are the ones the test suite runs on two CPU
+processes (tests/training/test_distributed.py).
 
 The accelerate configs ship in ``geor/training/configs/accelerate``.
 """
@@ -14,6 +16,7 @@ from pathlib import Path
 from .config import TrainConfig
 
 SCALES = ("single", "multi-gpu", "zero2", "zero3")
+STAGES = ("sft", "grpo", "eval")
 
 
 def accelerate_config(scale: str) -> Path:
@@ -24,8 +27,8 @@ def accelerate_config(scale: str) -> Path:
 
 def launch_commands(stage: str, config: TrainConfig, scale: str = "single", gpus: int = 1) -> list[list[str]]:
     """The commands to run, in order: a vLLM server first when the config asks for server-mode rollouts."""
-    if stage not in ("sft", "grpo"):
-        raise ValueError(f"stage must be sft or grpo, not {stage!r}")
+    if stage not in STAGES:
+        raise ValueError(f"stage must be {', '.join(STAGES)}, not {stage!r}")
     if gpus < 1:
         raise ValueError("gpus must be at least 1")
     commands = []

@@ -8,7 +8,7 @@ from typing import Any
 
 from geor.engine.errors import UserError
 
-from .checkpoints import save_final, write_json
+from .checkpoints import FINAL, save_final, write_json
 from .config import TrainConfig
 
 SUMMARY = "run-summary.json"
@@ -44,20 +44,31 @@ def last_checkpoint(output_dir: Path) -> str | None:
 
 
 def run_trainer(trainer: Any, config: TrainConfig, stage: str, summary: dict[str, Any], restart: bool = False) -> Path:
-    """Train (resuming from the newest checkpoint of an interrupted run), save ``final``, write the summary."""
+    """Train (resuming from the newest checkpoint of an interrupted run), save ``final``, write the summary.
+
+    Under ``accelerate launch`` every process trains on its own share of the data (the trainer's
+    distributed sampler); only the main process writes ``final`` and the summary, and the others
+    wait for it, so every process returns once ``final`` is complete."""
+    accelerator = trainer.accelerator
     resume = None if restart else last_checkpoint(config.output_dir)
-    if resume:
+    if resume and accelerator.is_main_process:
         print(f"resuming from {resume}")
     started = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=resume)
     seconds = time.perf_counter() - started
     steps = max(1, int(trainer.state.global_step))
-    final = save_final(trainer.model, trainer.processing_class, config, stage,
-                       extra={"train_samples": summary.get("train"), "steps": steps})
-    summary |= {
-        "stage": stage, "final": str(final), "steps": steps, "seconds": round(seconds, 2),
-        "seconds_per_step": round(seconds / steps, 4), "train_loss": result.training_loss,
-        "log": trainer.state.log_history,
-    }
-    write_json(config.output_dir / SUMMARY, summary)
+    final = config.output_dir / FINAL
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        save_final(trainer.model, trainer.processing_class, config, stage,
+                   extra={"train_samples": summary.get("train"), "steps": steps, "processes": accelerator.num_processes})
+        plugin = accelerator.state.deepspeed_plugin
+        summary |= {
+            "stage": stage, "final": str(final), "steps": steps, "processes": accelerator.num_processes,
+            "distributed_type": str(accelerator.distributed_type.value), "zero_stage": plugin.zero_stage if plugin else None,
+            "seconds": round(seconds, 2), "seconds_per_step": round(seconds / steps, 4), "train_loss": result.training_loss,
+            "log": trainer.state.log_history,
+        }
+        write_json(config.output_dir / SUMMARY, summary)
+    accelerator.wait_for_everyone()
     return final
