@@ -222,6 +222,46 @@ def natural_earth_land():  # type: ignore[no-untyped-def]
     return land
 
 
+def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: ignore[no-untyped-def]
+    """First-level divisions against the timezones that lie inside one division (Australian states,
+    Canadian provinces, several US, Brazilian, Mexican, Argentine and Russian ones:
+    tests/helpers/osm_divisions.py): uniform land points in them, and points 1-5 km from a Natural
+    Earth first-level line in them. reverse_geocoder names GeoNames admin1 names, not ISO codes: no column."""
+    import shapely
+
+    from geor.engine.geo import nearest_k
+    from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.natural_earth import read_lines
+    from tests.helpers.osm_divisions import osm_divisions
+
+    coder = Geocoder(default_pack_path(), sea_km=0, town_km=0)
+    rng = np.random.default_rng(3)
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, 400_000)))
+    lon = rng.uniform(-180, 180, 400_000)
+    inland = shapely.contains_xy(land, lon, lat) & (lat > -60)
+    samples = [("uniform land points in those zones", lat[inland], lon[inland])]
+    lines = [shapely.LineString(part) for part in read_lines("ne_10m_admin_1_states_provinces_lines") if len(part) >= 2]
+    dense = shapely.get_coordinates(shapely.segmentize(np.array(lines, dtype=object), 0.005))[:, ::-1]
+    base = dense[rng.integers(0, len(dense), 60_000)]
+    km, bearing = rng.uniform(0, 6, len(base)), rng.uniform(0, 2 * np.pi, len(base))
+    lat = base[:, 0] + km / 111.32 * np.cos(bearing)
+    lon = base[:, 1] + km / (111.32 * np.cos(np.radians(base[:, 0]))) * np.sin(bearing)
+    inland = shapely.contains_xy(land, lon, lat)
+    lat, lon = lat[inland], lon[inland]
+    _, line_km = nearest_k(np.column_stack([lat, lon]), dense[::4], k=1)
+    near = (line_km[:, 0] >= 1) & (line_km[:, 0] < 5)
+    samples.append(("points 1-5 km from a first-level border in those zones", lat[near], lon[near]))
+    rows = []
+    for label, la, lo in samples:
+        allowed = osm_divisions(la, lo)
+        keep = np.array([bool(a) for a in allowed])
+        codes = coder.lookup_many(la[keep], lo[keep]).columns()["state_code"]
+        shown = [a for a in allowed if a]
+        rows.append((f"first level: {label}", len(shown), float(np.mean([c in a for c, a in zip(codes, shown)])), float("nan")))
+    return rows
+
+
 def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> None:
     """Country agreement with OpenStreetMap's borders on Natural Earth's land: the uniform half's
     points, and points 0-1, 1-5 and 5-20 km from an international border (Natural Earth's border
@@ -264,11 +304,13 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
         ok = [i for i in np.flatnonzero((border_km >= low) & (border_km < high)).tolist() if osm_b[i] and not disputed(lat[i], lon[i])]
         rows.append((f"points {low:g}-{high:g} km from an international border", len(ok),
                      np.mean([geor_b[i] in osm_b[i] for i in ok]), np.mean([rg_b[i] in osm_b[i] for i in ok])))
+    rows += first_level_rows(land)
     print()
     print("| country agrees with OpenStreetMap's borders (disputed areas left out) | points | Geo-R | reverse_geocoder |")
     print("|---|---:|---:|---:|")
     for label, count, geor_share, rg_share in rows:
-        print(f"| {label} | {count:,} | {100 * geor_share:.2f} % | {100 * rg_share:.2f} % |")
+        rg_text = "-" if rg_share != rg_share else f"{100 * rg_share:.2f} %"
+        print(f"| {label} | {count:,} | {100 * geor_share:.2f} % | {rg_text} |")
 
 
 if __name__ == "__main__":
