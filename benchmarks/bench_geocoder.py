@@ -222,6 +222,28 @@ def natural_earth_land():  # type: ignore[no-untyped-def]
     return land
 
 
+def points_near_lines(layer: str, count: int, max_km: float, land, rng: np.random.Generator,  # type: ignore[no-untyped-def]
+                      gallery_stride: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Land points up to ``max_km`` from a Natural Earth line layer (points of its lines, about 500 m
+    apart, moved a random distance in a random direction) and each one's true great-circle distance
+    to the nearest line (km), measured against every ``gallery_stride``-th of those line points."""
+    import shapely
+
+    from geor.engine.geo import nearest_k
+    from geor.engine.geo.geocoder.natural_earth import read_lines
+
+    lines = [shapely.LineString(part) for part in read_lines(layer) if len(part) >= 2]
+    dense = shapely.get_coordinates(shapely.segmentize(np.array(lines, dtype=object), 0.005))[:, ::-1]  # (lat, lon)
+    base = dense[rng.integers(0, len(dense), count)]
+    km, bearing = rng.uniform(0, max_km, len(base)), rng.uniform(0, 2 * np.pi, len(base))
+    lat = base[:, 0] + km / 111.32 * np.cos(bearing)
+    lon = base[:, 1] + km / (111.32 * np.cos(np.radians(base[:, 0]))) * np.sin(bearing)
+    inland = shapely.contains_xy(land, lon, lat)
+    lat, lon = lat[inland], lon[inland]
+    _, line_km = nearest_k(np.column_stack([lat, lon]), dense[::gallery_stride], k=1)
+    return lat, lon, line_km[:, 0]
+
+
 def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: ignore[no-untyped-def]
     """First-level divisions against the timezones that lie inside one division (Australian states,
     Canadian provinces, several US, Brazilian, Mexican, Argentine and Russian ones:
@@ -229,10 +251,8 @@ def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: igno
     Earth first-level line in them. reverse_geocoder names GeoNames admin1 names, not ISO codes: no column."""
     import shapely
 
-    from geor.engine.geo import nearest_k
     from geor.engine.geo.geocoder import Geocoder
     from geor.engine.geo.geocoder.default_pack import default_pack_path
-    from geor.engine.geo.geocoder.natural_earth import read_lines
     from tests.helpers.osm_divisions import osm_divisions
 
     coder = Geocoder(default_pack_path(), sea_km=0, town_km=0)
@@ -241,16 +261,8 @@ def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: igno
     lon = rng.uniform(-180, 180, 400_000)
     inland = shapely.contains_xy(land, lon, lat) & (lat > -60)
     samples = [("uniform land points in those zones", lat[inland], lon[inland])]
-    lines = [shapely.LineString(part) for part in read_lines("ne_10m_admin_1_states_provinces_lines") if len(part) >= 2]
-    dense = shapely.get_coordinates(shapely.segmentize(np.array(lines, dtype=object), 0.005))[:, ::-1]
-    base = dense[rng.integers(0, len(dense), 60_000)]
-    km, bearing = rng.uniform(0, 6, len(base)), rng.uniform(0, 2 * np.pi, len(base))
-    lat = base[:, 0] + km / 111.32 * np.cos(bearing)
-    lon = base[:, 1] + km / (111.32 * np.cos(np.radians(base[:, 0]))) * np.sin(bearing)
-    inland = shapely.contains_xy(land, lon, lat)
-    lat, lon = lat[inland], lon[inland]
-    _, line_km = nearest_k(np.column_stack([lat, lon]), dense[::4], k=1)
-    near = (line_km[:, 0] >= 1) & (line_km[:, 0] < 5)
+    lat, lon, line_km = points_near_lines("ne_10m_admin_1_states_provinces_lines", 60_000, 6.0, land, rng, gallery_stride=4)
+    near = (line_km >= 1) & (line_km < 5)
     samples.append(("points 1-5 km from a first-level border in those zones", lat[near], lon[near]))
     rows = []
     for label, la, lo in samples:
@@ -269,10 +281,8 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
     import shapely
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from geor.engine.geo import nearest_k
     from geor.engine.geo.geocoder import Geocoder
     from geor.engine.geo.geocoder.default_pack import default_pack_path
-    from geor.engine.geo.geocoder.natural_earth import read_lines
     from tests.helpers.osm_countries import disputed, osm_countries
 
     land = natural_earth_land()
@@ -287,16 +297,7 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
     import reverse_geocoder
 
     rng = np.random.default_rng(1)
-    lines = [shapely.LineString(part) for part in read_lines("ne_10m_admin_0_boundary_lines_land") if len(part) >= 2]
-    dense = shapely.get_coordinates(shapely.segmentize(np.array(lines, dtype=object), 0.005))[:, ::-1]  # (lat, lon), about 500 m apart
-    base = dense[rng.integers(0, len(dense), 90_000)]
-    km, bearing = rng.uniform(0, 25, len(base)), rng.uniform(0, 2 * np.pi, len(base))
-    lat = base[:, 0] + km / 111.32 * np.cos(bearing)
-    lon = base[:, 1] + km / (111.32 * np.cos(np.radians(base[:, 0]))) * np.sin(bearing)
-    inland = shapely.contains_xy(land, lon, lat)
-    lat, lon = lat[inland], lon[inland]
-    _, border_km = nearest_k(np.column_stack([lat, lon]), dense, k=1)  # the true distance to the nearest border
-    border_km = border_km[:, 0]
+    lat, lon, border_km = points_near_lines("ne_10m_admin_0_boundary_lines_land", 90_000, 25.0, land, rng)
     osm_b = osm_countries(lat, lon)
     geor_b = Geocoder(default_pack_path()).lookup_many(lat, lon).columns()["country_a2"]
     rg_b = [r["cc"] for r in reverse_geocoder.RGeocoder(mode=1, verbose=False).query(list(zip(lat, lon)))]
