@@ -193,13 +193,13 @@ def build_pack(
 def _prepare(records: Sequence[RegionInput], simplify_deg: float) -> list[Any]:
     geometries = np.array([r.geometry for r in records], dtype=object)
     geometries = shapely.make_valid(geometries)
-    geometries = np.array([_polygonal(g) for g in geometries], dtype=object)
+    geometries = np.array([polygonal(g) for g in geometries], dtype=object)
     if simplify_deg > 0:
         try:
             geometries = shapely.coverage_simplify(geometries, simplify_deg)
         except shapely.errors.GEOSException:  # not a clean coverage: simplify one by one
             geometries = shapely.simplify(geometries, simplify_deg, preserve_topology=True)
-        geometries = np.array([_polygonal(shapely.make_valid(g)) for g in geometries], dtype=object)
+        geometries = np.array([polygonal(shapely.make_valid(g)) for g in geometries], dtype=object)
     return list(geometries)
 
 
@@ -215,11 +215,11 @@ def _residuals(parents: Sequence[Any], children: Sequence[Any], children_parent:
             residuals.append(geometry)
             continue
         covered = shapely.union_all(np.array(kids, dtype=object))
-        residuals.append(_polygonal(shapely.difference(geometry, covered)))
+        residuals.append(polygonal(shapely.difference(geometry, covered)))
     return residuals
 
 
-def _polygonal(geometry: Any) -> Any:
+def polygonal(geometry: Any) -> Any:
     """Only the polygons of a geometry (make_valid may add lines or points), or None."""
     if geometry is None or geometry.is_empty:
         return None

@@ -86,9 +86,10 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
         state = _renderable(place.state)
         if state is None and place.country is not None:
             fallbacks.append("no_state")
+        city = _renderable(city)
         chains.append(RegionChain(
-            place.lat, place.lon, place.continent, _renderable(place.country), state, _renderable(city), tuple(fallbacks),
-            city_source=city_source if _renderable(city) else None,
+            place.lat, place.lon, place.continent, _renderable(place.country), state, city, tuple(fallbacks),
+            city_source=city_source if city else None,
         ))
     return chains
 

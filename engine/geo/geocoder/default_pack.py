@@ -40,7 +40,7 @@ import shapely
 
 from geor.engine.paths import bundled_data_dir, user_data_dir
 
-from .build import BuildReport, CityInput, RegionInput, build_pack
+from .build import BuildReport, CityInput, RegionInput, build_pack, polygonal
 from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
 from .pack_format import PackFormatError, read_pack
 
@@ -350,15 +350,10 @@ def _split_face(face: Any, members: list[int], towns: list[CityInput]) -> list[t
             by_division.setdefault(division, []).append(piece)
     out = []
     for division, parts in sorted(by_division.items()):
-        merged = _polygonal(shapely.union_all(parts))
+        merged = polygonal(shapely.union_all(parts))
         if merged is not None:
             out.extend((part, division) for part in shapely.get_parts(merged))
     return out
-
-
-def _polygonal(geometry: Any) -> Any:
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and p.area > 0]
-    return shapely.union_all(parts) if parts else None
 
 
 def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], units: dict[str, CountryUnit],
