@@ -20,10 +20,14 @@ import math
 
 import numba as nb
 import numpy as np
+from numpy.typing import NDArray
 
 from .constants import EARTH_RADIUS_KM
 
 _DIAMETER_KM = 2.0 * EARTH_RADIUS_KM
+
+# Annotations are for the type checker: numba ignores them and compiles for the types it is called with.
+F64 = NDArray[np.float64]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -41,7 +45,7 @@ _RAD = math.pi / 180.0
 
 
 @nb.njit(cache=True, nogil=True)
-def first_bad_latitude(lat):  # type: ignore[no-untyped-def]
+def first_bad_latitude(lat: F64) -> int:
     """Index of the first latitude outside [-90, 90] (NaN is fine), or -1."""
     for i in range(lat.shape[0]):
         if abs(lat[i]) > 90.0:
@@ -50,7 +54,7 @@ def first_bad_latitude(lat):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def first_infinite(values):  # type: ignore[no-untyped-def]
+def first_infinite(values: F64) -> int:
     """Index of the first +-inf, or -1."""
     for i in range(values.shape[0]):
         if math.isinf(values[i]):
@@ -59,14 +63,14 @@ def first_infinite(values):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def haversine_elementwise(lat1, lon1, lat2, lon2, out):  # type: ignore[no-untyped-def]
+def haversine_elementwise(lat1: F64, lon1: F64, lat2: F64, lon2: F64, out: F64) -> None:
     """out[i] = km between (lat1[i], lon1[i]) and (lat2[i], lon2[i]), degrees in."""
     for i in nb.prange(out.shape[0]):
         out[i] = haversine_rad(lat1[i] * _RAD, lon1[i] * _RAD, lat2[i] * _RAD, lon2[i] * _RAD)
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def unit_vectors(lat_deg, lon_deg):  # type: ignore[no-untyped-def]
+def unit_vectors(lat_deg: F64, lon_deg: F64) -> F64:
     """(3, N) unit vectors (x, y, z) of points given in degrees; NaN rows stay NaN."""
     n = lat_deg.shape[0]
     xyz = np.empty((3, n))
@@ -90,7 +94,7 @@ def chord2_to_km(c2: float) -> float:
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def pairwise_km(a, b, out):  # type: ignore[no-untyped-def]
+def pairwise_km(a: F64, b: F64, out: F64) -> None:
     """out[i, j] = km between unit vectors a[:, i] and b[:, j]."""
     bx, by, bz = b[0], b[1], b[2]
     for i in nb.prange(a.shape[1]):
@@ -107,7 +111,7 @@ _BLOCK = 512  # gallery points scored per inner block: fits L1 and lets LLVM vec
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def nearest_k(q, g, k, out_index, out_km):  # type: ignore[no-untyped-def]
+def nearest_k(q: F64, g: F64, k: int, out_index: NDArray[np.int64], out_km: F64) -> None:
     """For each query q[:, i], the k nearest gallery points g[:, j], nearest first.
 
     Memory is O(N k): the gallery is scanned in blocks of squared chords per query, never as an
@@ -151,7 +155,7 @@ def nearest_k(q, g, k, out_index, out_km):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def geometric_median(xyz, weights, max_iter, tol_rad):  # type: ignore[no-untyped-def]
+def geometric_median(xyz: F64, weights: F64, max_iter: int, tol_rad: float) -> tuple[float, float, float, int]:
     """Weighted geometric median of unit vectors on the sphere (Riemannian Weiszfeld).
 
     Minimises sum_i w_i * angle(m, p_i). Each step maps the points into the tangent plane at the
@@ -221,7 +225,7 @@ def geometric_median(xyz, weights, max_iter, tol_rad):  # type: ignore[no-untype
 
 
 @nb.njit(cache=True, nogil=True)
-def median_vertex(xyz, weights):  # type: ignore[no-untyped-def]
+def median_vertex(xyz: F64, weights: F64) -> int:
     """Index of the data point that is the geometric median, or -1 if it lies between points."""
     for k in range(xyz.shape[1]):
         if _is_median_vertex(xyz, weights, k):
@@ -230,7 +234,7 @@ def median_vertex(xyz, weights):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def _is_median_vertex(xyz, weights, k):  # type: ignore[no-untyped-def]
+def _is_median_vertex(xyz: F64, weights: F64, k: int) -> bool:
     """Whether data point k is the geometric median (Vardi-Zhang: the pull of the other points,
     a sum of weighted unit directions in the tangent plane at k, is no stronger than k's weight).
 

@@ -25,7 +25,7 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
 
     Scalars give a float; arrays broadcast like NumPy and give an array of that shape.
     """
-    arrays = [as_float_array(v, name) for v, name in zip((lat1, lon1, lat2, lon2), ("lat1", "lon1", "lat2", "lon2"))]
+    arrays = [as_float_array(v, name) for v, name in zip((lat1, lon1, lat2, lon2), ("lat1", "lon1", "lat2", "lon2"), strict=True)]
     check_lat_lon(arrays[0], arrays[1], prefix="first point's ")
     check_lat_lon(arrays[2], arrays[3], prefix="second point's ")
     if all(a.ndim == 0 for a in arrays):
@@ -35,9 +35,9 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
     except ValueError as exc:
         raise ValueError(f"coordinate arrays do not broadcast: {[a.shape for a in arrays]}") from exc
     shape = broadcast[0].shape
-    flat = [np.ascontiguousarray(a).ravel() for a in broadcast]  # views when already contiguous
-    out = np.empty(flat[0].shape[0])
-    _kernels.haversine_elementwise(*flat, out)
+    flat_lat1, flat_lon1, flat_lat2, flat_lon2 = (np.ascontiguousarray(a).ravel() for a in broadcast)  # views when already contiguous
+    out = np.empty(flat_lat1.shape[0])
+    _kernels.haversine_elementwise(flat_lat1, flat_lon1, flat_lat2, flat_lon2, out)
     return out.reshape(shape)
 
 

@@ -20,7 +20,7 @@ def _unit(lat: float, lon: float) -> tuple[float, float, float]:
 def great_circle_point(lat1: float, lon1: float, lat2: float, lon2: float, fraction: float) -> tuple[float, float]:
     """The point ``fraction`` (0..1) of the way from the first position to the second."""
     a, b = _unit(lat1, lon1), _unit(lat2, lon2)
-    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(a, b))))
+    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(a, b, strict=True))))
     angle = math.acos(dot)
     if angle < 1e-12:
         return lat1, lon1
@@ -28,7 +28,7 @@ def great_circle_point(lat1: float, lon1: float, lat2: float, lon2: float, fract
     if sa < 1e-12:  # antipodal: no single great circle; stay at the start
         return lat1, lon1
     wa, wb = math.sin((1 - fraction) * angle) / sa, math.sin(fraction * angle) / sa
-    return xyz_to_lat_lon(*(wa * x + wb * y for x, y in zip(a, b)))
+    return xyz_to_lat_lon(*(wa * x + wb * y for x, y in zip(a, b, strict=True)))
 
 
 def circle_around(lat: float, lon: float, radius_km: float, points: int = 90) -> np.ndarray:

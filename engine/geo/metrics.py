@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from geor.engine.errors import BadInput
+
 from .constants import MAX_DISTANCE_KM
 from .haversine import haversine_km
 
@@ -32,7 +34,7 @@ GEOSCORE_MAX = 5000.0
 GEOSCORE_SCALE_KM = 1492.7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GeoMetrics:
     """Summary of a set of predictions against the truth."""
 
@@ -93,7 +95,7 @@ def evaluate(
     true_lon_a = np.asarray(true_lon, dtype=np.float64).ravel()
     if np.isnan(true_lat_a).any() or np.isnan(true_lon_a).any():
         row = int(np.argmax(np.isnan(true_lat_a) | np.isnan(true_lon_a)))
-        raise ValueError(f"true position at index {row} is missing: every row needs a known truth")
+        raise BadInput(f"true position at index {row} is missing: every row needs a known truth")
     d = np.asarray(haversine_km(pred_lat, pred_lon, true_lat_a, true_lon_a), dtype=np.float64).ravel()
     n = d.shape[0]
     parsed = ~np.isnan(d)

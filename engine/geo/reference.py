@@ -7,24 +7,25 @@ All inputs are degrees, outputs km.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .constants import EARTH_RADIUS_KM
 
 
-def haversine_km(lat1: NDArray, lon1: NDArray, lat2: NDArray, lon2: NDArray) -> NDArray[np.float64]:
+def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:
     """The textbook haversine formula, broadcasting."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))  # minimum keeps NaN
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    km: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))  # minimum keeps NaN
+    return km
 
 
-def pairwise_km(points_a: NDArray, points_b: NDArray) -> NDArray[np.float64]:
+def pairwise_km(points_a: NDArray[np.float64], points_b: NDArray[np.float64]) -> NDArray[np.float64]:
     """(N, M) distances by broadcasting the haversine formula."""
     return haversine_km(points_a[:, None, 0], points_a[:, None, 1], points_b[None, :, 0], points_b[None, :, 1])
 
 
-def nearest_k(queries: NDArray, gallery: NDArray, k: int, chunk: int = 1024) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+def nearest_k(queries: NDArray[np.float64], gallery: NDArray[np.float64], k: int, chunk: int = 1024) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """k nearest gallery rows per query: chunked distance matrix, argpartition, stable sort."""
     index = np.empty((queries.shape[0], k), dtype=np.int64)
     km = np.empty((queries.shape[0], k))
@@ -42,7 +43,7 @@ def nearest_k(queries: NDArray, gallery: NDArray, k: int, chunk: int = 1024) -> 
     return index, km
 
 
-def geometric_median(points: NDArray, weights: NDArray | None = None, iterations: int = 2000) -> tuple[float, float]:
+def geometric_median(points: NDArray[np.float64], weights: ArrayLike | None = None, iterations: int = 2000) -> tuple[float, float]:
     """Weiszfeld in the tangent plane at the current estimate (no Vardi-Zhang refinement)."""
     lat, lon = np.radians(points[:, 0]), np.radians(points[:, 1])
     p = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from geor.engine.errors import BadInput
 
-class CoordinateRangeError(ValueError):
+
+class CoordinateRangeError(BadInput):
     """A latitude outside [-90, 90] or a non-finite (but not NaN) longitude."""
 
     def __init__(self, what: str, index: tuple[int, ...], value: float, rule: str) -> None:
@@ -27,7 +29,7 @@ def as_float_array(values: ArrayLike, name: str) -> NDArray[np.float64]:
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: expected numbers in degrees, got {values!r}") from exc
+        raise BadInput(f"{name}: expected numbers in degrees, got {values!r}") from exc
 
 
 def check_lat_lon(lat: NDArray[np.float64], lon: NDArray[np.float64], prefix: str = "") -> None:
@@ -55,7 +57,7 @@ def as_points(points: ArrayLike, name: str) -> NDArray[np.float64]:
     if array.ndim == 1 and array.shape[0] == 2:
         array = array.reshape(1, 2)
     if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(f"{name}: expected an (N, 2) array of (lat, lon) degrees, got shape {array.shape}")
+        raise BadInput(f"{name}: expected an (N, 2) array of (lat, lon) degrees, got shape {array.shape}")
     array = np.ascontiguousarray(array)
     check_lat_lon(array[:, 0], array[:, 1], prefix=f"{name} ")
     return array

@@ -12,18 +12,66 @@ belongs to exactly one cell and one piece.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
+from numpy.typing import NDArray
 
 NOT_FOUND = -1
 
+# Annotations are for the type checker: numba ignores them and compiles for the types it is called with
+# (index arrays are int32 or int64, as the pack stores them).
+F64 = NDArray[np.float64]
+
+
+class PieceGrid(NamedTuple):
+    """One level's grid (the pack's ``L{level}_*`` arrays): cells, the pieces clipped into them,
+    the pieces' rings and the rings' vertices."""
+
+    cell_deg: float
+    n_rows: int
+    n_cols: int
+    cell_full: np.ndarray  # per cell: the region covering it whole, else -1
+    cell_piece_start: np.ndarray  # per cell: its first piece (one more than cells)
+    piece_region: np.ndarray
+    piece_ring_start: np.ndarray  # per piece: its first ring (one more than pieces)
+    ring_vertex_start: np.ndarray  # per ring: its first vertex (one more than rings)
+    vx: np.ndarray  # vertex longitudes
+    vy: np.ndarray  # vertex latitudes
+
+
+class CubeGrid(NamedTuple):
+    """Points on the unit sphere indexed by cube cell: their unit vectors, :func:`cube_grid_index`'s
+    arrays and the :func:`occupancy_bits` of its cells."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    cell_ids: np.ndarray  # occupied cube cells, sorted
+    cell_start: np.ndarray  # each occupied cell's start in ``order`` (one more than cells)
+    order: np.ndarray  # point indexes, by cell
+    bits: np.ndarray  # occupancy bitset over all grid**3 cells
+    grid: int  # cells per axis
+
+
+class Queries(NamedTuple):
+    """Query points as unit vectors, which of them to answer, and the group (e.g. country) each
+    one's answer must belong to (-1: any)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    todo: np.ndarray
+    group: np.ndarray
+
 
 @nb.njit(cache=True, nogil=True)
-def _piece_contains(piece, x, y, piece_ring_start, ring_vertex_start, vx, vy):  # type: ignore[no-untyped-def]
+def _piece_contains(grid: PieceGrid, piece: int, x: float, y: float) -> bool:
     inside = False
-    for ring in range(piece_ring_start[piece], piece_ring_start[piece + 1]):
-        start, stop = ring_vertex_start[ring], ring_vertex_start[ring + 1]
+    vx, vy = grid.vx, grid.vy
+    for ring in range(grid.piece_ring_start[piece], grid.piece_ring_start[piece + 1]):
+        start, stop = grid.ring_vertex_start[ring], grid.ring_vertex_start[ring + 1]
         j = stop - 1
         for k in range(start, stop):
             yi, yj = vy[k], vy[j]
@@ -36,7 +84,7 @@ def _piece_contains(piece, x, y, piece_ring_start, ring_vertex_start, vx, vy):  
 
 
 @nb.njit(cache=True, nogil=True)
-def cell_of(lat, lon, cell_deg, n_rows, n_cols):  # type: ignore[no-untyped-def]
+def cell_of(lat: float, lon: float, cell_deg: float, n_rows: int, n_cols: int) -> tuple[int, float]:
     """Row-major cell index of a point; longitudes wrap, latitude 90 falls in the top row."""
     x = lon
     if x < -180.0 or x >= 180.0:
@@ -51,9 +99,9 @@ def cell_of(lat, lon, cell_deg, n_rows, n_cols):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def locate(lat, lon, todo, cell_deg, n_rows, n_cols, cell_full, cell_piece_start, piece_region,
-           piece_ring_start, ring_vertex_start, vx, vy, out_region):  # type: ignore[no-untyped-def]
-    """out_region[i] = region containing (lat[i], lon[i]) for each i with todo[i], else untouched."""
+def locate(lat: F64, lon: F64, todo: NDArray[np.bool_], grid: PieceGrid, out_region: np.ndarray) -> None:
+    """out_region[i] = region of ``grid`` (a :class:`PieceGrid`) containing (lat[i], lon[i]) for each
+    i with todo[i], else untouched."""
     for i in nb.prange(lat.shape[0]):
         if not todo[i]:
             continue
@@ -61,21 +109,21 @@ def locate(lat, lon, todo, cell_deg, n_rows, n_cols, cell_full, cell_piece_start
         if math.isnan(y) or math.isnan(lon[i]):
             out_region[i] = NOT_FOUND
             continue
-        cell, x = cell_of(y, lon[i], cell_deg, n_rows, n_cols)
-        first, last = cell_piece_start[cell], cell_piece_start[cell + 1]
+        cell, x = cell_of(y, lon[i], grid.cell_deg, grid.n_rows, grid.n_cols)
+        first, last = grid.cell_piece_start[cell], grid.cell_piece_start[cell + 1]
         if first == last:
-            out_region[i] = cell_full[cell]
+            out_region[i] = grid.cell_full[cell]
             continue
         found = NOT_FOUND
         for piece in range(first, last):
-            if _piece_contains(piece, x, y, piece_ring_start, ring_vertex_start, vx, vy):
-                found = piece_region[piece]
+            if _piece_contains(grid, piece, x, y):
+                found = grid.piece_region[piece]
                 break
         out_region[i] = found
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _cube_cell(v, grid):  # type: ignore[no-untyped-def]
+def _cube_cell(v: float, grid: int) -> int:
     c = int((v + 1.0) * 0.5 * grid)
     if c < 0:
         return 0
@@ -85,7 +133,7 @@ def _cube_cell(v, grid):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def cube_grid_index(x, y, z, grid):  # type: ignore[no-untyped-def]
+def cube_grid_index(x: F64, y: F64, z: F64, grid: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
     """Sparse index of unit vectors by cube cell: (occupied cell ids sorted, their start offsets
     into ``order`` (one more than cells), ``order``). Only cells near the sphere's surface are
     occupied, so this stays small at any resolution."""
@@ -112,7 +160,7 @@ def cube_grid_index(x, y, z, grid):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True)
-def occupancy_bits(cell_ids, grid):  # type: ignore[no-untyped-def]
+def occupancy_bits(cell_ids: np.ndarray, grid: int) -> NDArray[np.uint64]:
     """A bitset over all grid**3 cube cells, set where a cell holds points: rejects empty cells
     with one memory read instead of a binary search."""
     bits = np.zeros((grid * grid * grid + 63) // 64, dtype=np.uint64)
@@ -122,7 +170,7 @@ def occupancy_bits(cell_ids, grid):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _gap(v, index, side):  # type: ignore[no-untyped-def]
+def _gap(v: float, index: int, side: float) -> float:
     """Distance along one axis from v to the cube cell slab [index, index + 1) * side."""
     low = -1.0 + index * side
     if v < low:
@@ -134,28 +182,33 @@ def _gap(v, index, side):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group, cell_ids, cell_start, order, bits, grid, max_chord, out_index, out_chord2, weight=None):  # type: ignore[no-untyped-def]
-    """Nearest indexed point to each query with todo[i], within ``max_chord`` (unit-sphere chord);
-    with ``weight`` given, the heaviest point within ``max_chord`` instead (nearer wins ties).
+def nearest_in_cube_grid(queries: Queries, points: CubeGrid, point_group: np.ndarray, max_chord: float, out_index: np.ndarray,
+                         out_chord2: F64, weight: np.ndarray | None = None) -> None:
+    """Nearest point of ``points`` (a :class:`CubeGrid`) to each of the :class:`Queries` with
+    todo[i], within ``max_chord`` (unit-sphere chord); with ``weight`` given, the heaviest point
+    within ``max_chord`` instead (nearer wins ties).
 
     Visits Chebyshev shells of cube cells around the query's cell, skipping cells that are empty
     (bitset) or farther than the best point so far (box distance), and stops once a whole shell
     is out of reach. -1 (and inf) when nothing lies within ``max_chord``. Ties go to the lower
-    point index. With query_group[i] >= 0 only points of that group are considered (e.g. towns of
-    the country the query is in).
+    point index. With queries.group[i] >= 0 only points whose ``point_group`` is that group are
+    considered (e.g. towns of the country the query is in).
     """
+    grid = points.grid
+    cell_ids, cell_start, order, bits = points.cell_ids, points.cell_start, points.order, points.bits
+    px, py, pz = points.x, points.y, points.z
     side = 2.0 / grid
     max_shell = min(grid, int(max_chord / side) + 2)
     n_cells = cell_ids.shape[0]
-    for i in nb.prange(qx.shape[0]):
-        if not todo[i]:
+    for i in nb.prange(queries.x.shape[0]):
+        if not queries.todo[i]:
             continue
-        x, y, z = qx[i], qy[i], qz[i]
+        x, y, z = queries.x[i], queries.y[i], queries.z[i]
         if math.isnan(x):
             out_index[i] = -1
             out_chord2[i] = np.nan
             continue
-        group = query_group[i]
+        group = queries.group[i]
         best = -1
         limit = max_chord * max_chord
         best_c2 = limit  # cells and shells farther than this are skipped
@@ -209,7 +262,7 @@ def nearest_in_cube_grid(qx, qy, qz, todo, query_group, px, py, pz, point_group,
 
 
 @nb.njit(cache=True, nogil=True)
-def _arc_chord2(x, y, z, ax, ay, az, bx, by, bz):  # type: ignore[no-untyped-def]
+def _arc_chord2(x: float, y: float, z: float, ax: float, ay: float, az: float, bx: float, by: float, bz: float) -> float:
     """Squared chord from unit vector q to the nearest point of the great-circle arc a-b."""
     nx, ny, nz = ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
     norm = math.sqrt(nx * nx + ny * ny + nz * nz)
@@ -230,14 +283,16 @@ def _arc_chord2(x, y, z, ax, ay, az, bx, by, bz):  # type: ignore[no-untyped-def
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def refine_to_segments(qx, qy, qz, index, px, py, pz, joined, out_chord2):  # type: ignore[no-untyped-def]
-    """Replace each distance to the nearest boundary vertex by the distance to the boundary
-    segments on either side of it (exact along densified straight borders)."""
-    for i in nb.prange(qx.shape[0]):
+def refine_to_segments(queries: Queries, index: np.ndarray, points: CubeGrid, joined: np.ndarray, out_chord2: F64) -> None:
+    """Replace each distance from a query to its nearest boundary vertex (``index`` into ``points``,
+    -1: none) by the distance to the boundary segments on either side of it (``joined[j]``: vertex j
+    joins j + 1), exact along densified straight borders."""
+    px, py, pz = points.x, points.y, points.z
+    for i in nb.prange(queries.x.shape[0]):
         j = index[i]
         if j < 0:
             continue
-        x, y, z = qx[i], qy[i], qz[i]
+        x, y, z = queries.x[i], queries.y[i], queries.z[i]
         best = out_chord2[i]
         if j + 1 < px.shape[0] and joined[j]:
             best = min(best, _arc_chord2(x, y, z, px[j], py[j], pz[j], px[j + 1], py[j + 1], pz[j + 1]))

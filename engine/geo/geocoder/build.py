@@ -23,11 +23,21 @@ from typing import Any
 import numpy as np
 import shapely
 
+from geor.engine.errors import BadInput
+
 from . import _kernels
 from .pack_format import StringTable, write_pack
-
-#: The levels a pack can hold, coarse to fine.
-LEVEL_NAMES = ("country", "state", "district")
+from .pack_schema import (
+    CITY_REGION_ARRAYS,
+    CITY_STRING_COLUMNS,
+    COUNTRY_STRING_COLUMNS,
+    LEVEL_NAMES,
+    LEVEL_STRING_COLUMNS,
+    check_region_pack,
+    expected_arrays,
+    level_array,
+    string_arrays,
+)
 
 #: Default grid: 512 x 1024 cells of 180/512 = 0.3516 degrees (about 39 km).
 DEFAULT_GRID_ROWS = 512
@@ -43,7 +53,7 @@ EDGE_SPACING_DEG = 0.05
 Progress = Callable[[str], None]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RegionInput:
     level: int  # 0 country, 1 state/province, 2 district
     key: str  # unique within the level (GADM GID, ISO code ...)
@@ -91,13 +101,13 @@ def build_pack(
     by_level: dict[int, list[RegionInput]] = {}
     for region in regions:
         if region.level not in (0, 1, 2):
-            raise ValueError(f"region {region.key!r}: level {region.level} is not 0, 1 or 2")
+            raise BadInput(f"region {region.key!r}: level {region.level} is not 0, 1 or 2")
         by_level.setdefault(region.level, []).append(region)
     if 0 not in by_level:
-        raise ValueError("a region pack needs country (level 0) polygons")
+        raise BadInput("a region pack needs country (level 0) polygons")
     levels = sorted(by_level)
     if levels != list(range(len(levels))):
-        raise ValueError(f"levels must be contiguous from 0, got {levels}")
+        raise BadInput(f"levels must be contiguous from 0, got {levels}")
     cell_deg = 180.0 / grid_rows
     arrays: dict[str, np.ndarray] = {}
     report = BuildReport()
@@ -112,11 +122,11 @@ def build_pack(
         geometries = [geometries[i] for i in keep]
         keys = {r.key: i for i, r in enumerate(records)}
         if len(keys) != len(records):
-            raise ValueError(f"level {level}: duplicate region keys")
+            raise BadInput(f"level {level}: duplicate region keys")
         parent = np.array([keys_above.get(r.parent_key or "", -1) for r in records], dtype=np.int32)
         if level > 0 and (parent < 0).any():
             orphan = records[int(np.argmax(parent < 0))]
-            raise ValueError(f"level {level} region {orphan.key!r} ({orphan.name}): parent {orphan.parent_key!r} not found at level {level - 1}")
+            raise BadInput(f"level {level} region {orphan.key!r} ({orphan.name}): parent {orphan.parent_key!r} not found at level {level - 1}")
         prepared.append((records, geometries, parent))
         keys_above = keys
 
@@ -132,13 +142,11 @@ def build_pack(
         records, _, parent = prepared[level]
         say(f"level {level}: clipping {len(records)} regions into {grid_rows} x {2 * grid_rows} cells")
         grid = _clip_to_grid(grid_geometries[level], grid_rows, cell_deg)
-        prefix = f"L{level}_"
         for name, array in grid.items():
-            arrays[prefix + name] = array
-        arrays[prefix + "parent"] = parent
-        for column in ("name", "code", "key", "kind") + (("iso_a2", "continent") if level == 0 else ()):
-            blob, offsets = StringTable.encode([getattr(r, column) for r in records])
-            arrays[prefix + column + "_blob"], arrays[prefix + column + "_offsets"] = blob, offsets
+            arrays[level_array(level, name)] = array
+        arrays[level_array(level, "parent")] = parent
+        for column in LEVEL_STRING_COLUMNS + (COUNTRY_STRING_COLUMNS if level == 0 else ()):
+            _add_strings(arrays, level_array(level, column), [getattr(r, column) for r in records])
         edge_parts.append((level, *_boundary_vertices(grid_geometries[level], EDGE_SPACING_DEG)))
         report.regions_per_level.append(len(records))
         report.pieces_per_level.append(int(grid["piece_region"].shape[0]))
@@ -159,21 +167,19 @@ def build_pack(
     city_lon = np.array([c.lon for c in city_list], dtype=np.float64)
     arrays["city_lat"], arrays["city_lon"] = city_lat, city_lon
     arrays["city_population"] = np.array([c.population for c in city_list], dtype=np.int64)
-    for column in ("name", "country_a2", "admin1"):
-        blob, offsets = StringTable.encode([getattr(c, column) for c in city_list])
-        arrays[f"city_{column}_blob"], arrays[f"city_{column}_offsets"] = blob, offsets
+    for column in CITY_STRING_COLUMNS:
+        _add_strings(arrays, f"city_{column}", [getattr(c, column) for c in city_list])
     arrays["city_cell_ids"], arrays["city_cell_start"], arrays["city_order"] = _cube_index(city_lat, city_lon, CITY_CUBE_GRID)
     containing = _containing_regions(arrays, {"levels": [LEVEL_NAMES[lv] for lv in levels], "cell_deg": cell_deg,
                                               "grid_rows": grid_rows, "vertex_cube_grid": VERTEX_CUBE_GRID}, city_lat, city_lon)
-    arrays["city_country"] = containing[0]
-    if len(containing) > 1:
-        arrays["city_state"] = containing[1]
-    if len(containing) > 2:
-        arrays["city_district"] = containing[2]
+    for level, city_region in enumerate(containing):
+        arrays[CITY_REGION_ARRAYS[level]] = city_region
     report.cities = len(city_list)
 
+    schema = expected_arrays(len(levels))
     for name, array in arrays.items():  # offsets and indexes fit in 32 bits: halve their size
-        if array.dtype == np.int64 and (not array.size or (array.min() >= -(2**31) and array.max() < 2**31)) and not name.endswith("cell_ids") and name != "city_population":
+        spec = schema.get(name)
+        if spec is not None and spec.narrowed and _fits_int32(array):
             arrays[name] = array.astype(np.int32)
     full_meta = dict(meta) | {
         "levels": [LEVEL_NAMES[level] for level in levels],
@@ -184,10 +190,21 @@ def build_pack(
         "simplify_deg": simplify_deg,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    check_region_pack(arrays, full_meta, out, writing=True)
     say(f"writing {out}")
     write_pack(Path(out), arrays, full_meta)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _add_strings(arrays: dict[str, np.ndarray], column: str, values: list[str]) -> None:
+    blob, offsets = string_arrays(column)
+    arrays[blob], arrays[offsets] = StringTable.encode(values)
+
+
+def _fits_int32(array: np.ndarray) -> bool:
+    """An int64 array whose every value fits in int32."""
+    return array.dtype == np.int64 and (not array.size or (array.min() >= -(2**31) and array.max() < 2**31))
 
 
 def _prepare(records: Sequence[RegionInput], simplify_deg: float) -> list[Any]:
@@ -206,7 +223,7 @@ def _prepare(records: Sequence[RegionInput], simplify_deg: float) -> list[Any]:
 def _residuals(parents: Sequence[Any], children: Sequence[Any], children_parent: np.ndarray) -> list[Any]:
     """Each parent's area not covered by its children (often empty)."""
     by_parent: dict[int, list[Any]] = {}
-    for child, p in zip(children, children_parent.tolist()):
+    for child, p in zip(children, children_parent.tolist(), strict=True):
         by_parent.setdefault(p, []).append(child)
     residuals = []
     for i, geometry in enumerate(parents):

@@ -35,7 +35,7 @@ CITY_CORE_KM = 10.0
 MUNICIPAL_WORDS = frozenset({"municipality", "municipal", "commune", "city", "town", "village", "township", "borough", "comune", "gemeinde"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegionChain:
     lat: float
     lon: float
@@ -50,8 +50,8 @@ class RegionChain:
     def answer(self) -> CorAnswer:
         """The chain as a Chain-of-Region answer (coordinates rounded as the format renders them)."""
         return CorAnswer(
-            self.country, self.state, self.city,
-            round(self.lat, COORDINATE_DECIMALS), round(((self.lon + 180.0) % 360.0) - 180.0, COORDINATE_DECIMALS),
+            country=self.country, state=self.state, city=self.city,
+            lat=round(self.lat, COORDINATE_DECIMALS), lon=round(((self.lon + 180.0) % 360.0) - 180.0, COORDINATE_DECIMALS),
         )
 
     def cor_text(self) -> str:
@@ -65,7 +65,7 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
     for i in range(len(batch)):
         place = batch.place(i)
         if place.error:
-            chains.append(RegionChain(place.lat, place.lon, None, None, None, None, ("invalid",), place.error))
+            chains.append(RegionChain(lat=place.lat, lon=place.lon, continent=None, country=None, state=None, city=None, fallbacks=("invalid",), error=place.error))
             continue
         fallbacks: list[str] = []
         if place.country is None:
@@ -88,7 +88,7 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
             fallbacks.append("no_state")
         city = _renderable(city)
         chains.append(RegionChain(
-            place.lat, place.lon, place.continent, _renderable(place.country), state, city, tuple(fallbacks),
+            lat=place.lat, lon=place.lon, continent=place.continent, country=_renderable(place.country), state=state, city=city, fallbacks=tuple(fallbacks),
             city_source=city_source if city else None,
         ))
     return chains

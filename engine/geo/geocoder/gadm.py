@@ -65,7 +65,7 @@ def _read_levels(connection: Any, tables: dict[str, str], by_level: dict[int, st
             raise GeoPackageError(f"layer {table}: no GID_{level} column")
         say(f"reading {table}")
         for attributes, geometries in read_features(connection, table, tables[table], wanted):
-            for row, geometry in zip(attributes, geometries):
+            for row, geometry in zip(attributes, geometries, strict=True):
                 if geometry is None:
                     continue
                 regions.append(_region(level, row, geometry))
@@ -76,13 +76,13 @@ def _region(level: int, row: dict[str, Any], geometry: Any) -> RegionInput:
     gid = str(row[f"GID_{level}"])
     if level == 0:
         name = str(row.get("COUNTRY") or row.get("NAME_0") or gid)
-        return RegionInput(0, gid, name, geometry, **_country_fields(gid, name, row.get("CONTINENT")))
+        return RegionInput(level=0, key=gid, name=name, geometry=geometry, **_country_fields(gid, name, row.get("CONTINENT")))
     name = str(row.get(f"NAME_{level}") or gid)
     code = str(row.get("ISO_1") or "") if level == 1 else ""
     if code in ("NA", "?"):
         code = ""
     kind = str(row.get(f"ENGTYPE_{level}") or "")
-    return RegionInput(level, gid, name, geometry, parent_key=str(row[f"GID_{level - 1}"]), code=code, kind="" if kind in ("NA", "?") else kind)
+    return RegionInput(level=level, key=gid, name=name, geometry=geometry, parent_key=str(row[f"GID_{level - 1}"]), code=code, kind="" if kind in ("NA", "?") else kind)
 
 
 def _read_single(connection: Any, table: str, geometry_column: str, max_level: int, say: Callable[[str], None]) -> list[RegionInput]:
@@ -95,7 +95,7 @@ def _read_single(connection: Any, table: str, geometry_column: str, max_level: i
     first_row: list[dict[str, dict[str, Any]]] = [{} for _ in levels]
     say(f"reading {table}")
     for attributes, geometries in read_features(connection, table, geometry_column, columns):
-        for row, geometry in zip(attributes, geometries):
+        for row, geometry in zip(attributes, geometries, strict=True):
             if geometry is None:
                 continue
             for lv in levels:

@@ -10,20 +10,23 @@ row in the batch result.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
+from geor.engine.errors import BadInput
 from geor.engine.geo._kernels import unit_vectors
 from geor.engine.geo.haversine import chord_to_km, km_to_chord
 from geor.engine.geo.validation import check_lat_lon
 
 from . import _kernels
-from .pack_format import Pack, StringTable, read_pack
+from .pack_format import Pack, StringTable
+from .pack_schema import level_array, read_region_pack, string_arrays
 
 #: Default reach of "nearest region" for points off a coast, and of the nearest-town search.
 DEFAULT_SEA_KM = 25.0
@@ -32,10 +35,12 @@ DEFAULT_TOWN_KM = 300.0
 
 @dataclass(frozen=True)
 class Place:
-    """Everything the geocoder knows about one position; None where it knows nothing."""
+    """Everything the geocoder knows about one position; None where it knows nothing. The position
+    is positional (``Place(lat, lon)``), the rest by name."""
 
     lat: float
     lon: float
+    _: KW_ONLY
     continent: str | None = None
     country: str | None = None
     country_a2: str | None = None
@@ -58,7 +63,15 @@ class Place:
         return asdict(self)
 
 
-@dataclass
+def _or_none(known: NDArray[np.bool_], values: np.ndarray) -> list[object]:
+    """``values`` as plain Python values, None where not ``known``."""
+    table = values.astype(object)
+    table[~known] = None
+    plain: list[object] = table.tolist()
+    return plain
+
+
+@dataclass(kw_only=True)
 class GeocodeBatch:
     """Results of a batch as arrays (index -1 = none); ``place(i)`` gives one row as a :class:`Place`."""
 
@@ -78,16 +91,17 @@ class GeocodeBatch:
         """The whole batch as columns of plain values ("" or None where unknown), for tables."""
         g = self.geocoder
 
-        def pick(values: list[object], index: np.ndarray, missing: object = "") -> list[object]:
+        def pick(values: Sequence[object], index: np.ndarray, missing: object = "") -> list[object]:
             table = np.empty(len(values) + 1, dtype=object)
             table[:-1] = values
             table[-1] = missing
-            return table[np.where(index >= 0, index, len(values))].tolist()
+            picked: list[object] = table[np.where(index >= 0, index, len(values))].tolist()
+            return picked
 
         def names(level: int, column: str) -> list[object]:
             if level >= len(self.region):
                 return [""] * len(self)
-            return pick(g._string_list(level, column), self.region[level])
+            return pick(g.string_list(level, column), self.region[level])
 
         towns = self.city
         population = g.pack.arrays["city_population"][np.maximum(towns, 0)]
@@ -99,51 +113,52 @@ class GeocodeBatch:
             "state": names(1, "name"),
             "state_code": names(1, "code"),
             "district": names(2, "name"),
-            "district_kind": names(2, "kind") if g._has_column(2, "kind") else [""] * len(self),
-            "city": pick(g._string_list(-1, "name"), towns),
-            "city_population": np.where(towns >= 0, population, None).tolist(),
-            "city_km": np.where(towns >= 0, np.round(self.city_km, 3), None).tolist(),
-            "offshore_km": np.where(np.isnan(self.offshore_km), None, np.round(self.offshore_km, 3)).tolist(),
+            "district_kind": names(2, "kind") if g.has_column(2, "kind") else [""] * len(self),
+            "city": pick(g.string_list(-1, "name"), towns),
+            "city_population": _or_none(towns >= 0, population),
+            "city_km": _or_none(towns >= 0, np.round(self.city_km, 3)),
+            "offshore_km": _or_none(~np.isnan(self.offshore_km), np.round(self.offshore_km, 3)),
         }
 
     def place(self, i: int) -> Place:
         g = self.geocoder
         if i in self.errors:
-            return Place(float(self.lat[i]), float(self.lon[i]), error=self.errors[i])
+            return Place(lat=float(self.lat[i]), lon=float(self.lon[i]), error=self.errors[i])
         fields: dict[str, Any] = {}
         country = int(self.region[0][i])
         if country >= 0:
             fields |= {
-                "continent": g._strings(0, "continent")[country] or None,
-                "country": g._strings(0, "name")[country],
-                "country_a2": g._strings(0, "iso_a2")[country] or None,
-                "country_a3": g._strings(0, "code")[country] or None,
+                "continent": g.strings(0, "continent")[country] or None,
+                "country": g.strings(0, "name")[country],
+                "country_a2": g.strings(0, "iso_a2")[country] or None,
+                "country_a3": g.strings(0, "code")[country] or None,
             }
         if len(self.region) > 1 and self.region[1][i] >= 0:
             state = int(self.region[1][i])
-            fields |= {"state": g._strings(1, "name")[state], "state_code": g._strings(1, "code")[state] or None}
+            fields |= {"state": g.strings(1, "name")[state], "state_code": g.strings(1, "code")[state] or None}
         if len(self.region) > 2 and self.region[2][i] >= 0:
             district = int(self.region[2][i])
-            fields["district"] = g._strings(2, "name")[district]
-            if g._has_column(2, "kind"):
-                fields["district_kind"] = g._strings(2, "kind")[district] or None
+            fields["district"] = g.strings(2, "name")[district]
+            if g.has_column(2, "kind"):
+                fields["district_kind"] = g.strings(2, "kind")[district] or None
         if self.city[i] >= 0:
             city = int(self.city[i])
             fields |= {
-                "city": g._city_strings("name")[city],
+                "city": g.city_strings("name")[city],
                 "city_population": int(g.pack.arrays["city_population"][city]),
                 "city_km": round(float(self.city_km[i]), 3),
             }
         if not math.isnan(self.offshore_km[i]):
             fields["offshore_km"] = round(float(self.offshore_km[i]), 3)
-        return Place(float(self.lat[i]), float(self.lon[i]), **fields)
+        return Place(lat=float(self.lat[i]), lon=float(self.lon[i]), **fields)
 
 
 class Geocoder:
-    """Opens a region pack (memory-mapped) and answers queries against it."""
+    """Opens a region pack (memory-mapped, checked against :mod:`.pack_schema`) and answers queries
+    against it; a :class:`Pack` given instead of a path is taken as it is."""
 
     def __init__(self, pack: Path | Pack, sea_km: float = DEFAULT_SEA_KM, town_km: float = DEFAULT_TOWN_KM) -> None:
-        self.pack: Pack = pack if isinstance(pack, Pack) else read_pack(Path(pack))
+        self.pack: Pack = pack if isinstance(pack, Pack) else read_region_pack(Path(pack))
         self.sea_km = float(sea_km)
         self.town_km = float(town_km)
         meta = self.pack.meta
@@ -161,8 +176,8 @@ class Geocoder:
         :class:`~geor.engine.geo.validation.CoordinateRangeError`, NaN a ValueError: a single
         lookup has no row to report them on, unlike :meth:`lookup_many`."""
         if math.isnan(lat) or math.isnan(lon):
-            raise ValueError(f"({lat}, {lon}) is not a position")
-        check_lat_lon(np.float64(lat), np.float64(lon))
+            raise BadInput(f"({lat}, {lon}) is not a position")
+        check_lat_lon(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64))
         return self.lookup_many([lat], [lon]).place(0)
 
     def lookup_many(self, lat: ArrayLike, lon: ArrayLike, town_scope: str = "country", largest_town_km: float = 0.0) -> GeocodeBatch:
@@ -194,10 +209,7 @@ class Geocoder:
             if not todo.any():
                 break
             found = np.full(n, -1, dtype=np.int32)
-            a = self._level_arrays(level)
-            _kernels.locate(lat_a, lon_a, todo, self._cell_deg, self._rows, 2 * self._rows, a["cell_full"],
-                            a["cell_piece_start"], a["piece_region"], a["piece_ring_start"],
-                            a["ring_vertex_start"], a["vx"], a["vy"], found)
+            _kernels.locate(lat_a, lon_a, todo, self._piece_grids[level], found)
             hit = todo & (found >= 0)
             regions[level][hit] = found[hit]
             self._fill_parents(regions, level, hit)
@@ -223,31 +235,65 @@ class Geocoder:
                     searches.append((scoped, regions[level], a[column]))
                     rest &= ~scoped
             searches.append((rest, regions[0], a["city_country"]))
-            index = (a["city_cell_ids"], a["city_cell_start"], a["city_order"], self._bits("city"), int(self.meta["city_cube_grid"]))
             for todo_towns, query_group, town_group in searches:
-                _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
-                                              *index, km_to_chord(self.town_km), city, chord2)
+                queries = _kernels.Queries(xyz[0], xyz[1], xyz[2], todo_towns, query_group)
+                _kernels.nearest_in_cube_grid(queries, self._town_grid, town_group, km_to_chord(self.town_km), city, chord2)
                 if largest_town_km > 0:
                     largest = np.full(n, -1, dtype=np.int64)
                     largest_c2 = np.full(n, np.inf)
-                    _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo_towns, query_group, *self._city_xyz, town_group,
-                                                  *index, km_to_chord(largest_town_km), largest, largest_c2,
+                    _kernels.nearest_in_cube_grid(queries, self._town_grid, town_group, km_to_chord(largest_town_km), largest, largest_c2,
                                                   a["city_population"].astype(np.float64))
                     use = largest >= 0
                     city[use], chord2[use] = largest[use], largest_c2[use]
             city_km = chord_to_km(np.sqrt(chord2))
-        return GeocodeBatch(self, lat_a, lon_a, regions, offshore, city, city_km, errors)
+        return GeocodeBatch(geocoder=self, lat=lat_a, lon=lon_a, region=regions, offshore_km=offshore, city=city, city_km=city_km, errors=errors)
+
+    # -- the pack's strings ----------------------------------------------------------------------
+
+    def has_column(self, level: int, column: str) -> bool:
+        """Whether the pack has this string column of a level (packs built before it was added do not)."""
+        return level < len(self.levels) and string_arrays(level_array(level, column))[0] in self.pack.arrays
+
+    def strings(self, level: int, column: str) -> StringTable:
+        """A string column of a level's regions ("name", "code", "key", "kind"; level 0 also "iso_a2",
+        "continent"), indexed by region, decoded one string at a time."""
+        key = (level, column)
+        if key not in self._string_cache:
+            self._string_cache[key] = self._string_table(level_array(level, column))
+        return self._string_cache[key]
+
+    def city_strings(self, column: str) -> StringTable:
+        """A string column of the towns ("name", "country_a2", "admin1"), indexed by town."""
+        key = (-1, column)
+        if key not in self._string_cache:
+            self._string_cache[key] = self._string_table(f"city_{column}")
+        return self._string_cache[key]
+
+    def string_list(self, level: int, column: str) -> list[str]:
+        """A whole string column decoded once (level -1: the towns')."""
+        key = f"_list_{level}_{column}"
+        if key not in self.__dict__:
+            table = self.city_strings(column) if level < 0 else self.strings(level, column)
+            self.__dict__[key] = table.to_list()
+        values: list[str] = self.__dict__[key]
+        return values
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _level_arrays(self, level: int) -> dict[str, np.ndarray]:
-        prefix = f"L{level}_"
-        return {k[len(prefix):]: v for k, v in self.pack.arrays.items() if k.startswith(prefix)}
+    @cached_property
+    def _piece_grids(self) -> list[_kernels.PieceGrid]:
+        """Each level's grid, as :func:`_kernels.locate` takes it (its arrays are the pack's, named as its fields)."""
+        a = self.pack.arrays
+        arrays = _kernels.PieceGrid._fields[3:]  # after cell_deg, n_rows, n_cols
+        return [
+            _kernels.PieceGrid(self._cell_deg, self._rows, 2 * self._rows, *(a[level_array(level, name)] for name in arrays))
+            for level in range(len(self.levels))
+        ]
 
     def _fill_parents(self, regions: list[np.ndarray], level: int, hit: np.ndarray) -> None:
         for parent_level in reversed(range(level)):
             child = regions[parent_level + 1][hit]
-            regions[parent_level][hit] = self.pack.arrays[f"L{parent_level + 1}_parent"][child]
+            regions[parent_level][hit] = self.pack.arrays[level_array(parent_level + 1, "parent")][child]
 
     def _nearest_regions(self, xyz: np.ndarray, todo: np.ndarray, regions: list[np.ndarray], offshore: np.ndarray) -> None:
         """Snap points outside every polygon to the region of the nearest boundary vertex within
@@ -255,11 +301,9 @@ class Geocoder:
         a = self.pack.arrays
         index = np.full(len(todo), -1, dtype=np.int64)
         chord2 = np.full(len(todo), np.inf)
-        no_group = np.full(len(todo), -1, dtype=np.int32)
-        _kernels.nearest_in_cube_grid(xyz[0], xyz[1], xyz[2], todo, no_group, *self._edge_xyz, self._edge_group,
-                                      a["edge_cell_ids"], a["edge_cell_start"], a["edge_order"], self._bits("edge"),
-                                      int(self.meta["vertex_cube_grid"]), km_to_chord(self.sea_km), index, chord2)
-        _kernels.refine_to_segments(xyz[0], xyz[1], xyz[2], index, *self._edge_xyz, a["edge_joined"], chord2)
+        queries = _kernels.Queries(xyz[0], xyz[1], xyz[2], todo, np.full(len(todo), -1, dtype=np.int32))
+        _kernels.nearest_in_cube_grid(queries, self._edge_grid, self._edge_group, km_to_chord(self.sea_km), index, chord2)
+        _kernels.refine_to_segments(queries, index, self._edge_grid, a["edge_joined"], chord2)
         hit = np.flatnonzero(todo & (index >= 0))
         levels, found = a["edge_level"][index[hit]], a["edge_region"][index[hit]]
         for level in range(len(self.levels)):
@@ -268,55 +312,33 @@ class Geocoder:
             self._fill_parents(regions, level, _mask(len(todo), hit[at_level]))
         offshore[hit] = chord_to_km(np.sqrt(chord2[hit]))
 
-    def _bits(self, index: str) -> np.ndarray:
-        """Occupancy bitset of a cube-grid index ("city" or "edge"), made on first use."""
-        key = f"_bits_{index}"
-        if key not in self.__dict__:
-            grid = int(self.meta["city_cube_grid" if index == "city" else "vertex_cube_grid"])
-            self.__dict__[key] = _kernels.occupancy_bits(self.pack.arrays[f"{index}_cell_ids"], grid)
-        return self.__dict__[key]
-
     @cached_property
-    def _edge_xyz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _edge_grid(self) -> _kernels.CubeGrid:
+        """The boundary vertices' cube-grid index, made on first use."""
         a = self.pack.arrays
         xyz = unit_vectors(a["edge_lat"].astype(np.float64), a["edge_lon"].astype(np.float64))
-        return xyz[0], xyz[1], xyz[2]
+        return self._cube_grid(xyz, "edge", int(self.meta["vertex_cube_grid"]))
 
     @cached_property
     def _edge_group(self) -> np.ndarray:
         return np.zeros(len(self.pack.arrays["edge_lat"]), dtype=np.int32)
 
     @cached_property
-    def _city_xyz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _town_grid(self) -> _kernels.CubeGrid:
+        """The towns' cube-grid index, made on first use."""
         a = self.pack.arrays
         xyz = unit_vectors(np.ascontiguousarray(a["city_lat"]), np.ascontiguousarray(a["city_lon"]))
-        return xyz[0], xyz[1], xyz[2]
+        return self._cube_grid(xyz, "city", int(self.meta["city_cube_grid"]))
 
-    def _has_column(self, level: int, column: str) -> bool:
-        """Whether the pack has this string column (packs built before it was added do not)."""
-        return level < len(self.levels) and f"L{level}_{column}_blob" in self.pack.arrays
+    def _cube_grid(self, xyz: np.ndarray, prefix: str, grid: int) -> _kernels.CubeGrid:
+        a = self.pack.arrays
+        cell_ids = a[f"{prefix}_cell_ids"]
+        return _kernels.CubeGrid(xyz[0], xyz[1], xyz[2], cell_ids, a[f"{prefix}_cell_start"], a[f"{prefix}_order"],
+                                 _kernels.occupancy_bits(cell_ids, grid), grid)
 
-    def _strings(self, level: int, column: str) -> StringTable:
-        key = (level, column)
-        if key not in self._string_cache:
-            a = self.pack.arrays
-            self._string_cache[key] = StringTable(a[f"L{level}_{column}_blob"], a[f"L{level}_{column}_offsets"])
-        return self._string_cache[key]
-
-    def _string_list(self, level: int, column: str) -> list[str]:
-        """A whole string column decoded once (level -1: towns)."""
-        key = f"_list_{level}_{column}"
-        if key not in self.__dict__:
-            table = self._city_strings(column) if level < 0 else self._strings(level, column)
-            self.__dict__[key] = table.to_list()
-        return self.__dict__[key]
-
-    def _city_strings(self, column: str) -> StringTable:
-        key = (-1, column)
-        if key not in self._string_cache:
-            a = self.pack.arrays
-            self._string_cache[key] = StringTable(a[f"city_{column}_blob"], a[f"city_{column}_offsets"])
-        return self._string_cache[key]
+    def _string_table(self, column: str) -> StringTable:
+        blob, offsets = string_arrays(column)
+        return StringTable(self.pack.arrays[blob], self.pack.arrays[offsets])
 
 
 def _mask(n: int, index: np.ndarray) -> np.ndarray:

@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
+
+from geor.engine.errors import BadInput
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
-class GeoPackageError(ValueError):
+class GeoPackageError(BadInput):
     """The file is not a readable GeoPackage, or lacks what the caller needs."""
 
 
@@ -55,7 +58,7 @@ def read_features(connection: sqlite3.Connection, table: str, geometry_column: s
         rows = cursor.fetchmany(batch)
         if not rows:
             return
-        attributes = [dict(zip(columns, row[:-1])) for row in rows]
+        attributes = [dict(zip(columns, row[:-1], strict=True)) for row in rows]
         yield attributes, decode_geometries([row[-1] for row in rows], table)
 
 
@@ -75,7 +78,8 @@ def decode_geometries(blobs: Sequence[bytes | None], where: str = "") -> np.ndar
             raise GeoPackageError(f"{where}: geometry blob with unknown envelope type {envelope}")
         wkb.append(None if flags & 0b10000 else blob[8 + _ENVELOPE_BYTES[envelope]:])
     try:
-        return shapely.from_wkb(np.array(wkb, dtype=object))
+        geometries: NDArray[np.object_] = shapely.from_wkb(np.array(wkb, dtype=object))
+        return geometries
     except shapely.errors.GEOSException as exc:
         raise GeoPackageError(f"{where}: malformed WKB geometry ({exc})") from None
 
@@ -92,7 +96,7 @@ def write_geopackage(path: Path, table: str, columns: dict[str, str], rows: Sequ
         connection.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)", (table,))
         names = ", ".join(f'"{name}"' for name in columns)
         marks = ", ".join("?" for _ in columns)
-        for row, geometry in zip(rows, geometries):
+        for row, geometry in zip(rows, geometries, strict=True):
             blob = None if geometry is None else _gp_header(geometry) + shapely.to_wkb(geometry)
             connection.execute(f'INSERT INTO "{table}" ({names}, geom) VALUES ({marks}, ?)', [*(row.get(n) for n in columns), blob])
         connection.commit()

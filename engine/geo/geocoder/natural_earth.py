@@ -21,17 +21,17 @@ import numpy as np
 import shapefile
 import shapely
 
-from geor.engine.errors import UserError
+from geor.engine.errors import MissingComponent
 
 COUNTRIES_LAYER = "ne_10m_admin_0_countries_deu"
 _NO_CODE = "-99"
 
 
-class DefaultDataMissing(UserError, RuntimeError):
+class DefaultDataMissing(MissingComponent):
     """A data package the default pack is built from is not installed: the message says what to install."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NaturalEarthCountry:
     iso_a2: str  # ISO 3166-1 alpha-2 ("" where the unit has none: Bir Tawil, the Spratlys ...)
     iso_a3: str
@@ -64,8 +64,8 @@ def read_countries() -> list[NaturalEarthCountry]:
             geometry = shapely.make_valid(shapely.geometry.shape(shape_record.shape.__geo_interface__))
             iso_a2 = next((c for c in (record["ISO_A2_EH"], record["ISO_A2"]) if c and c != _NO_CODE and len(c) == 2), "")
             iso_a3 = next((c for c in (record["ISO_A3_EH"], record["ISO_A3"]) if c and c != _NO_CODE and len(c) == 3), "")
-            countries.append(NaturalEarthCountry(iso_a2, iso_a3, record["ADM0_A3"], record["NAME_EN"] or record["NAME"],
-                                                 record["ADMIN"], record["SOVEREIGNT"], geometry))
+            countries.append(NaturalEarthCountry(iso_a2=iso_a2, iso_a3=iso_a3, adm0_a3=record["ADM0_A3"], name=record["NAME_EN"] or record["NAME"],
+                                                 admin=record["ADMIN"], sovereign=record["SOVEREIGNT"], geometry=geometry))
     return countries
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from geor.engine.atomic import atomic_binary_writer
 from geor.engine.paths import user_cache_dir
@@ -96,7 +97,7 @@ def land_mask(pack: Pack, width: int, height: int, cache: bool = True) -> np.nda
     lon = -180.0 + (np.arange(width) + 0.5) * 360.0 / width
     grid_lat, grid_lon = np.meshgrid(lat, lon, indexing="ij")
     batch = on_land.lookup_many(grid_lat.ravel(), grid_lon.ravel())
-    mask = ((batch.region[0] >= 0) & np.isnan(batch.offshore_km)).reshape(height, width)
+    mask: NDArray[np.bool_] = ((batch.region[0] >= 0) & np.isnan(batch.offshore_km)).reshape(height, width)
     if path is not None:
         _save_npz(path, {"bits": np.packbits(mask.ravel())})
     return mask
@@ -170,7 +171,7 @@ def _chain(segments: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> Polylines:
     run_ends = np.concatenate([breaks, [len(segments)]])
     vertices = []
     starts = [0]
-    for s, e in zip(run_starts, run_ends):
+    for s, e in zip(run_starts, run_ends, strict=True):
         v = np.arange(segments[s], segments[e - 1] + 2)
         vertices.append(v)
         starts.append(starts[-1] + len(v))
@@ -201,7 +202,7 @@ def _cache_path(pack: Pack, what: str) -> Path:
 
 def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # mypy matches **arrays to allow_pickle: bool
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_binary_writer(path) as handle:

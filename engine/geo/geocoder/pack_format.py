@@ -9,7 +9,8 @@ Layout (little-endian)::
 
 Loading maps the file and returns views, so opening a pack costs a header parse, not a copy.
 Only plain numeric dtypes are allowed: nothing in a pack can execute code (no pickle). Strings are
-stored as a UTF-8 blob plus offsets (:class:`StringTable`).
+stored as a UTF-8 blob plus offsets (:class:`StringTable`). Which arrays a region pack holds, and
+their dtypes, is :mod:`.pack_schema`'s to say: this module knows nothing of regions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from geor.engine.atomic import atomic_binary_writer
+from geor.engine.errors import BadInput
 
 MAGIC = b"GEORPAK1"
 FORMAT_VERSION = 1
@@ -34,7 +36,7 @@ _ALIGN = 64
 _ALLOWED_KINDS = {"i", "u", "f", "b"}
 
 
-class PackFormatError(ValueError):
+class PackFormatError(BadInput):
     """The file is not a region pack, or it is damaged."""
 
 

@@ -37,13 +37,13 @@ class PlaceSearch:
 
     def __init__(self, geocoder: Geocoder) -> None:
         self.geocoder = geocoder
-        self._names = geocoder._string_list(-1, "name")
+        self._names = geocoder.string_list(-1, "name")
         self._folded = [folded(n) for n in self._names]
         a = geocoder.pack.arrays
         self._country = np.asarray(a["city_country"])
         self._state = np.asarray(a["city_state"]) if "city_state" in a else None
-        self._country_names = geocoder._string_list(0, "name")
-        self._state_names = geocoder._string_list(1, "name") if len(geocoder.levels) > 1 else []
+        self._country_names = geocoder.string_list(0, "name")
+        self._state_names = geocoder.string_list(1, "name") if len(geocoder.levels) > 1 else []
 
     def find(self, text: str, limit: int = 20) -> list[PlaceMatch]:
         """Towns whose name matches ``text``; "name, country" narrows by country (or state)."""

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from geor.engine.csv_files import open_csv
+from geor.engine.errors import BadInput
 
 from .build import CityInput
 
@@ -19,14 +20,14 @@ def read_towns_csv(path: Path) -> list[CityInput]:
     with handle:
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; a towns CSV has {', '.join(REQUIRED)}")
+            raise BadInput(f"{path}: missing column(s) {', '.join(missing)}; a towns CSV has {', '.join(REQUIRED)}")
         towns = []
         for row in reader:
             try:
                 lat, lon, population = float(row["lat"]), float(row["lon"]), int(float(row["population"] or 0))
             except ValueError:
-                raise ValueError(f"{path}: line {reader.line_num}: lat/lon/population must be numbers") from None
+                raise BadInput(f"{path}: line {reader.line_num}: lat/lon/population must be numbers") from None
             if not (abs(lat) <= 90 and math.isfinite(lon)):
-                raise ValueError(f"{path}: line {reader.line_num}: ({lat}, {lon}) is not a valid position")
+                raise BadInput(f"{path}: line {reader.line_num}: ({lat}, {lon}) is not a valid position")
             towns.append(CityInput(row["name"], lat, lon, population, row["country_code"], row.get("admin1") or ""))
     return towns

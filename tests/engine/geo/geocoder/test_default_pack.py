@@ -121,7 +121,7 @@ def test_towns_fall_in_their_own_division(world):
 
     towns = [t for t in default_cities() if "-" in t.admin1]
     batch = Geocoder(world.pack.path, sea_km=0, town_km=0).lookup_many([t.lat for t in towns], [t.lon for t in towns]).columns()
-    placed = [(t.admin1, code) for t, cc, code in zip(towns, batch["country_a2"], batch["state_code"]) if cc == t.country_a2]
+    placed = [(t.admin1, code) for t, cc, code in zip(towns, batch["country_a2"], batch["state_code"], strict=True) if cc == t.country_a2]
     assert sum(1 for truth, got in placed if truth == got) / len(placed) > 0.975
 
 
@@ -177,7 +177,7 @@ def test_names_codes_continents_and_towns(world):
 
 
 def test_coverage_of_countries_and_divisions(world):
-    levels = {name: len(world._strings(i, "name")) for i, name in enumerate(world.levels)}
+    levels = {name: len(world.strings(i, "name")) for i, name in enumerate(world.levels)}
     assert levels["country"] >= 240 and levels["state"] >= 3000
     assert "Natural Earth" in world.meta["attribution"] and world.meta["attribution"] == ATTRIBUTION
 
@@ -189,7 +189,7 @@ def test_towns_fall_in_their_own_country(world):
     towns = default_cities()[::10]
     batch = Geocoder(world.pack.path, sea_km=0).lookup_many([t.lat for t in towns], [t.lon for t in towns])
     found = batch.columns()["country_a2"]
-    located = [(t.country_a2, f) for t, f in zip(towns, found) if f]
+    located = [(t.country_a2, f) for t, f in zip(towns, found, strict=True) if f]
     agree = sum(1 for truth, got in located if truth == got) / len(located)
     assert len(located) / len(towns) > 0.97  # the rest sit on coasts just outside the 1:10m land
     assert agree > 0.99

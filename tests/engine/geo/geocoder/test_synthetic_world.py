@@ -85,7 +85,7 @@ def test_matches_shapely_point_in_polygon(synthetic):
     """Exactness: every answer agrees with shapely's covers() on the source polygons."""
     import shapely
 
-    from .conftest import LEVEL1
+    from ....helpers.synthetic_world import LEVEL1
 
     rng = np.random.default_rng(7)
     lat, lon = rng.uniform(39.5, 50.5, 20_000), rng.uniform(-0.5, 20.5, 20_000)
@@ -95,7 +95,7 @@ def test_matches_shapely_point_in_polygon(synthetic):
     polygons = [row[5] for row in LEVEL1]
     points = shapely.points(lon, lat)
     expected = np.full(len(lat), None, dtype=object)
-    for name, polygon in zip(names, polygons):
+    for name, polygon in zip(names, polygons, strict=True):
         inside = shapely.contains_xy(polygon, lon, lat)
         expected[inside] = name
     got = np.array([batch.place(i).state for i in range(len(lat))], dtype=object)
@@ -137,7 +137,7 @@ def test_a_municipality_names_the_city_itself(gadm_levels_file, tmp_path):
     from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
     from geor.engine.geo.geocoder.gadm import read_gadm
 
-    from .conftest import CITIES
+    from ....helpers.synthetic_world import CITIES
 
     regions = read_gadm(gadm_levels_file)
     for region in regions:
@@ -172,7 +172,7 @@ def test_single_layer_gadm_layout_gives_the_same_answers(tmp_path, synthetic):
     from geor.engine.geo.geocoder.gadm import read_gadm
     from geor.engine.geo.geocoder.geopackage import write_geopackage
 
-    from .conftest import CITIES, LEVEL1, LEVEL2
+    from ....helpers.synthetic_world import CITIES, LEVEL1, LEVEL2
 
     rows, geometries = [], []
     split = {row[1] for row in LEVEL2}
