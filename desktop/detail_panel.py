@@ -25,16 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geor.engine.pipeline.vocabulary import Source, Stage
+
+from . import palette
 from .map_view import MapView
 
 _COORDINATES = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
-SOURCE_TEXT = {
-    "exif": "The photo's own GPS",
-    "gpx": "A GPX track, matched by the photo's time",
-    "track": "A track (GPX, KML, NMEA, location history…), matched by the photo's time",
-    "interpolated": "GPS photos of any device, taken at the same time",
-    "model": "The model, reasoning down the Chain of Region",
-    "manual": "Placed by hand",
+SOURCE_TEXT: dict[str, str] = {
+    Source.EXIF: "The photo's own GPS",
+    Source.GPX: "A GPX track, matched by the photo's time",
+    Source.TRACK: "A track (GPX, KML, NMEA, location history…), matched by the photo's time",
+    Source.INTERPOLATED: "GPS photos of any device, taken at the same time",
+    Source.MODEL: "The model, reasoning down the Chain of Region",
+    Source.MANUAL: "Placed by hand",
 }
 
 
@@ -43,6 +46,9 @@ SOURCE_TEXT = {
 RADIUS_BY_CONFIRMED_LEVEL_KM = (("city", 25.0), ("state", 200.0), ("country", 750.0))
 UNCONFIRMED_RADIUS_KM = 2500.0
 
+_LABEL = f"color:{palette.TEXT_MUTED};padding-right:8px"  # the style of a step's label cell
+_LABEL_TOP = f"{_LABEL};vertical-align:top"  # beside a value that may wrap
+
 
 def uncertainty_km(view: Any) -> float | None:
     """The radius drawn around a position: the decision's own radius (the anchors' accuracy and the
@@ -50,7 +56,7 @@ def uncertainty_km(view: Any) -> float | None:
     geocoder confirms of it."""
     if view is not None and getattr(view, "radius_m", None):
         return float(view.radius_m) / 1000.0
-    if view is None or view.source != "model" or not view.model or view.model.get("status") != "ok":
+    if view is None or view.source != Source.MODEL or not view.model or view.model.get("status") != "ok":
         return None
     if view.model.get("radius_km"):
         return float(view.model["radius_km"])
@@ -82,47 +88,47 @@ def chain_html(view: Any) -> str:
         return ""
     rows = []
     source = SOURCE_TEXT.get(view.source or "", "")
-    if view.stage == "failed":
-        return f"<p style='color:#b3261e'><b>This photo could not be read.</b><br>{html.escape(view.message or '')}</p>"
+    if view.stage == Stage.FAILED:
+        return f"<p style='color:{palette.ERROR}'><b>This photo could not be read.</b><br>{html.escape(view.message or '')}</p>"
     model = view.model
-    if model and model.get("status") == "ok" and view.source in ("model", None):
+    if model and model.get("status") == "ok" and view.source in (Source.MODEL, None):
         checks = model.get("checks", {})
         for level, label in (("country", "Country"), ("state", "Province / state"), ("city", "City")):
             claimed = model.get(level)
             check = checks.get(level, {})
             mark, note = "", ""
             if check.get("agrees") is True:
-                mark = "<span style='color:#1b7f3b'>✓</span>"
+                mark = f"<span style='color:{palette.GOOD}'>✓</span>"
             elif check.get("agrees") is False:
-                mark = "<span style='color:#b3261e'>✗</span>"
-                note = f" <span style='color:#666'>(the map says {html.escape(check.get('found') or 'nothing')})</span>"
-            rows.append(f"<tr><td style='color:#666;padding-right:8px'>{label}</td><td><b>{html.escape(claimed or 'unknown')}</b> {mark}{note}</td></tr>")
+                mark = f"<span style='color:{palette.ERROR}'>✗</span>"
+                note = f" <span style='color:{palette.TEXT_MUTED}'>(the map says {html.escape(check.get('found') or 'nothing')})</span>"
+            rows.append(f"<tr><td style='{_LABEL}'>{label}</td><td><b>{html.escape(claimed or 'unknown')}</b> {mark}{note}</td></tr>")
         radius = uncertainty_km(view)
         coords = f"{model['lat']:.5f}, {model['lon']:.5f}" + (f" &plusmn; {radius:,.0f} km" if radius else "")
-        rows.append(f"<tr><td style='color:#666;padding-right:8px'>Coordinates</td><td><b>{coords}</b></td></tr>")
+        rows.append(f"<tr><td style='{_LABEL}'>Coordinates</td><td><b>{coords}</b></td></tr>")
     elif model and model.get("status") != "ok" and view.lat is None:
-        rows.append(f"<tr><td colspan=2 style='color:#b26b00'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>")
-    if view.lat is not None and not (model and model.get("status") == "ok" and view.source in ("model", None)):
+        rows.append(f"<tr><td colspan=2 style='color:{palette.WARNING}'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>")
+    if view.lat is not None and not (model and model.get("status") == "ok" and view.source in (Source.MODEL, None)):
         within = f" &plusmn; {_metres(view.radius_m)}" if getattr(view, "radius_m", None) else ""
-        rows.append(f"<tr><td style='color:#666;padding-right:8px'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")
+        rows.append(f"<tr><td style='{_LABEL}'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")
         if view.place:
-            rows.append(f"<tr><td style='color:#666;padding-right:8px'>Place</td><td>{html.escape(view.place)}</td></tr>")
+            rows.append(f"<tr><td style='{_LABEL}'>Place</td><td>{html.escape(view.place)}</td></tr>")
     evidence = getattr(view, "evidence", None)
-    if evidence and view.source not in ("exif", "model", None):
-        rows.append(f"<tr><td style='color:#666;padding-right:8px;vertical-align:top'>Evidence</td><td>{html.escape(evidence)}</td></tr>")
+    if evidence and view.source not in (Source.EXIF, Source.MODEL, None):
+        rows.append(f"<tr><td style='{_LABEL_TOP}'>Evidence</td><td>{html.escape(evidence)}</td></tr>")
     clock = getattr(view, "clock", None)
     if clock:
         camera = html.escape(getattr(view, "camera", None) or "camera")
-        rows.append(f"<tr><td style='color:#666;padding-right:8px;vertical-align:top'>Clock</td><td>{camera}: {html.escape(clock)}</td></tr>")
-    if view.confidence is not None and view.stage not in ("kept", "written"):
-        rows.append(f"<tr><td style='color:#666;padding-right:8px'>Confidence</td><td>{view.confidence:.2f}</td></tr>")
+        rows.append(f"<tr><td style='{_LABEL_TOP}'>Clock</td><td>{camera}: {html.escape(clock)}</td></tr>")
+    if view.confidence is not None and view.stage not in (Stage.KEPT, Stage.WRITTEN):
+        rows.append(f"<tr><td style='{_LABEL}'>Confidence</td><td>{view.confidence:.2f}</td></tr>")
     head = f"<p style='margin-bottom:4px'><b>{html.escape(source)}</b></p>" if source else ""
     message = view.message or ""
     if evidence and message.startswith(evidence):  # a decision's message repeats its evidence: show what it adds
         message = message[len(evidence):].lstrip(":; ")
-    note = f"<p style='color:#555'>{html.escape(message)}</p>" if message and view.stage != "failed" else ""
+    note = f"<p style='color:{palette.TEXT_SECONDARY}'>{html.escape(message)}</p>" if message and view.stage != Stage.FAILED else ""
     if not rows and not source:
-        return "<p style='color:#666'>No location yet. Place it by clicking on the map, typing coordinates, or a place name.</p>" + note
+        return f"<p style='color:{palette.TEXT_MUTED}'>No location yet. Place it by clicking on the map, typing coordinates, or a place name.</p>" + note
     return head + "<table cellspacing=2>" + "".join(rows) + "</table>" + note
 
 
@@ -135,23 +141,46 @@ class DetailPanel(QWidget):
         self.view: Any = None
         self._image: QImage | None = None
         self._matches: dict[str, tuple[float, float]] = {}
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._build_photo_section(actions))
+        splitter.addWidget(self._build_placing_section(actions))
+        splitter.setSizes([380, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self.show_view(None)
 
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build_photo_section(self, actions: dict[str, QAction]) -> QWidget:
+        """The upper half: the photo, its name and status, the proposal's steps, the verdict buttons."""
         self.preview = QLabel("Select a photo to review it")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setWordWrap(True)
         self.preview.setMinimumHeight(160)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.preview.setStyleSheet("QLabel { background: #2b2b2b; color: #bbbbbb; border-radius: 4px; }")
+        self.preview.setStyleSheet(palette.PREVIEW)
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.title.setStyleSheet(palette.TITLE_LABEL)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
-        self.subtitle.setStyleSheet("color: #666;")
+        self.subtitle.setStyleSheet(palette.MUTED_LABEL)
         self.chain = QLabel()
         self.chain.setWordWrap(True)
         self.chain.setTextFormat(Qt.TextFormat.RichText)
         self.chain.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.preview, 1)
+        top_layout.addWidget(self.title)
+        top_layout.addWidget(self.subtitle)
+        top_layout.addWidget(self.chain)
+        top_layout.addLayout(self._build_review_buttons(actions))
+        return top
 
+    @staticmethod
+    def _build_review_buttons(actions: dict[str, QAction]) -> QHBoxLayout:
         buttons = QHBoxLayout()
         for name in ("accept", "reject", "previous", "next"):
             button = QToolButton()
@@ -159,10 +188,37 @@ class DetailPanel(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        return buttons
 
+    def _build_placing_section(self, actions: dict[str, QAction]) -> QWidget:
+        """The lower half: the map, the placing tools, coordinates and place names, what went wrong."""
         self.map = MapView()
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame_layout = QVBoxLayout(frame)
+        frame_layout.setContentsMargins(1, 1, 1, 1)
+        frame_layout.addWidget(self.map)
         self.pick = QToolButton()
         self.pick.setDefaultAction(actions["pick"])
+        self.copy = QToolButton()
+        self.copy.setDefaultAction(actions["copy_neighbours"])
+        tools = QHBoxLayout()
+        tools.addWidget(self.pick)
+        tools.addWidget(self.copy)
+        tools.addStretch(1)
+        self.feedback = QLabel()
+        self.feedback.setStyleSheet(palette.ERROR_LABEL)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(frame, 1)
+        bottom_layout.addLayout(tools)
+        bottom_layout.addLayout(self._build_correction_fields())
+        bottom_layout.addWidget(self.feedback)
+        return bottom
+
+    def _build_correction_fields(self) -> QGridLayout:
+        """Coordinates typed by hand, and a place name completed from the offline gazetteer."""
         self.coordinates = QLineEdit()
         self.coordinates.setPlaceholderText("lat, lon  e.g. 43.588, 142.467")
         self.coordinates.returnPressed.connect(self._typed_coordinates)
@@ -183,50 +239,13 @@ class DetailPanel(QWidget):
         self._debounce.timeout.connect(lambda: self.search_requested.emit(self.place_search.text()))
         self.place_search.textEdited.connect(lambda _: self._debounce.start())
         self.place_search.returnPressed.connect(self._place_search_enter)
-        self.copy = QToolButton()
-        self.copy.setDefaultAction(actions["copy_neighbours"])
-        self.feedback = QLabel()
-        self.feedback.setStyleSheet("color: #b3261e;")
-
         correct = QGridLayout()
         correct.addWidget(QLabel("Coordinates"), 0, 0)
         correct.addWidget(self.coordinates, 0, 1)
         correct.addWidget(set_button, 0, 2)
         correct.addWidget(QLabel("Place"), 1, 0)
         correct.addWidget(self.place_search, 1, 1, 1, 2)
-        tools = QHBoxLayout()
-        tools.addWidget(self.pick)
-        tools.addWidget(self.copy)
-        tools.addStretch(1)
-
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.preview, 1)
-        top_layout.addWidget(self.title)
-        top_layout.addWidget(self.subtitle)
-        top_layout.addWidget(self.chain)
-        top_layout.addLayout(buttons)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        frame = QFrame()
-        frame.setFrameShape(QFrame.Shape.StyledPanel)
-        frame_layout = QVBoxLayout(frame)
-        frame_layout.setContentsMargins(1, 1, 1, 1)
-        frame_layout.addWidget(self.map)
-        bottom_layout.addWidget(frame, 1)
-        bottom_layout.addLayout(tools)
-        bottom_layout.addLayout(correct)
-        bottom_layout.addWidget(self.feedback)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setSizes([380, 420])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
-        self.show_view(None)
+        return correct
 
     # -- showing a photo --------------------------------------------------------------------------
 

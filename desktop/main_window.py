@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import dialogs
+from geor.engine.pipeline.vocabulary import Stage, Step, Verdict
+
+from . import dialogs, palette
 from .detail_panel import DetailPanel
 from .job_queue import PAUSED, RESUMABLE, RUNNING, Job, JobQueue
 from .map_view import prepare_map_data
@@ -65,14 +68,14 @@ class DropArea(QWidget):
         super().__init__(parent)
         title = QLabel("Drop a folder of photos here")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 20pt; font-weight: 600; color: #333;")
+        title.setStyleSheet(palette.DROP_TITLE)
         text = QLabel("Geo-R reads each photo's time and GPS, works out every camera's clock, places the others from "
                       "the GPS photos of every device taken at the same moment, from your tracks and, when a model is "
                       "set, from what the photo shows. You review every proposal on "
                       "the map before anything is written. Nothing leaves this computer.")
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setStyleSheet("color: #555; font-size: 10.5pt;")
+        text.setStyleSheet(palette.DROP_TEXT)
         text.setMinimumHeight(text.fontMetrics().lineSpacing() * 5)  # a wrapped label in a box gets one line otherwise
         button = QPushButton("Open Folder…")
         button.setMinimumWidth(160)
@@ -80,7 +83,7 @@ class DropArea(QWidget):
         box = QWidget()
         box.setFixedWidth(660)
         box.setObjectName("dropBox")
-        box.setStyleSheet("#dropBox { border: 2px dashed #9aa8b8; border-radius: 12px; background: #f7f9fb; }")
+        box.setStyleSheet(palette.DROP_BOX)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(48, 40, 48, 40)
         inner.setSpacing(14)
@@ -128,13 +131,13 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------------
 
     def _make_actions(self) -> dict[str, QAction]:
-        specs = {
+        specs: dict[str, tuple[str, str | QKeySequence.StandardKey | None, Callable[[], object]]] = {
             "open": ("&Open Folder…", QKeySequence.StandardKey.Open, self.open_folder),
             "open_files": ("Add &Photos…", "Ctrl+Shift+O", self.open_files),
             "settings": ("&Settings…", QKeySequence.StandardKey.Preferences, self.edit_settings),
             "quit": ("&Quit", QKeySequence.StandardKey.Quit, self.close),
-            "accept": ("&Accept", "A", lambda: self.set_verdict("accepted")),
-            "reject": ("&Reject", "R", lambda: self.set_verdict("rejected")),
+            "accept": ("&Accept", "A", lambda: self.set_verdict(Verdict.ACCEPTED)),
+            "reject": ("&Reject", "R", lambda: self.set_verdict(Verdict.REJECTED)),
             "clear": ("C&lear Verdict", "Backspace", lambda: self.set_verdict(None)),
             "accept_confident": ("Accept All &Confident Proposals", "Ctrl+Shift+A", self.accept_confident),
             "next": ("&Next", "N", lambda: self.step(1)),
@@ -173,7 +176,7 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         a = self.actions_by_name
-        menus = {
+        menus: dict[str, list[str | None]] = {
             "&File": ["open", "open_files", None, "settings", None, "quit"],
             "&Review": ["accept", "reject", "clear", "accept_confident", None, "next", "previous", None, "pick", "copy_neighbours", "copy_selection"],
             "&Photos": ["write", "undo", None, "pause", "resume", "cancel"],
@@ -199,64 +202,7 @@ class MainWindow(QMainWindow):
     def _make_widgets(self) -> None:
         self.drop_area = DropArea()
         self.drop_area.open_requested.connect(self.open_folder)
-
-        # jobs
-        self.job_list = QListWidget()
-        self.job_list.setMaximumHeight(84)
-        self.job_progress = QProgressBar()
-        self.job_progress.setTextVisible(True)
-        self.job_state = QLabel()
-        self.job_state.setStyleSheet("color: #555;")
-        job_buttons = QHBoxLayout()
-        for name in ("pause", "resume", "cancel"):
-            button = QPushButton(self.actions_by_name[name].text().replace("&", ""))
-            button.clicked.connect(self.actions_by_name[name].trigger)
-            self.actions_by_name[name].changed.connect(lambda b=button, n=name: b.setEnabled(self.actions_by_name[n].isEnabled()))
-            job_buttons.addWidget(button)
-        job_buttons.addStretch(1)
-
-        # photos
-        self.table_model = PhotoTableModel(self.thumbnails, self)
-        self.table = QTableView()
-        self.table.setModel(self.table_model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(PHOTO, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(52)
-        self.table.setIconSize(QSize(64, 48))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((190, 96, 126, 210, 80, 150)):
-            self.table.setColumnWidth(column, width)
-        self.filter = QComboBox()
-        self.filter.addItems(list(FILTERS))
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search file names and places")
-        self.search.setClearButtonEnabled(True)
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(QLabel("Show"))
-        filter_row.addWidget(self.filter)
-        filter_row.addWidget(self.search, 1)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 6, 6)
-        jobs_title = QLabel("Jobs")
-        jobs_title.setStyleSheet("font-weight: 600;")
-        left_layout.addWidget(jobs_title)
-        left_layout.addWidget(self.job_list)
-        left_layout.addWidget(self.job_state)
-        left_layout.addWidget(self.job_progress)
-        left_layout.addLayout(job_buttons)
-        left_layout.addLayout(filter_row)
-        left_layout.addWidget(self.table, 1)
-
+        left = self._build_jobs_and_photos()
         self.detail = DetailPanel(self.actions_by_name)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -271,6 +217,71 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
+
+    def _build_jobs_and_photos(self) -> QWidget:
+        """The left side: the jobs, the selected job's state and controls, its photos with filter and search."""
+        self.job_list = QListWidget()
+        self.job_list.setMaximumHeight(84)
+        self.job_progress = QProgressBar()
+        self.job_progress.setTextVisible(True)
+        self.job_state = QLabel()
+        self.job_state.setStyleSheet(palette.SECONDARY_LABEL)
+        self.table = self._build_photo_table()
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search file names and places")
+        self.search.setClearButtonEnabled(True)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel("Show"))
+        filter_row.addWidget(self.filter)
+        filter_row.addWidget(self.search, 1)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 6, 6)
+        jobs_title = QLabel("Jobs")
+        jobs_title.setStyleSheet(palette.BOLD_LABEL)
+        left_layout.addWidget(jobs_title)
+        left_layout.addWidget(self.job_list)
+        left_layout.addWidget(self.job_state)
+        left_layout.addWidget(self.job_progress)
+        left_layout.addLayout(self._build_job_buttons())
+        left_layout.addLayout(filter_row)
+        left_layout.addWidget(self.table, 1)
+        return left
+
+    def _build_job_buttons(self) -> QHBoxLayout:
+        """Pause, resume, cancel: buttons that follow their actions' enabled state."""
+        job_buttons = QHBoxLayout()
+        for name in ("pause", "resume", "cancel"):
+            button = QPushButton(self.actions_by_name[name].text().replace("&", ""))
+            button.clicked.connect(self.actions_by_name[name].trigger)
+            self.actions_by_name[name].changed.connect(lambda b=button, n=name: b.setEnabled(self.actions_by_name[n].isEnabled()))
+            job_buttons.addWidget(button)
+        job_buttons.addStretch(1)
+        return job_buttons
+
+    def _build_photo_table(self) -> QTableView:
+        self.table_model = PhotoTableModel(self.thumbnails, self)
+        table = QTableView()
+        table.setModel(self.table_model)
+        table.setSortingEnabled(True)
+        table.sortByColumn(PHOTO, Qt.SortOrder.AscendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(52)
+        table.setIconSize(QSize(64, 48))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((190, 96, 126, 210, 80, 150)):
+            table.setColumnWidth(column, width)
+        return table
 
     def _connect(self) -> None:
         q = self.queue
@@ -399,8 +410,8 @@ class MainWindow(QMainWindow):
             self.job_state.setText("")
             self.job_progress.setVisible(False)
             return
-        stage_names = {"scan": "finding photos", "read": "reading metadata", "model": "asking the model", "decide": "deciding",
-                       "starting": "starting", "write": "writing"}
+        stage_names = {Step.SCAN: "finding photos", Step.READ: "reading metadata", Step.MODEL: "asking the model", Step.DECIDE: "deciding",
+                       "starting": "starting", Step.WRITE: "writing"}
         text = f"{job.root} — {job.state}"
         if job.state in (RUNNING, PAUSED):
             text += f": {stage_names.get(job.stage, job.stage)}"
@@ -441,7 +452,7 @@ class MainWindow(QMainWindow):
         views = self.job.views if self.job is not None else []
         review = sum(v.status in ("needs review", "proposed") for v in views)
         writes = sum(v.will_write for v in views)
-        errors = sum(v.stage == "failed" for v in views)
+        errors = sum(v.stage == Stage.FAILED for v in views)
         parts = [f"{len(views)} photos", f"{review} to review", f"{writes} to write"]
         if errors:
             parts.append(f"{errors} unreadable")
@@ -509,7 +520,7 @@ class MainWindow(QMainWindow):
 
         if self.job is None:
             return
-        self.queue.review(self.job, lambda store: set_verdict(store, confident_proposals(store), "accepted"),
+        self.queue.review(self.job, lambda store: set_verdict(store, confident_proposals(store), Verdict.ACCEPTED),
                           lambda n: self.statusBar().showMessage(f"Accepted {n} confident proposal{'s' if n != 1 else ''}", 6000))
 
     def toggle_picking(self) -> None:
@@ -640,7 +651,7 @@ class MainWindow(QMainWindow):
         job = self.job
         selected = self.table.selectionModel().hasSelection() if hasattr(self, "table") else False
         has_job = job is not None
-        idle_job = has_job and not job.busy
+        idle_job = job is not None and not job.busy
         for name in ("accept", "reject", "clear", "pick", "copy_neighbours"):
             a[name].setEnabled(has_job and selected)
         a["copy_selection"].setEnabled(has_job and selected and len(self._ids()) > 1)
@@ -649,9 +660,9 @@ class MainWindow(QMainWindow):
         a["previous"].setEnabled(has_job)
         a["write"].setEnabled(idle_job)
         a["undo"].setEnabled(idle_job)
-        a["pause"].setEnabled(has_job and job.state == RUNNING)
-        a["resume"].setEnabled(has_job and (job.state == PAUSED or job.state in RESUMABLE))
-        a["cancel"].setEnabled(has_job and job.busy)
+        a["pause"].setEnabled(job is not None and job.state == RUNNING)
+        a["resume"].setEnabled(job is not None and (job.state == PAUSED or job.state in RESUMABLE))
+        a["cancel"].setEnabled(job is not None and job.busy)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self.queue.running is not None and not self._closing:
@@ -662,7 +673,7 @@ class MainWindow(QMainWindow):
         if not self._closing and self.qsettings is not None:
             self.qsettings.setValue("window/geometry", self.saveGeometry())
         self._closing = True
-        thread = self.queue.thread
+        thread = self.queue.job_thread
         if not self.queue.shutdown(wait_ms=3000) and thread is not None:
             # a big model can take a minute on one photo: let it finish out of sight, then close for real
             self.hide()

@@ -13,16 +13,16 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from . import palette
+
 MAX_LAT = 85.0511287798  # Web Mercator's square world
 TILE_DEG = 30.0
-SEA, LAND = QColor("#dbe7f3"), QColor("#f4f1ea")
+SEA, LAND = QColor(palette.MAP_SEA), QColor(palette.MAP_LAND)
 STYLES = {  # class -> (colour, width in pixels)
-    "division": (QColor("#c9c2b6"), 0.8),
-    "coast": (QColor("#7d98b3"), 1.0),
-    "country": (QColor("#6b6257"), 1.4),
+    "division": (QColor(palette.MAP_DIVISION), 0.8),
+    "coast": (QColor(palette.MAP_COAST), 1.0),
+    "country": (QColor(palette.MAP_COUNTRY), 1.4),
 }
-DOT_COLOURS = {"accepted": "#1b7f3b", "written": "#1b7f3b", "has GPS": "#4a4a4a", "needs review": "#d98a00", "proposed": "#1f5fa8",
-               "rejected": "#9a9a9a"}
 
 
 def mercator_y(lat: Any) -> Any:
@@ -34,7 +34,7 @@ def mercator_lat(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class MapData:
     """What the map draws, prepared off the UI thread by :func:`prepare_map_data`."""
 
@@ -75,7 +75,7 @@ def prepare_map_data(pack: Any, land_width: int = 2048) -> MapData:
     town_x = np.asarray(a["city_lon"], dtype=np.float64)
     town_y = -mercator_y(np.asarray(a["city_lat"], dtype=np.float64))
     names = StringTable(a["city_name_blob"], a["city_name_offsets"]).to_list()
-    return MapData(land, tiles, tuple(t for t in TOLERANCES_DEG if t > 0), pack.meta.get("attribution", ""), town_x, town_y, names)
+    return MapData(land=land, tiles=tiles, tolerances=tuple(t for t in TOLERANCES_DEG if t > 0), attribution=pack.meta.get("attribution", ""), town_x=town_x, town_y=town_y, town_names=names)
 
 
 def _tiles(lines: Any) -> list[tuple[QRectF, QPainterPath]]:
@@ -94,7 +94,7 @@ def _tiles(lines: Any) -> list[tuple[QRectF, QPainterPath]]:
     tile_y = np.floor(y[first] / TILE_DEG).astype(int)
     xs, ys = x.tolist(), y.tolist()
     buckets: dict[tuple[int, int], list[int]] = {}
-    for line, tx, ty in zip(keep.tolist(), tile_x.tolist(), tile_y.tolist()):
+    for line, tx, ty in zip(keep.tolist(), tile_x.tolist(), tile_y.tolist(), strict=True):
         buckets.setdefault((tx, ty), []).append(line)
     tiles = []
     for members in buckets.values():
@@ -102,7 +102,7 @@ def _tiles(lines: Any) -> list[tuple[QRectF, QPainterPath]]:
         at = [position[line] for line in members]
         for line in members:
             s, e = int(starts[line]), int(starts[line + 1])
-            path.addPolygon(QPolygonF([QPointF(a, b) for a, b in zip(xs[s:e], ys[s:e])]))
+            path.addPolygon(QPolygonF([QPointF(a, b) for a, b in zip(xs[s:e], ys[s:e], strict=True)]))
         left, right = float(x0[at].min()), float(x1[at].max())
         top, bottom = float(y0[at].min()), float(y1[at].max())
         tiles.append((QRectF(left, top, right - left, bottom - top), path))
@@ -146,7 +146,7 @@ class MapView(QWidget):
 
     def set_marker(self, lat: float | None, lon: float | None, radius_km: float | None = None, zoom_to: bool = True) -> None:
         self.marker = None if lat is None or lon is None else (lat, lon, radius_km)
-        if self.marker is not None and zoom_to:
+        if lat is not None and lon is not None and zoom_to:
             self.show_position(lat, lon, radius_km)
         self.update()
 
@@ -263,10 +263,10 @@ class MapView(QWidget):
             if any(box.intersects(other) for other in taken) or box.bottom() > self.height() - 22:  # keep the scale bar clear
                 continue
             taken.append(box)
-            painter.setPen(QPen(QColor("#ffffff"), 1))
-            painter.setBrush(QBrush(QColor("#555555")))
+            painter.setPen(QPen(QColor(palette.MAP_OUTLINE), 1))
+            painter.setBrush(QBrush(QColor(palette.MAP_TOWN)))
             painter.drawEllipse(QPointF(x, y), 2.5, 2.5)
-            painter.setPen(QColor("#3a3a3a"))
+            painter.setPen(QColor(palette.MAP_TOWN_LABEL))
             painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
             if len(taken) >= most:
                 break
@@ -275,7 +275,7 @@ class MapView(QWidget):
         """One dot per occupied pixel and status (thousands of photos share few places), on screen only."""
         if not self.points:
             return
-        painter.setPen(QPen(QColor("white"), 1))
+        painter.setPen(QPen(QColor(palette.MAP_OUTLINE), 1))
         for offset in self._world_offsets():
             sx = np.rint((self._point_x + offset - self.center.x()) * self.scale + self.width() / 2).astype(np.int64)
             sy = np.rint((self.center.y() - self._point_y) * self.scale + self.height() / 2).astype(np.int64)
@@ -286,8 +286,8 @@ class MapView(QWidget):
             _, first = np.unique(key, return_index=True)
             kinds, xs, ys = self._point_kind[on_screen][first], sx[on_screen][first], sy[on_screen][first]
             for kind in np.unique(kinds).tolist():
-                painter.setBrush(QBrush(QColor(DOT_COLOURS.get(self._point_status[kind], "#1f5fa8"))))
-                for x, y in zip(xs[kinds == kind].tolist(), ys[kinds == kind].tolist()):
+                painter.setBrush(QBrush(QColor(palette.MAP_DOT.get(self._point_status[kind], palette.MAP_DOT_OTHER))))
+                for x, y in zip(xs[kinds == kind].tolist(), ys[kinds == kind].tolist(), strict=True):
                     painter.drawEllipse(QPointF(x, y), 4, 4)
 
     def _draw_marker(self, painter: QPainter) -> None:
@@ -300,12 +300,12 @@ class MapView(QWidget):
             if radius:
                 ring = circle_around(lat, lon, radius, 120)
                 polygon = QPolygonF([self._shifted(a, b, offset) for a, b in ring.tolist()])
-                painter.setPen(QPen(QColor(31, 95, 168, 200), 1.5))
-                painter.setBrush(QBrush(QColor(31, 95, 168, 45)))
+                painter.setPen(QPen(QColor(palette.MAP_CIRCLE_EDGE), 1.5))
+                painter.setBrush(QBrush(QColor(palette.MAP_CIRCLE_FILL)))
                 painter.drawPolygon(polygon)
             centre = self._shifted(lat, lon, offset)
-            painter.setPen(QPen(QColor("white"), 2))
-            painter.setBrush(QBrush(QColor("#c62828")))
+            painter.setPen(QPen(QColor(palette.MAP_OUTLINE), 2))
+            painter.setBrush(QBrush(QColor(palette.MAP_MARKER)))
             painter.drawEllipse(centre, 7, 7)
 
     def _shifted(self, lat: float, lon: float, offset: float) -> QPointF:
@@ -318,7 +318,7 @@ class MapView(QWidget):
         font.setPointSizeF(max(font.pointSizeF() - 1, 7))
         painter.setFont(font)
         if self.status_text:
-            painter.setPen(QColor("#333333"))
+            painter.setPen(QColor(palette.TEXT_HEADING))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.status_text)
         self._draw_scale_bar(painter)
         lines = []
@@ -331,12 +331,12 @@ class MapView(QWidget):
             metrics = painter.fontMetrics()
             box = QRectF(8, 8, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 220))
+            painter.setBrush(QColor(palette.MAP_HINT_BACKGROUND))
             painter.drawRoundedRect(box, 4, 4)
-            painter.setPen(QColor("#222222"))
+            painter.setPen(QColor(palette.TEXT_STRONG))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         if self.data is not None:
-            painter.setPen(QColor("#666666"))
+            painter.setPen(QColor(palette.TEXT_MUTED))
             painter.drawText(self.rect().adjusted(0, 0, -6, -4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
                              "Natural Earth · © OpenStreetMap contributors · GeoNames")
 
@@ -352,7 +352,7 @@ class MapView(QWidget):
         km = max(s * step for s in (1, 2, 5) if s * step <= target)
         px = km / km_per_px
         x, y = 12, self.height() - 14
-        painter.setPen(QPen(QColor("#333333"), 2))
+        painter.setPen(QPen(QColor(palette.TEXT_HEADING), 2))
         painter.drawLine(QPointF(x, y), QPointF(x + px, y))
         painter.drawLine(QPointF(x, y - 4), QPointF(x, y))
         painter.drawLine(QPointF(x + px, y - 4), QPointF(x + px, y))

@@ -7,6 +7,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from geor.engine.pipeline.vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
+
+from . import palette
+
 COLUMNS = ("Photo", "Status", "Source", "Place", "Confidence", "Position")
 PHOTO, STATUS, SOURCE, PLACE, CONFIDENCE, POSITION = range(len(COLUMNS))
 LOW_CONFIDENCE = 0.5
@@ -16,22 +20,17 @@ FILTERS: dict[str, Any] = {
     "All photos": lambda v: True,
     "Needs review": lambda v: v.status in ("needs review", "proposed"),
     "Flagged by checks": lambda v: "implausible:" in (v.message or "") or "weak clock" in (v.message or ""),
-    "Low confidence": lambda v: v.confidence is not None and v.confidence < LOW_CONFIDENCE and v.stage in ("decided", "review"),
+    "Low confidence": lambda v: v.confidence is not None and v.confidence < LOW_CONFIDENCE and v.stage in PROPOSED_STAGES,
     "No location": lambda v: v.lat is None,
     "Will be written": lambda v: v.will_write,
-    "Accepted": lambda v: v.verdict == "accepted",
-    "Rejected": lambda v: v.verdict == "rejected",
-    "Written": lambda v: v.stage == "written",
-    "Errors": lambda v: v.stage == "failed",
+    "Accepted": lambda v: v.verdict == Verdict.ACCEPTED,
+    "Rejected": lambda v: v.verdict == Verdict.REJECTED,
+    "Written": lambda v: v.stage == Stage.WRITTEN,
+    "Errors": lambda v: v.stage == Stage.FAILED,
 }
 
-STATUS_COLOURS = {
-    "needs review": "#b26b00", "proposed": "#1f5fa8", "accepted": "#1b7f3b", "written": "#1b7f3b",
-    "rejected": "#8a8a8a", "error": "#b3261e", "no location": "#8a8a8a", "has GPS": "#4a4a4a", "pending": "#8a8a8a",
-    "withheld": "#6a4a8a",
-}
-SOURCE_LABELS = {"exif": "own GPS", "gpx": "GPX track", "track": "track", "interpolated": "other photos' GPS", "model": "model",
-                 "manual": "by hand"}
+SOURCE_LABELS: dict[str, str] = {Source.EXIF: "own GPS", Source.GPX: "GPX track", Source.TRACK: "track", Source.INTERPOLATED: "other photos' GPS",
+                                   Source.MODEL: "model", Source.MANUAL: "by hand"}
 ViewIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -137,7 +136,7 @@ class PhotoTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == PHOTO and self.thumbnails is not None:
             return self.thumbnails.icon(view.path)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
-            return QBrush(QColor(STATUS_COLOURS.get(view.status, "#000000")))
+            return QBrush(QColor(palette.STATUS_TEXT.get(view.status, palette.TEXT)))
         if role == Qt.ItemDataRole.ToolTipRole:
             return view.message or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == CONFIDENCE:
@@ -153,7 +152,7 @@ class PhotoTableModel(QAbstractTableModel):
         if column == SOURCE:
             return SOURCE_LABELS.get(view.source or "", "")
         if column == PLACE:
-            if view.stage == "failed":
+            if view.stage == Stage.FAILED:
                 return view.message or ""
             return view.place
         if column == CONFIDENCE:

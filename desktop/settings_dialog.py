@@ -39,8 +39,13 @@ from PySide6.QtWidgets import (
 
 from geor.engine.pipeline.privacy import MODES, PrivacyError, PrivacyRules, load_rules, parse_zone, save_rules
 
+from . import palette
 from .settings import DEVICES, AppSettings
 from .workers import TaskRunner
+
+
+def _item_text(item: QTableWidgetItem | None) -> str:
+    return item.text().strip() if item is not None else ""
 
 
 class DownloadCancelled(Exception):
@@ -68,7 +73,33 @@ class SettingsDialog(QDialog):
         self._signals = _DownloadSignals(self)
         self._signals.progress.connect(self._download_progress)
 
-        # model
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_model_tab(settings), "Model")
+        self.tabs.addTab(self._build_placing_box(settings), "Placing")
+        self.tabs.addTab(self._build_writing_tab(settings), "Writing and privacy")
+        self.problem = QLabel(privacy_problem)
+        self.problem.setStyleSheet(palette.ERROR_LABEL)
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self._load_registry()
+
+    # -- building: one method per group of the tabs ------------------------------------------------
+
+    def _build_model_tab(self, settings: AppSettings) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self._build_model_box(settings))
+        layout.addWidget(self._build_running_box(settings))
+        return tab
+
+    def _build_model_box(self, settings: AppSettings) -> QGroupBox:
+        """The model: a file or folder, or one of the registry's, downloaded here."""
         self.model = QLineEdit(settings.model)
         self.model.setPlaceholderText("no model: place photos from their GPS, other photos' GPS and tracks only")
         choose_file = QPushButton("File…")
@@ -88,6 +119,19 @@ class SettingsDialog(QDialog):
         self.registry.verticalHeader().setVisible(False)
         self.registry.setMaximumHeight(130)
         self.registry.itemSelectionChanged.connect(self._registry_selected)
+        self.download_status = QLabel()
+        self.download_status.setWordWrap(True)
+        box = QGroupBox("Model")
+        layout = QVBoxLayout(box)
+        layout.addLayout(model_row)
+        layout.addWidget(QLabel("Or download one (the only time Geo-R uses the network):"))
+        layout.addWidget(self.registry)
+        layout.addLayout(self._build_download_row())
+        layout.addWidget(self.download_status)
+        return box
+
+    def _build_download_row(self) -> QHBoxLayout:
+        """Download (or resume), use, cancel a registry model, and the download's progress."""
         self.download = QPushButton("Download")
         self.download.setEnabled(False)
         self.download.clicked.connect(self._start_download)
@@ -99,22 +143,14 @@ class SettingsDialog(QDialog):
         self.cancel_download.clicked.connect(self._cancel.set)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.download_status = QLabel()
-        self.download_status.setWordWrap(True)
-        registry_buttons = QHBoxLayout()
-        registry_buttons.addWidget(self.download)
-        registry_buttons.addWidget(self.use)
-        registry_buttons.addWidget(self.cancel_download)
-        registry_buttons.addWidget(self.progress, 1)
-        model_box = QGroupBox("Model")
-        model_layout = QVBoxLayout(model_box)
-        model_layout.addLayout(model_row)
-        model_layout.addWidget(QLabel("Or download one (the only time Geo-R uses the network):"))
-        model_layout.addWidget(self.registry)
-        model_layout.addLayout(registry_buttons)
-        model_layout.addWidget(self.download_status)
+        row = QHBoxLayout()
+        row.addWidget(self.download)
+        row.addWidget(self.use)
+        row.addWidget(self.cancel_download)
+        row.addWidget(self.progress, 1)
+        return row
 
-        # running
+    def _build_running_box(self, settings: AppSettings) -> QGroupBox:
         self.device = QComboBox()
         self.device.addItems(["auto (CUDA when available)", "CPU", "CUDA"])
         self.device.setCurrentIndex(DEVICES.index(settings.device))
@@ -122,12 +158,20 @@ class SettingsDialog(QDialog):
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("all cores")
         self.threads.setValue(settings.threads)
-        run_box = QGroupBox("Running")
-        run_form = QFormLayout(run_box)
-        run_form.addRow("Device", self.device)
-        run_form.addRow("CPU threads", self.threads)
+        box = QGroupBox("Running")
+        form = QFormLayout(box)
+        form.addRow("Device", self.device)
+        form.addRow("CPU threads", self.threads)
+        return box
 
-        # writing
+    def _build_writing_tab(self, settings: AppSettings) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self._build_writing_box(settings))
+        layout.addWidget(self._build_privacy_box())
+        return tab
+
+    def _build_writing_box(self, settings: AppSettings) -> QGroupBox:
         self.in_place = QRadioButton("Into the photos (XMP sidecar for formats that cannot take it safely)")
         self.sidecar = QRadioButton("Always into XMP sidecars beside the photos (photos never change)")
         group = QButtonGroup(self)
@@ -136,13 +180,15 @@ class SettingsDialog(QDialog):
         (self.sidecar if settings.sidecar else self.in_place).setChecked(True)
         self.overwrite = QCheckBox("Replace GPS a photo already has")
         self.overwrite.setChecked(settings.overwrite)
-        write_box = QGroupBox("Writing locations")
-        write_layout = QVBoxLayout(write_box)
-        write_layout.addWidget(self.in_place)
-        write_layout.addWidget(self.sidecar)
-        write_layout.addWidget(self.overwrite)
+        box = QGroupBox("Writing locations")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.in_place)
+        layout.addWidget(self.sidecar)
+        layout.addWidget(self.overwrite)
+        return box
 
-        # privacy
+    def _build_privacy_box(self) -> QGroupBox:
+        """The privacy zones (from the user's config, shared with geor tag) and what happens inside them."""
         self.zones = QTableWidget(0, 4)
         self.zones.setHorizontalHeaderLabels(["Name", "Latitude", "Longitude", "Radius (m)"])
         self.zones.horizontalHeader().setStretchLastSection(True)
@@ -153,11 +199,23 @@ class SettingsDialog(QDialog):
         add_zone = QPushButton("Add zone")
         add_zone.clicked.connect(lambda: self._add_zone_row("home", 0.0, 0.0, 500.0))
         remove_zone = QPushButton("Remove")
-        remove_zone.clicked.connect(lambda: [self.zones.removeRow(r) for r in sorted({i.row() for i in self.zones.selectedIndexes()}, reverse=True)])
+        remove_zone.clicked.connect(self._remove_selected_zones)
         zone_buttons = QHBoxLayout()
         zone_buttons.addWidget(add_zone)
         zone_buttons.addWidget(remove_zone)
         zone_buttons.addStretch(1)
+        box = QGroupBox("Privacy zones: positions inside them are never written exactly")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.zones)
+        layout.addLayout(zone_buttons)
+        layout.addLayout(self._build_privacy_form())
+        return box
+
+    def _remove_selected_zones(self) -> None:
+        for row in sorted({i.row() for i in self.zones.selectedIndexes()}, reverse=True):
+            self.zones.removeRow(row)
+
+    def _build_privacy_form(self) -> QFormLayout:
         self.privacy_mode = QComboBox()
         self.privacy_mode.addItems(["Coarsen the position", "Write no position"])
         self.privacy_mode.setCurrentIndex(MODES.index(self.privacy.mode))
@@ -168,25 +226,41 @@ class SettingsDialog(QDialog):
         self.privacy_decimals.setValue(self.privacy.decimals)
         self.privacy_names = QCheckBox("Write place names (city, region, country) inside a zone")
         self.privacy_names.setChecked(self.privacy.names)
-        privacy_box = QGroupBox("Privacy zones: positions inside them are never written exactly")
-        privacy_layout = QVBoxLayout(privacy_box)
-        privacy_layout.addWidget(self.zones)
-        privacy_layout.addLayout(zone_buttons)
-        privacy_form = QFormLayout()
-        privacy_form.addRow("Inside a zone", self.privacy_mode)
-        privacy_form.addRow("Coarsen to", self.privacy_decimals)
-        privacy_form.addRow("", self.privacy_names)
-        privacy_layout.addLayout(privacy_form)
+        form = QFormLayout()
+        form.addRow("Inside a zone", self.privacy_mode)
+        form.addRow("Coarsen to", self.privacy_decimals)
+        form.addRow("", self.privacy_names)
+        return form
 
-        # placing
-        self.window = QDoubleSpinBox()
-        self.window.setRange(0.0, 24 * 60.0)
-        self.window.setSuffix(" min")
-        self.window.setValue(settings.window_min)
+    def _build_placing_box(self, settings: AppSettings) -> QGroupBox:
+        """How photos are placed: tracks, camera clocks, the interpolation policy, the checks."""
+        self.window_min = QDoubleSpinBox()  # not self.window: that would hide QWidget.window()
+        self.window_min.setRange(0.0, 24 * 60.0)
+        self.window_min.setSuffix(" min")
+        self.window_min.setValue(settings.window_min)
         self.min_confidence = QDoubleSpinBox()
         self.min_confidence.setRange(0.0, 1.0)
         self.min_confidence.setSingleStep(0.05)
         self.min_confidence.setValue(settings.min_confidence)
+        self.policy_fields = self._build_policy_fields(settings)
+        same_place = QHBoxLayout()
+        same_place.addWidget(self.policy_fields["same_place_m"])
+        same_place.addWidget(QLabel("apart, up to"))
+        same_place.addWidget(self.policy_fields["same_place_max_min"])
+        box = QGroupBox("Placing photos")
+        form = QFormLayout(box)
+        self._add_track_and_clock_rows(form, settings)
+        form.addRow("Two anchors are one place within", same_place)
+        form.addRow("Interpolate between places up to", self.policy_fields["interpolate_max_min"])
+        form.addRow("Else take the nearer anchor up to", self.policy_fields["extrapolate_max_min"])
+        form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
+        form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
+        form.addRow("Ask for review below confidence", self.min_confidence)
+        form.addRow("Copy to neighbours taken within", self.window_min)
+        return box
+
+    def _add_track_and_clock_rows(self, form: QFormLayout, settings: AppSettings) -> None:
+        """The track files, and the camera clocks: worked out, set by hand, or an offset for the rest."""
         self.tracks = QListWidget()
         self.tracks.addItems(settings.track_files)
         self.tracks.setMaximumHeight(70)
@@ -205,7 +279,16 @@ class SettingsDialog(QDialog):
         self.clocks.setMaximumHeight(60)
         self.utc_offset = QLineEdit(settings.camera_utc_offset)
         self.utc_offset.setPlaceholderText("e.g. +09:00, for cameras nothing else tells about")
-        self.policy_fields: dict[str, QDoubleSpinBox] = {}
+        form.addRow("Track files", self.tracks)
+        form.addRow("", track_buttons)
+        form.addRow("", self.infer_clocks)
+        form.addRow("Camera clocks set by hand", self.clocks)
+        form.addRow("Other cameras' UTC offset", self.utc_offset)
+
+    @staticmethod
+    def _build_policy_fields(settings: AppSettings) -> dict[str, QDoubleSpinBox]:
+        """The interpolation policy's and the plausibility checks' numbers, by AppSettings' field name."""
+        fields: dict[str, QDoubleSpinBox] = {}
         for name, suffix, top in (("same_place_m", " m", 100_000.0), ("same_place_max_min", " min", 7 * 24 * 60.0),
                                   ("interpolate_max_min", " min", 24 * 60.0), ("extrapolate_max_min", " min", 24 * 60.0),
                                   ("max_speed_kmh", " km/h", 5000.0), ("far_km", " km", 20_000.0)):
@@ -214,50 +297,8 @@ class SettingsDialog(QDialog):
             box.setDecimals(0 if suffix != " min" else 1)
             box.setSuffix(suffix)
             box.setValue(getattr(settings, name))
-            self.policy_fields[name] = box
-        same_place = QHBoxLayout()
-        same_place.addWidget(self.policy_fields["same_place_m"])
-        same_place.addWidget(QLabel("apart, up to"))
-        same_place.addWidget(self.policy_fields["same_place_max_min"])
-        place_box = QGroupBox("Placing photos")
-        place_form = QFormLayout(place_box)
-        place_form.addRow("Track files", self.tracks)
-        place_form.addRow("", track_buttons)
-        place_form.addRow("", self.infer_clocks)
-        place_form.addRow("Camera clocks set by hand", self.clocks)
-        place_form.addRow("Other cameras' UTC offset", self.utc_offset)
-        place_form.addRow("Two anchors are one place within", same_place)
-        place_form.addRow("Interpolate between places up to", self.policy_fields["interpolate_max_min"])
-        place_form.addRow("Else take the nearer anchor up to", self.policy_fields["extrapolate_max_min"])
-        place_form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
-        place_form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
-        place_form.addRow("Ask for review below confidence", self.min_confidence)
-        place_form.addRow("Copy to neighbours taken within", self.window)
-
-        self.problem = QLabel(privacy_problem)
-        self.problem.setStyleSheet("color: #b3261e;")
-        self.problem.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        tabs = QTabWidget()
-        model_tab = QWidget()
-        model_tab_layout = QVBoxLayout(model_tab)
-        model_tab_layout.addWidget(model_box)
-        model_tab_layout.addWidget(run_box)
-        writing_tab = QWidget()
-        writing_layout = QVBoxLayout(writing_tab)
-        writing_layout.addWidget(write_box)
-        writing_layout.addWidget(privacy_box)
-        tabs.addTab(model_tab, "Model")
-        tabs.addTab(place_box, "Placing")
-        tabs.addTab(writing_tab, "Writing and privacy")
-        self.tabs = tabs
-        layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-        self._load_registry()
+            fields[name] = box
+        return fields
 
     # -- model ------------------------------------------------------------------------------------
 
@@ -297,7 +338,10 @@ class SettingsDialog(QDialog):
         if not rows:
             return None
         row = rows[0].row()
-        return self.registry.item(row, 0).text(), self.registry.item(row, 1).data(Qt.ItemDataRole.UserRole)
+        name, model = self.registry.item(row, 0), self.registry.item(row, 1)
+        if name is None or model is None:
+            return None
+        return name.text(), model.data(Qt.ItemDataRole.UserRole)
 
     def _registry_selected(self) -> None:
         chosen = self._selected_registry()
@@ -384,7 +428,7 @@ class SettingsDialog(QDialog):
         """The zones as typed; PrivacyError naming the first that cannot be one."""
         zones = []
         for row in range(self.zones.rowCount()):
-            cells = [(self.zones.item(row, c).text() if self.zones.item(row, c) else "").strip() for c in range(4)]
+            cells = [_item_text(self.zones.item(row, c)) for c in range(4)]
             text = ",".join([cells[1], cells[2], cells[3], *([cells[0]] if cells[0] else [])])
             zones.append(parse_zone(text))
         return PrivacyRules(tuple(zones), MODES[self.privacy_mode.currentIndex()], self.privacy_decimals.value(),
@@ -394,7 +438,7 @@ class SettingsDialog(QDialog):
         return AppSettings(
             model=self.model.text().strip(), device=DEVICES[self.device.currentIndex()], threads=self.threads.value(),
             write_mode="sidecar" if self.sidecar.isChecked() else "in-place", overwrite=self.overwrite.isChecked(),
-            window_min=self.window.value(), min_confidence=self.min_confidence.value(),
+            window_min=self.window_min.value(), min_confidence=self.min_confidence.value(),
             track_files=[self.tracks.item(i).text() for i in range(self.tracks.count())], max_tokens=self.settings.max_tokens,
             max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
             clock_overrides=[line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()],
