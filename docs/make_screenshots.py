@@ -4,7 +4,7 @@
 
 (``make screenshots`` does exactly this.) The content is real: photos written here (a trip with
 GPS-tagged photos, untagged photos taken between them and days later, a damaged file), a job run by
-the app on the tiny taught model (tests/tiny_vlm.py, built here through llama.cpp's converter, so
+the app on the tiny taught model (tests/helpers/tiny_vlm.py, built here through llama.cpp's converter, so
 torch is needed for this script but never by the app), and the app's own map. Data, settings and
 caches live in a temporary folder: nothing of the user's is touched.
 """
@@ -69,7 +69,7 @@ def make_trip(folder: Path) -> None:
     (folder / "iPhone").mkdir(exist_ok=True)
     stops = [(43.5883, 142.4670), (43.5632, 142.4921), (43.5432, 142.5121), (43.5187, 142.5655), (43.4920, 142.6141),
              (43.4733, 142.6412), (43.4612, 142.6301), (43.4519, 142.6153)]
-    for k, (where, hours) in enumerate(zip(stops, (3.5, 4.1, 4.6, 5.4, 7.0, 8.2, 8.7, 9.6))):
+    for k, (where, hours) in enumerate(zip(stops, (3.5, 4.1, 4.6, 5.4, 7.0, 8.2, 8.7, 9.6), strict=True)):
         at = t0 + dt.timedelta(hours=hours)
         scenic_photo(folder / "iPhone" / f"IMG_{4100 + 2 * k}.jpg", 40 + k, at, where, phone=True)
         scenic_photo(folder / "iPhone" / f"IMG_{4101 + 2 * k}.jpg", 50 + k, at + dt.timedelta(minutes=14), where, phone=True)
@@ -92,7 +92,7 @@ def main() -> int:
     (work / "data" / "regionpacks").mkdir(parents=True)
     (work / "data" / "regionpacks" / pack.name).symlink_to(pack)
     print("building the tiny taught model (about a minute)", flush=True)
-    from tests.tiny_vlm import MAX_PIXELS, build
+    from tests.helpers.tiny_vlm import MAX_PIXELS, build
 
     model = build(work / "model", taught=True).model
     make_trip(work / "Hokkaido 2024")
@@ -125,7 +125,7 @@ def main() -> int:
     window.add_paths([work / "Hokkaido 2024"])
     settle(0.5, until=lambda: window.job is not None and window.job.state == "ready for review")
     names = {Path(v.relpath).name: v for v in window.job.views}
-    from tests.desktop.conftest import select
+    from tests.helpers.desktop_views import select
 
     select(window, "DSCF0210.jpg")
     settle(1.5)

@@ -31,12 +31,13 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     print(f"[smoke] FAILED: {message}", flush=True)
     sys.exit(1)
 
@@ -139,8 +140,8 @@ def main() -> int:
     warm = min(start_to_window(exe, env) for _ in range(3))
     say(f"start to an interactive window: cold {cold:.2f} s, warm {warm:.2f} s (target < 3 s)")
 
-    from tests.desktop.conftest import photo_folder
-    from tests.tiny_vlm import build
+    from tests.helpers.desktop_photos import photo_folder
+    from tests.helpers.tiny_vlm import build
 
     say("building the tiny taught model and a folder of photos")
     model = build(work / "model", taught=True).model

@@ -5,8 +5,15 @@ Its answers are noise: for real answers, `geor models pull qwen2.5-vl-3b-instruc
     python samples/tiny_model.py OUT_DIR
 """
 
+import os
 import sys
 from pathlib import Path
+
+# Built on the CPU, quietly. save_pretrained goes through accelerate, which imports DeepSpeed whenever it is
+# installed (the train extra); DeepSpeed then detects its accelerator and, finding no GPU, warns "Setting
+# accelerator to CPU". Naming the CPU up front skips that detection. The one-shard save needs no progress bar.
+os.environ.setdefault("DS_ACCELERATOR", "cpu")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from geor.export.llama_cpp_converter import convert
 from geor.training.random_models import build_checkpoint

@@ -20,7 +20,7 @@ def tiny_vlm(tmp_path_factory):
     """A tiny Qwen2.5-VL taught to answer Biei, Hokkaido; as a checkpoint and as GGUF model + projector."""
     for module in ("torch", "transformers", "llama_cpp"):
         pytest.importorskip(module, reason="the model tests need the train and gguf extras (make test installs them)")
-    from tests.tiny_vlm import build
+    from tests.helpers.tiny_vlm import build
 
     return build(tmp_path_factory.mktemp("tiny-vlm"), taught=True)
 
@@ -44,7 +44,7 @@ def hub(tmp_path, monkeypatch, tiny_vlm, geor_home):
     import json
     import shutil
 
-    from tests.http_files import FileServer
+    from tests.helpers.http_files import FileServer
 
     root = tmp_path / "hub"
     root.mkdir()

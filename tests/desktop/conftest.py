@@ -3,7 +3,6 @@ write and the tiny taught model run by llama.cpp. Modal dialogs are recorded ins
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +12,6 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6", reason="the desktop tests need the desktop extra (make test installs it)")
 pytest.importorskip("pytestqt", reason="the desktop tests need pytest-qt (make test installs it)")
-
-from ..engine.photos.conftest import make_photo  # noqa: E402
-
-T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
-TOKYO = (35.6812, 139.7671)
 
 
 @dataclass
@@ -83,35 +77,3 @@ def make_window(qtbot, desktop_home, dialogs, tmp_path, map_cache, monkeypatch):
         window.tasks.wait(10000)
         window.thumbnails.wait(10000)
         window.previews.wait(10000)
-
-
-def photo_folder(root: Path, model_photos: int = 3) -> Path:
-    """A trip: two GPS-tagged photos in Tokyo with one taken between them (placed from its
-    neighbours), ``model_photos`` photos taken days later without GPS (only the model can place
-    them), and one damaged file."""
-    folder = root / "trip"
-    folder.mkdir(parents=True)
-    make_photo(folder / "tokyo_1.jpg", T0, gps=TOKYO, size=(160, 120), seed=1)
-    make_photo(folder / "tokyo_2.jpg", T0 + dt.timedelta(minutes=4), size=(160, 120), seed=2)
-    make_photo(folder / "tokyo_3.jpg", T0 + dt.timedelta(minutes=8), gps=(TOKYO[0] + 0.01, TOKYO[1] + 0.01), size=(160, 120), seed=3)
-    for i in range(model_photos):
-        make_photo(folder / f"hokkaido_{i + 1}.jpg", T0 + dt.timedelta(days=3, hours=i), size=(160, 120), seed=10 + i)
-    (folder / "damaged.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a JPEG")
-    return folder
-
-
-def wait_for_state(qtbot, window, state: str, timeout_s: float = 180.0) -> None:
-    qtbot.waitUntil(lambda: window.job is not None and window.job.state == state, timeout=int(timeout_s * 1000))
-
-
-def views_by_name(window) -> dict:
-    return {Path(v.relpath).name: v for v in window.job.views}
-
-
-def select(window, name: str) -> None:
-    from PySide6.QtCore import QItemSelectionModel
-
-    model = window.table_model
-    row = next(r for r in range(model.rowCount()) if Path(model.view_at(r).relpath).name == name)
-    index = model.index(row, 0)
-    window.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)

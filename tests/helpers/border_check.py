@@ -47,10 +47,10 @@ def grid_check(geocoder: Geocoder, step_deg: float = 0.1, south: float = -60.0, 
     land = np.array([bool(c) for c in ours])
     theirs = np.full(lat.shape, frozenset(), dtype=object)
     land_index = np.flatnonzero(land)
-    for i, codes in zip(land_index.tolist(), osm_countries(lat[land], lon[land])):
+    for i, codes in zip(land_index.tolist(), osm_countries(lat[land], lon[land]), strict=True):
         theirs[i] = codes
     both = land & np.array([bool(c) for c in theirs])
-    differ = both & np.array([o not in t for o, t in zip(ours, theirs)])
+    differ = both & np.array([o not in t for o, t in zip(ours, theirs, strict=True)])
     index = np.flatnonzero(differ)
     deep = np.zeros(lat.shape, dtype=bool)
     deep[index] = ~_near(lat[index], lon[index], ours[index].astype(str)) & ~disputed(lat[index], lon[index])
@@ -75,5 +75,5 @@ def _near(lat: np.ndarray, lon: np.ndarray, ours: np.ndarray) -> np.ndarray:
             dlat = radius / KM_PER_DEG * np.cos(bearing)
             dlon = radius / (KM_PER_DEG * np.maximum(np.cos(np.radians(lat)), 0.01)) * np.sin(bearing)
             around = osm_countries(lat + dlat, (lon + dlon + 180) % 360 - 180)
-            found |= np.array([o in codes for o, codes in zip(ours, around)])
+            found |= np.array([o in codes for o, codes in zip(ours, around, strict=True)])
     return found

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 #: Areas whose owner the two sources may rightly name differently (documented de facto / de jure
 #: choices: Natural Earth's German point of view against OpenStreetMap's on-the-ground rule), as
@@ -44,7 +48,7 @@ TERRITORIES = (
 
 
 @functools.cache
-def _finder():  # type: ignore[no-untyped-def]
+def _finder() -> TimezoneFinder:
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder(in_memory=True)
@@ -68,7 +72,7 @@ def osm_countries(lat: np.ndarray, lon: np.ndarray) -> list[frozenset[str]]:
     """The ISO alpha-2 codes OpenStreetMap's borders allow at each point (empty at sea)."""
     finder, table = _finder(), zone_countries()
     lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
-    zones = (finder.timezone_at(lng=float(x), lat=float(y)) or "" for y, x in zip(lat, lon))
+    zones = (finder.timezone_at(lng=float(x), lat=float(y)) or "" for y, x in zip(lat, lon, strict=True))
     answers = [table.get(z, frozenset()) for z in zones]
     for code, west, south, east, north in TERRITORIES:
         for i in np.flatnonzero((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).tolist():

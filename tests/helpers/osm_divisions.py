@@ -47,4 +47,4 @@ def osm_divisions(lat: np.ndarray, lon: np.ndarray) -> list[frozenset[str]]:
 
     finder = _finder()
     return [ZONE_DIVISIONS.get(finder.timezone_at(lng=float(x), lat=float(y)) or "", frozenset())
-            for y, x in zip(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64))]
+            for y, x in zip(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64), strict=True)]
