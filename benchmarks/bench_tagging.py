@@ -74,6 +74,8 @@ def main() -> None:
     if not shutil.which("exiftool"):
         sys.exit("exiftool is not installed (Debian: apt-get install libimage-exiftool-perl)")
     geor = shutil.which("geor", path=str(Path(sys.executable).parent))
+    if geor is None:
+        sys.exit("no geor command beside this Python (pip install -e .)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         source = tmp_path / "source"

@@ -212,7 +212,7 @@ def judge(found: dict[str, tuple[str, float | None, float | None]], truth: dict[
         stage, got_lat, got_lon = found.get(name, ("unplaced", None, None))
         if stage == "review":
             review += 1
-        if stage not in ("decided", "written") or got_lat is None:
+        if stage not in ("decided", "written") or got_lat is None or got_lon is None:
             continue
         error = distance_m(got_lat, got_lon, lat, lon)
         for bound in within:
@@ -275,7 +275,7 @@ def fill_store(n: int, folder: Path) -> None:
     rng = np.random.default_rng(n)
     options = TagOptions(dry_run=True)
     store, _ = open_job_store(folder, options, new_job=True)
-    rows = []
+    rows: list[tuple[bytes, str, int | None, str, float | None, float | None, str | None]] = []
     t = START.timestamp()
     lat, lon = 41.9, 12.5
     while len(rows) < n:

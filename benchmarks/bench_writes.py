@@ -144,6 +144,8 @@ def main() -> None:
     if not oracle.EXIFTOOL:
         sys.exit("exiftool is not installed (Debian: apt-get install libimage-exiftool-perl)")
     geor = shutil.which("geor", path=str(Path(sys.executable).parent))
+    if geor is None:
+        sys.exit("no geor command beside this Python (pip install -e .)")
     from geor.engine.geo.geocoder.default_pack import default_pack_path
     from geor.engine.photos.exiftool import find_exiftool
 
@@ -160,7 +162,8 @@ def main() -> None:
         pack = default_pack_path(progress=lambda m: print(m, file=sys.stderr))
         (tmp_path / "geor-data" / "regionpacks").mkdir(parents=True)
         (tmp_path / "geor-data" / "regionpacks" / pack.name).symlink_to(pack)
-        seconds, results = {}, {}
+        seconds: dict[str, float] = {}
+        results: dict[str, tuple[int, int, int, list[str]]] = {}
         for run in range(args.runs):  # the best of a few runs: a shared machine's noise only ever slows a run down
             for tool in ("cp", "geor", "exiftool", "exiv2"):
                 folder = tmp_path / f"{tool}-{run}"

@@ -42,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from . import dialogs
+    from .error_edge import install_excepthook
     from .main_window import FileOpenForwarder, MainWindow
     from .settings import APPLICATION, ORGANISATION, load_settings
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"{missing[0]}: no such file or folder")
     window = MainWindow(settings, qsettings)
+    install_excepthook(lambda title, text: dialogs.error(window, title, text))  # a bug in a slot: logged, shown as a bug
     window.closed.connect(app.quit)
     app.installEventFilter(FileOpenForwarder(window))  # macOS: folders dropped on the Dock icon, "Open With > Geo-R"
     window.show()
@@ -103,10 +106,11 @@ def write_confident(store_path: Path, sidecar: bool) -> tuple[int, list[str]]:
     """Accept a job's confident proposals and write them: (files written, failures)."""
     from geor.engine.pipeline import JobStore, set_verdict, write_accepted
     from geor.engine.pipeline.review import confident_proposals
+    from geor.engine.pipeline.vocabulary import Verdict
 
     store = JobStore(store_path)
     try:
-        set_verdict(store, confident_proposals(store), "accepted")
+        set_verdict(store, confident_proposals(store), Verdict.ACCEPTED)
         summary = write_accepted(store, sidecar)
         return summary.written, summary.failed
     finally:

@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from geor.engine.errors import BadInput
+
 from .settings import AppSettings
 from .workers import JobThread, TaskRunner
 
@@ -25,7 +27,7 @@ QUEUED, RUNNING, PAUSED, REVIEW, CANCELLED, FAILED, INTERRUPTED = (
 RESUMABLE = (CANCELLED, INTERRUPTED, FAILED)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Job:
     path: Path  # the job store (SQLite)
     root: str  # the folder, as text
@@ -68,7 +70,7 @@ class JobQueue(QObject):
         self.jobs: list[Job] = []
         self.tasks = TaskRunner(2, self)
         self.lane = TaskRunner(1, self)  # review actions and writes, in order
-        self.thread: JobThread | None = None
+        self.job_thread: JobThread | None = None  # not self.thread: that would hide QObject.thread()
         self.running: Job | None = None
         self.stopping = False  # the app is closing: no new job starts
 
@@ -84,7 +86,7 @@ class JobQueue(QObject):
                 if info.origin != "desktop" or info.path in known:
                     continue
                 state = INTERRUPTED if info.state in ("running", "queued") else REVIEW
-                self.jobs.append(Job(info.path, info.root, state, earlier=True))
+                self.jobs.append(Job(path=info.path, root=info.root, state=state, earlier=True))
             self.jobs_changed.emit()
 
         self.tasks.run(list_jobs, found, lambda message: self.error.emit("Could not list earlier jobs", message))
@@ -96,12 +98,12 @@ class JobQueue(QObject):
 
         def create() -> Job:
             if not folder.is_dir():
-                raise ValueError(f"{folder}: not a folder (drop folders, or photos inside one)")
+                raise BadInput(f"{folder}: not a folder (drop folders, or photos inside one)")
             root = folder.resolve()
             store = JobStore.create(root, {"desktop": True}, origin="desktop")
             try:
                 store.set("state", "queued")
-                return Job(store.path, store.get("root") or str(root), QUEUED)
+                return Job(path=store.path, root=store.get("root") or str(root), state=QUEUED)
             finally:
                 store.close()
 
@@ -122,7 +124,7 @@ class JobQueue(QObject):
             try:
                 store.limit_to([root / Path(f).name for f in files])
                 store.set("state", "queued")
-                return Job(store.path, store.get("root") or str(root), QUEUED)
+                return Job(path=store.path, root=store.get("root") or str(root), state=QUEUED)
             finally:
                 store.close()
 
@@ -136,7 +138,7 @@ class JobQueue(QObject):
     # -- running ----------------------------------------------------------------------------------
 
     def _start_next(self) -> None:
-        if self.thread is not None or self.stopping:
+        if self.job_thread is not None or self.stopping:
             return
         job = next((j for j in self.jobs if j.state == QUEUED), None)
         if job is None:
@@ -152,7 +154,7 @@ class JobQueue(QObject):
         thread.cancelled.connect(lambda job=job: self._set_state(job, CANCELLED))
         thread.failed.connect(lambda message, job=job: self._failed(job, message))
         thread.finished.connect(lambda job=job: self._thread_done(job))
-        self.thread, self.running = thread, job
+        self.job_thread, self.running = thread, job
         self.job_updated.emit(job)
         thread.start()
 
@@ -180,26 +182,26 @@ class JobQueue(QObject):
                         "model) and choose Resume: the work done so far is kept.")
 
     def _thread_done(self, job: Job) -> None:
-        if self.thread is not None:
-            self.thread.deleteLater()
-        self.thread, self.running = None, None
+        if self.job_thread is not None:
+            self.job_thread.deleteLater()
+        self.job_thread, self.running = None, None
         self._start_next()
 
     def pause(self, job: Job) -> None:
-        if job is self.running and self.thread is not None and job.state == RUNNING:
-            self.thread.pause()
+        if job is self.running and self.job_thread is not None and job.state == RUNNING:
+            self.job_thread.pause()
 
     def resume(self, job: Job) -> None:
-        if job is self.running and self.thread is not None and job.state == PAUSED:
-            self.thread.resume()
+        if job is self.running and self.job_thread is not None and job.state == PAUSED:
+            self.job_thread.resume()
         elif job.state in RESUMABLE:
             job.state = QUEUED
             self.job_updated.emit(job)
             self._start_next()
 
     def cancel(self, job: Job) -> None:
-        if job is self.running and self.thread is not None:
-            self.thread.cancel()
+        if job is self.running and self.job_thread is not None:
+            self.job_thread.cancel()
         elif job.state == QUEUED:
             self._set_state(job, CANCELLED)
 
@@ -208,9 +210,9 @@ class JobQueue(QObject):
         and wait for the workers; False if the job's thread is still finishing its photo."""
         self.stopping = True
         stopped = True
-        if self.thread is not None:
-            self.thread.cancel()
-            stopped = self.thread.wait(wait_ms)
+        if self.job_thread is not None:
+            self.job_thread.cancel()
+            stopped = self.job_thread.wait(wait_ms)
         self.tasks.wait(wait_ms)
         self.lane.wait(wait_ms)
         return stopped

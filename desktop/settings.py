@@ -4,11 +4,15 @@ place: the registry on Windows, a plist on macOS, an INI file under ~/.config on
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
 from geor.engine.pipeline.policy import PlacementPolicy
+
+if TYPE_CHECKING:
+    from geor.engine.pipeline.tag_request import TagRequest
 
 ORGANISATION, APPLICATION = "Geo-R", "Geo-R"
 DEVICES = ("auto", "cpu", "cuda")
@@ -17,7 +21,7 @@ POLICY = PlacementPolicy()  # its defaults
 RENAMED = {"track_files": "gpx_files"}  # current name -> the name older versions saved
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AppSettings:
     model: str = ""  # a .gguf file, a model folder, or an installed registry name; "": no model stage
     device: str = "auto"
@@ -66,29 +70,23 @@ class AppSettings:
             parse_clock_overrides(self.clock_overrides)
         except ValueError as exc:
             found.append(str(exc).replace("--clock ", "camera clock "))
-        found += self.tag_options().policy().problems()
+        found += self.tag_request(Path()).placement_policy().problems()
         return found
 
-    def tag_options(self, privacy: Any = None) -> Any:
-        """The job's declarative options (the engine's TagOptions, as geor tag builds them); the
-        desktop proposes and never writes without a person, so dry_run. ``privacy``: the user's
-        saved privacy rules (engine.pipeline.privacy.load_rules())."""
-        from geor.engine.pipeline import TagOptions
-        from geor.engine.pipeline.clock_offsets import parse_clock_overrides
+    def tag_request(self, folder: Path) -> TagRequest:
+        """The job these settings ask for on ``folder``, as ``geor tag`` builds one from its flags; the
+        desktop proposes and never writes without a person, so dry_run. Privacy: the user's saved rules."""
+        from geor.engine.pipeline.tag_request import ModelRequest, TagRequest
 
-        try:
-            clocks = parse_clock_overrides(self.clock_overrides)
-        except ValueError:
-            clocks = {}
-        extra: dict[str, Any] = {}
-        if privacy is not None:
-            extra = {"privacy_zones": [z.text() for z in privacy.zones], "privacy_mode": privacy.mode,
-                     "privacy_decimals": privacy.decimals, "privacy_names": privacy.names}
-        return TagOptions(dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence,
-                          window_min=self.window_min, tracks=list(self.track_files), tz=self.camera_utc_offset or None, clocks=clocks,
-                          infer_clocks=self.infer_clocks, same_place_m=self.same_place_m, same_place_max_min=self.same_place_max_min,
-                          interpolate_max_min=self.interpolate_max_min, extrapolate_max_min=self.extrapolate_max_min,
-                          max_speed_kmh=self.max_speed_kmh, far_km=self.far_km, **extra)
+        model = None
+        if self.model:
+            model = ModelRequest(model=self.model, device=self.device, threads=self.threads or None, max_tokens=self.max_tokens,
+                                 max_pixels=self.max_pixels or None, review_below=self.min_confidence)
+        return TagRequest(folder=folder, dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence,
+                          window_min=self.window_min, tracks=tuple(Path(p) for p in self.track_files), tz=self.camera_utc_offset or None,
+                          clocks=tuple(self.clock_overrides), infer_clocks=self.infer_clocks, same_place_m=self.same_place_m,
+                          same_place_max_min=self.same_place_max_min, interpolate_max_min=self.interpolate_max_min,
+                          extrapolate_max_min=self.extrapolate_max_min, max_speed_kmh=self.max_speed_kmh, far_km=self.far_km, model=model)
 
 
 def load_settings(store: QSettings | None = None) -> AppSettings:

@@ -66,7 +66,7 @@ class ThumbnailCache(QObject):
             self._errors[path] = error
             self.failed.emit(path, error)
             return
-        image = QImage.fromData(data, "JPEG")
+        image = QImage.fromData(data, "JPEG")  # type: ignore[arg-type]  # stubbed bytes, but PySide6 takes str (bytes raise)
         self._icons[path] = QIcon(QPixmap.fromImage(image))
         while len(self._icons) > self.capacity:
             self._icons.popitem(last=False)
@@ -101,7 +101,7 @@ class PreviewLoader(QObject):
         if not data:
             self.failed.emit(path, error)
             return
-        self.ready.emit(path, QImage.fromData(data, "JPEG"))
+        self.ready.emit(path, QImage.fromData(data, "JPEG"))  # type: ignore[arg-type]  # stubbed bytes, but PySide6 takes str
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)

@@ -6,25 +6,21 @@ ever touch widgets from the thread that owns them.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
-from geor.engine.paths import printable
+from geor.engine.pipeline.vocabulary import Step
 
+from .error_edge import describe
 
-def describe(exc: BaseException) -> str:
-    """An exception as a message for a person: the engine's messages already name the file."""
-    text = printable(str(exc)).strip()
-    if isinstance(exc, (ValueError, OSError, RuntimeError)) and text:
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+if TYPE_CHECKING:
+    from geor.engine.pipeline import JobStore, JobSummary
+    from geor.engine.pipeline.tag_request import TagJob
 
 
 class _TaskSignals(QObject):
@@ -40,8 +36,7 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the UI
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the UI (a bug says it is one)
             self.signals.failed.emit(describe(exc))
             return
         self.signals.done.emit(result)
@@ -126,23 +121,22 @@ class JobThread(QThread):
         from geor.engine.pipeline import JobCancelled, JobStore, photo_views
 
         store = JobStore(self.job_path)
-        predictor = None
+        job = None
         try:
-            sources, predictor = self._sources(store)
+            job = self._assemble(store)
             self._checkpoint()
-            summary = self._run(store, sources)
+            summary = self._run(job)
             self.snapshot.emit(photo_views(store))
             self.succeeded.emit(summary)
         except JobCancelled:
             self.snapshot.emit(photo_views(store))
             self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - a job that fails tells the user why; the app stays up
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - a job that fails tells the user why (a bug says it is one); the app stays up
             self.snapshot.emit(photo_views(store))
             self.failed.emit(describe(exc))
         finally:
-            if predictor is not None:
-                predictor.backend.close()
+            if job is not None:
+                job.close()
             store.close()
 
     def _checkpoint(self) -> None:
@@ -155,34 +149,16 @@ class JobThread(QThread):
             if self._stop.is_set():
                 raise JobCancelled()
 
-    def _sources(self, store: Any) -> tuple[list[Any], Any]:
-        """The job's sources, built by the engine from the settings as geor tag builds them from
-        its options (plan_job: every option checked, every track read); then the model."""
-        from geor.engine.pipeline import plan_job
-        from geor.engine.pipeline.privacy import load_rules
+    def _assemble(self, store: JobStore) -> TagJob:
+        """The job, built by the engine from the settings as geor tag builds it from its flags."""
+        from geor.engine.pipeline.tag_request import assemble_tag_job
 
-        settings = self.settings
-        self.options = settings.tag_options(load_rules())
-        plan = plan_job(self.options)
-        self.track = plan.track
-        for line in plan.notes:
-            self.message.emit(line)
-        sources: list[Any] = list(plan.sources)
-        predictor = None
-        if settings.model:
-            from geor.engine.inference.loader import open_predictor
-            from geor.engine.pipeline.model_source import ModelSource
+        if self.settings.model:
+            self.message.emit(f"loading the model {self.settings.model}")
+        return assemble_tag_job(self.settings.tag_request(store.root), store=store, geocoder=shared_geocoder(),
+                                model_progress=self._tick_with_snapshots(store), messages=self.message.emit)
 
-            self.message.emit(f"loading the model {settings.model}")
-            predictor = open_predictor(settings.model, device=settings.device, threads=settings.threads or None,
-                                       max_tokens=settings.max_tokens, max_pixels=settings.max_pixels or None,
-                                       review_below=settings.min_confidence,
-                                       geocoder=shared_geocoder())
-            sources.append(ModelSource(predictor, model_identity(settings.model), store, False,
-                                       dt.timedelta(minutes=settings.window_min), self._tick_with_snapshots(store)))
-        return sources, predictor
-
-    def _tick_with_snapshots(self, store: Any) -> Callable[[str, int, int], None]:
+    def _tick_with_snapshots(self, store: JobStore) -> Callable[[str, int, int], None]:
         from geor.engine.pipeline import photo_views
 
         def tick(stage: str, done: int, total: int) -> None:
@@ -193,30 +169,22 @@ class JobThread(QThread):
 
         return tick
 
-    def _run(self, store: Any, sources: list[Any]) -> Any:
-        import dataclasses
+    def _run(self, job: TagJob) -> JobSummary:
+        from geor.engine.pipeline import photo_views
 
-        from geor.engine.pipeline import photo_views, run_tag_job
-        from geor.engine.pipeline.place_names import place_namer_for
-
-        settings = self.settings
-        options = dataclasses.replace(self.options, model=model_identity(settings.model) if settings.model else None)
+        store = job.store
+        for line in job.notes:
+            self.message.emit(line)
 
         def tick(stage: str, done: int, total: int) -> None:
             self.progress.emit(stage, done, total)
-            if stage in ("scan", "read", "decide") and done == total:
+            if stage in (Step.SCAN, Step.READ, Step.DECIDE) and done == total:
                 self.snapshot.emit(photo_views(store))
             self._checkpoint()
 
         store.set("state", "running")
-        store.set("options", json.dumps({**options.as_dict(), "desktop": True}, sort_keys=True))  # the review's write obeys them
-        return run_tag_job(store, options, sources, place_namer_for(shared_geocoder()), tick, self.track)
-
-
-def model_identity(model: str) -> str:
-    """How the job store names a model (a resolved path, or a registry name), as ``geor tag`` does."""
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.exists() else model
+        store.set("options", json.dumps({**job.options.as_dict(), "desktop": True}, sort_keys=True))  # the review's write obeys them
+        return job.run(tick)
 
 
 _geocoder_lock = threading.Lock()

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextlib.contextmanager
@@ -26,7 +26,7 @@ def atomic_binary_writer(path: Path) -> Iterator[IO[bytes]]:
 
 
 @contextlib.contextmanager
-def _atomic(path: Path, mode: str, encoding: str | None) -> Iterator[IO]:  # type: ignore[type-arg]
+def _atomic(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any]]:  # IO[str] or IO[bytes], by ``mode``
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder")

@@ -8,12 +8,14 @@ import math
 from pathlib import Path
 from typing import IO
 
+from geor.engine.errors import BadInput
 
-class CsvFileError(ValueError):
+
+class CsvFileError(BadInput):
     """The file cannot be read as a CSV at all; the message names it."""
 
 
-def open_csv(path: Path) -> tuple[IO[str], csv.DictReader, list[str]]:
+def open_csv(path: Path) -> tuple[IO[str], csv.DictReader[str], list[str]]:
     """(open handle, reader, header) of a UTF-8 CSV (a BOM is fine); the caller closes the handle."""
     path = Path(path)
     try:

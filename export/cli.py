@@ -40,16 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
     from .pipeline import ExportRequest, export
 
     quant = args.quant or ("q4" if args.format == "gguf" else "int8")
-    request = ExportRequest(args.checkpoint, args.format, quant, args.out, args.base, args.force, args.verify,
-                            list(args.verify_photos), args.threads, args.eval_config)
+    request = ExportRequest(checkpoint=args.checkpoint, format=args.format, quant=quant, out=args.out, base=args.base, force=args.force, verify=args.verify,
+                            photos=list(args.verify_photos), threads=args.threads, eval_config=args.eval_config)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=False,
                   disable=not sys.stderr.isatty()) as progress:
-        current: list[int] = []
+        current: list[TaskID] = []
 
         def phase(name: str) -> None:
             if current:
@@ -64,7 +64,7 @@ def _export(args: argparse.Namespace) -> int:
     manifest = result.manifest
     print(f"wrote {result.folder}: {manifest.format} {manifest.quantization}")
     for role, entry in manifest.files.items():
-        print(f"  {role:<10} {entry.path:<24} {entry.size / 2**20:10.1f} MiB  sha256 {entry.sha256[:16]}...")
+        print(f"  {role:<10} {entry.path:<24} {(entry.size or 0) / 2**20:10.1f} MiB  sha256 {(entry.sha256 or '?')[:16]}...")
     v = result.verification or {}
     if "identical" in v:
         print(f"verification: {v['identical']} of {v['photos']} answers identical to the checkpoint's, "

@@ -37,7 +37,11 @@ def export_onnx_quantised(source: Source, folder: Path, quant: str,
     timed("export the vision and decoder graphs (torch.onnx)", lambda: export_onnx(source.folder, folder))
     (folder / "geor-model.json").unlink()  # the pipeline writes the final manifest
     if quant == "int8":
-        timed("quantise both graphs to int8 (onnxruntime)", lambda: (_int8(folder / "vision.onnx"), _int8(folder / "decoder.onnx")))
+        def both() -> None:
+            _int8(folder / "vision.onnx")
+            _int8(folder / "decoder.onnx")
+
+        timed("quantise both graphs to int8 (onnxruntime)", both)
     elif quant == "int4":
         timed("quantise the decoder's MatMuls to int4 (onnxruntime)", lambda: _int4(folder / "decoder.onnx"))
     return dict(ROLES), quant

@@ -30,7 +30,7 @@ class ExportError(UserError):
     pass
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ExportRequest:
     checkpoint: Path
     format: str = "gguf"
@@ -185,9 +185,10 @@ def export(request: ExportRequest, phase: Phase | None = None) -> ExportResult:
                     )
                 manifest.source["verification"] = verification
                 manifest.save(staging)
-            if request.eval_config is not None:
+            eval_config = request.eval_config
+            if eval_config is not None:
                 evaluation = timed("evaluate checkpoint and export (geor-train eval)",
-                                   lambda: compare_evaluations(request.eval_config, source.folder, staging, Path(work)))
+                                   lambda: compare_evaluations(eval_config, source.folder, staging, Path(work)))
                 manifest.source["evaluation"] = evaluation
                 manifest.save(staging)
                 verification = (verification or {}) | {"evaluation": evaluation}

@@ -45,8 +45,8 @@ def verification_images(count: int = 4, side: int = 224, seed: int = 0) -> list[
 def compare(source: list[list[int]], exported: list[list[int]]) -> Agreement:
     matched = total = identical = 0
     first: list[int | None] = []
-    for a, b in zip(source, exported):
-        same = [x == y for x, y in zip(a, b)]
+    for a, b in zip(source, exported, strict=True):
+        same = [x == y for x, y in zip(a, b, strict=False)]  # tokens past the shorter sequence count as mismatches (total)
         matched += sum(same)
         total += max(len(a), 1)
         identical += int(a == b)

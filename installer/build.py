@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def say(message: str) -> None:
     print(f"[build] {message}", flush=True)
 
 
-def run(command: list[str], **kwargs) -> None:  # noqa: ANN003
+def run(command: Sequence[str | Path], **kwargs) -> None:  # noqa: ANN003
     say(" ".join(str(c) for c in command))
     subprocess.run([str(c) for c in command], check=True, **kwargs)
 

@@ -43,6 +43,9 @@ def test_imports_are_namespaced_not_bare(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+# The import statements are a declared contract ([tool.importlinter] in pyproject.toml, run by `make test`: the
+# engine imports nothing from training, export or desktop; the runtime imports no torch stack). The tests below
+# check what the runtime loads when it runs, dynamic imports included.
 def test_runtime_never_imports_torch(tmp_path):
     code = (
         "import importlib, pkgutil, sys\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 from geor.engine import __version__
 from geor.engine.atomic import atomic_folder
-from geor.engine.errors import UserError
+from geor.engine.errors import BadInput
 from geor.engine.models.manifest import FileEntry, ManifestError, ModelManifest, family_of
 
 from .config import TrainConfig
@@ -22,8 +22,8 @@ from .config import TrainConfig
 FINAL = "final"
 
 
-class CheckpointError(UserError):
-    pass
+class CheckpointError(BadInput):
+    """A checkpoint folder that cannot be resumed from or loaded; the message names it."""
 
 
 def load_for_training(config: TrainConfig) -> tuple[Any, Any]:

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.cor import CURRENT_PROMPT_VERSION, PROMPTS
-from geor.engine.errors import UserError
+from geor.engine.errors import BadInput
 
 from .rewards import REWARD_NAMES
 
 
-class ConfigError(UserError):
+class ConfigError(BadInput):
     """A config that cannot be used; the message names the file and the key."""
 
 
@@ -46,7 +46,7 @@ class LoraSettings:
     target_modules: str | list[str] = DEFAULT_LORA_TARGETS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DataSettings:
     train: list[dict[str, Any]] = field(default_factory=list)
     eval: list[dict[str, Any]] = field(default_factory=list)
@@ -58,7 +58,7 @@ class DataSettings:
     city_km: float = 50.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvalSettings:
     model: str | None = None
     out: str = "eval"
@@ -69,7 +69,7 @@ class EvalSettings:
     device: str = "auto"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainConfig:
     path: Path
     model: str

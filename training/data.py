@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from geor.engine.errors import BadInput
+
 from .config import TrainConfig
 from .samples import read_sources
 from .splits import drop_near, split_samples
@@ -30,7 +32,7 @@ def open_geocoder(config: TrainConfig) -> Any:
 def prepare(config: TrainConfig, geocoder: Any) -> PreparedData:
     settings = config.data
     if not settings.train:
-        raise ValueError(f"{config.path}: data.train lists no dataset")
+        raise BadInput(f"{config.path}: data.train lists no dataset")
     train, reports = read_sources(settings.train)
     summary: dict[str, Any] = {"read": [r.summary() for r in reports]}
     if settings.eval:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from geor.engine.errors import BadInput
 from geor.engine.geo import evaluate, haversine_km
 from geor.engine.inference.agreement import same_name
 
@@ -57,7 +58,7 @@ def eval_rows(config: TrainConfig, geocoder: Any) -> list[Supervised]:
         samples, _ = read_sources(settings.eval)
     else:
         if not settings.train:
-            raise ValueError(f"{config.path}: no data.eval and no data.train to hold samples out of")
+            raise BadInput(f"{config.path}: no data.eval and no data.train to hold samples out of")
         train, _ = read_sources(settings.train)
         samples = split_samples(train, settings.eval_fraction, settings.seed).eval
     limit = config.evaluation.max_samples
@@ -65,7 +66,7 @@ def eval_rows(config: TrainConfig, geocoder: Any) -> list[Supervised]:
         samples = samples[:limit]
     rows, _ = supervise(samples, geocoder, settings.city_km)
     if not rows:
-        raise ValueError(f"{config.path}: the evaluation set is empty")
+        raise BadInput(f"{config.path}: the evaluation set is empty")
     return rows
 
 
@@ -176,8 +177,8 @@ class _Processes:
         if self.state is not None:
             self.state.wait_for_everyone()
 
-    def device(self, wanted: str | None) -> str | None:
-        if self.state is not None and self.state.device.type == "cuda" and wanted in (None, "auto", "cuda"):
+    def device(self, wanted: str) -> str:
+        if self.state is not None and self.state.device.type == "cuda" and wanted in ("auto", "cuda"):
             return str(self.state.device)
         return wanted
 

@@ -7,6 +7,7 @@ config's ``rewards`` section (:mod:`geor.training.rewards`); TRL logs each one s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from .checkpoints import load_for_training, peft_config
 from .config import TrainConfig
@@ -31,7 +32,8 @@ def run_grpo(config: TrainConfig, restart: bool = False) -> Path:
     args = trainer_arguments(GRPOConfig, config, GRPO_DEFAULTS | {"reward_weights": weights})
     model, processor = load_for_training(config)
     rows = ChainRows(data.train, with_completion=False, max_pixels=config.image_max_pixels, prompt_version=config.prompt_version)
-    trainer = GRPOTrainer(model=model, args=args, reward_funcs=functions, train_dataset=rows.dataset(),
+    # list[...list[float]] is not a list[...list[float | None]] to mypy (lists are invariant); trl takes ours as they are
+    trainer = GRPOTrainer(model=model, args=args, reward_funcs=cast(list[Any], functions), train_dataset=rows.dataset(),
                           processing_class=processor, peft_config=peft_config(config))
     data.summary["rewards"] = config.rewards
     return run_trainer(trainer, config, "grpo", data.summary, restart)

@@ -44,8 +44,8 @@ def select_hard(pool: list[GeoSample], predicted: dict[str, tuple[float, float]]
     truth = np.array([(s.lat, s.lon) for s in known])
     distance = np.asarray(haversine_km(guess[:, 0], guess[:, 1], truth[:, 0], truth[:, 1]))
     right_mask = np.array([not math.isnan(d) and d <= correct_km for d in distance])
-    right = [s for s, r in zip(known, right_mask) if r]
-    wrong = [s for s, r in zip(known, right_mask) if not r]
+    right = [s for s, r in zip(known, right_mask, strict=True) if r]
+    wrong = [s for s, r in zip(known, right_mask, strict=True) if not r]
     hard, dropped = drop_near(wrong, right, exclusion_km)
     return HardSelection(hard, len(right), len(wrong), dropped, len(pool) - len(known))
 

@@ -13,6 +13,8 @@ import shlex
 from importlib.resources import files
 from pathlib import Path
 
+from geor.engine.errors import BadOption
+
 from .config import TrainConfig
 
 SCALES = ("single", "multi-gpu", "zero2", "zero3")
@@ -21,29 +23,29 @@ STAGES = ("sft", "grpo", "eval")
 
 def accelerate_config(scale: str) -> Path:
     if scale not in SCALES[1:]:
-        raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+        raise BadOption(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
     return Path(str(files("geor.training") / "configs" / "accelerate" / f"{scale}.yaml"))
 
 
 def launch_commands(stage: str, config: TrainConfig, scale: str = "single", gpus: int = 1) -> list[list[str]]:
     """The commands to run, in order: a vLLM server first when the config asks for server-mode rollouts."""
     if stage not in STAGES:
-        raise ValueError(f"stage must be {', '.join(STAGES)}, not {stage!r}")
+        raise BadOption(f"stage must be {', '.join(STAGES)}, not {stage!r}")
     if gpus < 1:
-        raise ValueError("gpus must be at least 1")
+        raise BadOption("gpus must be at least 1")
     commands = []
     trainer = config.trainer
     training_gpus = gpus
     if stage == "grpo" and trainer.get("use_vllm") and trainer.get("vllm_mode", "colocate") == "server":
         if gpus < 2:
-            raise ValueError("vLLM server mode needs one GPU for the server and at least one for training (--gpus 2 or more)")
+            raise BadOption("vLLM server mode needs one GPU for the server and at least one for training (--gpus 2 or more)")
         server_gpu = str(gpus - 1)
         commands.append(["env", f"CUDA_VISIBLE_DEVICES={server_gpu}", "trl", "vllm-serve", "--model", config.model_reference()])
         training_gpus = gpus - 1
     run = ["-m", "geor.training.cli", stage, str(config.path)]
     if scale == "single":
         if training_gpus != 1:
-            raise ValueError("the single scale trains on one GPU; use multi-gpu, zero2 or zero3 for more")
+            raise BadOption("the single scale trains on one GPU; use multi-gpu, zero2 or zero3 for more")
         commands.append(["python", *run])
     else:
         visible = ",".join(str(i) for i in range(training_gpus))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.cor import CorAnswer, render_answer
+from geor.engine.errors import BadOption
 from geor.engine.models.gguf_file import KNOWN_PRE_TOKENIZERS
 
 QWEN_SPECIAL_TOKENS = (
@@ -34,11 +35,11 @@ def family_chat_template(family: str) -> str:
     return (files("trl") / "chat_templates" / name).read_text(encoding="utf-8")
 
 
-_TINY_TEXT = dict(
+_TINY_TEXT: dict[str, Any] = dict(
     hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
     max_position_embeddings=4096, rms_norm_eps=1e-6, tie_word_embeddings=True,
 )
-_3B_TEXT = dict(
+_3B_TEXT: dict[str, Any] = dict(
     hidden_size=2048, intermediate_size=11008, num_hidden_layers=36, num_attention_heads=16, num_key_value_heads=2,
     max_position_embeddings=128000, rms_norm_eps=1e-6, tie_word_embeddings=True,
 )
@@ -65,14 +66,14 @@ def tokenizer_corpus() -> list[str]:
         ("United States", "California", "San Francisco", 37.7749, -122.4194), ("India", "Maharashtra", "Mumbai", 19.076, 72.8777),
     ]
     texts = [instruction(), instruction(reasoning=True)]
-    texts += [render_answer(CorAnswer(*place)) for place in places]
+    texts += [render_answer(CorAnswer(country=country, state=state, city=city, lat=lat, lon=lon)) for country, state, city, lat, lon in places]
     return texts * 4
 
 
 def build_tokenizer(out_dir: Path, chat_template: str, vocab_size: int = 512) -> Any:
     """A Qwen2-style byte-level BPE tokenizer trained offline; saved to ``out_dir`` and returned."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import Qwen2TokenizerFast
+    from transformers import Qwen2Tokenizer  # the tokenizers-backed class (Qwen2TokenizerFast is its alias)
 
     core = Tokenizer(models.BPE())
     core.pre_tokenizer = pre_tokenizers.Sequence([
@@ -84,8 +85,9 @@ def build_tokenizer(out_dir: Path, chat_template: str, vocab_size: int = 512) ->
         vocab_size=vocab_size, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[], show_progress=False,
     )
     core.train_from_iterator(tokenizer_corpus(), trainer=trainer)
-    tokenizer = Qwen2TokenizerFast(
-        tokenizer_object=core, unk_token=None, bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+    tokenizer = Qwen2Tokenizer(
+        tokenizer_object=core, bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+        unk_token=None,  # type: ignore[arg-type]  # typed str; byte-level BPE has no unknown token
         additional_special_tokens=list(QWEN_SPECIAL_TOKENS),
     )
     tokenizer.chat_template = chat_template
@@ -164,9 +166,9 @@ def build_checkpoint(family: str, out_dir: Path, size: str = "tiny", seed: int =
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
     if family not in FAMILIES:
-        raise ValueError(f"random checkpoints exist for {', '.join(FAMILIES)}, not {family!r}")
+        raise BadOption(f"random checkpoints exist for {', '.join(FAMILIES)}, not {family!r}")
     if size not in SIZES or (family == "qwen3-vl" and size != "tiny"):
-        raise ValueError(f"no {size!r} size of {family}")
+        raise BadOption(f"no {size!r} size of {family}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)

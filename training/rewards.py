@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from geor.engine.cor import CorAnswer, parse_answer
+from geor.engine.errors import BadOption
 from geor.engine.geo import THRESHOLDS_KM, haversine_km
 from geor.engine.inference.agreement import check_levels, same_name
 
@@ -84,22 +85,22 @@ def format_reward(completions: Sequence[Any], **_: Any) -> list[float]:
 def coordinate_reward(completions: Sequence[Any], lat: Sequence[float], lon: Sequence[float], **_: Any) -> list[float]:
     answers = parsed_answers(completions)
     rewards = paper_distance_reward(_distances(answers, lat, lon))
-    return [float(r) * _format_ok(a) for r, a in zip(rewards, answers)]
+    return [float(r) * _format_ok(a) for r, a in zip(rewards, answers, strict=True)]
 
 
 def dense_coordinate_reward(completions: Sequence[Any], lat: Sequence[float], lon: Sequence[float], **_: Any) -> list[float]:
     answers = parsed_answers(completions)
     rewards = dense_distance_reward(_distances(answers, lat, lon))
-    return [float(r) * _format_ok(a) for r, a in zip(rewards, answers)]
+    return [float(r) * _format_ok(a) for r, a in zip(rewards, answers, strict=True)]
 
 
 def region_reward(completions: Sequence[Any], country: Sequence[str | None], state: Sequence[str | None],
                   city: Sequence[str | None], **_: Any) -> list[float]:
     out = []
-    for completion, truth in zip(completions, zip(country, state, city)):
+    for completion, truth in zip(completions, zip(country, state, city, strict=True), strict=True):
         result = parse_answer(completion_text(completion))
         claimed = (result.country, result.state, result.city)
-        levels = [(c, t) for c, t in zip(claimed, truth) if t]
+        levels = [(c, t) for c, t in zip(claimed, truth, strict=True) if t]
         if not levels:
             out.append(0.0)
             continue
@@ -132,18 +133,19 @@ def reward_functions(weights: dict[str, float], geocoder: Any = None) -> tuple[l
     """The functions and weights for TRL's GRPOTrainer from a ``{name: weight}`` mapping."""
     unknown = sorted(set(weights) - set(REWARD_NAMES))
     if unknown:
-        raise ValueError(f"unknown reward {unknown[0]!r}; known: {', '.join(REWARD_NAMES)}")
+        raise BadOption(f"unknown reward {unknown[0]!r}; known: {', '.join(REWARD_NAMES)}")
     if not weights:
-        raise ValueError("GRPO needs at least one reward")
+        raise BadOption("GRPO needs at least one reward")
     functions: list[RewardFunction] = []
     for name in weights:
         if name == "consistency":
             if geocoder is None:
-                raise ValueError("the consistency reward needs the geocoder")
+                raise BadOption("the consistency reward needs the geocoder")
             functions.append(make_consistency_reward(geocoder))
         else:
-            functions.append({"format": format_reward, "coordinate": coordinate_reward,
-                              "dense_coordinate": dense_coordinate_reward, "region": region_reward}[name])
+            plain: dict[str, RewardFunction] = {"format": format_reward, "coordinate": coordinate_reward,
+                                                "dense_coordinate": dense_coordinate_reward, "region": region_reward}
+            functions.append(plain[name])
     return functions, [float(w) for w in weights.values()]
 
 

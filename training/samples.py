@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geor.engine.csv_files import CsvFileError, open_csv, parse_number
-from geor.engine.errors import UserError
+from geor.engine.errors import BadInput
 
 
-class DatasetError(UserError):
+class DatasetError(BadInput):
     """A dataset that cannot be read at all (no such file, unknown layout); the message names it."""
 
 
@@ -123,7 +123,10 @@ def read_csv(path: Path, image_root: Path, layout: str | None = None, check_imag
                 report.skip("rows without a valid position", where)
                 continue
             image = stems.get(ident) if stems is not None else image_root / ident
-            problem = "missing images" if image is None else _image_problem(image, check_images)
+            if image is None:
+                report.skip("missing images", f"{where} ({ident})")
+                continue
+            problem = _image_problem(image, check_images)
             if problem:
                 report.skip(problem, f"{where} ({ident})")
                 continue

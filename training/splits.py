@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geor.engine.errors import BadOption
 from geor.engine.geo import nearest_k
 
 from .samples import GeoSample
@@ -33,10 +34,11 @@ def hash_fraction(key: str, seed: int) -> float:
 
 def split_samples(samples: list[GeoSample], eval_fraction: float, seed: int = 0, dedup_km: float = 0.0) -> Split:
     if not 0.0 <= eval_fraction < 1.0:
-        raise ValueError(f"eval_fraction must be in [0, 1), got {eval_fraction}")
+        raise BadOption(f"eval_fraction must be in [0, 1), got {eval_fraction}")
     if dedup_km < 0:
-        raise ValueError(f"dedup_km must not be negative, got {dedup_km}")
-    train, held = [], []
+        raise BadOption(f"dedup_km must not be negative, got {dedup_km}")
+    train: list[GeoSample] = []
+    held: list[GeoSample] = []
     for sample in samples:
         (held if hash_fraction(sample.id, seed) < eval_fraction else train).append(sample)
     train, dropped = drop_near(train, held, dedup_km)
@@ -49,4 +51,4 @@ def drop_near(samples: list[GeoSample], others: list[GeoSample], km: float) -> t
         return list(samples), 0
     _, distance = nearest_k([(s.lat, s.lon) for s in samples], [(s.lat, s.lon) for s in others], k=1)
     keep = np.asarray(distance[:, 0] > km)
-    return [s for s, k in zip(samples, keep) if k], int((~keep).sum())
+    return [s for s, k in zip(samples, keep, strict=True) if k], int((~keep).sum())

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from geor.engine.cor import CURRENT_PROMPT_VERSION, chat_messages
+from geor.engine.errors import BadInput
 from geor.engine.geo.geocoder.chain import DEFAULT_CITY_KM, fallback_counts, region_chains
 from geor.engine.inference.images import DEFAULT_MAX_SIDE, ImageError, load_image
 
@@ -43,7 +44,7 @@ def supervise(samples: list[GeoSample], geocoder: Any, city_km: float = DEFAULT_
     lat = np.array([s.lat for s in samples])
     lon = np.array([s.lon for s in samples])
     chains = region_chains(geocoder, lat, lon, city_km=city_km)
-    out = [Supervised(s, c.country, c.state, c.city, c.cor_text()) for s, c in zip(samples, chains) if not c.error]
+    out = [Supervised(s, c.country, c.state, c.city, c.cor_text()) for s, c in zip(samples, chains, strict=True) if not c.error]
     return out, fallback_counts(chains)
 
 
@@ -59,7 +60,7 @@ class ChainRows:
     def __init__(self, rows: list[Supervised], with_completion: bool, max_pixels: int | None = None,
                  prompt_version: str = CURRENT_PROMPT_VERSION, max_side: int = DEFAULT_MAX_SIDE) -> None:
         if not rows:
-            raise ValueError("no samples to train on (see the readers' summaries for what was skipped)")
+            raise BadInput("no samples to train on (see the readers' summaries for what was skipped)")
         self.rows, self.with_completion = rows, with_completion
         self.max_pixels, self.max_side, self.prompt_version = max_pixels, max_side, prompt_version
         self.bad_images: set[Path] = set()
@@ -96,7 +97,7 @@ class ChainRows:
             if self.with_completion:
                 item["completion"] = [{"role": "assistant", "content": [{"type": "text", "text": row.target}]}]
             return item
-        raise RuntimeError("none of the dataset's images can be decoded")
+        raise BadInput("none of the dataset's images can be decoded")
 
     def _transform(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         items = [self.row(i) for i in batch["index"]]

@@ -1,7 +1,10 @@
 """``geor``: one command-line tool with a subcommand per job.
 
 Each subcommand lives in its own module with ``register(subparsers)`` and a handler. Library code
-raises typed exceptions; only here are they turned into one line on stderr and a non-zero exit.
+raises typed exceptions; only here are they turned into one line on stderr and a non-zero exit, by
+the error contract of ``engine/errors.py``: a ``UserError`` or an ``OSError`` is the user's to fix
+(exit 1, its message as it is); anything else is a bug in Geo-R (exit 70; ``--debug`` shows the
+traceback).
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from geor.engine import __version__
-from geor.engine.errors import UserError
+from geor.engine.errors import UserError, user_message
 
 from . import cor, distance, evaluate, geocoder, models, predict, tag, where
 
@@ -23,12 +27,8 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 
 
-class CliError(Exception):
-    """An error whose message is already fit for the user."""
-
-
 class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -56,8 +56,8 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = No
     name = f"{parser.prog} {args.command}".strip()
     try:
         return int(args.handler(args) or 0)
-    except (CliError, UserError, ValueError, OSError) as exc:
-        print(f"{name}: error: {exc}", file=sys.stderr)
+    except (UserError, OSError) as exc:
+        print(f"{name}: error: {user_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"{name}: interrupted{interrupted_hint}", file=sys.stderr)

@@ -9,11 +9,12 @@ from collections import Counter
 from pathlib import Path
 
 from geor.engine.csv_files import parse_number
+from geor.engine.errors import BadInput
 
 from .where import _non_negative_km, add_pack_options, count_data_rows, open_geocoder, read_csv_chunks
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from geor.engine.geo.geocoder.chain import DEFAULT_CITY_KM
 
     parser = subparsers.add_parser(
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     header, lat_name, lon_name, chunks = read_csv_chunks(args.csv, args.lat_col, args.lon_col)
     id_name = args.id_col or next((c for c in ("IMG_ID", "id", "image", "img_id") if c in header), None)
     if id_name is not None and id_name not in header:
-        raise ValueError(f"{args.csv}: no column {id_name!r}")
+        raise BadInput(f"{args.csv}: no column {id_name!r}")
     counts: Counter[str] = Counter()
     done = 0
     progress = Progress(TextColumn("chains"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             lon = np.array([parse_number(r.get(lon_name)) for r in rows])
             chains = region_chains(geocoder, lat, lon, city_km=args.city_km)
             counts.update(fallback_counts(chains))
-            for i, (row, chain) in enumerate(zip(rows, chains)):
+            for i, (row, chain) in enumerate(zip(rows, chains, strict=True)):
                 record: dict[str, object] = {"id": row.get(id_name)} if id_name else {}
                 record["row"] = done + i + 2
                 if chain.error:

@@ -7,7 +7,7 @@ import json
 import math
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "distance", help="great-circle distance between two points",
         description="Great-circle (Haversine) distance in km between two points given in degrees.",

@@ -10,7 +10,7 @@ from pathlib import Path
 from .where import _non_negative_km
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("geocoder", help="build or inspect region packs",
                                    description="Build region packs for the offline geocoder, or describe one.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -70,7 +70,7 @@ def run_info(args: argparse.Namespace) -> int:
     if args.verify:
         geocoder.pack.verify()
     meta = dict(geocoder.meta)
-    meta["regions_per_level"] = {level: len(geocoder._strings(i, "name")) for i, level in enumerate(geocoder.levels)}
+    meta["regions_per_level"] = {level: len(geocoder.strings(i, "name")) for i, level in enumerate(geocoder.levels)}
     meta["towns"] = int(len(geocoder.pack.arrays["city_lat"]))
     meta["file"] = str(path)
     meta["size_mb"] = round(path.stat().st_size / 1e6, 1)

@@ -6,9 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geor.engine.errors import BadInput
+
+if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
+    from rich.progress import TaskID
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("models", help="list, download and check models")
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = commands.add_parser("list", help="known models and whether they are installed")
@@ -49,7 +55,7 @@ def run_pull(args: argparse.Namespace) -> int:
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                         disable=not sys.stderr.isatty())
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def tick(file: str, done: int, total: int | None) -> None:
         if file not in tasks:
@@ -69,7 +75,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         installed = registry.installed_path(args.model)
         if installed is None:
-            raise ValueError(f"{args.model}: no such folder and no installed model of that name")
+            raise BadInput(f"{args.model}: no such folder and no installed model of that name")
         folder = installed
     problems = registry.verify_folder(folder)
     for problem in problems:
@@ -84,6 +90,6 @@ def run_remove(args: argparse.Namespace) -> int:
     from geor.engine.models import registry
 
     if not registry.remove(args.name):
-        raise ValueError(f"{args.name}: not installed")
+        raise BadInput(f"{args.name}: not installed")
     print(f"{args.name}: removed")
     return 0

@@ -6,7 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from geor.engine.errors import BadInput
+
+if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
+    from geor.engine.inference.predictor import Prediction, Predictor
 
 
 def add_model_arguments(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -28,7 +33,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, required: bool) -> None
     group.add_argument("--seed", type=int, default=0)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "predict", help="ask a model where photos were taken",
         description=("For each photo, print the Chain of Region the model produced, the parsed coordinates, whether "
@@ -41,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def load_predictor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def load_predictor(args: argparse.Namespace) -> Predictor:
     """Backend + geocoder + options from the command line; the caller closes ``predictor.backend``."""
     from geor.engine.inference.loader import open_predictor
 
@@ -51,7 +56,7 @@ def load_predictor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                           progress=lambda m: print(m, file=sys.stderr))
 
 
-def _print(prediction: Any, show_text: bool) -> None:
+def _print(prediction: Prediction, show_text: bool) -> None:
     print(f"{prediction.path}")
     if prediction.status != "ok":
         print(f"  {prediction.status}: {prediction.reason}")
@@ -72,7 +77,7 @@ def _print(prediction: Any, show_text: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.photos if not p.exists()]
     if missing:
-        raise ValueError(f"{missing[0]}: no such file")
+        raise BadInput(f"{missing[0]}: no such file")
     predictor = load_predictor(args)
     failed = 0
     try:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .predict import add_model_arguments, load_predictor
+from geor.engine.errors import BadOption
+
+from .predict import add_model_arguments
+
+if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
+    from rich.progress import TaskID
+
+    from geor.engine.pipeline.clocks import CameraClock
+    from geor.engine.pipeline.tag_request import TagRequest
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tag = subparsers.add_parser(
         "tag", help="geotag a folder of photos from every device's GPS, tracks and (optionally) the model",
         description=(
@@ -74,78 +81,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     jobs.set_defaults(handler=run_jobs)
 
 
-def place_namer():  # type: ignore[no-untyped-def]
-    """Place names for positions, from the default offline geocoder."""
-    from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
-    from geor.engine.pipeline.place_names import place_namer_for
+def tag_request(args: argparse.Namespace) -> TagRequest:
+    """The job the command line asks for, declaratively (the desktop builds the same from its settings)."""
+    from geor.engine.pipeline.tag_request import ModelRequest, TagRequest
 
-    return place_namer_for(Geocoder(default_pack_path(progress=lambda m: print(m, file=sys.stderr))))
-
-
-def options_from(args: argparse.Namespace) -> Any:
-    """The job's declarative options from the command line and the user's saved privacy zones."""
-    from geor.engine.pipeline import TagOptions
-    from geor.engine.pipeline.clock_offsets import parse_clock_overrides
-    from geor.engine.pipeline.privacy import load_rules, parse_zone
-
-    saved = load_rules()
-    zones = [z.text() for z in saved.zones] + [parse_zone(z).text() for z in args.privacy_zone]
-    model_id = None
-    if args.model:
-        model_path = Path(args.model).expanduser()
-        model_id = str(model_path.resolve()) if model_path.exists() else args.model
     if args.pool_events and not args.model:
-        raise ValueError("--pool-events needs --model")
-    return TagOptions(
-        dry_run=args.dry_run, sidecar=args.sidecar, overwrite=args.overwrite, min_confidence=args.min_confidence,
-        window_min=args.window_min, tracks=sorted(str(p.expanduser().resolve()) for p in args.tracks), tz=args.tz,
-        clocks=parse_clock_overrides(args.clock), infer_clocks=args.infer_clocks, same_place_m=args.same_place_m,
-        same_place_max_min=args.same_place_max_min, interpolate_max_min=args.interpolate_max_min,
+        raise BadOption("--pool-events needs --model")
+    model = None
+    if args.model:
+        model = ModelRequest(model=args.model, mmproj=str(args.mmproj) if args.mmproj else None, device=args.device, threads=args.threads,
+                             ctx=args.ctx, gpu_layers=args.gpu_layers, samples=args.samples, temperature=args.temperature,
+                             max_tokens=args.max_tokens, max_pixels=args.max_pixels, review_below=args.review_below, seed=args.seed,
+                             pool_events=args.pool_events)
+    return TagRequest(
+        folder=args.folder, dry_run=args.dry_run, sidecar=args.sidecar, overwrite=args.overwrite, min_confidence=args.min_confidence,
+        window_min=args.window_min, tracks=tuple(args.tracks), tz=args.tz, clocks=tuple(args.clock), infer_clocks=args.infer_clocks,
+        same_place_m=args.same_place_m, same_place_max_min=args.same_place_max_min, interpolate_max_min=args.interpolate_max_min,
         extrapolate_max_min=args.extrapolate_max_min, max_speed_kmh=args.max_speed_kmh, far_km=args.far_km,
-        privacy_zones=zones, privacy_mode=args.privacy or saved.mode,
-        privacy_decimals=saved.decimals if args.privacy_decimals is None else args.privacy_decimals,
-        privacy_names=saved.names if args.privacy_names is None else args.privacy_names,
-        model=model_id, samples=args.samples, pool_events=args.pool_events,
+        privacy_zones=tuple(args.privacy_zone), privacy_mode=args.privacy, privacy_decimals=args.privacy_decimals,
+        privacy_names=args.privacy_names, model=model, new_job=args.new_job,
     )
 
 
 def run_tag(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from geor.engine.pipeline import open_job_store, plan_job, run_tag_job
+    from geor.engine.pipeline.tag_request import assemble_tag_job
 
-    folder = args.folder
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: no such folder")
-    options = options_from(args)
-    plan = plan_job(options)  # every option checked and every track read before a job exists
-    for line in plan.notes:
-        print(line, file=sys.stderr)
-    root = folder.resolve()
-    store, resumed = open_job_store(root, options, new_job=args.new_job)
-    print(f"{'resuming' if resumed else 'job'} {store.id} on {root}", file=sys.stderr)
     progress = Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), transient=True, disable=not sys.stderr.isatty())
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def tick(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
             tasks[stage] = progress.add_task(stage, total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    predictor = None
-    sources = list(plan.sources)
-    if args.model:
-        from geor.engine.pipeline.model_source import ModelSource
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
 
-        predictor = load_predictor(args)
-        sources.append(ModelSource(predictor, options.model, store, args.pool_events, dt.timedelta(minutes=args.window_min), tick))
+    job = assemble_tag_job(tag_request(args), model_progress=tick, messages=say)
     try:
+        for line in job.notes:
+            say(line)
+        say(f"{'resuming' if job.resumed else 'job'} {job.store.id} on {job.store.root}")
         with progress:
-            summary = run_tag_job(store, options, sources, place_namer(), tick, plan.track)
+            summary = job.run(tick)
     finally:
-        if predictor is not None:
-            predictor.backend.close()
+        job.close()
+        job.store.close()
     for line in summary.problems + summary.failures:
         print(line, file=sys.stderr)
     print_clocks(summary.clocks)
@@ -157,7 +140,7 @@ def run_tag(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_clocks(clocks: list[Any]) -> None:
+def print_clocks(clocks: list[CameraClock]) -> None:
     """Each camera's clock offset from UTC and why, the cameras with the most photos first."""
     if not clocks:
         return

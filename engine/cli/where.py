@@ -6,11 +6,17 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geor.engine.csv_files import open_csv, parse_number
+from geor.engine.errors import BadInput, BadOption
 
 from .distance import _degrees
+
+if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
+    from geor.engine.geo.geocoder import Geocoder, Place
 
 #: Columns ``--csv`` adds to each row, in order.
 OUTPUT_COLUMNS = ("continent", "country", "country_a2", "country_a3", "state", "state_code", "district",
@@ -18,7 +24,7 @@ OUTPUT_COLUMNS = ("continent", "country", "country_a2", "country_a3", "state", "
 CHUNK_ROWS = 50_000
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "where", help="where a position is: country, state, district, nearest town",
         description="Reverse-geocode a position, or every row of a CSV, fully offline.",
@@ -52,7 +58,7 @@ def _non_negative_km(text: str) -> float:
     return value
 
 
-def open_geocoder(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def open_geocoder(args: argparse.Namespace) -> Geocoder:
     from geor.engine.geo.geocoder import Geocoder
     from geor.engine.geo.geocoder.default_pack import default_pack_path
 
@@ -63,12 +69,12 @@ def open_geocoder(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def run(args: argparse.Namespace) -> int:
     if args.csv is not None:
         if args.lat is not None:
-            raise ValueError("give either LAT LON or --csv, not both")
+            raise BadOption("give either LAT LON or --csv, not both")
         if args.out is None:
-            raise ValueError("--csv needs --out FILE for the results")
+            raise BadOption("--csv needs --out FILE for the results")
         return run_csv(args)
     if args.lat is None or args.lon is None:
-        raise ValueError("give LAT LON (degrees) or --csv FILE --out FILE")
+        raise BadOption("give LAT LON (degrees) or --csv FILE --out FILE")
     geocoder = open_geocoder(args)
     place = geocoder.lookup(args.lat, args.lon)
     if args.json:
@@ -78,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_place(place) -> str:  # type: ignore[no-untyped-def]
+def format_place(place: Place) -> str:
     lines = [f"position    {place.lat:.6f}, {place.lon:.6f}"]
     if place.country is None:
         lines.append("country     none (open sea)")
@@ -100,21 +106,21 @@ def format_place(place) -> str:  # type: ignore[no-untyped-def]
 def pick_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, path: Path) -> str:
     if wanted is not None:
         if wanted not in header:
-            raise ValueError(f"{path}: no column {wanted!r} (columns: {', '.join(header)})")
+            raise BadInput(f"{path}: no column {wanted!r} (columns: {', '.join(header)})")
         return wanted
     for name in candidates:
         if name in header:
             return name
-    raise ValueError(f"{path}: no {what} column (looked for {', '.join(candidates)}; name it with --{what[:3]}-col)")
+    raise BadInput(f"{path}: no {what} column (looked for {', '.join(candidates)}; name it with --{what[:3]}-col)")
 
 
-def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None):  # type: ignore[no-untyped-def]
+def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None) -> tuple[list[str], str, str, Iterator[list[dict[str, str]]]]:
     """(header, lat column, lon column, iterator of row chunks) of a CSV with positions."""
     handle, reader, header = open_csv(path)
     lat_name = pick_column(header, lat_col, ("lat", "LAT", "latitude", "Latitude"), "latitude", path)
     lon_name = pick_column(header, lon_col, ("lon", "LON", "lng", "longitude", "Longitude"), "longitude", path)
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[list[dict[str, str]]]:
         with handle:
             rows: list[dict[str, str]] = []
             try:
@@ -124,7 +130,7 @@ def read_csv_chunks(path: Path, lat_col: str | None, lon_col: str | None):  # ty
                         yield rows
                         rows = []
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise ValueError(f"{path}: line {reader.line_num}: unreadable ({exc})") from None
+                raise BadInput(f"{path}: line {reader.line_num}: unreadable ({exc})") from None
             if rows:
                 yield rows
 
@@ -150,7 +156,7 @@ def run_csv(args: argparse.Namespace) -> int:
     header, lat_name, lon_name, chunks = read_csv_chunks(args.csv, args.lat_col, args.lon_col)
     clash = [c for c in OUTPUT_COLUMNS if c in header]
     if clash:
-        raise ValueError(f"{args.csv}: already has column(s) {', '.join(clash)}; rename them first")
+        raise BadInput(f"{args.csv}: already has column(s) {', '.join(clash)}; rename them first")
     total = count_data_rows(args.csv)
     done = bad = 0
     progress = Progress(TextColumn("geocoding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -165,12 +171,13 @@ def run_csv(args: argparse.Namespace) -> int:
             batch = geocoder.lookup_many(lat, lon)
             columns = batch.columns()
             for i, row in enumerate(rows):
+                record: dict[str, object] = dict(row)
                 if i in batch.errors:
                     bad += 1
-                    row["geocode_error"] = f"row {done + i + 2}: {lat_name}={row.get(lat_name)!r}, {lon_name}={row.get(lon_name)!r}: {batch.errors[i]}"
+                    record["geocode_error"] = f"row {done + i + 2}: {lat_name}={row.get(lat_name)!r}, {lon_name}={row.get(lon_name)!r}: {batch.errors[i]}"
                 for name in OUTPUT_COLUMNS[:-1]:
-                    row[name] = columns[name][i]
-                writer.writerow(row)
+                    record[name] = columns[name][i]
+                writer.writerow(record)
             done += len(rows)
             progress.update(task, completed=done)
     print(f"geocoded {done - bad:,} of {done:,} rows into {args.out}" + (f"; {bad:,} rows had no valid position (see geocode_error)" if bad else ""), file=sys.stderr)

@@ -7,6 +7,8 @@ import enum
 import math
 from dataclasses import dataclass, field
 
+from geor.engine.errors import BadInput
+
 
 @dataclass(frozen=True)
 class Level:
@@ -52,9 +54,9 @@ class CorAnswer:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
-            raise ValueError(f"latitude {self.lat!r} outside [-90, 90]")
+            raise BadInput(f"latitude {self.lat!r} outside [-90, 90]")
         if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
-            raise ValueError(f"longitude {self.lon!r} outside [-180, 180]")
+            raise BadInput(f"longitude {self.lon!r} outside [-180, 180]")
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,7 @@ class FailureReason(enum.Enum):
     OUT_OF_RANGE = "out_of_range"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CorParseFailure:
     """A text that holds no usable coordinates, with whatever region names it did hold."""
 

@@ -86,7 +86,7 @@ def _labelled_pairs(text: str) -> list[CoordinatePair]:
     lats = [m for m in _LAT_LABEL.finditer(text) if _COMPONENT.match(text, m.end())]
     lons = [m for m in _LON_LABEL.finditer(text) if _COMPONENT.match(text, m.end())]
     pairs = []
-    for lat_label, lon_label in zip(lats, lons):
+    for lat_label, lon_label in zip(lats, lons, strict=False):  # labels pair up in order; one left without a partner gives no pair
         lat_match = _COMPONENT.match(text, lat_label.end())
         lon_match = _COMPONENT.match(text, lon_label.end())
         assert lat_match is not None and lon_match is not None

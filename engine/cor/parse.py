@@ -25,10 +25,10 @@ def parse_answer(text: object) -> ParseResult:
     """A :class:`CorAnswer` when ``text`` holds usable coordinates, else a :class:`CorParseFailure`
     saying why (with whatever region names were found)."""
     if not isinstance(text, str):
-        return CorParseFailure(FailureReason.NOT_TEXT, f"expected text, got {type(text).__name__}")
+        return CorParseFailure(reason=FailureReason.NOT_TEXT, detail=f"expected text, got {type(text).__name__}")
     text = text.strip()
     if not text:
-        return CorParseFailure(FailureReason.EMPTY, "the text is empty")
+        return CorParseFailure(reason=FailureReason.EMPTY, detail="the text is empty")
 
     closes = list(_THINK_CLOSE.finditer(text))
     if closes:
@@ -36,7 +36,7 @@ def parse_answer(text: object) -> ParseResult:
         reasoning = text[opening.end() if opening else 0:closes[-1].start()].strip()
         answer = text[closes[-1].end():]
     elif _THINK_OPEN.search(text):
-        return CorParseFailure(FailureReason.UNFINISHED_REASONING, "<think> is never closed: the answer was cut off")
+        return CorParseFailure(reason=FailureReason.UNFINISHED_REASONING, detail="<think> is never closed: the answer was cut off")
     else:
         reasoning, answer = None, text
     wrapped = _ANSWER_TAGS.search(answer)
@@ -53,7 +53,7 @@ def parse_answer(text: object) -> ParseResult:
     count = len(field_pairs) + len(prose_pairs)
 
     def failure(reason: FailureReason, detail: str) -> CorParseFailure:
-        return CorParseFailure(reason, detail, reasoning=reasoning or None, coordinate_pairs=count, **names)
+        return CorParseFailure(reason=reason, detail=detail, reasoning=reasoning or None, coordinate_pairs=count, **names)
 
     if "coordinates" in fields and not field_pairs:
         return failure(FailureReason.MALFORMED_COORDINATES, f"no latitude/longitude in Coordinates: {fields['coordinates']!r}")

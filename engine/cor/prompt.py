@@ -6,11 +6,15 @@ uses it. Add a new version rather than editing an old one.
 
 from __future__ import annotations
 
+from typing import Any
+
+from geor.engine.errors import BadInput
+
 from .answer import LEVELS
 
 _FORMAT = "\n".join(
     f"{level.label}: <{hint}>"
-    for level, hint in zip(LEVELS, ("country", "state or province", "city or town", "latitude, longitude"))
+    for level, hint in zip(LEVELS, ("country", "state or province", "city or town", "latitude, longitude"), strict=True)
 )
 
 PROMPTS: dict[str, str] = {
@@ -35,11 +39,11 @@ def instruction(version: str = CURRENT_PROMPT_VERSION, reasoning: bool = False) 
     try:
         text = PROMPTS[version]
     except KeyError:
-        raise ValueError(f"unknown prompt version {version!r}; known: {', '.join(sorted(PROMPTS))}") from None
+        raise BadInput(f"unknown prompt version {version!r}; known: {', '.join(sorted(PROMPTS))}") from None
     return text + (_REASONING_SUFFIX if reasoning else "")
 
 
-def chat_messages(version: str = CURRENT_PROMPT_VERSION, reasoning: bool = False) -> list[dict]:
+def chat_messages(version: str = CURRENT_PROMPT_VERSION, reasoning: bool = False) -> list[dict[str, Any]]:
     """The one user turn every backend and the training data use: the instruction first, then the
     photo. Text first means the instruction's tokens are the same for every photo, so a runtime
     can evaluate them once and reuse them (llama.cpp's KV cache) instead of once per photo.

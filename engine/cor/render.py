@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from geor.engine.errors import BadInput
+
 from .answer import COORDINATE_DECIMALS, LEVELS, UNKNOWN, CorAnswer
 from .parse import is_renderable_name
 
@@ -20,12 +22,12 @@ def render_answer(answer: CorAnswer, with_reasoning: bool = True) -> str:
     Raises ValueError for a region name that could not be read back as itself.
     """
     names = (answer.country, answer.state, answer.city)
-    lines = [f"{level.label}: {_checked_name(level.label, name)}" for level, name in zip(LEVELS, names)]
+    lines = [f"{level.label}: {_checked_name(level.label, name)}" for level, name in zip(LEVELS[:3], names, strict=True)]
     lines.append(f"{LEVELS[3].label}: {format_coordinates(answer.lat, answer.lon)}")
     text = "\n".join(lines)
     if with_reasoning and answer.reasoning is not None:
         if "<think>" in answer.reasoning or "</think>" in answer.reasoning:
-            raise ValueError("reasoning must not contain <think> tags")
+            raise BadInput("reasoning must not contain <think> tags")
         text = f"<think>\n{answer.reasoning.strip()}\n</think>\n{text}"
     return text
 
@@ -39,7 +41,7 @@ def _checked_name(label: str, name: str | None) -> str:
     if name is None:
         return UNKNOWN
     if not is_renderable_name(name):
-        raise ValueError(
+        raise BadInput(
             f"{label} name {name!r} would not read back as itself (empty, edge punctuation, "
             "a line break, a level label, a <think>/<answer> tag, or a word meaning unknown)"
         )

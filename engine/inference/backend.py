@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from geor.engine.errors import UserError
+from geor.engine.errors import BadOption, UserError
 
 from .images import PreparedImage
 
@@ -33,9 +33,9 @@ class SamplingOptions:
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
-            raise ValueError("max_new_tokens must be at least 1")
+            raise BadOption("max_new_tokens must be at least 1")
         if self.temperature < 0:
-            raise ValueError("temperature must be 0 (greedy) or more")
+            raise BadOption("temperature must be 0 (greedy) or more")
 
 
 @dataclass
@@ -75,7 +75,7 @@ def require(what: str, extra: str, *modules: str) -> tuple[Any, ...]:
 
 def check_device(device: str) -> str:
     if device not in DEVICES:
-        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+        raise BadOption(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
     return device
 
 

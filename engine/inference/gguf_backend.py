@@ -19,12 +19,15 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geor.engine.models.gguf_file import GgufError, check_pair, read_header
 
 from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
+
+if TYPE_CHECKING:  # jinja2 is imported when a model is opened
+    from jinja2 import Template
 
 log = logging.getLogger("geor.llama_cpp")
 log.addHandler(logging.NullHandler())  # a library stays quiet unless the application configures logging
@@ -48,8 +51,7 @@ def _route_logs(llama_cpp: Any) -> None:
     keeping the last errors for our own messages."""
     from llama_cpp import mtmd_cpp
 
-    @llama_cpp.llama_log_callback
-    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    def on_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
         message = text.decode("utf-8", errors="replace").rstrip()
         python_level = _last_level[0] if level == 5 else _LOG_LEVELS.get(level, logging.DEBUG)
         _last_level[0] = python_level
@@ -60,6 +62,7 @@ def _route_logs(llama_cpp: Any) -> None:
             del _recent_errors[:-8]
         log.log(python_level, message)
 
+    callback = llama_cpp.llama_log_callback(on_log)
     _callbacks.append(callback)
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
     mtmd_cpp.mtmd_log_set(callback, ctypes.c_void_p(0))
@@ -152,7 +155,8 @@ class GgufBackend:
     def _piece(self, token: int) -> str:
         if token < 0:
             return ""
-        return self._llama.detokenize([token], special=True).decode("utf-8", errors="ignore")
+        piece: str = self._llama.detokenize([token], special=True).decode("utf-8", errors="ignore")
+        return piece
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -256,11 +260,11 @@ class GgufBackend:
         if not self.prefix_cache:
             return 0, 0, 0
         keep, position = 0, 0
-        for (key, _), cached in zip(plan, self._cached):
+        for (key, _), cached in zip(plan, self._cached, strict=False):  # the common prefix of the plan and the cache
             if key != cached.key:
                 if key[0] == "text" and cached.key[0] == "text":  # a partly shared text chunk
                     common = 0
-                    for a, b in zip(key[1:], cached.key[1:]):
+                    for a, b in zip(key[1:], cached.key[1:], strict=False):  # their common tokens
                         if a != b:
                             break
                         common += 1
@@ -318,7 +322,7 @@ class GgufBackend:
             pass
 
 
-def _compile_template(source: str) -> Any:
+def _compile_template(source: str) -> Template:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     def raise_exception(message: str) -> None:
@@ -332,4 +336,4 @@ def _compile_template(source: str) -> Any:
 def _quantization(header: Any) -> str:
     counts = header.file_types()
     weights = {k: v for k, v in counts.items() if k not in ("F32",)}
-    return max(weights, key=weights.get) if weights else "F32"
+    return max(weights, key=lambda k: weights[k]) if weights else "F32"

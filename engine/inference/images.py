@@ -10,11 +10,17 @@ import hashlib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geor.engine.errors import BadInput
+
+if TYPE_CHECKING:  # Pillow is imported when an image is
+    from PIL.Image import Image as PilImage
 
 DEFAULT_MAX_SIDE = 1024
 
 
-class ImageError(ValueError):
+class ImageError(BadInput):
     """A photo that cannot be decoded; the message names the file."""
 
 
@@ -30,7 +36,7 @@ class PreparedImage:
         """Identity of the pixels, for caches."""
         return hashlib.sha1(self.rgb, usedforsecurity=False).hexdigest()
 
-    def to_pil(self):  # noqa: ANN201 - PIL.Image.Image, imported lazily
+    def to_pil(self) -> PilImage:
         from PIL import Image
 
         return Image.frombytes("RGB", (self.width, self.height), self.rgb)
@@ -59,10 +65,9 @@ def load_image(path: Path, max_side: int = DEFAULT_MAX_SIDE, max_pixels: int | N
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4, 1/8 scale when big
-                image = ImageOps.exif_transpose(image)
-                image = image.convert("RGB")
+            with Image.open(path) as opened:
+                opened.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4, 1/8 scale when big
+                image = ImageOps.exif_transpose(opened).convert("RGB")
                 image.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
                 if max_pixels and image.width * image.height > max_pixels:
                     scale = (max_pixels / (image.width * image.height)) ** 0.5
@@ -79,6 +84,6 @@ def load_image(path: Path, max_side: int = DEFAULT_MAX_SIDE, max_pixels: int | N
         raise ImageError(f"{path}: damaged or truncated image ({exc})") from None
 
 
-def from_pil(image, path: Path | None = None) -> PreparedImage:  # noqa: ANN001 - PIL.Image.Image
+def from_pil(image: PilImage, path: Path | None = None) -> PreparedImage:
     rgb = image.convert("RGB")
     return PreparedImage(path, rgb.width, rgb.height, rgb.tobytes())

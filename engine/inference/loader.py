@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import atexit
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from geor.engine.errors import BadOption
 from geor.engine.models.gguf_file import GgufError, read_header
 from geor.engine.models.manifest import MANIFEST_NAME, ManifestError, ModelManifest
 
 from .backend import Backend, BackendError
+
+if TYPE_CHECKING:  # imported where used: numpy and the geocoder stay unloaded until a model is opened
+    from geor.engine.geo.geocoder import Geocoder
+
+    from .predictor import Predictor
 
 _open_backends: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -120,7 +127,7 @@ def open_backend(spec: ModelSpec, device: str = "auto", threads: int | None = No
 def open_predictor(model: str | Path, *, mmproj: str | Path | None = None, device: str = "auto", threads: int | None = None,
                    ctx: int = 4096, gpu_layers: int | None = None, samples: int = 1, temperature: float | None = None,
                    max_tokens: int = 128, max_pixels: int | None = None, review_below: float = 0.5, seed: int = 0,
-                   geocoder: Any = None, progress: Any = None) -> Any:
+                   geocoder: Geocoder | None = None, progress: Callable[[str], None] | None = None) -> Predictor:
     """A ready :class:`~.predictor.Predictor` for ``model`` (any path or name :func:`resolve` takes),
     with the default offline geocoder unless one is given; the caller closes ``predictor.backend``."""
     from geor.engine.geo.geocoder import Geocoder
@@ -129,7 +136,7 @@ def open_predictor(model: str | Path, *, mmproj: str | Path | None = None, devic
     from .predictor import PredictOptions, Predictor
 
     if samples < 1 or max_tokens < 1 or (threads is not None and threads < 1):
-        raise ValueError("samples, max_tokens and threads must be at least 1")
+        raise BadOption("samples, max_tokens and threads must be at least 1")
     spec = resolve(model, mmproj)
     manifest = spec.manifest
     options = PredictOptions(

@@ -141,7 +141,7 @@ class OnnxBackend:
                     break
                 tokens.append(token)
                 feeds = {"inputs_embeds": np.asarray(self.embeddings[[token]], dtype=np.float32)[None],
-                         "position_ids": np.full((3, 1, 1), position, dtype=np.int64), **dict(zip(past_names, cache))}
+                         "position_ids": np.full((3, 1, 1), position, dtype=np.int64), **dict(zip(past_names, cache, strict=True))}
                 outputs = self.decoder.run(None, feeds)
                 logits, cache, position = outputs[0][0, -1], outputs[1:], position + 1
             text = self.tokenizer.decode(tokens, skip_special_tokens=True)

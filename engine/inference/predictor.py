@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from geor.engine.cor import CURRENT_PROMPT_VERSION, CorAnswer, CorParseFailure, chat_messages, parse_answer
+from geor.engine.errors import BadOption
 from geor.engine.geo import geometric_median, haversine_km
 from geor.engine.geo.geocoder import Geocoder, Place
 
@@ -42,8 +43,11 @@ class Sample:
 
 @dataclass
 class Prediction:
+    """One photo's answer: ``Prediction(path, status)`` positionally, the rest by name."""
+
     path: Path | None
     status: str  # "ok", "unparsed" (the model answered but not in the format), "error" (image or runtime)
+    _: KW_ONLY
     lat: float | None = None
     lon: float | None = None
     country: str | None = None
@@ -76,7 +80,7 @@ class Prediction:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PredictOptions:
     samples: int = 1  # k answers; > 1 pools them (self-consistency)
     temperature: float | None = None  # None: 0 (greedy) for one sample, 0.7 for several
@@ -98,7 +102,7 @@ class Predictor:
         self.backend, self.geocoder = backend, geocoder
         self.options = options or PredictOptions()
         if self.options.samples < 1:
-            raise ValueError("samples must be at least 1")
+            raise BadOption("samples must be at least 1")
         self.messages = chat_messages(self.options.prompt_version, self.options.reasoning)
 
     def predict_path(self, path: Path) -> Prediction:
@@ -107,7 +111,7 @@ class Predictor:
         try:
             image = load_image(path, self.options.max_side, self.options.max_pixels)
         except ImageError as exc:
-            return Prediction(Path(path), "error", reason=str(exc))
+            return Prediction(path=Path(path), status="error", reason=str(exc))
         prediction = self.predict_image(image)
         prediction.timings["load"] = time.perf_counter() - t0 - prediction.timings.get("model", 0.0) - prediction.timings.get("check", 0.0)
         return prediction
@@ -117,7 +121,7 @@ class Predictor:
         try:
             generations = self.backend.generate(image, self.messages, self.options.samples, self.options.sampling())
         except BackendError as exc:
-            return Prediction(image.path, "error", reason=str(exc))
+            return Prediction(path=image.path, status="error", reason=str(exc))
         t1 = time.perf_counter()
         samples = []
         for generation in generations:
@@ -137,7 +141,7 @@ class Predictor:
         answers = [s.answer for s in samples if s.answer is not None]
         if not answers:
             reasons = sorted({s.failure or "" for s in samples})
-            return Prediction(path, "unparsed", samples=samples, reason="no usable answer: " + ", ".join(reasons))
+            return Prediction(path=path, status="unparsed", samples=samples, reason="no usable answer: " + ", ".join(reasons))
         points = np.array([[a.lat, a.lon] for a in answers])
         radius = None
         if len(answers) > 1:
@@ -161,5 +165,5 @@ class Predictor:
             reason = "the coordinates are not in the named " + " / ".join(disagreements)
         elif review:
             reason = "low confidence"
-        return Prediction(path, "ok", lat, lon, chosen.country, chosen.state, chosen.city, score, radius, review, reason,
-                          checks, place, samples)
+        return Prediction(path=path, status="ok", lat=lat, lon=lon, country=chosen.country, state=chosen.state, city=chosen.city, confidence=score, radius_km=radius, needs_review=review, reason=reason,
+                          checks=checks, place=place, samples=samples)

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import BadOption
+
 from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
 
@@ -39,7 +41,7 @@ class TransformersBackend:
         torch_dtype = {"auto": torch.bfloat16 if self.device == "cuda" else torch.float32, "float32": torch.float32,
                        "bfloat16": torch.bfloat16, "float16": torch.float16}.get(dtype)
         if torch_dtype is None:
-            raise ValueError(f"dtype must be auto, float32, bfloat16 or float16, not {dtype!r}")
+            raise BadOption(f"dtype must be auto, float32, bfloat16 or float16, not {dtype!r}")
         self.dtype = str(torch_dtype).removeprefix("torch.")
         try:
             self.processor = transformers.AutoProcessor.from_pretrained(self.folder, trust_remote_code=False, local_files_only=True)
@@ -56,7 +58,8 @@ class TransformersBackend:
                 "model_type": self.model_type, "dtype": self.dtype}
 
     def render(self, messages: list[dict[str, Any]]) -> str:
-        return self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        text: str = self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return text
 
     def generate(self, image: PreparedImage, messages: list[dict[str, Any]], n: int, options: SamplingOptions) -> list[Generation]:
         torch = self._torch

@@ -10,12 +10,16 @@ user asks (``geor models pull``, ``geor-export`` fetching llama.cpp's converter)
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
+
+from geor.engine.errors import UserError
 
 CHUNK = 1024 * 1024
 USER_AGENT = "geor-downloader/1"
@@ -24,7 +28,7 @@ USER_AGENT = "geor-downloader/1"
 Progress = Callable[[int, int | None], None]
 
 
-class DownloadError(OSError):
+class DownloadError(UserError, OSError):
     """A download that failed; the message names the URL or file and what to do."""
 
 
@@ -38,9 +42,10 @@ def _request(url: str, method: str = "GET", headers: dict[str, str] | None = Non
     return urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})})
 
 
-def _open(request: urllib.request.Request, timeout: float):  # noqa: ANN202 - an http.client.HTTPResponse
+def _open(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only, checked by callers
+        # typed Any (other schemes give other objects); http(s) URLs, checked by callers, give an HTTPResponse
+        return cast(http.client.HTTPResponse, urllib.request.urlopen(request, timeout=timeout))  # noqa: S310
     except urllib.error.HTTPError as exc:
         if exc.code == 416:
             raise

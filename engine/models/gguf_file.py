@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from geor.engine.errors import BadInput
+
 MAGIC = b"GGUF"
 DEFAULT_ALIGNMENT = 32
 
@@ -54,7 +56,7 @@ KNOWN_PRE_TOKENIZERS = {  # written into GGUFs as tokenizer.ggml.pre
 }
 
 
-class GgufError(ValueError):
+class GgufError(BadInput):
     """A file that is not a usable GGUF; the message names the file and what to do."""
 
 
@@ -199,7 +201,7 @@ def _check_complete(header: GgufHeader) -> None:
             end, last = header.data_offset + tensor.offset + n_bytes, tensor
     if end > header.file_size:
         raise GgufError(
-            f"{header.path}: truncated: {header.file_size:,} bytes, but tensor {last.name!r} needs {end:,}; "
+            f"{header.path}: truncated: {header.file_size:,} bytes, but {f'tensor {last.name!r}' if last else 'its data'} needs {end:,}; "
             "the download or export did not finish (run `geor models pull` again, or re-export)"
         )
 

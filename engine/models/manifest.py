@@ -22,6 +22,7 @@ from typing import Any
 
 from geor.engine.atomic import atomic_text_writer
 from geor.engine.cor import CURRENT_PROMPT_VERSION, PROMPTS
+from geor.engine.errors import BadInput
 
 MANIFEST_NAME = "geor-model.json"
 MANIFEST_VERSION = 1
@@ -35,7 +36,7 @@ MODEL_TYPE_FAMILIES = {
 }
 
 
-class ManifestError(ValueError):
+class ManifestError(BadInput):
     """A manifest that is missing, unreadable or inconsistent; the message names the file."""
 
 

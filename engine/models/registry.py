@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geor.engine.errors import BadInput
 from geor.engine.paths import user_data_dir
 
 from .download import DownloadError, download, remote_info
@@ -41,7 +42,7 @@ class RemoteFile:
         return f"{endpoint.rstrip('/')}/{self.repo}/resolve/{self.revision}/{self.file}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegistryModel:
     name: str
     family: str
@@ -56,31 +57,31 @@ class RegistryModel:
 
 BUILTIN: tuple[RegistryModel, ...] = (
     RegistryModel(
-        "qwen2.5-vl-3b-instruct-q4", "qwen2.5-vl", "gguf", "Q4_K_M",
-        "Qwen2.5-VL-3B-Instruct, zero-shot with the Chain-of-Region prompt; about 2.7 GB; the CPU default",
-        "Qwen Research License (non-commercial)",
-        {"model": RemoteFile("ggml-org/Qwen2.5-VL-3B-Instruct-GGUF", "Qwen2.5-VL-3B-Instruct-Q4_K_M.gguf"),
+        name="qwen2.5-vl-3b-instruct-q4", family="qwen2.5-vl", format="gguf", quantization="Q4_K_M",
+        description="Qwen2.5-VL-3B-Instruct, zero-shot with the Chain-of-Region prompt; about 2.7 GB; the CPU default",
+        licence="Qwen Research License (non-commercial)",
+        files={"model": RemoteFile("ggml-org/Qwen2.5-VL-3B-Instruct-GGUF", "Qwen2.5-VL-3B-Instruct-Q4_K_M.gguf"),
          "mmproj": RemoteFile("ggml-org/Qwen2.5-VL-3B-Instruct-GGUF", "mmproj-Qwen2.5-VL-3B-Instruct-Q8_0.gguf")},
     ),
     RegistryModel(
-        "qwen2.5-vl-7b-instruct-q4", "qwen2.5-vl", "gguf", "Q4_K_M",
-        "Qwen2.5-VL-7B-Instruct, zero-shot; about 5.5 GB; better answers, slower",
-        "Apache-2.0",
-        {"model": RemoteFile("ggml-org/Qwen2.5-VL-7B-Instruct-GGUF", "Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf"),
+        name="qwen2.5-vl-7b-instruct-q4", family="qwen2.5-vl", format="gguf", quantization="Q4_K_M",
+        description="Qwen2.5-VL-7B-Instruct, zero-shot; about 5.5 GB; better answers, slower",
+        licence="Apache-2.0",
+        files={"model": RemoteFile("ggml-org/Qwen2.5-VL-7B-Instruct-GGUF", "Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf"),
          "mmproj": RemoteFile("ggml-org/Qwen2.5-VL-7B-Instruct-GGUF", "mmproj-Qwen2.5-VL-7B-Instruct-Q8_0.gguf")},
     ),
     RegistryModel(
-        "qwen3-vl-4b-instruct-q4", "qwen3-vl", "gguf", "Q4_K_M",
-        "Qwen3-VL-4B-Instruct, zero-shot; about 3.3 GB",
-        "Apache-2.0",
-        {"model": RemoteFile("Qwen/Qwen3-VL-4B-Instruct-GGUF", "Qwen3VL-4B-Instruct-Q4_K_M.gguf"),
+        name="qwen3-vl-4b-instruct-q4", family="qwen3-vl", format="gguf", quantization="Q4_K_M",
+        description="Qwen3-VL-4B-Instruct, zero-shot; about 3.3 GB",
+        licence="Apache-2.0",
+        files={"model": RemoteFile("Qwen/Qwen3-VL-4B-Instruct-GGUF", "Qwen3VL-4B-Instruct-Q4_K_M.gguf"),
          "mmproj": RemoteFile("Qwen/Qwen3-VL-4B-Instruct-GGUF", "mmproj-Qwen3VL-4B-Instruct-Q8_0.gguf")},
     ),
 )
 
 
-class RegistryError(ValueError):
-    pass
+class RegistryError(BadInput):
+    """An installed model or a registry entry that cannot be used; the message names it."""
 
 
 def models_dir() -> Path:

@@ -24,9 +24,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from geor.engine.errors import UserError
+from geor.engine.errors import MissingComponent, UserError
 from geor.engine.paths import bundled_data_dir
 
 ENVIRONMENT = "GEOR_EXIFTOOL"
@@ -40,11 +40,11 @@ COMMAND_TIMEOUT_S = 300.0
 COMMON_OPTIONS = ("-api", "LargeFileSupport=1", *(("-charset", "filename=utf8") if os.name == "nt" else ()))
 
 
-class ExifToolMissing(UserError):
+class ExifToolMissing(MissingComponent):
     """No usable ExifTool: the message says how to get one."""
 
 
-class ExifToolFailed(RuntimeError):
+class ExifToolFailed(UserError, RuntimeError):
     """The ExifTool process died or hung; the photo it was working on is named by the caller."""
 
 
@@ -128,20 +128,27 @@ class ExifToolSession:
         self.close()
 
     @property
+    def _stdin(self) -> IO[bytes]:
+        stdin = self._process.stdin
+        assert stdin is not None  # opened with stdin=PIPE
+        return stdin
+
+    @property
     def alive(self) -> bool:
         return self._process.poll() is None
 
     def close(self) -> None:
         if self.alive:
             try:
-                self._process.stdin.write(b"-stay_open\nFalse\n")  # type: ignore[union-attr]
-                self._process.stdin.close()  # type: ignore[union-attr]
+                self._stdin.write(b"-stay_open\nFalse\n")
+                self._stdin.close()
                 self._process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 self._process.kill()
         for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
             try:
-                stream.close()  # type: ignore[union-attr]
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
         self._process.wait()
@@ -157,8 +164,8 @@ class ExifToolSession:
         lines += [b"-echo4", f"={{status}}=end{mark}".replace("{status}", "${status}").encode(), f"-execute{mark}".encode()]
         deadline = time.monotonic() + COMMAND_TIMEOUT_S
         try:
-            self._process.stdin.write(b"\n".join(lines) + b"\n")  # type: ignore[union-attr]
-            self._process.stdin.flush()  # type: ignore[union-attr]
+            self._stdin.write(b"\n".join(lines) + b"\n")
+            self._stdin.flush()
             out = self._collect(self._out, f"{{ready{mark}}}".encode(), deadline)
             err = self._collect(self._err, f"=end{mark}".encode(), deadline)
         except (OSError, ExifToolFailed) as exc:

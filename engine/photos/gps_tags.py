@@ -12,8 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from geor.engine.errors import BadInput
 
-class GpsTagError(ValueError):
+
+class GpsTagError(BadInput):
     """A GPS tag that cannot be a position (wrong count, zero denominator, out of range)."""
 
 
@@ -32,7 +34,7 @@ class Location:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90 and math.isfinite(self.lon) and -180 <= self.lon <= 180):
-            raise ValueError(f"({self.lat}, {self.lon}) is not a valid position")
+            raise BadInput(f"({self.lat}, {self.lon}) is not a valid position")
 
 
 #: The location fields Geo-R writes, by where they go; everything else in a file is left as it is.

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import BadInput
+
 from .formats import sidecar_path
 from .gps_tags import (
     GpsTagError,
@@ -54,7 +56,7 @@ OFFSET_TAGS = ("Exif.Photo.OffsetTimeOriginal", "Exif.Photo.OffsetTimeDigitized"
 WEAK_TIME_SOURCES = frozenset({"ModifyDate"})
 
 
-class PhotoReadError(Exception):
+class PhotoReadError(BadInput):
     """A photo whose metadata cannot be read; the message says why (the path is added by callers)."""
 
 
@@ -222,7 +224,8 @@ def _exif_time(text: object, subsec: object = None) -> dt.datetime | None:
     if not match:
         return None
     try:
-        when = dt.datetime(*(int(g) for g in match.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        when = dt.datetime(year, month, day, hour, minute, second)
     except ValueError:  # 0000:00:00 00:00:00 and other impossible dates
         return None
     fraction = _SUBSEC.match(subsec) if isinstance(subsec, str) else None
@@ -311,8 +314,8 @@ def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[s
 def _as_exiv2(key: str, value: Any) -> Any:
     """An ExifTool ``-n`` value in the spelling exiv2 uses for the same tag."""
     if key in ("Exif.GPSInfo.GPSLatitude", "Exif.GPSInfo.GPSLongitude"):
-        seconds = round(abs(float(value)) * 3600 * 10_000)
-        return f"{seconds}/36000000 0/1 0/1"
+        ten_thousandths = round(abs(float(value)) * 3600 * 10_000)  # of an arc-second
+        return f"{ten_thousandths}/36000000 0/1 0/1"
     if key == "Exif.GPSInfo.GPSAltitude":
         return f"{round(abs(float(value)) * 100)}/100"
     if key == "Exif.GPSInfo.GPSHPositioningError":

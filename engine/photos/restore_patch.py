@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from backports import zstd
 
+from geor.engine.errors import BadInput
+
 #: Zstandard's largest window (2 GiB) bounds the files a patch can span.
 MAX_FILE_BYTES = 1 << 31
 
 
-class PatchError(ValueError):
+class PatchError(BadInput):
     """A patch that does not rebuild the original (wrong file, damaged journal)."""
 
 
@@ -28,7 +30,7 @@ def make_patch(written: bytes, original: bytes) -> bytes:
     """A patch turning ``written`` back into ``original``; raises PatchError beyond MAX_FILE_BYTES."""
     if max(len(written), len(original)) >= MAX_FILE_BYTES:
         raise PatchError(f"files of {MAX_FILE_BYTES >> 30} GiB and more cannot be patched")
-    options = {
+    options: dict[int, int] = {  # the stubs take int keys (the parameters are IntEnums)
         zstd.CompressionParameter.compression_level: 3,
         zstd.CompressionParameter.window_log: _window_log(len(written), len(original)),
         zstd.CompressionParameter.enable_long_distance_matching: 1,

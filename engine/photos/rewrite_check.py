@@ -120,11 +120,12 @@ def _data_blocks(dump: TagDump, data: bytes) -> dict[str, bytes]:
         size_name = DATA_POINTERS.get(name)
         if size_name is None or f"{group}:{size_name}" not in values:
             continue
-        for copy, (start, size) in enumerate(zip(starts, values[f"{group}:{size_name}"])):
+        # a damaged file may hold more pointers than sizes or the other way round: compare the pairs there are
+        for copy, (start, size) in enumerate(zip(starts, values[f"{group}:{size_name}"], strict=False)):
             if name == "MPImageStart" and _numbers(start) == [0]:
                 continue  # MPF's first image is the file itself, metadata and all
             pieces = []
-            for offset, length in zip(_numbers(start), _numbers(size)):
+            for offset, length in zip(_numbers(start), _numbers(size), strict=False):  # likewise
                 pieces.append(data[offset:offset + length])
             blocks[f"{key}#{copy}"] = b"".join(pieces)
     return blocks

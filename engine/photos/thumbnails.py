@@ -14,11 +14,12 @@ import os
 from pathlib import Path
 
 from geor.engine.atomic import atomic_binary_writer
+from geor.engine.errors import BadInput
 from geor.engine.inference.images import ImageError, load_image
 from geor.engine.paths import user_cache_dir
 
 
-class ThumbnailError(ValueError):
+class ThumbnailError(BadInput):
     """The photo cannot be decoded; the message says why."""
 
 

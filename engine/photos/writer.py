@@ -24,11 +24,13 @@ import math
 import os
 import queue
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from geor.engine.errors import UserError
 
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump
 from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
@@ -47,7 +49,7 @@ RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 DAMAGED_JPEG = ("JPEG format error", "Corrupted JPEG", "JPEG EOI marker not found")
 
 
-class PhotoWriteError(Exception):
+class PhotoWriteError(UserError):
     """A write that did not happen; the original is untouched. The message says why."""
 
 
@@ -144,7 +146,7 @@ class PhotoWriter:
         return prepared.result
 
     def write_many(self, requests: Iterable[WriteRequest], before_replace: Callable[[WriteRequest, WriteResult], None] | None = None,
-                   ) -> Iterator[tuple[WriteRequest, WriteResult | PhotoWriteError]]:
+                   ) -> Generator[tuple[WriteRequest, WriteResult | PhotoWriteError], None, None]:
         """Write each request, the new files made ``workers`` at a time, journaled and renamed one
         at a time in this thread, in order; yields each request with its result or its error."""
         def prepare(request: WriteRequest) -> _Prepared | PhotoWriteError:
@@ -296,7 +298,7 @@ class PhotoWriter:
         refusals: list[str] = []
         for choice in attempt.choices:
             temp = _temp_name(target.parent, target.suffix)
-            args = [*attempt.gps_args, *choice.args, *_keep_toolkit(attempt.existing, choice), "-o", os.fsencode(temp)]
+            args: list[str | bytes] = [*attempt.gps_args, *choice.args, *_keep_toolkit(attempt.existing, choice), "-o", os.fsencode(temp)]
             status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
             if status != 0 or not temp.exists():
                 temp.unlink(missing_ok=True)
@@ -426,17 +428,17 @@ def _warnings(dump: TagDump) -> list[str]:
 
 def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
     """The position must read back as written (1e-7 degrees, about a centimetre)."""
-    wanted = {}
+    wanted: dict[str, float] = {}
     for arg in attempt.gps_args:
         tag, _, value = arg.lstrip("-").partition("#=")
         if value and tag.endswith(("GPSLatitude", "GPSLongitude")):
             wanted[tag] = float(value)
     problems = []
-    for tag, value in wanted.items():
+    for tag, degrees in wanted.items():
         key = tag.replace("EXIF:", "GPS:")
         got = after.get(key)
-        if not isinstance(got, (int, float)) or not math.isclose(abs(float(got)), abs(value), abs_tol=1e-7):
-            problems.append(f"{key} reads back as {got!r}, not {value!r}")
+        if not isinstance(got, (int, float)) or not math.isclose(abs(float(got)), abs(degrees), abs_tol=1e-7):
+            problems.append(f"{key} reads back as {got!r}, not {degrees!r}")
     return problems
 
 

@@ -15,6 +15,7 @@ from .clocks import TRUSTED
 from .policy import DEFAULT_ANCHOR_RADIUS_M, Anchor, Placement, PlacementPolicy, Timeline
 from .sources import Decision, PhotoRecord
 from .tracks import Track
+from .vocabulary import Source
 
 TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
 
@@ -22,7 +23,7 @@ TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
 class AnchorSource:
     """``name`` is the source of placements from photos; those from track fixes are "track"."""
 
-    name = "interpolated"
+    name = Source.INTERPOLATED
 
     def __init__(self, policy: PlacementPolicy | None = None, track: Track | None = None) -> None:
         self.policy = policy or PlacementPolicy()
@@ -85,18 +86,18 @@ class AnchorSource:
             note = f"{note}; {photo.camera} clock {photo.clock}"
         if review:
             note = f"{note} (a weak clock: review)"
-        return Decision("track" if found.kind == "track" else self.name, found.lat, found.lon, found.altitude_m, found.confidence,
-                        note, review, radius_m=found.radius_m)
+        return Decision(source=Source.TRACK if found.kind == "track" else self.name, lat=found.lat, lon=found.lon, altitude_m=found.altitude_m, confidence=found.confidence,
+                        note=note, review=review, radius_m=found.radius_m)
 
 
 def track_anchors(track: Track | None) -> list[Anchor]:
     """A track's fixes as anchors (a logger's accuracy where the file says, else TRACK_RADIUS_M)."""
     fixes = track.fixes if track is not None else []
-    return [Anchor(f.t, f.lat, f.lon, f.accuracy_m or TRACK_RADIUS_M, f"the track {f.source}".strip(), "track", f.ele) for f in fixes]
+    return [Anchor(t=f.t, lat=f.lat, lon=f.lon, radius_m=f.accuracy_m or TRACK_RADIUS_M, label=f"the track {f.source}".strip(), kind="track", altitude_m=f.ele) for f in fixes]
 
 
 def _anchor(photo: PhotoRecord, t: float | None) -> Anchor:
     assert photo.gps is not None and t is not None
     device = photo.camera if len(photo.camera) <= 40 else photo.camera[:39] + "…"
-    return Anchor(t, photo.gps[0], photo.gps[1], photo.gps_accuracy_m or DEFAULT_ANCHOR_RADIUS_M, f"{photo.path.name} ({device})",
-                  "photo", photo.gps[2])
+    return Anchor(t=t, lat=photo.gps[0], lon=photo.gps[1], radius_m=photo.gps_accuracy_m or DEFAULT_ANCHOR_RADIUS_M, label=f"{photo.path.name} ({device})",
+                  kind="photo", altitude_m=photo.gps[2])

@@ -224,7 +224,7 @@ def _coarse_votes(local: Floats, burst_of: NDArray[np.int64], reference: Floats,
 CHANGE_GAIN = 8.0  # capped photos a clock change must explain better than one offset for the whole trip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
     """A clock set to another time once during the trip (a DST switch, a new time zone)."""
 
@@ -280,5 +280,5 @@ def find_clock_change(local: Floats, reference: Floats, fit: Fit, tolerance_s: f
         rivals = [_cheapest_near(local[mask], activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
         return not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN
 
-    return Change(before_s, after_s, int(np.flatnonzero(fits_before)[-1]), int(np.flatnonzero(fits_after)[0]),
-                  strong(first, before_s), strong(~first, after_s), matched_before + matched_after)
+    return Change(before_s=before_s, after_s=after_s, last_before=int(np.flatnonzero(fits_before)[-1]), first_after=int(np.flatnonzero(fits_after)[0]),
+                  strong_before=strong(first, before_s), strong_after=strong(~first, after_s), bursts_matched=matched_before + matched_after)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from geor.engine.errors import UserError
+from geor.engine.errors import BadOption
 
 _OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?")
 
 
-class ClockOffsetError(UserError, ValueError):
+class ClockOffsetError(BadOption):
     """An offset or override that cannot be read; the message names the option."""
 
 

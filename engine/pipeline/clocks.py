@@ -34,6 +34,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,7 @@ class ClockSegment:
     strength: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CameraClock:
     camera: str
     photos: int
@@ -113,7 +114,7 @@ class CameraClock:
             return segments[0].offset_s, segments[0].strength
         if photo.local > segments[-1].last:
             return segments[-1].offset_s, segments[-1].strength
-        for before, after in zip(segments, segments[1:]):
+        for before, after in pairwise(segments):
             if before.last < photo.local < after.first:
                 nearer = before if photo.local - before.last <= after.first - photo.local else after
                 same = abs(before.offset_s - after.offset_s) < DRIFT_S
@@ -160,7 +161,7 @@ def infer_clocks(photos: Iterable[ClockPhoto], *, overrides: dict[str, float] | 
     chosen = _match_overrides(overrides or {}, list(groups))
     clocks: dict[str, CameraClock] = {}
     for camera, members in groups.items():
-        clock = CameraClock(camera, len(members))
+        clock = CameraClock(camera=camera, photos=len(members))
         if camera in chosen:
             words, offset = chosen[camera]
             clock.strength, clock.source, clock.evidence = "set", "set", f"set by you (--clock {words!r})"
@@ -223,7 +224,7 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         tag_words = ", ".join(t for t, _ in tags.most_common(3))
     if gps_runs and tagged:
         tag_values = np.asarray([p.tag_offset for p in tagged], dtype=np.float64)
-        gps_local, gps_offset = (np.asarray(column, dtype=np.float64) for column in zip(*gps_points))
+        gps_local, gps_offset = (np.asarray(column, dtype=np.float64) for column in zip(*gps_points, strict=True))
         nearest_tags = tag_values[_nearest(np.asarray([p.local for p in tagged], dtype=np.float64), gps_local)]
         differences = list(gps_offset - nearest_tags)
         gap = statistics.median(differences)

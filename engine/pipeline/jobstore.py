@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import BadInput
 from geor.engine.paths import printable, user_data_dir
 from geor.engine.photos import WriteResult
 
@@ -155,7 +156,7 @@ class JobStore:
             try:
                 relative.append(os.fsencode(Path(path).relative_to(root)).hex())
             except ValueError:
-                raise ValueError(f"{printable(path)}: not inside {printable(root)}") from None
+                raise BadInput(f"{printable(path)}: not inside {printable(root)}") from None
         self.set("only", json.dumps(sorted(relative)))
 
     @classmethod
@@ -163,7 +164,7 @@ class JobStore:
         path = jobs_dir() / f"{job_id}.sqlite"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in jobs_dir().glob("*.sqlite"))[-5:]) or "none"
-            raise ValueError(f"no job {job_id!r} (recent jobs: {known}; see geor jobs)")
+            raise BadInput(f"no job {job_id!r} (recent jobs: {known}; see geor jobs)")
         return cls(path)
 
     @classmethod
@@ -241,7 +242,8 @@ class JobStore:
              json.dumps(result.new, ensure_ascii=False), result.sha256, result.original_sha256, result.restore,
              dt.datetime.now().isoformat(timespec="seconds"), batch),
         )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # set by the INSERT
+        return cursor.lastrowid
 
     def options(self) -> dict[str, Any]:
         return dict(json.loads(self.get("options") or "{}"))

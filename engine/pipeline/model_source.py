@@ -24,6 +24,7 @@ from geor.engine.geo import geometric_median, haversine_km
 
 from .jobstore import JobStore
 from .sources import Decision, PhotoRecord
+from .vocabulary import Source, Step
 
 SPREAD_SCALE_KM = 750.0
 #: A single answer's radius by the finest region it names: the evaluation's city, region and country
@@ -36,8 +37,13 @@ def _radius_m(answer: dict[str, Any]) -> float:
     return 1000.0 * max(LEVEL_RADIUS_KM[level], answer.get("radius_km") or 0.0)
 
 
+def _taken_at(photo: PhotoRecord) -> dt.datetime:
+    assert photo.taken_at is not None  # only photos with a time are pooled
+    return photo.taken_at
+
+
 class ModelSource:
-    name = "model"
+    name = Source.MODEL
     only_unplaced = True
 
     def __init__(self, predictor: Any, model_id: str, store: JobStore | None = None, pool_events: bool = False,
@@ -52,7 +58,7 @@ class ModelSource:
             cached = self.store.prediction(photo.id, self.model_id)
             if cached is not None:
                 return cached
-        data = self.predictor.predict_path(photo.path).as_dict()
+        data: dict[str, Any] = self.predictor.predict_path(photo.path).as_dict()
         for sample in data.get("samples", []):  # a runaway answer need not fill the job store
             sample["text"] = sample["text"][:2000]
         if self.store is not None:
@@ -63,7 +69,7 @@ class ModelSource:
         answers: dict[int, dict[str, Any]] = {}
         for done, photo in enumerate(photos, start=1):
             answers[photo.id] = self._answer(photo)
-            self.progress("model", done, len(photos))
+            self.progress(Step.MODEL, done, len(photos))
         decisions = {}
         for photo in photos:
             answer = answers[photo.id]
@@ -72,7 +78,7 @@ class ModelSource:
                 continue
             chain = " > ".join(x or "?" for x in (answer["country"], answer["state"], answer["city"]))
             note = f"model: {chain}" + (f"; {answer['reason']}" if answer["reason"] else "")
-            decisions[photo.id] = Decision("model", answer["lat"], answer["lon"], None, answer["confidence"], note, answer["needs_review"],
+            decisions[photo.id] = Decision(source=Source.MODEL, lat=answer["lat"], lon=answer["lon"], altitude_m=None, confidence=answer["confidence"], note=note, review=answer["needs_review"],
                                            radius_m=_radius_m(answer))
         if self.pool_events:
             decisions.update(self._pooled(photos, answers))
@@ -88,9 +94,9 @@ class ModelSource:
         for members in groups.values():
             members.sort(key=lambda p: (p.taken_at, p.id))
             event = [members[0]]
-            for photo in members[1:] + [None]:
-                if photo is not None and photo.taken_at - event[-1].taken_at <= self.window:
-                    event.append(photo)
+            for following in [*members[1:], None]:
+                if following is not None and _taken_at(following) - _taken_at(event[-1]) <= self.window:
+                    event.append(following)
                     continue
                 placed = [p for p in event if answers[p.id]["status"] == "ok"]
                 if len(event) >= 2 and len(placed) >= 2:
@@ -102,9 +108,9 @@ class ModelSource:
                     confidence = float(np.median(weights)) * math.exp(-radius / SPREAD_SCALE_KM)
                     note = f"model: pooled from {len(placed)} photos of one event (spread {radius:,.0f} km)"
                     for p in event:
-                        decisions[p.id] = Decision("model", lat, lon, None, confidence, note, confidence < review_below,
+                        decisions[p.id] = Decision(source=Source.MODEL, lat=lat, lon=lon, altitude_m=None, confidence=confidence, note=note, review=confidence < review_below,
                                                    radius_m=max(radius * 1000, min(_radius_m(answers[x.id]) for x in placed)))
                         self.notes.pop(p.id, None)
-                if photo is not None:
-                    event = [photo]
+                if following is not None:
+                    event = [following]
         return decisions

@@ -20,16 +20,18 @@ import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .anchors import track_anchors
 from .policy import PlacementPolicy, Timeline, distance_m
 from .tracks import Track
+from .vocabulary import FACT_SOURCES, Source
 
 DAY_S = 12 * 3600.0
-FACTS = frozenset({"exif", "manual"})
+FACTS = FACT_SOURCES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Placed:
     id: int
     name: str  # file name, for the reasons
@@ -64,7 +66,7 @@ def _speeds(placed: Sequence[Placed], policy: PlacementPolicy, track_line: Timel
             by_camera[item.camera].append(item)
     for members in by_camera.values():
         members.sort(key=lambda p: (p.t, p.id))
-        for a, b in zip(members, members[1:]):
+        for a, b in pairwise(members):
             if a.source in FACTS and b.source in FACTS:
                 continue
             assert a.t is not None and b.t is not None
@@ -91,7 +93,7 @@ def _track_moves(track_line: Timeline, t1: float, t2: float, policy: PlacementPo
     start = max(bisect.bisect_left(times, t1) - 1, 0)
     stop = min(bisect.bisect_right(times, t2) + 1, len(times))
     fixes = track_line.anchors[start:stop]
-    for f, g in zip(fixes, fixes[1:]):
+    for f, g in pairwise(fixes):
         seconds = max(g.t - f.t, 1.0)
         if distance_m(f.lat, f.lon, g.lat, g.lon) / seconds * 3.6 > policy.max_speed_kmh:
             return True
@@ -100,12 +102,13 @@ def _track_moves(track_line: Timeline, t1: float, t2: float, policy: PlacementPo
 
 def _far_and_foreign(placed: Sequence[Placed], policy: PlacementPolicy, track: Track | None, reasons: dict[int, list[str]]) -> None:
     """Decisions from sources other than the anchors (the model) against the day's anchors."""
-    facts = sorted((p for p in placed if p.source == "exif" and p.t is not None and p.on_utc), key=lambda p: p.t)
-    fact_times = [p.t for p in facts]
+    timed = sorted(((p.t, p) for p in placed if p.source == Source.EXIF and p.t is not None and p.on_utc), key=lambda tp: tp[0])
+    fact_times = [t for t, _ in timed]
+    facts = [p for _, p in timed]
     fixes = track.fixes if track is not None else []
     fix_times = track.times if track is not None else []
     for item in placed:
-        if item.source in FACTS or item.source in ("interpolated", "track") or item.t is None or not item.on_utc:
+        if item.source in FACTS or item.source in (Source.INTERPOLATED, Source.TRACK) or item.t is None or not item.on_utc:
             continue
         day = facts[bisect.bisect_left(fact_times, item.t - DAY_S):bisect.bisect_right(fact_times, item.t + DAY_S)]
         day_fixes = fixes[bisect.bisect_left(fix_times, item.t - DAY_S):bisect.bisect_right(fix_times, item.t + DAY_S)]
@@ -122,7 +125,7 @@ def _far_and_foreign(placed: Sequence[Placed], policy: PlacementPolicy, track: T
             reasons[item.id].append(f"{nearest[0] / 1000:,.0f} km from the nearest GPS of the same day ({nearest[1]}), "
                                     f"more than {policy.far_km:g} km")
         countries = {p.country_code: p.country for p in day if p.country_code}
-        if item.source == "model" and countries and item.country_code and item.country_code not in countries:
+        if item.source == Source.MODEL and countries and item.country_code and item.country_code not in countries:
             reasons[item.id].append(f"the model says {item.country or item.country_code}, the same day's GPS photos are in "
                                     f"{' and '.join(sorted(str(c) for c in countries.values()))}")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.atomic import atomic_text_writer
-from geor.engine.errors import UserError
+from geor.engine.errors import BadOption
 from geor.engine.paths import user_config_dir
 
 from .policy import distance_m
@@ -24,7 +24,7 @@ from .policy import distance_m
 MODES = ("coarsen", "omit")
 
 
-class PrivacyError(UserError, ValueError):
+class PrivacyError(BadOption):
     """A zone or a privacy setting that cannot be read; the message names it."""
 
 

@@ -19,24 +19,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import BadInput
 from geor.engine.paths import printable
 
 from .clocks import camera_key
 from .jobstore import JobStore
 from .tag_job import Progress, write_rows
 from .undo import UndoSummary, undo_job
+from .vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
 
 #: Stages whose position a person can accept and write.
-PROPOSED = ("decided", "review")
-VERDICTS = ("accepted", "rejected")
+PROPOSED = PROPOSED_STAGES
+VERDICTS = tuple(Verdict)
 PlaceNames = Callable[[list[tuple[float, float]]], list[dict[str, str | None]]]
 
 
-class ReviewError(ValueError):
+class ReviewError(BadInput):
     """A review action that cannot apply (no position to accept, an impossible coordinate)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PhotoView:
     """One photo as a review screen shows it."""
 
@@ -64,27 +66,27 @@ class PhotoView:
     @property
     def will_write(self) -> bool:
         """Written by the next write: a person accepted it (or placed it by hand)."""
-        return self.stage in PROPOSED and self.verdict == "accepted"
+        return self.stage in PROPOSED and self.verdict == Verdict.ACCEPTED
 
     @property
     def status(self) -> str:
-        if self.stage == "written":
+        if self.stage == Stage.WRITTEN:
             return "written"
-        if self.stage == "kept":
+        if self.stage == Stage.KEPT:
             return "has GPS"
-        if self.stage == "failed":
+        if self.stage == Stage.FAILED:
             return "error"
-        if self.stage == "unplaced":
+        if self.stage == Stage.UNPLACED:
             return "no location"
-        if self.stage in ("new", "read"):
+        if self.stage in (Stage.NEW, Stage.READ):
             return "pending"
-        if self.stage == "withheld":
+        if self.stage == Stage.WITHHELD:
             return "withheld"
-        if self.verdict == "rejected":
+        if self.verdict == Verdict.REJECTED:
             return "rejected"
-        if self.verdict == "accepted":
+        if self.verdict == Verdict.ACCEPTED:
             return "accepted"
-        return "needs review" if self.stage == "review" else "proposed"
+        return "needs review" if self.stage == Stage.REVIEW else "proposed"
 
     @property
     def place(self) -> str:
@@ -103,10 +105,10 @@ def photo_views(store: JobStore) -> list[PhotoView]:
         if clock_words and clock and clock.get("evidence"):
             clock_words = f"{clock_words}: {clock['evidence']}"
         views.append(PhotoView(
-            row["id"], store.path_of(row), printable(os.fsdecode(bytes(row["relpath"]))), row["stage"], row["source"],
-            row["lat"], row["lon"], row["confidence"], row["city"], row["state"], row["country"], row["message"], row["verdict"],
-            row["taken_at"], row["gps_lat"] is not None, json.loads(answer) if answer else None,
-            row["radius_m"], row["evidence"], camera, clock_words,
+            id=row["id"], path=store.path_of(row), relpath=printable(os.fsdecode(bytes(row["relpath"]))), stage=row["stage"], source=row["source"],
+            lat=row["lat"], lon=row["lon"], confidence=row["confidence"], city=row["city"], state=row["state"], country=row["country"], message=row["message"], verdict=row["verdict"],
+            taken_at=row["taken_at"], had_gps=row["gps_lat"] is not None, model=json.loads(answer) if answer else None,
+            radius_m=row["radius_m"], evidence=row["evidence"], camera=camera, clock=clock_words,
         ))
     return views
 
@@ -114,7 +116,7 @@ def photo_views(store: JobStore) -> list[PhotoView]:
 
 def confident_proposals(store: JobStore) -> list[int]:
     """Photos whose proposal is confident enough to need no scrutiny and that nobody has judged yet."""
-    return [int(row["id"]) for row in store.photos("decided") if row["verdict"] is None and row["lat"] is not None]
+    return [int(row["id"]) for row in store.photos(Stage.DECIDED) if row["verdict"] is None and row["lat"] is not None]
 
 
 def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) -> int:
@@ -124,7 +126,7 @@ def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) 
         raise ReviewError(f"verdict must be one of {', '.join(VERDICTS)} or None, not {verdict!r}")
     ids = list(photo_ids)
     changed = 0
-    with _transaction(store):
+    with store.transaction():
         for photo_id in ids:
             cursor = store.db.execute(
                 f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({', '.join('?' for _ in PROPOSED)}) AND lat IS NOT NULL",
@@ -146,10 +148,10 @@ def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, pla
     names = place_names([(lat, lon)])[0] if place_names is not None else {}
     fields = {"city": None, "state": None, "country": None, "country_code": None, "country_code3": None} | names
     ids = list(photo_ids)
-    with _transaction(store):
+    with store.transaction():
         for photo_id in ids:
-            store.update_photo(photo_id, stage="decided", source="manual", lat=lat, lon=lon, gps_alt=None, confidence=1.0,
-                               verdict="accepted", message=note, evidence=note, radius_m=None, **fields)
+            store.update_photo(photo_id, stage=Stage.DECIDED, source=Source.MANUAL, lat=lat, lon=lon, gps_alt=None, confidence=1.0,
+                               verdict=Verdict.ACCEPTED, message=note, evidence=note, radius_m=None, **fields)
     return len(ids)
 
 
@@ -173,7 +175,7 @@ def time_neighbours(store: JobStore, photo_id: int, window: dt.timedelta) -> lis
     at = dt.datetime.fromisoformat(row["taken_at"])
     folder = os.path.dirname(bytes(row["relpath"]))
     found = []
-    for other in store.photos("review", "unplaced", "decided"):
+    for other in store.photos(Stage.REVIEW, Stage.UNPLACED, Stage.DECIDED):
         if other["id"] == photo_id or other["taken_at"] is None or os.path.dirname(bytes(other["relpath"])) != folder:
             continue
         if abs(dt.datetime.fromisoformat(other["taken_at"]) - at) <= window:
@@ -192,14 +194,14 @@ def write_accepted(store: JobStore, sidecar: bool, progress: Progress | None = N
     """Write every accepted position (see :attr:`PhotoView.will_write`), or only those of
     ``photo_ids``; failures are reported per file and leave the file untouched."""
     wanted = set(photo_ids) if photo_ids is not None else None
-    rows = [row for row in store.photos(*PROPOSED) if row["verdict"] == "accepted" and (wanted is None or row["id"] in wanted)]
+    rows = [row for row in store.photos(*PROPOSED) if row["verdict"] == Verdict.ACCEPTED and (wanted is None or row["id"] in wanted)]
     if not rows:
         return WriteSummary(None)
     batch = write_rows(store, rows, sidecar, progress or (lambda stage, done, total: None))
     summary = WriteSummary(batch)
     for row in rows:
         after = _row(store, row["id"])
-        if after["stage"] == "written":
+        if after["stage"] == Stage.WRITTEN:
             summary.written += 1
         else:
             summary.failed.append(f"{printable(store.path_of(after))}: {after['message']}")
@@ -216,18 +218,7 @@ def undo_last_write(store: JobStore) -> UndoSummary | None:
 
 
 def _row(store: JobStore, photo_id: int) -> sqlite3.Row:
-    row = store.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    row: sqlite3.Row | None = store.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()  # the store's row_factory
     if row is None:
         raise ReviewError(f"no photo {photo_id} in job {store.id}")
     return row
-
-
-class _transaction:
-    def __init__(self, store: JobStore) -> None:
-        self.db = store.db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.db.execute("ROLLBACK" if kind is not None else "COMMIT")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PhotoRecord:
     id: int
     path: Path
@@ -35,7 +35,7 @@ class PhotoRecord:
         return self.utc.timestamp() if self.utc is not None else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     source: str  # track, interpolated (other photos' GPS), model, manual
     lat: float
@@ -52,6 +52,8 @@ class LocationSource(Protocol):
     placed and that have no GPS of their own: for costly sources such as the model), and
     ``notes: dict[int, str]`` (why it could not place a photo it saw)."""
 
-    name: str
+    @property
+    def name(self) -> str:  # what Decision.source says of its placements (a vocabulary.Source for Geo-R's own)
+        ...
 
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]: ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 from collections import Counter
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import BadInput, BadOption
 from geor.engine.paths import printable
 from geor.engine.photos import (
     FileState,
@@ -45,6 +47,7 @@ from .privacy import PrivacyRules, PrivacyZone, rules_for_writing, rules_from_op
 from .report import write_reports
 from .sources import Decision, LocationSource, PhotoRecord
 from .tracks import Track
+from .vocabulary import TIME_BASED_SOURCES, Source, Stage, Step
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
@@ -53,9 +56,10 @@ READ_THREADS = 4
 WRITE_WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 BATCH = 100
 #: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
-TIME_BASED_SOURCES = frozenset({"gpx", "track", "interpolated"})
 WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
 POLICY = PlacementPolicy()
+#: The place names a written Location carries (and a privacy zone may withhold).
+NAME_FIELDS = ("city", "state", "country", "country_code", "country_code3")
 
 
 class JobCancelled(Exception):
@@ -63,7 +67,7 @@ class JobCancelled(Exception):
     in the job store; running the job again resumes."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TagOptions:
     """Everything a job is asked to do, declaratively (the CLI's flags, the desktop's settings); the
     job store keeps it, so a resumed job or a later review works by the same rules."""
@@ -103,12 +107,12 @@ class TagOptions:
     def check(self) -> None:
         """Raise a UserError naming the first setting that cannot work."""
         if not 0 <= self.min_confidence <= 1:
-            raise ValueError("the minimum confidence must be within 0..1")
+            raise BadOption("the minimum confidence must be within 0..1")
         if self.window_min < 0:
-            raise ValueError("the scene window (--window-min) cannot be negative")
+            raise BadOption("the scene window (--window-min) cannot be negative")
         problems = self.policy().problems()
         if problems:
-            raise ValueError(problems[0])
+            raise BadOption(problems[0])
         parse_utc_offset(self.tz, "--tz")
         for words, offset in self.clocks.items():
             parse_clock_offset(offset, f"--clock {words!r}")
@@ -119,7 +123,7 @@ def policy_from_options(options: dict[str, Any]) -> PlacementPolicy:
     return PlacementPolicy(**{name: float(options.get(name, getattr(POLICY, name))) for name in POLICY.__dataclass_fields__})
 
 
-@dataclass
+@dataclass(kw_only=True)
 class JobSummary:
     job_id: str
     counts: Counter[str]
@@ -138,7 +142,7 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
     tick = progress or (lambda stage, done, total: None)
     root = store.root
     if not root.is_dir():
-        raise ValueError(f"{root}: no such folder")
+        raise BadInput(f"{root}: no such folder")
     _settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
@@ -147,11 +151,11 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
     _name_places(store, place_names)
     _check_plausibility(store, options, track)
     if not options.dry_run:
-        write_rows(store, store.photos("decided"), options.sidecar, tick)
+        write_rows(store, store.photos(Stage.DECIDED), options.sidecar, tick)
     counts, failures = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
-    return JobSummary(store.id, counts, failures, problems, csv_path, geojson_path, list(clocks.values()))
+    return JobSummary(job_id=store.id, counts=counts, failures=failures, problems=problems, report_csv=csv_path, report_geojson=geojson_path, clocks=list(clocks.values()))
 
 
 def _settle_pending_writes(store: JobStore) -> None:
@@ -160,7 +164,7 @@ def _settle_pending_writes(store: JobStore) -> None:
         target = Path(os.fsdecode(bytes(change["target"])))
         if sha256_of(target) == change["sha256"]:
             store.set_change(change["id"], "done")
-            store.update_photo(change["photo_id"], stage="written", message=None)
+            store.update_photo(change["photo_id"], stage=Stage.WRITTEN, message=None)
         else:
             store.set_change(change["id"], "abandoned", "the rename never happened")
 
@@ -172,31 +176,30 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
     known = {bytes(r["relpath"]): r for r in store.photos()}
     only = store.get("only")  # a job on some photos of a folder, not all: their relative paths (hex)
     chosen = {bytes.fromhex(h) for h in json.loads(only)} if only else None
-    store.db.execute("BEGIN")
     found = 0
-    for entry in scan_photos(root, problems):
-        relpath = entry.relpath
-        if chosen is not None and relpath not in chosen:
-            continue
-        found += 1
-        row = known.get(relpath)
-        if entry.skipped:  # a looping, dangling or outside link: a row of the report with its reason
+    with store.transaction():
+        for entry in scan_photos(root, problems):
+            relpath = entry.relpath
+            if chosen is not None and relpath not in chosen:
+                continue
+            found += 1
+            row = known.get(relpath)
+            if entry.skipped:  # a looping, dangling or outside link: a row of the report with its reason
+                if row is None:
+                    store.db.execute("INSERT INTO photos (relpath, stage, message) VALUES (?, ?, ?)", (relpath, Stage.SKIPPED, entry.skipped))
+                elif row["stage"] != Stage.WRITTEN:
+                    store.update_photo(row["id"], stage=Stage.SKIPPED, message=entry.skipped)
+                continue
             if row is None:
-                store.db.execute("INSERT INTO photos (relpath, stage, message) VALUES (?, 'skipped', ?)", (relpath, entry.skipped))
-            elif row["stage"] != "written":
-                store.update_photo(row["id"], stage="skipped", message=entry.skipped)
-            continue
-        if row is None:
-            store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, 'new')", (relpath, entry.size, entry.mtime_ns))
-        elif row["stage"] == "skipped" or ((row["size"], row["mtime_ns"]) != (entry.size, entry.mtime_ns) and row["stage"] not in ("written",)):
-            store.update_photo(row["id"], size=entry.size, mtime_ns=entry.mtime_ns, stage="new", message=None)
-    store.db.execute("COMMIT")
-    tick("scan", found, found)
+                store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)", (relpath, entry.size, entry.mtime_ns, Stage.NEW))
+            elif row["stage"] == Stage.SKIPPED or ((row["size"], row["mtime_ns"]) != (entry.size, entry.mtime_ns) and row["stage"] not in (Stage.WRITTEN,)):
+                store.update_photo(row["id"], size=entry.size, mtime_ns=entry.mtime_ns, stage=Stage.NEW, message=None)
+    tick(Step.SCAN, found, found)
     return problems
 
 
 def _read(store: JobStore, tick: Progress) -> None:
-    pending = [(row["id"], store.path_of(row)) for row in store.photos("new")]  # the store stays in this thread
+    pending = [(row["id"], store.path_of(row)) for row in store.photos(Stage.NEW)]  # the store stays in this thread
     total = len(pending)
 
     def read(item: tuple[int, Path]) -> tuple[int, Any]:
@@ -211,36 +214,33 @@ def _read(store: JobStore, tick: Progress) -> None:
     done = 0
     with ThreadPoolExecutor(READ_THREADS) as pool:
         results = pool.map(read, pending)
-        store.db.execute("BEGIN")
-        for photo_id, result in results:
-            if isinstance(result, PhotoReadError):
-                store.update_photo(photo_id, stage="failed", message=f"cannot read: {result}")
-            else:
-                fields: dict[str, Any] = {
-                    "stage": "read",
-                    "taken_at": result.taken_at.isoformat() if result.taken_at else None,
-                    "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
-                    "time_source": result.time_source,
-                    "camera": result.camera,
-                    "gps_problem": result.gps_problem,
-                    "message": result.gps_problem,
-                    "gps_time": result.gps_time.isoformat() if result.gps_time else None,
-                    "gps_accuracy_m": result.gps_accuracy_m,
-                }
-                if result.gps is not None:
-                    fields |= {"gps_lat": result.gps[0], "gps_lon": result.gps[1], "gps_alt": result.gps[2]}
-                store.update_photo(photo_id, **fields)
-            done += 1
-            if done % BATCH == 0:
-                store.db.execute("COMMIT")
-                tick("read", done, total)
-                store.db.execute("BEGIN")
-        store.db.execute("COMMIT")
-    tick("read", done, total)
+        while chunk := list(itertools.islice(results, BATCH)):  # one transaction per batch: a killed job keeps what it read
+            with store.transaction():
+                for photo_id, result in chunk:
+                    if isinstance(result, PhotoReadError):
+                        store.update_photo(photo_id, stage=Stage.FAILED, message=f"cannot read: {result}")
+                    else:
+                        fields: dict[str, Any] = {
+                            "stage": Stage.READ,
+                            "taken_at": result.taken_at.isoformat() if result.taken_at else None,
+                            "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
+                            "time_source": result.time_source,
+                            "camera": result.camera,
+                            "gps_problem": result.gps_problem,
+                            "message": result.gps_problem,
+                            "gps_time": result.gps_time.isoformat() if result.gps_time else None,
+                            "gps_accuracy_m": result.gps_accuracy_m,
+                        }
+                        if result.gps is not None:
+                            fields |= {"gps_lat": result.gps[0], "gps_lon": result.gps[1], "gps_alt": result.gps[2]}
+                        store.update_photo(photo_id, **fields)
+            done += len(chunk)
+            tick(Step.READ, done, total)
+    tick(Step.READ, done, total)
 
 
 #: Stages of photos whose metadata was read.
-READ_STAGES = ("read", "decided", "written", "withheld", "kept", "unplaced", "review")
+READ_STAGES = (Stage.READ, Stage.DECIDED, Stage.WRITTEN, Stage.WITHHELD, Stage.KEPT, Stage.UNPLACED, Stage.REVIEW)
 
 
 def _file_name(row: Any) -> str:
@@ -253,8 +253,8 @@ def _clock_photo(row: Any) -> ClockPhoto | None:
     local = dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp()
     gps_time = dt.datetime.fromisoformat(row["gps_time"]).timestamp() if row["gps_time"] else None
     position = (row["gps_lat"], row["gps_lon"]) if row["gps_lat"] is not None else None
-    return ClockPhoto(row["id"], camera_key(row["camera"], bytes(row["relpath"])), _file_name(row), local, row["utc_offset_s"], gps_time,
-                      position, row["time_source"] in WEAK_TIME_SOURCES)
+    return ClockPhoto(id=row["id"], camera=camera_key(row["camera"], bytes(row["relpath"])), name=_file_name(row), local=local, tag_offset=row["utc_offset_s"], gps_time=gps_time,
+                      position=position, weak_time=row["time_source"] in WEAK_TIME_SOURCES)
 
 
 def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Progress) -> dict[str, CameraClock]:
@@ -273,7 +273,7 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
             words = f"{format_offset(offset)} {strength}" if offset is not None else "unknown"
             store.update_photo(photo.id, utc=utc, clock=words, clock_strength=strength)
         store.set("clocks", json.dumps([c.as_dict() for c in clocks.values()], ensure_ascii=False))
-    tick("clocks", len(photos), len(photos))
+    tick(Step.CLOCKS, len(photos), len(photos))
     return clocks
 
 
@@ -288,12 +288,12 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
             offset = row["clock"].split(" ")[0] if row["clock"] else ""
             words = f"{offset}, {clock.evidence}" if clock.evidence else offset
         records.append(PhotoRecord(
-            row["id"], store.path_of(row),
-            dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
-            dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None,
-            camera, gps,
-            dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
-            row["clock_strength"] or "unknown", words, clock.uncertainty_s if clock is not None else 0.0, row["gps_accuracy_m"],
+            id=row["id"], path=store.path_of(row),
+            taken_at=dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
+            utc_offset=dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None,
+            camera=camera, gps=gps,
+            utc=dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
+            clock_strength=row["clock_strength"] or "unknown", clock=words, clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row["gps_accuracy_m"],
         ))
     return records
 
@@ -304,7 +304,7 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     by_id = {r.id: r for r in records}
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
     # a person's review (a verdict, a hand-placed position) is never undone by deciding again
-    reviewed = {row["id"] for row in store.photos() if row["verdict"] is not None or row["source"] == "manual"}
+    reviewed = {row["id"] for row in store.photos() if row["verdict"] is not None or row["source"] == Source.MANUAL}
     problems = {row["id"]: row["gps_problem"] for row in store.photos()}
     time_sources = {row["id"]: row["time_source"] for row in store.photos()}
     decisions: dict[int, Decision] = {}
@@ -314,87 +314,85 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
         # photos still unplaced; a photo with its own GPS takes another position only with --overwrite
         seen = records
         if getattr(source, "only_unplaced", False):
-            seen = [r for r in records if r.id in undecided and stage_of[r.id] != "written" and (r.gps is None or options.overwrite)]
+            seen = [r for r in records if r.id in undecided and stage_of[r.id] != Stage.WRITTEN and (r.gps is None or options.overwrite)]
         located = source.locate(seen)
         notes.update(getattr(source, "notes", {}))
-        for photo_id, decision in located.items():
+        for photo_id, found in located.items():
             if photo_id in undecided and (by_id[photo_id].gps is None or options.overwrite):
-                decisions[photo_id] = decision
+                decisions[photo_id] = found
                 undecided.pop(photo_id)
-    store.db.execute("BEGIN")
-    for record in records:
-        if stage_of[record.id] == "written" or record.id in reviewed:
-            continue
-        decision = decisions.get(record.id)
-        if decision is None:
-            if record.gps is not None:
-                store.update_photo(record.id, stage="kept", source="exif", lat=record.gps[0], lon=record.gps[1], confidence=1.0,
-                                   radius_m=record.gps_accuracy_m, message=None, evidence="its own GPS")
+    with store.transaction():
+        for record in records:
+            if stage_of[record.id] == Stage.WRITTEN or record.id in reviewed:
+                continue
+            decision = decisions.get(record.id)
+            if decision is None:
+                if record.gps is not None:
+                    store.update_photo(record.id, stage=Stage.KEPT, source=Source.EXIF, lat=record.gps[0], lon=record.gps[1], confidence=1.0,
+                                       radius_m=record.gps_accuracy_m, message=None, evidence="its own GPS")
+                else:
+                    reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or GPS photo near its time"
+                    if record.id in notes:
+                        reason = f"{reason}; {notes[record.id]}"
+                    if problems.get(record.id):
+                        reason = f"{reason}; {problems[record.id]}"
+                    store.update_photo(record.id, stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None, radius_m=None, message=reason,
+                                       evidence=None)
+                continue
+            stage = Stage.DECIDED if decision.confidence >= options.min_confidence and not decision.review else Stage.REVIEW
+            if stage == Stage.DECIDED:
+                message = decision.note
+            elif decision.review:
+                message = f"{decision.note}: review before writing"
             else:
-                reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or GPS photo near its time"
-                if record.id in notes:
-                    reason = f"{reason}; {notes[record.id]}"
-                if problems.get(record.id):
-                    reason = f"{reason}; {problems[record.id]}"
-                store.update_photo(record.id, stage="unplaced", source=None, lat=None, lon=None, confidence=None, radius_m=None, message=reason,
-                                   evidence=None)
-            continue
-        stage = "decided" if decision.confidence >= options.min_confidence and not decision.review else "review"
-        if stage == "decided":
-            message = decision.note
-        elif decision.review:
-            message = f"{decision.note}: review before writing"
-        else:
-            message = f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
-        if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
-            stage, message = "review", f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
-        if problems.get(record.id) and not options.overwrite:
-            stage, message = "review", f"{problems[record.id]}: not replaced without --overwrite"
-        store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
-                           gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
-                           confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
-                           radius_m=round(decision.radius_m, 1) if decision.radius_m is not None else None)
-    store.db.execute("COMMIT")
-    tick("decide", len(records), len(records))
+                message = f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+            if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
+                stage, message = Stage.REVIEW, f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
+            if problems.get(record.id) and not options.overwrite:
+                stage, message = Stage.REVIEW, f"{problems[record.id]}: not replaced without --overwrite"
+            store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
+                               gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
+                               confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
+                               radius_m=round(decision.radius_m, 1) if decision.radius_m is not None else None)
+    tick(Step.DECIDE, len(records), len(records))
 
 
 def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None) -> None:
-    rows = [r for r in store.photos("decided", "review", "kept") if r["lat"] is not None and r["country"] is None]
+    rows = [r for r in store.photos(Stage.DECIDED, Stage.REVIEW, Stage.KEPT) if r["lat"] is not None and r["country"] is None]
     if place_names is None or not rows:
         return
     names = place_names([(r["lat"], r["lon"]) for r in rows])
-    store.db.execute("BEGIN")
-    for row, fields in zip(rows, names):
-        store.update_photo(row["id"], **fields)
-    store.db.execute("COMMIT")
+    with store.transaction():
+        for row, fields in zip(rows, names, strict=True):
+            store.update_photo(row["id"], **fields)
 
 
 def _check_plausibility(store: JobStore, options: TagOptions, track: Track | None) -> None:
     """Decisions that fail a check (plausibility.py) go to review with the reason; a person's
     verdict or hand placement is never undone."""
     placed = []
-    for row in store.photos("kept", "decided", "review", "written"):
+    for row in store.photos(Stage.KEPT, Stage.DECIDED, Stage.REVIEW, Stage.WRITTEN):
         if row["lat"] is None:
             continue
         utc = row["utc"]
         t = dt.datetime.fromisoformat(utc).timestamp() if utc else (
             dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp() if row["taken_at"] else None)
-        placed.append(Placed(row["id"], _file_name(row), camera_key(row["camera"], bytes(row["relpath"])), t,
-                             bool(utc), row["lat"], row["lon"], row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
-                             "manual" if row["verdict"] is not None else row["source"] or "exif", row["country"], row["country_code"],
-                             row["stage"] == "review"))
+        placed.append(Placed(id=row["id"], name=_file_name(row), camera=camera_key(row["camera"], bytes(row["relpath"])), t=t,
+                             on_utc=bool(utc), lat=row["lat"], lon=row["lon"], radius_m=row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
+                             source=Source.MANUAL if row["verdict"] is not None else row["source"] or Source.EXIF, country=row["country"], country_code=row["country_code"],
+                             review=row["stage"] == Stage.REVIEW))
     flags = implausible(placed, options.policy(), track)
     if not flags:
         return
     with store.transaction():
-        for row in store.photos("decided", "review"):
+        for row in store.photos(Stage.DECIDED, Stage.REVIEW):
             reason = flags.get(row["id"])
-            if reason is None or row["verdict"] is not None or row["source"] == "manual":
+            if reason is None or row["verdict"] is not None or row["source"] == Source.MANUAL:
                 continue
             message = f"{row['message']}; implausible: {reason}" if row["message"] else f"implausible: {reason}"
-            if row["stage"] == "decided":
+            if row["stage"] == Stage.DECIDED:
                 message += ": review before writing"
-            store.update_photo(row["id"], stage="review", message=message)
+            store.update_photo(row["id"], stage=Stage.REVIEW, message=message)
 
 
 def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) -> int:
@@ -411,16 +409,16 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     withheld: dict[int, PrivacyZone] = {}
     for row in rows:
         path = store.path_of(row)
-        location = Location(row["lat"], row["lon"], row["gps_alt"], row["city"], row["state"], row["country"],
-                            row["country_code"], row["country_code3"])
+        location = Location(lat=row["lat"], lon=row["lon"], altitude_m=row["gps_alt"], city=row["city"], state=row["state"], country=row["country"],
+                            country_code=row["country_code"], country_code3=row["country_code3"])
         zone = privacy.zone_of(row["lat"], row["lon"])
         if zone is not None:
             if privacy.mode == "omit":
                 withheld[row["id"]] = zone
                 continue
             lat, lon = privacy.coarsen(row["lat"], row["lon"])
-            names = (row["city"], row["state"], row["country"], row["country_code"], row["country_code3"]) if privacy.names else (None,) * 5
-            location = Location(lat, lon, None, *names)
+            location = Location(lat=lat, lon=lon, altitude_m=None,
+                                **({key: row[key] for key in NAME_FIELDS} if privacy.names else dict.fromkeys(NAME_FIELDS)))
             private[row["id"]] = f"inside the privacy zone {zone.label()}: {privacy.describe()}"
         own = _own_write(store, row["id"])  # a correction replaces what this job wrote before
         request = WriteRequest(photo=path, location=location, sidecar=sidecar, overwrite=overwrite,
@@ -430,7 +428,7 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     if withheld:
         with store.transaction():
             for photo_id, zone in withheld.items():
-                store.update_photo(photo_id, stage="withheld", message=f"inside the privacy zone {zone.label()}: not written")
+                store.update_photo(photo_id, stage=Stage.WITHHELD, message=f"inside the privacy zone {zone.label()}: not written")
     change_ids: dict[WriteRequest, int] = {}
 
     def journal(request: WriteRequest, result: WriteResult) -> None:
@@ -444,8 +442,8 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
         with store.transaction():
             for photo_id, change_id, fields in outcomes:
                 if change_id is not None:
-                    store.set_change(change_id, "done" if fields["stage"] == "written" else "abandoned",
-                                     None if fields["stage"] == "written" else fields["message"])
+                    store.set_change(change_id, "done" if fields["stage"] == Stage.WRITTEN else "abandoned",
+                                     None if fields["stage"] == Stage.WRITTEN else fields["message"])
                 store.update_photo(photo_id, **fields)
         outcomes.clear()
 
@@ -453,10 +451,10 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
         for done, (request, outcome) in enumerate(writes, start=1):
             fields: dict[str, Any]
             if isinstance(outcome, PhotoWriteError):
-                fields = {"stage": "failed", "message": f"write failed: {outcome}"}
+                fields = {"stage": Stage.FAILED, "message": f"write failed: {outcome}"}
             else:
                 notes = [f"written to {outcome.target.name}", *([private[requests[request]]] if requests[request] in private else []), *outcome.notes]
-                fields = {"stage": "written", "message": "; ".join(notes)}
+                fields = {"stage": Stage.WRITTEN, "message": "; ".join(notes)}
                 if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
                     state = FileState.of(request.photo)
                     fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
@@ -464,7 +462,7 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
             if len(outcomes) >= BATCH:
                 record()
             try:
-                tick("write", done, len(requests))
+                tick(Step.WRITE, done, len(requests))
             except JobCancelled:
                 record()  # what was written stays recorded; the rest is untouched and resumes
                 raise
@@ -483,13 +481,13 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
     failures = []
     for row in store.photos():
         stage = row["stage"]
-        if stage == "written" or (stage == "decided" and options.dry_run):
+        if stage == Stage.WRITTEN or (stage == Stage.DECIDED and options.dry_run):
             counts[f"{'would tag' if options.dry_run else 'tagged'} by {row['source']}"] += 1
-        elif stage == "kept":
+        elif stage == Stage.KEPT:
             counts["already had GPS (exif)"] += 1
         else:
-            counts[{"unplaced": "no location found", "review": "left for review", "failed": "failed",
-                    "skipped": "skipped (not a photo of this folder)", "withheld": "withheld (privacy zone)"}.get(stage, stage)] += 1
-        if stage in ("failed", "skipped"):
+            counts[{Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
+                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)"}.get(stage, stage)] += 1
+        if stage in (Stage.FAILED, Stage.SKIPPED):
             failures.append(f"{printable(store.path_of(row))}: {row['message']}")
     return counts, failures

@@ -15,6 +15,7 @@ from geor.engine.paths import printable
 from geor.engine.photos import FileState, PhotoWriteError, restore_original, sha256_of
 
 from .jobstore import JobStore
+from .vocabulary import Stage
 
 
 @dataclass
@@ -57,7 +58,7 @@ def undo_job(store: JobStore, batch: int | None = None) -> UndoSummary:
             continue
         with store.transaction():
             store.set_change(change["id"], "undone")
-            fields: dict[str, object] = {"stage": "decided", "message": "undone"}
+            fields: dict[str, object] = {"stage": Stage.DECIDED, "message": "undone"}
             photo = store.db.execute("SELECT * FROM photos WHERE id = ?", (change["photo_id"],)).fetchone()
             if photo is not None and store.path_of(photo) == target:
                 state = FileState.of(target)

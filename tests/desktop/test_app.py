@@ -6,7 +6,7 @@ import sys
 
 from geor.engine import __version__
 
-from .conftest import photo_folder
+from ..helpers.desktop_photos import photo_folder
 
 
 def app(*args, env=None, timeout=300):

@@ -13,15 +13,16 @@ from PySide6.QtGui import QDropEvent
 
 from geor.desktop.job_queue import CANCELLED, INTERRUPTED, REVIEW
 
-from ..engine.photos.conftest import EXIFTOOL
-from .conftest import photo_folder, select, views_by_name, wait_for_state
+from ..helpers.desktop_photos import photo_folder
+from ..helpers.desktop_views import select, views_by_name, wait_for_state
+from ..helpers.photo_files import EXIFTOOL
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def model_settings(tiny_vlm):
-    from tests.tiny_vlm import MAX_PIXELS
+    from tests.helpers.tiny_vlm import MAX_PIXELS
 
     return {"model": str(tiny_vlm.model), "threads": 2, "max_tokens": 64, "max_pixels": MAX_PIXELS}
 
@@ -288,9 +289,9 @@ def test_file_open_events_become_jobs(qtbot, make_window, tmp_path):
 def test_tracks_and_the_camera_clock_from_settings(qtbot, make_window, tmp_path, dialogs):
     import datetime as dt
 
-    from ..engine.photos.conftest import make_photo
-    from ..engine.pipeline.test_tag_job import write_gpx
-    from .conftest import T0
+    from ..helpers.desktop_photos import T0
+    from ..helpers.photo_files import make_photo
+    from ..helpers.tag_jobs import write_gpx
 
     folder = tmp_path / "hike"
     folder.mkdir()
@@ -327,6 +328,6 @@ def test_closing_during_a_long_photo_hides_then_closes_when_it_ends(qtbot, make_
         window.close()
         assert not window.isVisible()  # gone at once; the photo goes on out of sight
     assert dialogs.titles("confirm") == ["Quit Geo-R"]
-    qtbot.waitUntil(lambda: window.queue.thread is None, timeout=10000)
+    qtbot.waitUntil(lambda: window.queue.job_thread is None, timeout=10000)
     assert first.state == CANCELLED
     assert second.state == "queued"  # it never started; it runs next time

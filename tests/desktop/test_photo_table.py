@@ -14,10 +14,11 @@ def views(n: int = 40) -> list[PhotoView]:
     for i in range(n):
         stage = ("decided", "review", "unplaced", "failed", "kept")[i % 5]
         placed = stage in ("decided", "review", "kept")
-        out.append(PhotoView(i + 1, Path(f"/p/img_{i:03d}.jpg"), f"img_{i:03d}.jpg", stage, "model" if placed else None,
-                             10.0 if placed else None, 20.0 if placed else None, (i % 7) / 7 if placed else None,
-                             "Biei" if placed else None, None, "Japan" if placed else None, "why" if stage == "failed" else None,
-                             None, None, False))
+        out.append(PhotoView(id=i + 1, path=Path(f"/p/img_{i:03d}.jpg"), relpath=f"img_{i:03d}.jpg", stage=stage,
+                             source="model" if placed else None, lat=10.0 if placed else None, lon=20.0 if placed else None,
+                             confidence=(i % 7) / 7 if placed else None, city="Biei" if placed else None, state=None,
+                             country="Japan" if placed else None, message="why" if stage == "failed" else None,
+                             verdict=None, taken_at=None, had_gps=False))
     return out
 
 

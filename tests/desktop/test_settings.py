@@ -46,7 +46,7 @@ def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     assert dialog.registry.item(0, 1).text() == "not downloaded"
     dialog.sidecar.setChecked(True)
     dialog.threads.setValue(4)
-    dialog.window.setValue(30.0)
+    dialog.window_min.setValue(30.0)
     dialog.registry.selectRow(0)
     assert dialog.download.isEnabled() and not dialog.use.isEnabled()
     dialog.clocks.setPlainText("NIKON Z 6=+01:03:27\n\n")
@@ -79,7 +79,8 @@ def test_download_a_registry_model_with_progress_then_use_it(qtbot, hub, make_wi
     from geor.desktop.job_queue import REVIEW
     from geor.desktop.settings_dialog import SettingsDialog
 
-    from .conftest import photo_folder, views_by_name, wait_for_state
+    from ..helpers.desktop_photos import photo_folder
+    from ..helpers.desktop_views import views_by_name, wait_for_state
 
     dialog = SettingsDialog(AppSettings())
     qtbot.addWidget(dialog)

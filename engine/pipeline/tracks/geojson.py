@@ -30,9 +30,9 @@ def read_geojson(path: Path, data: object) -> tuple[list[Fix], list[str]]:
 
 
 def _feature(feature: dict[str, Any], source: str) -> list[Fix]:
-    geometry = feature.get("geometry") or {}
-    properties = feature.get("properties") or {}
-    kind = geometry.get("type")
+    geometry: dict[str, Any] = feature.get("geometry") or {}
+    properties: dict[str, Any] = feature.get("properties") or {}
+    kind = geometry.get("type", "")
     lines = {"LineString": [geometry.get("coordinates", [])], "MultiLineString": geometry.get("coordinates", [])}.get(kind)
     if kind == "Point":
         return _points([geometry["coordinates"]], [_property_time(properties)], source)

@@ -18,6 +18,7 @@ def read_gpx(path: Path) -> list[Fix]:
         raise TrackError(f"{path}: not a GPX file ({_first_line(exc)})") from None
     except gpxpy.gpx.GPXException as exc:
         raise TrackError(f"{path}: a GPX file gpxpy cannot read ({_first_line(exc)})") from None
+    points: list[gpxpy.gpx.GPXTrackPoint | gpxpy.gpx.GPXRoutePoint | gpxpy.gpx.GPXWaypoint]
     points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
     points += [p for route in gpx.routes for p in route.points] + list(gpx.waypoints)
     fixes = []

@@ -24,7 +24,7 @@ def read_kml(path: Path) -> list[Fix]:
                 if not names:
                     raise TrackError(f"{path}: a KMZ archive without a .kml file in it")
                 text = archive.read("doc.kml" if "doc.kml" in names else names[0]).decode("utf-8", "replace")
-            document = kml.KML.from_string(text.encode())
+            document = kml.KML.from_string(text.encode())  # type: ignore[arg-type]  # typed str; lxml needs bytes if XML names its encoding
         else:
             document = kml.KML.parse(path)
     except zipfile.BadZipFile:
@@ -40,7 +40,7 @@ def read_kml(path: Path) -> list[Fix]:
 
 def _collect(container: Any, fixes: list[Fix], source: str) -> None:
     for feature in getattr(container, "features", None) or []:
-        geometry = getattr(feature, "kml_geometry", None)
+        geometry: Any = getattr(feature, "kml_geometry", None)  # walked duck-typed, as fastkml's versions differ
         for track in _tracks(geometry):
             for item in track.track_items or []:
                 if item.when is None or item.coord is None:

@@ -56,7 +56,9 @@ def load_json(path: Path) -> object:
         raise TrackError(f"{path}: not a text file") from None
 
 
-Record = tuple[str, object, object, object, object]  # (where in the file, time, lat, lon, accuracy)
+# (where in the file, time, lat, lon, accuracy): JSON values as found; float() and parse_time() check them and
+# raise TypeError or ValueError, reported per record
+Record = tuple[str, Any, Any, Any, Any]
 
 
 def _records(data: object) -> Iterator[Record]:
@@ -118,8 +120,8 @@ def _segment(label: str, segment: dict[str, Any]) -> Iterator[Record]:
         yield f"{label} path point {j}", when, lat, lon, None
 
 
-def _e7(value: object) -> float | None:
-    return None if value is None else int(value) / 1e7  # type: ignore[call-overload]
+def _e7(value: Any) -> float | None:  # a JSON value; int() raises TypeError or ValueError unless it is a whole number
+    return None if value is None else int(value) / 1e7
 
 
 def _latlng(text: object) -> tuple[float | None, float | None]:

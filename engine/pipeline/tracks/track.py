@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geor.engine.errors import UserError
+from geor.engine.errors import BadInput
 
 
-class TrackError(UserError):
+class TrackError(BadInput):
     """A track file that cannot be read; the message names the file and, where it can, the line
     or record."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ..photos.conftest import make_photo
+from ...helpers.photo_files import make_photo
 
 
 def geor(home, *args):

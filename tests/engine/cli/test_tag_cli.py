@@ -1,7 +1,6 @@
 """``geor tag`` / ``geor undo`` / ``geor jobs`` as processes, including a SIGKILL mid-job."""
 
 import datetime as dt
-import os
 import shutil
 import signal
 import sqlite3
@@ -14,26 +13,10 @@ import pytest
 
 from geor.engine.photos import read_metadata
 
-from ..photos.conftest import EXIFTOOL, exiftool_gps, make_photo
+from ...helpers.cli_runs import geor
+from ...helpers.photo_files import EXIFTOOL, exiftool_gps, make_photo
 
 T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
-
-
-@pytest.fixture(scope="module")
-def cli_env(tmp_path_factory):
-    """A private data directory that shares the (already built) default region pack."""
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
-
-    pack = default_pack_path()
-    home = tmp_path_factory.mktemp("geor-home")
-    (home / "regionpacks").mkdir()
-    (home / "regionpacks" / pack.name).symlink_to(pack)
-    return os.environ | {"GEOR_DATA_DIR": str(home)}
-
-
-def geor(env, *args, **kwargs):
-    exe = shutil.which("geor", path=str(Path(sys.executable).parent))
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=300, **kwargs)
 
 
 def test_tag_and_undo(tmp_path, cli_env):

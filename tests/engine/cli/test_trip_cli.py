@@ -13,9 +13,9 @@ import pytest
 
 from geor.engine.pipeline.policy import distance_m
 
+from ...helpers.cli_runs import geor
+from ...helpers.photo_files import EXIFTOOL
 from ...helpers.trip import CAMERA_NAME, PHONE_NAME, make_trip
-from ..photos.conftest import EXIFTOOL
-from .test_tag_cli import cli_env, geor  # noqa: F401  (the module's fixture, shared)
 
 pytestmark = pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
 
@@ -25,7 +25,7 @@ def exiftool_positions(folder):
     return {os.path.basename(r["SourceFile"]): (r.get("GPSLatitude"), r.get("GPSLongitude")) for r in json.loads(out.stdout)}
 
 
-def test_a_phone_and_a_camera_with_no_options(tmp_path, cli_env):  # noqa: F811
+def test_a_phone_and_a_camera_with_no_options(tmp_path, cli_env):
     trip = make_trip(tmp_path / "Slovenia 2024", EXIFTOOL)
     env = cli_env | {"GEOR_CONFIG_DIR": str(tmp_path / "config")}
     result = geor(env, "tag", str(trip.root))

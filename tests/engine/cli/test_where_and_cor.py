@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.geo.geocoder.conftest import CITIES, write_gadm_levels
+from tests.helpers.synthetic_world import CITIES, write_gadm_levels
 
 
 def geor(*args: str) -> subprocess.CompletedProcess[str]:

@@ -3,8 +3,10 @@ import pytest
 from geor.engine.geo.geocoder import Place
 from geor.engine.inference.agreement import check_levels, fold
 
-TOKYO = Place(35.68, 139.69, "Asia", "Japan", "JP", "JPN", "Tokyo", "JP-13", None, "Shinjuku")
-BAVARIA = Place(48.14, 11.58, "Europe", "Germany", "DE", "DEU", "Bayern", "DE-BY", None, "München")
+TOKYO = Place(35.68, 139.69, continent="Asia", country="Japan", country_a2="JP", country_a3="JPN", state="Tokyo", state_code="JP-13",
+              city="Shinjuku")
+BAVARIA = Place(48.14, 11.58, continent="Europe", country="Germany", country_a2="DE", country_a3="DEU", state="Bayern", state_code="DE-BY",
+                city="München")
 
 
 def test_fold():

@@ -8,7 +8,7 @@ from geor.engine.cor import chat_messages
 from geor.engine.inference.backend import BackendError, SamplingOptions
 from geor.engine.inference.gguf_backend import GgufBackend, cuda_available
 from geor.engine.inference.images import from_pil
-from tests.gguf_bytes import language_model, projector
+from tests.helpers.gguf_bytes import language_model, projector
 
 GREEDY = SamplingOptions(max_new_tokens=48)
 

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from geor.engine.models.download import DownloadError, download, remote_info
-from tests.http_files import FileServer
+from tests.helpers.http_files import FileServer
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import struct
 import pytest
 
 from geor.engine.models.gguf_file import GgufError, check_pair, read_header
-from tests.gguf_bytes import gguf_bytes, language_model, projector, write_gguf
+from tests.helpers.gguf_bytes import gguf_bytes, language_model, projector, write_gguf
 
 
 def test_reads_metadata_and_tensors(tmp_path):

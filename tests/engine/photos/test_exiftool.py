@@ -9,7 +9,7 @@ import geor.engine.photos.exiftool as exiftool
 from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest
 from geor.engine.photos.exiftool import ExifToolFailed, ExifToolMissing, ExifToolSession
 
-from .conftest import make_photo
+from ...helpers.photo_files import make_photo
 
 #: A stand-in that speaks ExifTool's -stay_open protocol, then misbehaves as told: after answering
 #: ``ANSWERS`` commands it exits ("die") or stops answering ("hang").

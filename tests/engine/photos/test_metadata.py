@@ -13,7 +13,7 @@ from geor.engine.photos import PhotoReadError, read_metadata
 from geor.engine.photos.exiftool import ExifToolSession
 from geor.engine.photos.metadata import capture_time
 
-from .conftest import EXIFTOOL, make_photo
+from ...helpers.photo_files import EXIFTOOL, make_photo
 
 
 def set_tags(path, *assignments):

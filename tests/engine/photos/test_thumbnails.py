@@ -7,8 +7,8 @@ from PIL import Image
 
 from geor.engine.photos.thumbnails import ThumbnailError, thumbnail_jpeg, thumbnails_dir
 
-from ..pipeline.conftest import T0
-from .conftest import make_photo
+from ...helpers.photo_files import make_photo
+from ...helpers.tag_jobs import T0
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from geor.engine.photos import FileState, Location, PhotoWriteError, PhotoWriter
 from geor.engine.photos.exiftool import ExifToolSession
 
 from ...helpers import exiftool_oracle as oracle
-from .conftest import make_photo, pixels
+from ...helpers.photo_files import make_photo, pixels
 
 BIEI = Location(43.452002, 142.615358, 250.5, "Biei", "Hokkaido", "Japan", "JP", "JPN")
 REYKJAVIK = Location(64.146582, -21.942635, 12.5, "Reykjavík", "Höfuðborgarsvæðið", "Ísland", "IS", "ISL")

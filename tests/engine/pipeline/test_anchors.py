@@ -10,7 +10,8 @@ from geor.engine.photos import read_metadata
 from geor.engine.pipeline import TagOptions
 from geor.engine.pipeline.policy import distance_m
 
-from .conftest import T0, make_photo, run
+from ...helpers.photo_files import make_photo
+from ...helpers.tag_jobs import T0, run
 
 TRACKS = Path(__file__).parent / "tracks" / "data"
 PHONE = {"Exif.Image.Make": "Apple", "Exif.Photo.OffsetTimeOriginal": "+09:00"}

@@ -12,8 +12,8 @@ import pytest
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import TagOptions
 
-from ..photos.conftest import make_photo
-from .conftest import T0, run
+from ...helpers.photo_files import make_photo
+from ...helpers.tag_jobs import T0, run
 
 A = (43.452002, 142.615358)
 

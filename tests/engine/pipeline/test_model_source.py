@@ -8,7 +8,8 @@ from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource
 
-from .conftest import T0, make_photo
+from ...helpers.photo_files import make_photo
+from ...helpers.tag_jobs import T0
 
 
 class Scripted:
@@ -23,8 +24,8 @@ class Scripted:
         if kind is None:
             return Prediction(path, "unparsed", reason="no usable answer: no_coordinates")
         lat, lon, confidence, review = kind
-        return Prediction(path, "ok", lat, lon, "Japan", "Hokkaido", "Biei", confidence, None, review,
-                          "low confidence" if review else "")
+        return Prediction(path, "ok", lat=lat, lon=lon, country="Japan", state="Hokkaido", city="Biei", confidence=confidence,
+                          radius_km=None, needs_review=review, reason="low confidence" if review else "")
 
 
 def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):

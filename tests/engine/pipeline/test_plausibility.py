@@ -10,7 +10,8 @@ H = 3600.0
 
 
 def placed(i, t, where, source="interpolated", camera="cam", country=None, code=None, review=False, on_utc=True, radius=50.0):
-    return Placed(i, f"p{i}.jpg", camera, t, on_utc, where[0], where[1], radius, source, country, code, review)
+    return Placed(id=i, name=f"p{i}.jpg", camera=camera, t=t, on_utc=on_utc, lat=where[0], lon=where[1], radius_m=radius, source=source,
+                  country=country, country_code=code, review=review)
 
 
 def test_an_impossible_speed_flags_the_decision_not_the_fact():

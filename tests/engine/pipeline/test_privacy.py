@@ -11,8 +11,8 @@ import pytest
 from geor.engine.pipeline import TagOptions
 from geor.engine.pipeline.privacy import PrivacyError, PrivacyRules, PrivacyZone, load_rules, parse_zone, save_rules
 
-from ..photos.conftest import EXIFTOOL, make_photo
-from .conftest import T0, run
+from ...helpers.photo_files import EXIFTOOL, make_photo
+from ...helpers.tag_jobs import T0, run
 
 HOME = (43.452002, 142.615358)
 AWAY = (43.5, 142.7)  # 8.6 km from home

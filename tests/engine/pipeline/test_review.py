@@ -22,9 +22,8 @@ from geor.engine.pipeline import (
 )
 from geor.engine.pipeline.review import confident_proposals
 
-from ..photos.conftest import make_photo, pixels
-from .conftest import T0, run
-from .test_tag_job import album, names
+from ...helpers.photo_files import make_photo, pixels
+from ...helpers.tag_jobs import T0, album, names, run
 
 DRY = TagOptions(dry_run=True)
 

@@ -9,25 +9,8 @@ import pytest
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import JobStore, TagOptions, undo_job
 
-from ..photos.conftest import EXIFTOOL, exiftool_gps, make_photo, pixels
-from .conftest import T0, run
-
-A = (43.452002, 142.615358)
-D = (43.5, 142.7)
-
-
-def album(folder, n_between=2):
-    folder.mkdir(exist_ok=True)
-    make_photo(folder / "a.jpg", T0, gps=A)
-    for i in range(n_between):
-        make_photo(folder / f"b{i}.jpg", T0 + dt.timedelta(minutes=2 * (i + 1)))
-    make_photo(folder / "d.jpg", T0 + dt.timedelta(minutes=2 * (n_between + 1)), gps=D)
-    make_photo(folder / "lonely.jpg", T0 + dt.timedelta(hours=5))
-    return folder
-
-
-def names(positions):
-    return [{"city": "Biei", "state": "Hokkaido", "country": "Japan", "country_code": "JP", "country_code3": "JPN"} for _ in positions]
+from ...helpers.photo_files import EXIFTOOL, exiftool_gps, make_photo, pixels
+from ...helpers.tag_jobs import T0, A, D, album, names, run, write_gpx
 
 
 def test_propagates_between_anchors_writes_and_reports(tmp_path, jobs_home):
@@ -96,15 +79,6 @@ def test_sidecar_mode_never_touches_originals(tmp_path, jobs_home):
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix == ".jpg"} == before
     assert sorted(p.name for p in folder.glob("*.xmp")) == ["b0.xmp", "b1.xmp"]
     assert read_metadata(folder / "b0.jpg").gps is not None  # read back through the sidecar
-
-
-def write_gpx(path, points):
-    body = "".join(
-        f'<trkpt lat="{lat}" lon="{lon}"><ele>{ele}</ele><time>{t.strftime("%Y-%m-%dT%H:%M:%SZ")}</time></trkpt>'
-        for lat, lon, ele, t in points
-    )
-    path.write_text(f'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{body}</trkseg></trk></gpx>')
-    return path
 
 
 def test_gpx_with_time_zone(tmp_path, jobs_home):

@@ -41,7 +41,7 @@ def test_kml_csv_and_geojson_of_the_same_walk_agree_with_its_gpx(name, every):
     fixes, skipped = read_track_file(DATA / name)
     points = gpx_points("korita-zbevnica.gpx")[::every]
     assert not skipped and len(fixes) == len(points)
-    for fix, point in zip(fixes, points):
+    for fix, point in zip(fixes, points, strict=True):
         assert fix.t == point.time.timestamp()
         assert (fix.lat, fix.lon) == pytest.approx((point.latitude, point.longitude), abs=1e-6)
 

@@ -1,0 +1,62 @@
+"""The tagging job's named vocabularies, stored as their text in the job store and shown by the
+desktop: a photo's stage, where its decision came from, a person's verdict, and the steps a job
+reports progress for. ``StrEnum``: each member is its own string, so stored rows compare equal
+to members and old job stores read as they are."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """Where a photo is in the job (the ``photos.stage`` column)."""
+
+    NEW = "new"  # found by the scan, metadata not read yet
+    READ = "read"
+    DECIDED = "decided"  # a position confident enough to write
+    REVIEW = "review"  # a position that needs a person
+    WRITTEN = "written"
+    WITHHELD = "withheld"  # inside a privacy zone set to omit
+    KEPT = "kept"  # its own GPS, left as it is
+    UNPLACED = "unplaced"  # no source could place it
+    FAILED = "failed"  # unreadable, or the write failed
+    SKIPPED = "skipped"  # not a photo of this folder (a link out of it, a loop)
+
+
+#: Stages whose position is a proposal a person may accept or reject.
+PROPOSED_STAGES = (Stage.DECIDED, Stage.REVIEW)
+
+
+class Source(StrEnum):
+    """Where a photo's position came from (the ``photos.source`` column)."""
+
+    EXIF = "exif"  # the photo's own GPS
+    GPX = "gpx"  # a GPX track (job stores made before every track format was read)
+    TRACK = "track"  # a track file, matched by the capture time
+    INTERPOLATED = "interpolated"  # GPS photos of any device taken at the same time
+    MODEL = "model"
+    MANUAL = "manual"  # placed by hand
+
+
+#: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
+TIME_BASED_SOURCES = frozenset({Source.GPX, Source.TRACK, Source.INTERPOLATED})
+#: Sources that are facts about the photo, not inferences: the plausibility checks trust them.
+FACT_SOURCES = frozenset({Source.EXIF, Source.MANUAL})
+
+
+class Verdict(StrEnum):
+    """A person's review of a proposal (the ``photos.verdict`` column; NULL: none yet)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Step(StrEnum):
+    """The steps a job reports progress for (``tick(step, done, total)``)."""
+
+    SCAN = "scan"
+    READ = "read"
+    CLOCKS = "clocks"
+    DECIDE = "decide"
+    MODEL = "model"
+    WRITE = "write"

@@ -1,0 +1,45 @@
+"""The tag job is assembled once: geor tag's flags and the desktop's settings give the same request."""
+
+import pytest
+
+from geor.desktop.settings import AppSettings
+from geor.engine.cli import build_parser
+from geor.engine.cli.tag import tag_request
+from geor.engine.errors import BadOption
+from geor.engine.pipeline.jobstore import jobs_dir
+from geor.engine.pipeline.privacy import PrivacyError
+from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
+
+
+def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
+    track = tmp_path / "walk.gpx"
+    track.write_text("<gpx/>")
+    args = build_parser().parse_args([
+        "tag", str(tmp_path), "--dry-run", "--sidecar", "--track", str(track), "--tz", "+09:00", "--clock", "NIKON Z 6=+01:03:27",
+        "--min-confidence", "0.4", "--window-min", "5", "--max-speed-kmh", "250", "--model", "some-model", "--threads", "3",
+        "--review-below", "0.4", "--no-clock-inference",
+    ])
+    settings = AppSettings(model="some-model", threads=3, write_mode="sidecar", min_confidence=0.4, window_min=5,
+                           track_files=[str(track)], camera_utc_offset="+09:00", clock_overrides=["NIKON Z 6=+01:03:27"],
+                           infer_clocks=False, max_speed_kmh=250)
+    from_cli, from_app = tag_request(args), settings.tag_request(tmp_path)
+    assert from_cli.tag_options().as_dict() == from_app.tag_options().as_dict()
+    assert from_cli.model is not None and from_app.model is not None
+    assert (from_cli.model.identity, from_cli.model.threads, from_cli.model.review_below) == \
+           (from_app.model.identity, from_app.model.threads, from_app.model.review_below)
+
+
+def test_pool_events_needs_a_model():
+    args = build_parser().parse_args(["tag", ".", "--pool-events"])
+    with pytest.raises(BadOption, match="--pool-events needs --model"):
+        tag_request(args)
+
+
+def test_a_bad_option_stops_the_job_before_a_store_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(PrivacyError, match="privacy zone"):
+        assemble_tag_job(TagRequest(folder=tmp_path, privacy_zones=("not a zone",)))
+    with pytest.raises(BadOption, match="window"):
+        assemble_tag_job(TagRequest(folder=tmp_path, window_min=-1))
+    assert not jobs_dir().exists() or not any(jobs_dir().iterdir())
