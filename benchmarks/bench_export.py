@@ -35,8 +35,12 @@ def run_export(quant: str, threads: int) -> dict:
     from geor.export.pipeline import ExportRequest, export
 
     started = time.perf_counter()
-    result = export(ExportRequest(checkpoint=CACHE / "hf", format="gguf", quant=quant, out=export_folder(quant), force=True, verify=False, threads=threads),
-                    phase=lambda name: log(f"  {name}"))
+    result = export(
+        ExportRequest(
+            checkpoint=CACHE / "hf", format="gguf", quant=quant, out=export_folder(quant), force=True, verify=False, threads=threads
+        ),
+        phase=lambda name: log(f"  {name}"),
+    )
     return {"seconds": time.perf_counter() - started, "phases": result.seconds,
             "sizes": {role: entry.size for role, entry in result.manifest.files.items()},
             "label": result.manifest.quantization}

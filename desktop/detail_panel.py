@@ -107,7 +107,9 @@ def chain_html(view: Any) -> str:
         coords = f"{model['lat']:.5f}, {model['lon']:.5f}" + (f" &plusmn; {radius:,.0f} km" if radius else "")
         rows.append(f"<tr><td style='{_LABEL}'>Coordinates</td><td><b>{coords}</b></td></tr>")
     elif model and model.get("status") != "ok" and view.lat is None:
-        rows.append(f"<tr><td colspan=2 style='color:{palette.WARNING}'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>")
+        rows.append(
+            f"<tr><td colspan=2 style='color:{palette.WARNING}'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>"
+        )
     if view.lat is not None and not (model and model.get("status") == "ok" and view.source in (Source.MODEL, None)):
         within = f" &plusmn; {_metres(view.radius_m)}" if getattr(view, "radius_m", None) else ""
         rows.append(f"<tr><td style='{_LABEL}'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")
@@ -128,7 +130,10 @@ def chain_html(view: Any) -> str:
         message = message[len(evidence):].lstrip(":; ")
     note = f"<p style='color:{palette.TEXT_SECONDARY}'>{html.escape(message)}</p>" if message and view.stage != Stage.FAILED else ""
     if not rows and not source:
-        return f"<p style='color:{palette.TEXT_MUTED}'>No location yet. Place it by clicking on the map, typing coordinates, or a place name.</p>" + note
+        return (
+            f"<p style='color:{palette.TEXT_MUTED}'>No location yet. Place it by clicking on the map, typing coordinates, or a place name.</p>"
+            + note
+        )
     return head + "<table cellspacing=2>" + "".join(rows) + "</table>" + note
 
 

@@ -29,8 +29,14 @@ FILTERS: dict[str, Any] = {
     "Errors": lambda v: v.stage == Stage.FAILED,
 }
 
-SOURCE_LABELS: dict[str, str] = {Source.EXIF: "own GPS", Source.GPX: "GPX track", Source.TRACK: "track", Source.INTERPOLATED: "other photos' GPS",
-                                   Source.MODEL: "model", Source.MANUAL: "by hand"}
+SOURCE_LABELS: dict[str, str] = {
+    Source.EXIF: "own GPS",
+    Source.GPX: "GPX track",
+    Source.TRACK: "track",
+    Source.INTERPOLATED: "other photos' GPS",
+    Source.MODEL: "model",
+    Source.MANUAL: "by hand",
+}
 ViewIndex = QModelIndex | QPersistentModelIndex
 
 

@@ -174,7 +174,9 @@ def run_csv(args: argparse.Namespace) -> int:
                 record: dict[str, object] = dict(row)
                 if i in batch.errors:
                     bad += 1
-                    record["geocode_error"] = f"row {done + i + 2}: {lat_name}={row.get(lat_name)!r}, {lon_name}={row.get(lon_name)!r}: {batch.errors[i]}"
+                    record["geocode_error"] = (
+                        f"row {done + i + 2}: {lat_name}={row.get(lat_name)!r}, {lon_name}={row.get(lon_name)!r}: {batch.errors[i]}"
+                    )
                 for name in OUTPUT_COLUMNS[:-1]:
                     record[name] = columns[name][i]
                 writer.writerow(record)

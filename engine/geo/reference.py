@@ -25,7 +25,9 @@ def pairwise_km(points_a: NDArray[np.float64], points_b: NDArray[np.float64]) ->
     return haversine_km(points_a[:, None, 0], points_a[:, None, 1], points_b[None, :, 0], points_b[None, :, 1])
 
 
-def nearest_k(queries: NDArray[np.float64], gallery: NDArray[np.float64], k: int, chunk: int = 1024) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+def nearest_k(
+    queries: NDArray[np.float64], gallery: NDArray[np.float64], k: int, chunk: int = 1024
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """k nearest gallery rows per query: chunked distance matrix, argpartition, stable sort."""
     index = np.empty((queries.shape[0], k), dtype=np.int64)
     km = np.empty((queries.shape[0], k))

@@ -65,7 +65,18 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
     for i in range(len(batch)):
         place = batch.place(i)
         if place.error:
-            chains.append(RegionChain(lat=place.lat, lon=place.lon, continent=None, country=None, state=None, city=None, fallbacks=("invalid",), error=place.error))
+            chains.append(
+                RegionChain(
+                    lat=place.lat,
+                    lon=place.lon,
+                    continent=None,
+                    country=None,
+                    state=None,
+                    city=None,
+                    fallbacks=("invalid",),
+                    error=place.error,
+                )
+            )
             continue
         fallbacks: list[str] = []
         if place.country is None:
@@ -87,10 +98,18 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
         if state is None and place.country is not None:
             fallbacks.append("no_state")
         city = _renderable(city)
-        chains.append(RegionChain(
-            lat=place.lat, lon=place.lon, continent=place.continent, country=_renderable(place.country), state=state, city=city, fallbacks=tuple(fallbacks),
-            city_source=city_source if city else None,
-        ))
+        chains.append(
+            RegionChain(
+                lat=place.lat,
+                lon=place.lon,
+                continent=place.continent,
+                country=_renderable(place.country),
+                state=state,
+                city=city,
+                fallbacks=tuple(fallbacks),
+                city_source=city_source if city else None,
+            )
+        )
     return chains
 
 

@@ -378,10 +378,22 @@ def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], uni
         for division, group in sorted(by_division.items()):
             if division:
                 iso_code = division if "-" in division else ""
-                regions.append(RegionInput(level=1, key=f"{unit.key}|{division}", name=names.get(division, division), geometry=_merged(faces[group]),
-                                           parent_key=unit.key, code=iso_code))
+                regions.append(
+                    RegionInput(
+                        level=1,
+                        key=f"{unit.key}|{division}",
+                        name=names.get(division, division),
+                        geometry=_merged(faces[group]),
+                        parent_key=unit.key,
+                        code=iso_code,
+                    )
+                )
         iso3, name, continent = countries.get(unit.iso_a2, ("", unit.name, ""))
-        regions.append(RegionInput(level=0, key=unit.key, name=name, geometry=_merged(faces[members]), code=iso3, iso_a2=unit.iso_a2, continent=continent))
+        regions.append(
+            RegionInput(
+                level=0, key=unit.key, name=name, geometry=_merged(faces[members]), code=iso3, iso_a2=unit.iso_a2, continent=continent
+            )
+        )
     return regions
 
 
