@@ -20,6 +20,7 @@ from geor.engine.errors import UserError, user_message
 from geor.engine.paths import printable
 
 LOG_NAME = "geor-desktop.log"
+BUG_PREFIX = "This is a bug in Geo-R"
 
 
 def log_path() -> Path:
@@ -54,7 +55,12 @@ def bug_message(exc: BaseException, log: Path | None) -> str:
     text = printable(str(exc)).strip()
     what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     where = f"The details are in {log}." if log is not None else "The details were printed on the terminal (the log could not be written)."
-    return f"This is a bug in Geo-R ({what}); your photos are untouched. {where} Please report it with that file."
+    return f"{BUG_PREFIX} ({what}); your photos are untouched. {where} Please report it with that file."
+
+
+def is_bug(message: str) -> bool:
+    """Whether a message :func:`describe` made is a bug's (the job's dialog then asks for a report, not a fix)."""
+    return message.startswith(BUG_PREFIX)
 
 
 def describe(exc: BaseException) -> str:

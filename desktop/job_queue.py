@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from geor.engine.errors import BadInput
 
+from .error_edge import is_bug
 from .settings import AppSettings
 from .workers import JobThread, TaskRunner
 
@@ -178,8 +179,9 @@ class JobQueue(QObject):
     def _failed(self, job: Job, message: str) -> None:
         job.state, job.error = FAILED, message
         self.job_updated.emit(job)
-        self.error.emit(f"The job on {job.name} stopped", f"{message}\n\nThe photos are untouched. Fix the cause (see Settings for the "
-                        "model) and choose Resume: the work done so far is kept.")
+        advice = ("Resume may hit it again; the work done so far is kept." if is_bug(message) else
+                  "The photos are untouched. Fix the cause (see Settings for the model) and choose Resume: the work done so far is kept.")
+        self.error.emit(f"The job on {job.name} stopped", f"{message}\n\n{advice}")
 
     def _thread_done(self, job: Job) -> None:
         if self.job_thread is not None:

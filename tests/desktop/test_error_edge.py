@@ -56,3 +56,23 @@ def test_an_exception_escaping_a_slot_becomes_a_dialog(tmp_path, monkeypatch):
         sys.excepthook(type(exc), exc, exc.__traceback__)
     assert shown[0][0] == "Geo-R hit a bug" and "RuntimeError: slot failed" in shown[0][1]
     assert shown[1] == ("Geo-R could not do that", "a.gpx: empty")
+
+
+def test_a_job_that_hits_a_bug_says_so_and_where_the_log_is(qtbot, make_window, tmp_path, dialogs, monkeypatch):
+    from geor.engine.pipeline import tag_request
+
+    from ..helpers.desktop_photos import photo_folder
+
+    monkeypatch.setenv("GEOR_LOG_DIR", str(tmp_path / "logs"))
+
+    def bug(*args, **kwargs):
+        raise KeyError("planted by the test")
+
+    monkeypatch.setattr(tag_request, "assemble_tag_job", bug)
+    window = make_window()
+    window.add_paths([photo_folder(tmp_path)])
+    qtbot.waitUntil(lambda: window.job is not None and window.job.state == "failed", timeout=60000)
+    title, text = next((t, x) for k, t, x in dialogs.shown if k == "error")
+    assert "bug in Geo-R" in text and "KeyError" in text and str(tmp_path / "logs" / "geor-desktop.log") in text
+    assert "Fix the cause" not in text  # a bug is not the user's to fix
+    assert "planted by the test" in (tmp_path / "logs" / "geor-desktop.log").read_text()
