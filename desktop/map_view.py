@@ -75,15 +75,8 @@ def prepare_map_data(pack: Any, land_width: int = 2048) -> MapData:
     town_x = np.asarray(a["city_lon"], dtype=np.float64)
     town_y = -mercator_y(np.asarray(a["city_lat"], dtype=np.float64))
     names = StringTable(a["city_name_blob"], a["city_name_offsets"]).to_list()
-    return MapData(
-        land=land,
-        tiles=tiles,
-        tolerances=tuple(t for t in TOLERANCES_DEG if t > 0),
-        attribution=pack.meta.get("attribution", ""),
-        town_x=town_x,
-        town_y=town_y,
-        town_names=names,
-    )
+    return MapData(land=land, tiles=tiles, tolerances=tuple(t for t in TOLERANCES_DEG if t > 0),
+                   attribution=pack.meta.get("attribution", ""), town_x=town_x, town_y=town_y, town_names=names)
 
 
 def _tiles(lines: Any) -> list[tuple[QRectF, QPainterPath]]:

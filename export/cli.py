@@ -45,18 +45,8 @@ def _export(args: argparse.Namespace) -> int:
     from .pipeline import ExportRequest, export
 
     quant = args.quant or ("q4" if args.format == "gguf" else "int8")
-    request = ExportRequest(
-        checkpoint=args.checkpoint,
-        format=args.format,
-        quant=quant,
-        out=args.out,
-        base=args.base,
-        force=args.force,
-        verify=args.verify,
-        photos=list(args.verify_photos),
-        threads=args.threads,
-        eval_config=args.eval_config,
-    )
+    request = ExportRequest(checkpoint=args.checkpoint, format=args.format, quant=quant, out=args.out, base=args.base, force=args.force,
+                            verify=args.verify, photos=list(args.verify_photos), threads=args.threads, eval_config=args.eval_config)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=False,
                   disable=not sys.stderr.isatty()) as progress:
         current: list[TaskID] = []

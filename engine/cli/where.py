@@ -25,10 +25,8 @@ CHUNK_ROWS = 50_000
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "where", help="where a position is: country, state, district, nearest town",
-        description="Reverse-geocode a position, or every row of a CSV, fully offline.",
-    )
+    parser = subparsers.add_parser("where", help="where a position is: country, state, district, nearest town",
+                                   description="Reverse-geocode a position, or every row of a CSV, fully offline.")
     parser.add_argument("lat", nargs="?", type=_degrees, help="latitude in degrees")
     parser.add_argument("lon", nargs="?", type=_degrees, help="longitude in degrees")
     parser.add_argument("--json", action="store_true", help="print JSON")

@@ -165,19 +165,6 @@ class Predictor:
             reason = "the coordinates are not in the named " + " / ".join(disagreements)
         elif review:
             reason = "low confidence"
-        return Prediction(
-            path=path,
-            status="ok",
-            lat=lat,
-            lon=lon,
-            country=chosen.country,
-            state=chosen.state,
-            city=chosen.city,
-            confidence=score,
-            radius_km=radius,
-            needs_review=review,
-            reason=reason,
-            checks=checks,
-            place=place,
-            samples=samples,
-        )
+        return Prediction(path=path, status="ok", lat=lat, lon=lon, country=chosen.country, state=chosen.state, city=chosen.city,
+                          confidence=score, radius_km=radius, needs_review=review, reason=reason, checks=checks, place=place,
+                          samples=samples)

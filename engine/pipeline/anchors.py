@@ -86,31 +86,16 @@ class AnchorSource:
             note = f"{note}; {photo.camera} clock {photo.clock}"
         if review:
             note = f"{note} (a weak clock: review)"
-        return Decision(
-            source=Source.TRACK if found.kind == "track" else self.name,
-            lat=found.lat,
-            lon=found.lon,
-            altitude_m=found.altitude_m,
-            confidence=found.confidence,
-            note=note,
-            review=review,
-            radius_m=found.radius_m,
-        )
+        return Decision(source=Source.TRACK if found.kind == "track" else self.name, lat=found.lat, lon=found.lon,
+                        altitude_m=found.altitude_m, confidence=found.confidence, note=note, review=review, radius_m=found.radius_m)
 
 
 def track_anchors(track: Track | None) -> list[Anchor]:
     """A track's fixes as anchors (a logger's accuracy where the file says, else TRACK_RADIUS_M)."""
     fixes = track.fixes if track is not None else []
     return [
-        Anchor(
-            t=f.t,
-            lat=f.lat,
-            lon=f.lon,
-            radius_m=f.accuracy_m or TRACK_RADIUS_M,
-            label=f"the track {f.source}".strip(),
-            kind="track",
-            altitude_m=f.ele,
-        )
+        Anchor(t=f.t, lat=f.lat, lon=f.lon, radius_m=f.accuracy_m or TRACK_RADIUS_M, label=f"the track {f.source}".strip(), kind="track",
+               altitude_m=f.ele)
         for f in fixes
     ]
 
@@ -118,12 +103,5 @@ def track_anchors(track: Track | None) -> list[Anchor]:
 def _anchor(photo: PhotoRecord, t: float | None) -> Anchor:
     assert photo.gps is not None and t is not None
     device = photo.camera if len(photo.camera) <= 40 else photo.camera[:39] + "…"
-    return Anchor(
-        t=t,
-        lat=photo.gps[0],
-        lon=photo.gps[1],
-        radius_m=photo.gps_accuracy_m or DEFAULT_ANCHOR_RADIUS_M,
-        label=f"{photo.path.name} ({device})",
-        kind="photo",
-        altitude_m=photo.gps[2],
-    )
+    return Anchor(t=t, lat=photo.gps[0], lon=photo.gps[1], radius_m=photo.gps_accuracy_m or DEFAULT_ANCHOR_RADIUS_M,
+                  label=f"{photo.path.name} ({device})", kind="photo", altitude_m=photo.gps[2])

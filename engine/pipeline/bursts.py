@@ -280,12 +280,6 @@ def find_clock_change(local: Floats, reference: Floats, fit: Fit, tolerance_s: f
         rivals = [_cheapest_near(local[mask], activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
         return not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN
 
-    return Change(
-        before_s=before_s,
-        after_s=after_s,
-        last_before=int(np.flatnonzero(fits_before)[-1]),
-        first_after=int(np.flatnonzero(fits_after)[0]),
-        strong_before=strong(first, before_s),
-        strong_after=strong(~first, after_s),
-        bursts_matched=matched_before + matched_after,
-    )
+    return Change(before_s=before_s, after_s=after_s, last_before=int(np.flatnonzero(fits_before)[-1]),
+                  first_after=int(np.flatnonzero(fits_after)[0]), strong_before=strong(first, before_s),
+                  strong_after=strong(~first, after_s), bursts_matched=matched_before + matched_after)

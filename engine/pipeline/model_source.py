@@ -78,16 +78,9 @@ class ModelSource:
                 continue
             chain = " > ".join(x or "?" for x in (answer["country"], answer["state"], answer["city"]))
             note = f"model: {chain}" + (f"; {answer['reason']}" if answer["reason"] else "")
-            decisions[photo.id] = Decision(
-                source=Source.MODEL,
-                lat=answer["lat"],
-                lon=answer["lon"],
-                altitude_m=None,
-                confidence=answer["confidence"],
-                note=note,
-                review=answer["needs_review"],
-                radius_m=_radius_m(answer),
-            )
+            decisions[photo.id] = Decision(source=Source.MODEL, lat=answer["lat"], lon=answer["lon"], altitude_m=None,
+                                           confidence=answer["confidence"], note=note, review=answer["needs_review"],
+                                           radius_m=_radius_m(answer))
         if self.pool_events:
             decisions.update(self._pooled(photos, answers))
         return decisions
@@ -116,16 +109,9 @@ class ModelSource:
                     confidence = float(np.median(weights)) * math.exp(-radius / SPREAD_SCALE_KM)
                     note = f"model: pooled from {len(placed)} photos of one event (spread {radius:,.0f} km)"
                     for p in event:
-                        decisions[p.id] = Decision(
-                            source=Source.MODEL,
-                            lat=lat,
-                            lon=lon,
-                            altitude_m=None,
-                            confidence=confidence,
-                            note=note,
-                            review=confidence < review_below,
-                            radius_m=max(radius * 1000, min(_radius_m(answers[x.id]) for x in placed)),
-                        )
+                        decisions[p.id] = Decision(source=Source.MODEL, lat=lat, lon=lon, altitude_m=None, confidence=confidence, note=note,
+                                                   review=confidence < review_below,
+                                                   radius_m=max(radius * 1000, min(_radius_m(answers[x.id]) for x in placed)))
                         self.notes.pop(p.id, None)
                 if following is not None:
                     event = [following]

@@ -125,29 +125,15 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         if apart <= max(policy.same_place_m, before.radius_m + after.radius_m) and span <= policy.same_place_max_min * 60:
             radius = max(before.radius_m, after.radius_m, apart / 2)
             confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
-            return Placement(
-                lat=lat,
-                lon=lon,
-                altitude_m=altitude,
-                radius_m=radius,
-                confidence=confidence,
-                note=f"{words}, {apart:,.0f} m apart: the same place",
-                kind=kind,
-            )
+            return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
+                             note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)
         if span <= policy.interpolate_max_min * 60:
             nearest = min(gap_before, gap_after)
             speed = apart / span if span > 0 else 0.0
             radius = max(before.radius_m, after.radius_m) + min(apart / 2, WALKING_M_PER_S * nearest) + speed * clock_uncertainty_s
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
-            return Placement(
-                lat=lat,
-                lon=lon,
-                altitude_m=altitude,
-                radius_m=radius,
-                confidence=confidence,
-                note=f"{words}, {_distance(apart)} apart: interpolated",
-                kind=kind,
-            )
+            return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
+                             note=f"{words}, {_distance(apart)} apart: interpolated", kind=kind)
     candidates = [(abs(t - a.t), a) for a in (before, after) if a is not None]
     if not candidates:
         return None
@@ -158,15 +144,10 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     radius = nearest_anchor.radius_m + WALKING_M_PER_S * (gap + clock_uncertainty_s)
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"
-    return Placement(
-        lat=nearest_anchor.lat,
-        lon=nearest_anchor.lon,
-        altitude_m=nearest_anchor.altitude_m,
-        radius_m=radius,
-        confidence=confidence,
-        note=f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
-        kind=nearest_anchor.kind,
-    )
+    return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,
+                     confidence=confidence,
+                     note=f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
+                     kind=nearest_anchor.kind)
 
 
 def _between(a: float | None, b: float | None, fraction: float) -> float | None:

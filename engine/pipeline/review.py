@@ -105,28 +105,11 @@ def photo_views(store: JobStore) -> list[PhotoView]:
         if clock_words and clock and clock.get("evidence"):
             clock_words = f"{clock_words}: {clock['evidence']}"
         views.append(
-            PhotoView(
-                id=row["id"],
-                path=store.path_of(row),
-                relpath=printable(os.fsdecode(bytes(row["relpath"]))),
-                stage=row["stage"],
-                source=row["source"],
-                lat=row["lat"],
-                lon=row["lon"],
-                confidence=row["confidence"],
-                city=row["city"],
-                state=row["state"],
-                country=row["country"],
-                message=row["message"],
-                verdict=row["verdict"],
-                taken_at=row["taken_at"],
-                had_gps=row["gps_lat"] is not None,
-                model=json.loads(answer) if answer else None,
-                radius_m=row["radius_m"],
-                evidence=row["evidence"],
-                camera=camera,
-                clock=clock_words,
-            )
+            PhotoView(id=row["id"], path=store.path_of(row), relpath=printable(os.fsdecode(bytes(row["relpath"]))), stage=row["stage"],
+                      source=row["source"], lat=row["lat"], lon=row["lon"], confidence=row["confidence"], city=row["city"],
+                      state=row["state"], country=row["country"], message=row["message"], verdict=row["verdict"], taken_at=row["taken_at"],
+                      had_gps=row["gps_lat"] is not None, model=json.loads(answer) if answer else None, radius_m=row["radius_m"],
+                      evidence=row["evidence"], camera=camera, clock=clock_words)
         )
     return views
 

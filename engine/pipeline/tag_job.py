@@ -155,15 +155,8 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
     counts, failures = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
-    return JobSummary(
-        job_id=store.id,
-        counts=counts,
-        failures=failures,
-        problems=problems,
-        report_csv=csv_path,
-        report_geojson=geojson_path,
-        clocks=list(clocks.values()),
-    )
+    return JobSummary(job_id=store.id, counts=counts, failures=failures, problems=problems, report_csv=csv_path,
+                      report_geojson=geojson_path, clocks=list(clocks.values()))
 
 
 def _settle_pending_writes(store: JobStore) -> None:
@@ -199,10 +192,8 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
                     store.update_photo(row["id"], stage=Stage.SKIPPED, message=entry.skipped)
                 continue
             if row is None:
-                store.db.execute(
-                    "INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)",
-                    (relpath, entry.size, entry.mtime_ns, Stage.NEW),
-                )
+                store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)",
+                                 (relpath, entry.size, entry.mtime_ns, Stage.NEW))
             elif row["stage"] == Stage.SKIPPED or (
                 (row["size"], row["mtime_ns"]) != (entry.size, entry.mtime_ns) and row["stage"] not in (Stage.WRITTEN,)
             ):
@@ -266,16 +257,9 @@ def _clock_photo(row: Any) -> ClockPhoto | None:
     local = dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp()
     gps_time = dt.datetime.fromisoformat(row["gps_time"]).timestamp() if row["gps_time"] else None
     position = (row["gps_lat"], row["gps_lon"]) if row["gps_lat"] is not None else None
-    return ClockPhoto(
-        id=row["id"],
-        camera=camera_key(row["camera"], bytes(row["relpath"])),
-        name=_file_name(row),
-        local=local,
-        tag_offset=row["utc_offset_s"],
-        gps_time=gps_time,
-        position=position,
-        weak_time=row["time_source"] in WEAK_TIME_SOURCES,
-    )
+    return ClockPhoto(id=row["id"], camera=camera_key(row["camera"], bytes(row["relpath"])), name=_file_name(row), local=local,
+                      tag_offset=row["utc_offset_s"], gps_time=gps_time, position=position,
+                      weak_time=row["time_source"] in WEAK_TIME_SOURCES)
 
 
 def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Progress) -> dict[str, CameraClock]:
@@ -309,19 +293,12 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
             offset = row["clock"].split(" ")[0] if row["clock"] else ""
             words = f"{offset}, {clock.evidence}" if clock.evidence else offset
         records.append(
-            PhotoRecord(
-                id=row["id"],
-                path=store.path_of(row),
-                taken_at=dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
-                utc_offset=dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None,
-                camera=camera,
-                gps=gps,
-                utc=dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
-                clock_strength=row["clock_strength"] or "unknown",
-                clock=words,
-                clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0,
-                gps_accuracy_m=row["gps_accuracy_m"],
-            )
+            PhotoRecord(id=row["id"], path=store.path_of(row),
+                        taken_at=dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
+                        utc_offset=dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None, camera=camera,
+                        gps=gps, utc=dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
+                        clock_strength=row["clock_strength"] or "unknown", clock=words,
+                        clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row["gps_accuracy_m"])
         )
     return records
 
@@ -364,17 +341,8 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
                         reason = f"{reason}; {notes[record.id]}"
                     if problems.get(record.id):
                         reason = f"{reason}; {problems[record.id]}"
-                    store.update_photo(
-                        record.id,
-                        stage=Stage.UNPLACED,
-                        source=None,
-                        lat=None,
-                        lon=None,
-                        confidence=None,
-                        radius_m=None,
-                        message=reason,
-                        evidence=None,
-                    )
+                    store.update_photo(record.id, stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None, radius_m=None,
+                                       message=reason, evidence=None)
                 continue
             stage = Stage.DECIDED if decision.confidence >= options.min_confidence and not decision.review else Stage.REVIEW
             if stage == Stage.DECIDED:
@@ -415,20 +383,10 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
         t = dt.datetime.fromisoformat(utc).timestamp() if utc else (
             dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp() if row["taken_at"] else None)
         placed.append(
-            Placed(
-                id=row["id"],
-                name=_file_name(row),
-                camera=camera_key(row["camera"], bytes(row["relpath"])),
-                t=t,
-                on_utc=bool(utc),
-                lat=row["lat"],
-                lon=row["lon"],
-                radius_m=row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
-                source=Source.MANUAL if row["verdict"] is not None else row["source"] or Source.EXIF,
-                country=row["country"],
-                country_code=row["country_code"],
-                review=row["stage"] == Stage.REVIEW,
-            )
+            Placed(id=row["id"], name=_file_name(row), camera=camera_key(row["camera"], bytes(row["relpath"])), t=t, on_utc=bool(utc),
+                   lat=row["lat"], lon=row["lon"], radius_m=row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
+                   source=Source.MANUAL if row["verdict"] is not None else row["source"] or Source.EXIF, country=row["country"],
+                   country_code=row["country_code"], review=row["stage"] == Stage.REVIEW)
         )
     flags = implausible(placed, options.policy(), track)
     if not flags:
@@ -458,16 +416,8 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     withheld: dict[int, PrivacyZone] = {}
     for row in rows:
         path = store.path_of(row)
-        location = Location(
-            lat=row["lat"],
-            lon=row["lon"],
-            altitude_m=row["gps_alt"],
-            city=row["city"],
-            state=row["state"],
-            country=row["country"],
-            country_code=row["country_code"],
-            country_code3=row["country_code3"],
-        )
+        location = Location(lat=row["lat"], lon=row["lon"], altitude_m=row["gps_alt"], city=row["city"], state=row["state"],
+                            country=row["country"], country_code=row["country_code"], country_code3=row["country_code3"])
         zone = privacy.zone_of(row["lat"], row["lon"])
         if zone is not None:
             if privacy.mode == "omit":

@@ -49,10 +49,8 @@ class RegionChain:
 
     def answer(self) -> CorAnswer:
         """The chain as a Chain-of-Region answer (coordinates rounded as the format renders them)."""
-        return CorAnswer(
-            country=self.country, state=self.state, city=self.city,
-            lat=round(self.lat, COORDINATE_DECIMALS), lon=round(((self.lon + 180.0) % 360.0) - 180.0, COORDINATE_DECIMALS),
-        )
+        return CorAnswer(country=self.country, state=self.state, city=self.city,
+                         lat=round(self.lat, COORDINATE_DECIMALS), lon=round(((self.lon + 180.0) % 360.0) - 180.0, COORDINATE_DECIMALS))
 
     def cor_text(self) -> str:
         return render_answer(self.answer())
@@ -66,16 +64,8 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
         place = batch.place(i)
         if place.error:
             chains.append(
-                RegionChain(
-                    lat=place.lat,
-                    lon=place.lon,
-                    continent=None,
-                    country=None,
-                    state=None,
-                    city=None,
-                    fallbacks=("invalid",),
-                    error=place.error,
-                )
+                RegionChain(lat=place.lat, lon=place.lon, continent=None, country=None, state=None, city=None, fallbacks=("invalid",),
+                            error=place.error)
             )
             continue
         fallbacks: list[str] = []
@@ -99,16 +89,8 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
             fallbacks.append("no_state")
         city = _renderable(city)
         chains.append(
-            RegionChain(
-                lat=place.lat,
-                lon=place.lon,
-                continent=place.continent,
-                country=_renderable(place.country),
-                state=state,
-                city=city,
-                fallbacks=tuple(fallbacks),
-                city_source=city_source if city else None,
-            )
+            RegionChain(lat=place.lat, lon=place.lon, continent=place.continent, country=_renderable(place.country), state=state, city=city,
+                        fallbacks=tuple(fallbacks), city_source=city_source if city else None)
         )
     return chains
 

@@ -379,14 +379,8 @@ def _regions(faces: np.ndarray, face_unit: np.ndarray, divisions: list[str], uni
             if division:
                 iso_code = division if "-" in division else ""
                 regions.append(
-                    RegionInput(
-                        level=1,
-                        key=f"{unit.key}|{division}",
-                        name=names.get(division, division),
-                        geometry=_merged(faces[group]),
-                        parent_key=unit.key,
-                        code=iso_code,
-                    )
+                    RegionInput(level=1, key=f"{unit.key}|{division}", name=names.get(division, division), geometry=_merged(faces[group]),
+                                parent_key=unit.key, code=iso_code)
                 )
         iso3, name, continent = countries.get(unit.iso_a2, ("", unit.name, ""))
         regions.append(

@@ -82,15 +82,8 @@ def _region(level: int, row: dict[str, Any], geometry: Any) -> RegionInput:
     if code in ("NA", "?"):
         code = ""
     kind = str(row.get(f"ENGTYPE_{level}") or "")
-    return RegionInput(
-        level=level,
-        key=gid,
-        name=name,
-        geometry=geometry,
-        parent_key=str(row[f"GID_{level - 1}"]),
-        code=code,
-        kind="" if kind in ("NA", "?") else kind,
-    )
+    return RegionInput(level=level, key=gid, name=name, geometry=geometry, parent_key=str(row[f"GID_{level - 1}"]), code=code,
+                       kind="" if kind in ("NA", "?") else kind)
 
 
 def _read_single(connection: Any, table: str, geometry_column: str, max_level: int, say: Callable[[str], None]) -> list[RegionInput]:

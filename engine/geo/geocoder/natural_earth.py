@@ -65,15 +65,8 @@ def read_countries() -> list[NaturalEarthCountry]:
             iso_a2 = next((c for c in (record["ISO_A2_EH"], record["ISO_A2"]) if c and c != _NO_CODE and len(c) == 2), "")
             iso_a3 = next((c for c in (record["ISO_A3_EH"], record["ISO_A3"]) if c and c != _NO_CODE and len(c) == 3), "")
             countries.append(
-                NaturalEarthCountry(
-                    iso_a2=iso_a2,
-                    iso_a3=iso_a3,
-                    adm0_a3=record["ADM0_A3"],
-                    name=record["NAME_EN"] or record["NAME"],
-                    admin=record["ADMIN"],
-                    sovereign=record["SOVEREIGNT"],
-                    geometry=geometry,
-                )
+                NaturalEarthCountry(iso_a2=iso_a2, iso_a3=iso_a3, adm0_a3=record["ADM0_A3"], name=record["NAME_EN"] or record["NAME"],
+                                    admin=record["ADMIN"], sovereign=record["SOVEREIGNT"], geometry=geometry)
             )
     return countries
 
