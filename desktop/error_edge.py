@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TypeGuard
 
 from geor.engine.errors import UserError, user_message
 from geor.engine.paths import printable
@@ -33,7 +34,7 @@ def log_path() -> Path:
     return Path(platformdirs.user_log_dir("geor", appauthor=False)) / LOG_NAME
 
 
-def is_users_to_fix(exc: BaseException) -> bool:
+def is_users_to_fix(exc: BaseException) -> TypeGuard[UserError | OSError]:
     return isinstance(exc, (UserError, OSError))
 
 
@@ -65,7 +66,7 @@ def is_bug(message: str) -> bool:
 
 def describe(exc: BaseException) -> str:
     """An exception as a message for a person: the contract's errors as they are, a bug as a bug."""
-    if isinstance(exc, (UserError, OSError)):
+    if is_users_to_fix(exc):
         return user_message(exc)
     return bug_message(exc, record_bug(exc))
 

@@ -70,7 +70,9 @@ class AppSettings:
             parse_clock_overrides(self.clock_overrides)
         except ValueError as exc:
             found.append(str(exc).replace("--clock ", "camera clock "))
-        found += self.tag_request(Path()).placement_policy().problems()
+        from geor.engine.pipeline.tag_job import policy_from_options
+
+        found += policy_from_options(asdict(self)).problems()
         return found
 
     def tag_request(self, folder: Path) -> TagRequest:

@@ -8,6 +8,8 @@ expect (``ValueError`` for bad values, ``RuntimeError`` for a missing component)
 catches those keeps working.
 """
 
+from geor.engine.paths import printable
+
 
 class UserError(Exception):
     """A message fit for the user as it is: it names the file or setting and says what to do."""
@@ -29,8 +31,6 @@ class MissingComponent(UserError, RuntimeError):
 def user_message(exc: UserError | OSError) -> str:
     """The one line an edge shows for an error of the contract. An ``OSError`` from the operating
     system is said as ``PATH: what went wrong`` (its file names, if it has them, come first)."""
-    from geor.engine.paths import printable
-
     if isinstance(exc, OSError) and not isinstance(exc, UserError) and exc.filename is not None:
         paths = " -> ".join(printable(name) for name in (exc.filename, exc.filename2) if name is not None)
         return f"{paths}: {exc.strerror or type(exc).__name__}"

@@ -28,7 +28,6 @@ from .tracks import Track
 from .vocabulary import FACT_SOURCES, Source
 
 DAY_S = 12 * 3600.0
-FACTS = FACT_SOURCES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +51,7 @@ def implausible(placed: Sequence[Placed], policy: PlacementPolicy, track: Track 
     reasons: dict[int, list[str]] = defaultdict(list)
     track_line = Timeline(track_anchors(track)) if track and len(track) else None
     for item in placed:
-        if item.source not in FACTS and abs(item.lat) < 1e-7 and abs(item.lon) < 1e-7:
+        if item.source not in FACT_SOURCES and abs(item.lat) < 1e-7 and abs(item.lon) < 1e-7:
             reasons[item.id].append("the position is (0, 0), a null position")
     _speeds(placed, policy, track_line, reasons)
     _far_and_foreign(placed, policy, track, reasons)
@@ -67,7 +66,7 @@ def _speeds(placed: Sequence[Placed], policy: PlacementPolicy, track_line: Timel
     for members in by_camera.values():
         members.sort(key=lambda p: (p.t, p.id))
         for a, b in pairwise(members):
-            if a.source in FACTS and b.source in FACTS:
+            if a.source in FACT_SOURCES and b.source in FACT_SOURCES:
                 continue
             assert a.t is not None and b.t is not None
             apart = distance_m(a.lat, a.lon, b.lat, b.lon)
@@ -79,7 +78,7 @@ def _speeds(placed: Sequence[Placed], policy: PlacementPolicy, track_line: Timel
             if track_line is not None and a.on_utc and _track_moves(track_line, a.t, b.t, policy):
                 continue
             for item, other in ((a, b), (b, a)):
-                if item.source not in FACTS:
+                if item.source not in FACT_SOURCES:
                     when = "later" if other is b else "earlier"
                     reasons[item.id].append(
                         f"implies {kmh:,.0f} km/h from {other.name} ({_gap(seconds)} {when}, {apart / 1000:,.1f} km away): faster than "
@@ -108,7 +107,7 @@ def _far_and_foreign(placed: Sequence[Placed], policy: PlacementPolicy, track: T
     fixes = track.fixes if track is not None else []
     fix_times = track.times if track is not None else []
     for item in placed:
-        if item.source in FACTS or item.source in (Source.INTERPOLATED, Source.TRACK) or item.t is None or not item.on_utc:
+        if item.source in FACT_SOURCES or item.source in (Source.INTERPOLATED, Source.TRACK) or item.t is None or not item.on_utc:
             continue
         day = facts[bisect.bisect_left(fact_times, item.t - DAY_S):bisect.bisect_right(fact_times, item.t + DAY_S)]
         day_fixes = fixes[bisect.bisect_left(fix_times, item.t - DAY_S):bisect.bisect_right(fix_times, item.t + DAY_S)]

@@ -29,7 +29,6 @@ from .undo import UndoSummary, undo_job
 from .vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
 
 #: Stages whose position a person can accept and write.
-PROPOSED = PROPOSED_STAGES
 VERDICTS = tuple(Verdict)
 PlaceNames = Callable[[list[tuple[float, float]]], list[dict[str, str | None]]]
 
@@ -66,7 +65,7 @@ class PhotoView:
     @property
     def will_write(self) -> bool:
         """Written by the next write: a person accepted it (or placed it by hand)."""
-        return self.stage in PROPOSED and self.verdict == Verdict.ACCEPTED
+        return self.stage in PROPOSED_STAGES and self.verdict == Verdict.ACCEPTED
 
     @property
     def status(self) -> str:
@@ -130,8 +129,8 @@ def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) 
     with store.transaction():
         for photo_id in ids:
             cursor = store.db.execute(
-                f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({', '.join('?' for _ in PROPOSED)}) AND lat IS NOT NULL",
-                (verdict, photo_id, *PROPOSED))
+                f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({', '.join('?' for _ in PROPOSED_STAGES)}) AND lat IS NOT NULL",
+                (verdict, photo_id, *PROPOSED_STAGES))
             changed += cursor.rowcount
     return changed
 
@@ -195,7 +194,7 @@ def write_accepted(store: JobStore, sidecar: bool, progress: Progress | None = N
     """Write every accepted position (see :attr:`PhotoView.will_write`), or only those of
     ``photo_ids``; failures are reported per file and leave the file untouched."""
     wanted = set(photo_ids) if photo_ids is not None else None
-    rows = [row for row in store.photos(*PROPOSED) if row["verdict"] == Verdict.ACCEPTED and (wanted is None or row["id"] in wanted)]
+    rows = [row for row in store.photos(*PROPOSED_STAGES) if row["verdict"] == Verdict.ACCEPTED and (wanted is None or row["id"] in wanted)]
     if not rows:
         return WriteSummary(None)
     batch = write_rows(store, rows, sidecar, progress or (lambda stage, done, total: None))

@@ -104,12 +104,6 @@ class TagRequest:
             pool_events=bool(self.model and self.model.pool_events),
         )
 
-    def placement_policy(self) -> PlacementPolicy:
-        return PlacementPolicy(same_place_m=self.same_place_m, same_place_max_min=self.same_place_max_min,
-                               interpolate_max_min=self.interpolate_max_min, extrapolate_max_min=self.extrapolate_max_min,
-                               max_speed_kmh=self.max_speed_kmh, far_km=self.far_km)
-
-
 @dataclass(kw_only=True)
 class TagJob:
     """A job ready to run: its store, options and sources in order of trust; close it when done."""
@@ -158,7 +152,7 @@ def assemble_tag_job(request: TagRequest, *, store: JobStore | None = None, orig
                  geocoder=geocoder)
     if request.model is not None:
         job.predictor = _open_model(request.model, geocoder, say)
-        job.sources.append(_model_source(job.predictor, request, store, model_progress))
+        job.sources.append(_model_source(job.predictor, request.model, request.window_min, store, model_progress))
     return job
 
 
@@ -170,12 +164,10 @@ def _open_model(model: ModelRequest, geocoder: Geocoder, say: Messages) -> Any:
                           max_pixels=model.max_pixels, review_below=model.review_below, seed=model.seed, geocoder=geocoder, progress=say)
 
 
-def _model_source(predictor: Any, request: TagRequest, store: JobStore, progress: Progress | None) -> LocationSource:
+def _model_source(predictor: Any, model: ModelRequest, window_min: float, store: JobStore, progress: Progress | None) -> LocationSource:
     from .model_source import ModelSource
 
-    assert request.model is not None
-    return ModelSource(predictor, request.model.identity, store, request.model.pool_events, dt.timedelta(minutes=request.window_min),
-                       progress)
+    return ModelSource(predictor, model.identity, store, model.pool_events, dt.timedelta(minutes=window_min), progress)
 
 
 def model_identity(model: str) -> str:

@@ -65,6 +65,14 @@ def _strings(column: str, meaning: str, **where: Any) -> tuple[ArraySpec, ArrayS
             ArraySpec(offsets, _INDEX, f"{meaning}: where each starts in the blob, one more than strings", narrowed=True, **where))
 
 
+def _cube_index(prefix: str, what: str, items: str) -> tuple[ArraySpec, ArraySpec, ArraySpec]:
+    """The three arrays of a cube-grid index over ``what`` (``_kernels.cube_grid_index``'s output)."""
+    about = f"cube-grid index of {what}"
+    return (ArraySpec(f"{prefix}_cell_ids", (_INT64,), f"{about}: occupied cube cells, sorted"),
+            ArraySpec(f"{prefix}_cell_start", _INDEX, f"{about}: each cell's start in {prefix}_order", narrowed=True),
+            ArraySpec(f"{prefix}_order", _INDEX, f"{about}: {items} by cell", narrowed=True))
+
+
 #: String columns of every level's regions, and of level 0 (countries) only, in the order written.
 LEVEL_STRING_COLUMNS = ("name", "code", "key", "kind")
 COUNTRY_STRING_COLUMNS = ("iso_a2", "continent")
@@ -97,18 +105,14 @@ GLOBAL_ARRAYS: tuple[ArraySpec, ...] = (
     ArraySpec("edge_level", (_INT8,), "per boundary vertex: the level of its region"),
     ArraySpec("edge_region", (_INT32,), "per boundary vertex: its region at that level"),
     ArraySpec("edge_joined", (_INT8,), "per boundary vertex: 1 where a boundary segment joins it to the next vertex"),
-    ArraySpec("edge_cell_ids", (_INT64,), "cube-grid index of the boundary vertices: occupied cube cells, sorted"),
-    ArraySpec("edge_cell_start", _INDEX, "cube-grid index of the boundary vertices: each cell's start in edge_order", narrowed=True),
-    ArraySpec("edge_order", _INDEX, "cube-grid index of the boundary vertices: vertices by cell", narrowed=True),
+    *_cube_index("edge", "the boundary vertices", "vertices"),
     ArraySpec("city_lat", (_FLOAT64,), "per town (most populous first): latitude, degrees"),
     ArraySpec("city_lon", (_FLOAT64,), "per town: longitude, degrees"),
     ArraySpec("city_population", (_INT64,), "per town: population"),
     *_strings("city_name", "per town: its name"),
     *_strings("city_country_a2", "per town: its gazetteer's ISO 3166-1 alpha-2 code"),
     *_strings("city_admin1", "per town: its gazetteer's first-level division code, or empty"),
-    ArraySpec("city_cell_ids", (_INT64,), "cube-grid index of the towns: occupied cube cells, sorted"),
-    ArraySpec("city_cell_start", _INDEX, "cube-grid index of the towns: each cell's start in city_order", narrowed=True),
-    ArraySpec("city_order", _INDEX, "cube-grid index of the towns: towns by cell", narrowed=True),
+    *_cube_index("city", "the towns", "towns"),
     ArraySpec("city_country", (_INT32,), "per town: the country (level-0 region) it lies in or nearest to, else -1"),
     ArraySpec("city_state", (_INT32,), "per town: its level-1 region, else -1", min_levels=2),
     ArraySpec("city_district", (_INT32,), "per town: its level-2 region, else -1", min_levels=3),
