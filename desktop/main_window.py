@@ -39,6 +39,7 @@ from . import dialogs, palette
 from .detail_panel import DetailPanel
 from .job_queue import PAUSED, RESUMABLE, RUNNING, Job, JobQueue
 from .map_view import prepare_map_data
+from .model_on_request import ModelOnRequest
 from .photo_table import FILTERS, PHOTO, PhotoTableModel
 from .settings import AppSettings, save_settings
 from .thumbnails import PreviewLoader, ThumbnailCache
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._listed: list[Job] = []
         self._search: Any = None
         self._closing = False
+        self.model_on_request = ModelOnRequest()
 
         self.actions_by_name = self._make_actions()
         self._make_menus()
@@ -145,6 +147,7 @@ class MainWindow(QMainWindow):
             "pick": ("Place on &Map", "M", self.toggle_picking),
             "copy_neighbours": ("Copy to Neighbours in Time", "Ctrl+Shift+C", self.copy_to_neighbours),
             "copy_selection": ("Copy to &Selection", "Ctrl+Shift+V", self.copy_to_selection),
+            "ask_model": ("As&k the Model About This Photo", "K", self.ask_model),
             "write": ("&Write Locations…", QKeySequence.StandardKey.Save, self.write),
             "undo": ("&Undo Last Write…", QKeySequence.StandardKey.Undo, self.undo_last_write),
             "pause": ("Pa&use Job", None, self.pause_job),
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
             "reject": "Reject the proposal (R); nothing is written for this photo",
             "pick": "Click on the map to place the selected photos (M)",
             "copy_neighbours": "Give this photo's location to the photos of its folder taken within the time window",
+            "ask_model": "Ask the model about the selected photos each on its own, instead of their scene's pooled answer (K)",
             "write": "Write the accepted locations into the photos (or sidecars)",
             "accept_confident": "Accept every proposal confident enough to need no review (other photos' GPS, tracks, confident model answers)",
         }
@@ -178,7 +182,8 @@ class MainWindow(QMainWindow):
         a = self.actions_by_name
         menus: dict[str, list[str | None]] = {
             "&File": ["open", "open_files", None, "settings", None, "quit"],
-            "&Review": ["accept", "reject", "clear", "accept_confident", None, "next", "previous", None, "pick", "copy_neighbours", "copy_selection"],
+            "&Review": ["accept", "reject", "clear", "accept_confident", None, "next", "previous", None, "pick", "copy_neighbours", "copy_selection",
+                        None, "ask_model"],
             "&Photos": ["write", "undo", None, "pause", "resume", "cancel"],
             "&Help": ["about"],
         }
@@ -410,7 +415,8 @@ class MainWindow(QMainWindow):
             self.job_state.setText("")
             self.job_progress.setVisible(False)
             return
-        stage_names = {Step.SCAN: "finding photos", Step.READ: "reading metadata", Step.MODEL: "asking the model", Step.DECIDE: "deciding",
+        stage_names = {Step.SCAN: "finding photos", Step.READ: "reading metadata", Step.SCENES: "grouping scenes",
+                       Step.MODEL: "asking the model", Step.DECIDE: "deciding",
                        "starting": "starting", Step.WRITE: "writing"}
         text = f"{job.root} — {job.state}"
         if job.state in (RUNNING, PAUSED):
@@ -564,6 +570,29 @@ class MainWindow(QMainWindow):
             return
         self.queue.review(self.job, lambda store: copy_location(store, view.id, ids))
 
+    def ask_model(self) -> None:
+        """The model's own answer about each selected photo (the job asked about a few of each scene)."""
+        ids = self._ids()
+        if self.job is None or not ids:
+            return
+        request = self.settings.tag_request(Path(self.job.root)).model
+        if request is None:
+            dialogs.error(self, "No model", "Choose a model in Settings first.")
+            return
+        asker = self.model_on_request
+        count = f"{len(ids)} photo{'s' if len(ids) != 1 else ''}"
+        self.statusBar().showMessage(f"Asking the model about {count}…")
+
+        def answered(summary: Any) -> None:
+            words = [f"The model placed {summary.placed} of {count}; review its answer" if summary.placed else f"The model placed none of {count}"]
+            if summary.skipped:
+                words.append(f"{summary.skipped} not asked (own GPS, written or reviewed)")
+            self.statusBar().showMessage("; ".join(words), 8000)
+            if summary.failures:
+                dialogs.warning(self, "No usable answer", "\n".join(summary.failures[:20]))
+
+        self.queue.review(self.job, lambda store: asker.ask(store, ids, request, shared_geocoder()), answered, "Asking the model")
+
     def _search_places(self, text: str) -> None:
         from geor.engine.geo.geocoder.place_search import PlaceSearch
 
@@ -654,6 +683,7 @@ class MainWindow(QMainWindow):
         idle_job = job is not None and not job.busy
         for name in ("accept", "reject", "clear", "pick", "copy_neighbours"):
             a[name].setEnabled(has_job and selected)
+        a["ask_model"].setEnabled(has_job and selected and bool(self.settings.model))
         a["copy_selection"].setEnabled(has_job and selected and len(self._ids()) > 1)
         a["accept_confident"].setEnabled(has_job)
         a["next"].setEnabled(has_job)
@@ -683,6 +713,7 @@ class MainWindow(QMainWindow):
         self.tasks.wait(5000)
         self.thumbnails.wait(5000)
         self.previews.wait(5000)
+        self.model_on_request.close()
         event.accept()
         self.closed.emit()
 

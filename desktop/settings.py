@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSettings
 
 from geor.engine.pipeline.policy import PlacementPolicy
+from geor.engine.pipeline.scenes import DEFAULT_PER_SCENE
 
 if TYPE_CHECKING:
     from geor.engine.pipeline.tag_request import TagRequest
@@ -40,6 +41,7 @@ class AppSettings:
     extrapolate_max_min: float = POLICY.extrapolate_max_min
     max_speed_kmh: float = POLICY.max_speed_kmh
     far_km: float = POLICY.far_km
+    per_scene: int = DEFAULT_PER_SCENE  # the model sees up to this many photos of a scene (engine/pipeline/scenes.py); 0: every photo
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
 
@@ -58,6 +60,8 @@ class AppSettings:
             found.append("threads must be 0 (all cores) or more")
         if self.window_min < 0:
             found.append("the time window cannot be negative")
+        if self.per_scene < 0:
+            found.append("photos per scene cannot be negative (0: every photo)")
         if not 0.0 <= self.min_confidence <= 1.0:
             found.append("the confidence threshold must lie within 0..1")
         from geor.engine.pipeline.clock_offsets import parse_clock_overrides, parse_utc_offset
@@ -83,7 +87,7 @@ class AppSettings:
         model = None
         if self.model:
             model = ModelRequest(model=self.model, device=self.device, threads=self.threads or None, max_tokens=self.max_tokens,
-                                 max_pixels=self.max_pixels or None, review_below=self.min_confidence)
+                                 max_pixels=self.max_pixels or None, review_below=self.min_confidence, per_scene=self.per_scene)
         return TagRequest(folder=folder, dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence,
                           window_min=self.window_min, tracks=tuple(Path(p) for p in self.track_files), tz=self.camera_utc_offset or None,
                           clocks=tuple(self.clock_overrides), infer_clocks=self.infer_clocks, same_place_m=self.same_place_m,

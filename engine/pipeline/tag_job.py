@@ -45,9 +45,10 @@ from .plausibility import Placed, implausible
 from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy
 from .privacy import PrivacyRules, PrivacyZone, rules_for_writing, rules_from_options
 from .report import write_reports
+from .scenes import DEFAULT_PER_SCENE
 from .sources import Decision, LocationSource, PhotoRecord
 from .tracks import Track
-from .vocabulary import TIME_BASED_SOURCES, Source, Stage, Step
+from .vocabulary import NAME_FIELDS, TIME_BASED_SOURCES, Source, Stage, Step
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
@@ -58,8 +59,6 @@ BATCH = 100
 #: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
 WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
 POLICY = PlacementPolicy()
-#: The place names a written Location carries (and a privacy zone may withhold).
-NAME_FIELDS = ("city", "state", "country", "country_code", "country_code3")
 
 
 class JobCancelled(Exception):
@@ -76,7 +75,7 @@ class TagOptions:
     sidecar: bool = False
     overwrite: bool = False
     min_confidence: float = 0.3
-    window_min: float = 10.0  # photos this close in time are one scene (the model's pooling)
+    window_min: float = 10.0  # photos this close in time (and alike) are one scene for the model
     tracks: list[str] = field(default_factory=list)  # GPX, KML/KMZ, GeoJSON, NMEA, CSV, Google location history
     tz: str | None = None  # the clock of cameras nothing else tells about
     clocks: dict[str, str] = field(default_factory=dict)  # camera words -> clock offset, set by the user
@@ -93,7 +92,7 @@ class TagOptions:
     privacy_names: bool = True
     model: str | None = None  # the model stage's model (path or name); None: no model stage
     samples: int = 1
-    pool_events: bool = False
+    per_scene: int = DEFAULT_PER_SCENE  # photos the model is asked about per scene (scenes.py); 0: every photo
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
@@ -110,6 +109,8 @@ class TagOptions:
             raise BadOption("the minimum confidence must be within 0..1")
         if self.window_min < 0:
             raise BadOption("the scene window (--window-min) cannot be negative")
+        if self.per_scene < 0:
+            raise BadOption("photos per scene (--per-scene) cannot be negative; 0 asks about every photo")
         problems = self.policy().problems()
         if problems:
             raise BadOption(problems[0])

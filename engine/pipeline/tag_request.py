@@ -22,6 +22,7 @@ from .job_setup import open_job_store, plan_job
 from .jobstore import JobStore
 from .policy import PlacementPolicy
 from .privacy import PrivacyRules, load_rules, parse_zone
+from .scenes import DEFAULT_PER_SCENE
 from .sources import LocationSource
 from .tag_job import JobSummary, Progress, TagOptions, run_tag_job
 from .tracks import Track
@@ -49,7 +50,7 @@ class ModelRequest:
     max_pixels: int | None = None
     review_below: float = 0.5
     seed: int = 0
-    pool_events: bool = False  # pool the answers of photos taken in one scene
+    per_scene: int = DEFAULT_PER_SCENE  # photos asked about per scene (scenes.py); 0: every photo on its own
 
     @property
     def identity(self) -> str:
@@ -101,7 +102,7 @@ class TagRequest:
             privacy_decimals=saved.decimals if self.privacy_decimals is None else self.privacy_decimals,
             privacy_names=saved.names if self.privacy_names is None else self.privacy_names,
             model=self.model.identity if self.model else None, samples=self.model.samples if self.model else 1,
-            pool_events=bool(self.model and self.model.pool_events),
+            per_scene=self.model.per_scene if self.model else DEFAULT_PER_SCENE,
         )
 
 @dataclass(kw_only=True)
@@ -151,23 +152,24 @@ def assemble_tag_job(request: TagRequest, *, store: JobStore | None = None, orig
     job = TagJob(store=store, resumed=resumed, options=options, sources=list(plan.sources), track=plan.track, notes=list(plan.notes),
                  geocoder=geocoder)
     if request.model is not None:
-        job.predictor = _open_model(request.model, geocoder, say)
+        job.predictor = open_model(request.model, geocoder, say)
         job.sources.append(_model_source(job.predictor, request.model, request.window_min, store, model_progress))
     return job
 
 
-def _open_model(model: ModelRequest, geocoder: Geocoder, say: Messages) -> Any:
+def open_model(model: ModelRequest, geocoder: Geocoder, say: Messages | None = None) -> Any:
+    """The predictor ``model`` asks for (the caller closes its backend)."""
     from geor.engine.inference.loader import open_predictor
 
     return open_predictor(model.model, mmproj=model.mmproj, device=model.device, threads=model.threads, ctx=model.ctx,
                           gpu_layers=model.gpu_layers, samples=model.samples, temperature=model.temperature, max_tokens=model.max_tokens,
-                          max_pixels=model.max_pixels, review_below=model.review_below, seed=model.seed, geocoder=geocoder, progress=say)
+                          max_pixels=model.max_pixels, review_below=model.review_below, seed=model.seed, geocoder=geocoder, progress=say or (lambda line: None))
 
 
 def _model_source(predictor: Any, model: ModelRequest, window_min: float, store: JobStore, progress: Progress | None) -> LocationSource:
     from .model_source import ModelSource
 
-    return ModelSource(predictor, model.identity, store, model.pool_events, dt.timedelta(minutes=window_min), progress)
+    return ModelSource(predictor, model.identity, store, per_scene=model.per_scene, window=dt.timedelta(minutes=window_min), progress=progress)
 
 
 def model_identity(model: str) -> str:

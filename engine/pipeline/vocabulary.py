@@ -25,6 +25,8 @@ class Stage(StrEnum):
 
 #: Stages whose position is a proposal a person may accept or reject.
 PROPOSED_STAGES = (Stage.DECIDED, Stage.REVIEW)
+#: The place names a position carries (photos table columns; a written Location's, which a privacy zone may withhold).
+NAME_FIELDS = ("city", "state", "country", "country_code", "country_code3")
 
 
 class Source(StrEnum):
@@ -58,5 +60,6 @@ class Step(StrEnum):
     READ = "read"
     CLOCKS = "clocks"
     DECIDE = "decide"
+    SCENES = "scenes"  # the photos the model must place, grouped into scenes
     MODEL = "model"
     WRITE = "write"

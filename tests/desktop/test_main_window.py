@@ -331,3 +331,35 @@ def test_closing_during_a_long_photo_hides_then_closes_when_it_ends(qtbot, make_
     qtbot.waitUntil(lambda: window.queue.job_thread is None, timeout=10000)
     assert first.state == CANCELLED
     assert second.state == "queued"  # it never started; it runs next time
+
+
+def test_a_scene_is_asked_about_once_and_one_photo_on_request(qtbot, make_window, tmp_path, model_settings, dialogs):
+    import datetime as dt
+    import sqlite3
+
+    from ..helpers.desktop_photos import T0
+    from ..helpers.photo_files import make_photo, scene_pixels
+
+    folder = tmp_path / "burst"
+    folder.mkdir()
+    for shot in range(6):  # one scene: six alike shots within two minutes
+        make_photo(folder / f"falls_{shot}.jpg", T0 + dt.timedelta(seconds=20 * shot), pixels=scene_pixels(0, shot))
+    window = make_window(**model_settings)
+    window.add_paths([folder])
+    wait_for_state(qtbot, window, REVIEW)
+
+    def answers() -> int:
+        with sqlite3.connect(window.job.path) as db:
+            return db.execute("SELECT COUNT(*) FROM model_predictions").fetchone()[0]
+
+    views = views_by_name(window)
+    assert answers() == 3 and {v.source for v in views.values()} == {"model"}
+    assert all("pooled over 3 of 6 photos of this scene" in v.evidence for v in views.values())
+    one = next(name for name, v in sorted(views.items()) if v.model is None)  # a photo the job did not ask about
+    select(window, one)
+    assert window.actions_by_name["ask_model"].isEnabled()
+    window.actions_by_name["ask_model"].trigger()
+    qtbot.waitUntil(lambda: "asked about this photo alone" in (views_by_name(window)[one].evidence or ""), timeout=60000)
+    assert answers() == 4 and views_by_name(window)[one].model is not None
+    assert all("pooled" in v.evidence for name, v in views_by_name(window).items() if name != one)  # the others keep theirs
+    assert window.statusBar().currentMessage().startswith("The model placed 1 of 1 photo")

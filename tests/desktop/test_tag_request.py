@@ -18,9 +18,9 @@ def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatc
     args = build_parser().parse_args([
         "tag", str(tmp_path), "--dry-run", "--sidecar", "--track", str(track), "--tz", "+09:00", "--clock", "NIKON Z 6=+01:03:27",
         "--min-confidence", "0.4", "--window-min", "5", "--max-speed-kmh", "250", "--model", "some-model", "--threads", "3",
-        "--review-below", "0.4", "--no-clock-inference",
+        "--review-below", "0.4", "--no-clock-inference", "--per-scene", "5",
     ])
-    settings = AppSettings(model="some-model", threads=3, write_mode="sidecar", min_confidence=0.4, window_min=5,
+    settings = AppSettings(model="some-model", threads=3, per_scene=5, write_mode="sidecar", min_confidence=0.4, window_min=5,
                            track_files=[str(track)], camera_utc_offset="+09:00", clock_overrides=["NIKON Z 6=+01:03:27"],
                            infer_clocks=False, max_speed_kmh=250)
     from_cli, from_app = tag_request(args), settings.tag_request(tmp_path)
@@ -30,10 +30,11 @@ def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatc
            (from_app.model.identity, from_app.model.threads, from_app.model.review_below)
 
 
-def test_pool_events_needs_a_model():
-    args = build_parser().parse_args(["tag", ".", "--pool-events"])
-    with pytest.raises(BadOption, match="--pool-events needs --model"):
+def test_a_negative_number_of_photos_per_scene_is_refused():
+    args = build_parser().parse_args(["tag", ".", "--model", "m", "--per-scene", "-1"])
+    with pytest.raises(BadOption, match="--per-scene cannot be negative"):
         tag_request(args)
+    assert AppSettings(per_scene=-1).problems() == ["photos per scene cannot be negative (0: every photo)"]
 
 
 def test_a_bad_option_stops_the_job_before_a_store_exists(tmp_path, monkeypatch):

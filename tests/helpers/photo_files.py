@@ -14,12 +14,27 @@ from .exiv2_gps import exif_gps_tags
 EXIFTOOL = shutil.which("exiftool")
 
 
+def scene_pixels(scene: int, shot: int, size: tuple[int, int] = (160, 120)) -> np.ndarray:
+    """A view of scene ``scene`` (smooth shapes and colours of its own) as shot ``shot`` of a burst
+    sees it: shifted by a few pixels, a little brighter or darker, with its own sensor noise."""
+    coarse = np.random.default_rng(1000 + scene).random((5, 6, 3))
+    view = np.asarray(Image.fromarray((coarse * 255).astype("uint8")).resize((size[0] + 16, size[1] + 16), Image.Resampling.BICUBIC),
+                      dtype=np.float64)
+    rng = np.random.default_rng(scene * 7919 + shot)
+    dx, dy = rng.integers(0, 5, size=2)
+    view = view[dy:dy + size[1], dx:dx + size[0]] * rng.uniform(0.9, 1.1) + rng.normal(0, 4, (size[1], size[0], 3))
+    return np.clip(view, 0, 255).astype("uint8")
+
+
 def make_photo(path: Path, taken_at: dt.datetime | None = None, model: str = "TestCam X1", gps: tuple[float, float] | None = None,
-               extra_exif: dict[str, str] | None = None, size: tuple[int, int] = (96, 64), seed: int = 0) -> Path:
-    """An image file in the format its suffix names, with camera metadata written by exiv2."""
+               extra_exif: dict[str, str] | None = None, size: tuple[int, int] = (96, 64), seed: int = 0,
+               pixels: np.ndarray | None = None) -> Path:
+    """An image file in the format its suffix names, with camera metadata written by exiv2; its
+    pixels: ``pixels``, else noise from ``seed`` (photos of different seeds look nothing alike)."""
     import pyexiv2
 
-    pixels = (np.random.default_rng(seed).random((size[1], size[0], 3)) * 255).astype("uint8")
+    if pixels is None:
+        pixels = (np.random.default_rng(seed).random((size[1], size[0], 3)) * 255).astype("uint8")
     image = Image.fromarray(pixels)
     suffix = path.suffix.lower()
     options: dict = {"quality": 92} if suffix in (".jpg", ".jpeg") else {}

@@ -70,7 +70,7 @@ def test_tag_with_model_places_what_time_cannot_and_resumes(tiny_vlm, geor_home,
     make_photo(folder / "alone1.jpg", t0 + dt.timedelta(hours=5), size=(112, 112), seed=1)
     make_photo(folder / "alone2.jpg", t0 + dt.timedelta(hours=5, minutes=3), size=(112, 84), seed=2)
     before = (folder / "alone1.jpg").read_bytes()
-    args = ("tag", str(folder), "--model", str(tiny_vlm.model), "--max-pixels", "12544", "--pool-events")
+    args = ("tag", str(folder), "--model", str(tiny_vlm.model), "--max-pixels", "12544")
     result = geor(geor_home, *args)
     assert result.returncode == 0, result.stderr
     assert "tagged by model" in result.stdout or "by model" in result.stdout
@@ -92,3 +92,34 @@ def test_tag_with_model_places_what_time_cannot_and_resumes(tiny_vlm, geor_home,
 
     store = next((geor_home / "jobs").glob("*.sqlite"))
     assert sqlite3.connect(store).execute("SELECT COUNT(*) FROM model_predictions").fetchone()[0] == 2
+
+
+@pytest.mark.slow
+def test_tag_asks_the_model_about_three_photos_of_a_scene_or_every_photo(tiny_vlm, geor_home, tmp_path):
+    """The real model through llama.cpp: one scene of 8 alike shots and an unlike photo among them
+    cost 3 + 1 questions, and every shot of the scene gets the pooled position; --per-scene 0 asks 9."""
+    import sqlite3
+
+    from ...helpers.photo_files import scene_pixels
+
+    folder = tmp_path / "burst"
+    folder.mkdir()
+    t0 = dt.datetime(2024, 7, 14, 10, 0)
+    for shot in range(8):
+        make_photo(folder / f"falls_{shot}.jpg", t0 + dt.timedelta(seconds=15 * shot), pixels=scene_pixels(0, shot))
+    make_photo(folder / "ticket.jpg", t0 + dt.timedelta(seconds=50), pixels=scene_pixels(3, 0))
+
+    def questions(*extra):
+        result = geor(geor_home, "tag", str(folder), "--model", str(tiny_vlm.model), "--max-pixels", "12544", "--dry-run", "--new-job", *extra)
+        assert result.returncode == 0, result.stderr
+        newest = max((geor_home / "jobs").glob("*.sqlite"), key=lambda p: p.stat().st_mtime_ns)
+        with sqlite3.connect(newest) as db:
+            evidence = dict(db.execute("SELECT relpath, evidence FROM photos").fetchall())
+            return db.execute("SELECT COUNT(*) FROM model_predictions").fetchone()[0], {bytes(k).decode(): v for k, v in evidence.items()}
+
+    asked, evidence = questions()
+    assert asked == 4
+    assert all("pooled over 3 of 8 photos of this scene" in evidence[f"falls_{shot}.jpg"] for shot in range(8))
+    assert evidence["ticket.jpg"] == "model: Japan > Hokkaido > Biei"
+    asked, evidence = questions("--per-scene", "0")
+    assert asked == 9 and "pooled" not in "".join(evidence.values())

@@ -2,13 +2,14 @@
 tests/engine/cli/test_predict_cli.py): who is asked, what is written, what waits for review."""
 
 import datetime as dt
+import re
 
 from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource
 
-from ...helpers.photo_files import make_photo
+from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import T0
 
 
@@ -53,19 +54,82 @@ def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):
     assert predictor.asked == []
 
 
-def test_event_pooling(tmp_path, jobs_home):
-    for i, name in enumerate(["a.jpg", "b.jpg", "c.jpg"]):
-        make_photo(tmp_path / name, T0 + dt.timedelta(minutes=4 * i), seed=i)
-    make_photo(tmp_path / "later.jpg", T0 + dt.timedelta(hours=14))  # 1,140 km away: a plausible day's travel
-    predictor = Scripted({"a.jpg": (43.5, 142.4, 0.9, False), "b.jpg": (43.6, 142.5, 0.8, False), "c.jpg": None,
-                          "later.jpg": (35.0, 135.0, 0.9, False)})
-    options = TagOptions(model="scripted", pool_events=True, dry_run=True)
+class ByScene:
+    """predict_path -> an answer by the file name's prefix (its scene), a little different per photo."""
+
+    def __init__(self, places):
+        self.places, self.asked = places, []
+
+    def predict_path(self, path):
+        self.asked.append(path.name)
+        place = self.places[path.name.split("-")[0]]
+        if place is None:
+            return Prediction(path, "unparsed", reason="no usable answer: no_coordinates")
+        shot = int(path.stem.split("-")[1])
+        return Prediction(path, "ok", lat=place[0] + 0.01 * (shot % 3), lon=place[1], country="Japan", state="Hokkaido", city="Biei",
+                          confidence=0.9, radius_km=None, needs_review=False, reason="")
+
+
+def write_scenes(folder):
+    """A burst of 20 alike photos with one unlike photo among them, a later burst of 10, a lone photo."""
+    for shot in range(20):
+        make_photo(folder / f"hills-{shot:02d}.jpg", T0 + dt.timedelta(seconds=20 * shot), pixels=scene_pixels(0, shot))
+    make_photo(folder / "menu-00.jpg", T0 + dt.timedelta(minutes=3, seconds=10), pixels=scene_pixels(3, 0))
+    for shot in range(10):
+        make_photo(folder / f"harbour-{shot:02d}.jpg", T0 + dt.timedelta(hours=3, seconds=30 * shot), pixels=scene_pixels(1, shot))
+    make_photo(folder / "fog-00.jpg", T0 + dt.timedelta(hours=9), pixels=scene_pixels(2, 0))
+
+
+def test_the_model_is_asked_once_per_scene_and_every_photo_gets_the_pooled_answer(tmp_path, jobs_home):
+    write_scenes(tmp_path)
+    predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
+    options = TagOptions(model="scripted", dry_run=True)
     store = JobStore.create(tmp_path, options.as_dict())
-    run_tag_job(store, options, [ModelSource(predictor, "scripted", store, pool_events=True, window=dt.timedelta(minutes=10))])
+    source = ModelSource(predictor, "scripted", store, per_scene=3, window=dt.timedelta(minutes=10))
+    run_tag_job(store, options, [source])
+    asked = sorted(predictor.asked)
+    assert len(asked) == 8 and asked.count("menu-00.jpg") == asked.count("fog-00.jpg") == 1
+    assert sum(a.startswith("hills") for a in asked) == sum(a.startswith("harbour") for a in asked) == 3
     rows = {store.path_of(r).name: r for r in store.photos()}
-    pooled = {(round(rows[n]["lat"], 6), round(rows[n]["lon"], 6)) for n in ("a.jpg", "b.jpg", "c.jpg")}
-    assert len(pooled) == 1  # one position for the event, the unparsed photo included
-    lat, lon = pooled.pop()
-    assert 43.5 <= lat <= 43.6 and 142.4 <= lon <= 142.5
-    assert "pooled from 2 photos" in rows["c.jpg"]["message"]
-    assert (rows["later.jpg"]["lat"], rows["later.jpg"]["lon"]) == (35.0, 135.0)  # its own event of one
+    for scene, size in (("hills", 20), ("harbour", 10)):
+        members = [rows[n] for n in rows if n.startswith(scene)]
+        assert len({(r["lat"], r["lon"]) for r in members}) == 1 and all(r["source"] == "model" for r in members)
+        note = members[0]["evidence"]
+        assert re.fullmatch(rf"model: Japan > Hokkaido > Biei; pooled over 3 of {size} photos of this scene; spread [01]\.\d km", note), note
+    assert abs(rows["hills-00.jpg"]["lat"] - 43.51) < 0.006  # the median of 43.50, 43.51, 43.52-ish answers
+    assert (rows["menu-00.jpg"]["lat"], rows["menu-00.jpg"]["lon"]) == (35.0, 135.0)  # asked on its own, its own answer
+    assert rows["fog-00.jpg"]["stage"] == "unplaced" and "model: no usable answer" in rows["fog-00.jpg"]["message"]
+
+    # resumed: the same scenes and representatives, every answer from the job store
+    predictor.asked.clear()
+    run_tag_job(store, options, [ModelSource(predictor, "scripted", store, per_scene=3, window=dt.timedelta(minutes=10))])
+    assert predictor.asked == []
+
+
+def test_per_scene_zero_asks_about_every_photo(tmp_path, jobs_home):
+    write_scenes(tmp_path)
+    predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
+    options = TagOptions(model="scripted", dry_run=True, per_scene=0)
+    store = JobStore.create(tmp_path, options.as_dict())
+    run_tag_job(store, options, [ModelSource(predictor, "scripted", store, per_scene=0)])
+    assert len(predictor.asked) == 32
+    rows = {store.path_of(r).name: r for r in store.photos()}
+    assert rows["hills-01.jpg"]["lat"] != rows["hills-00.jpg"]["lat"]  # each its own answer
+
+
+def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, jobs_home):
+    for shot in range(6):
+        make_photo(tmp_path / f"hills-{shot:02d}.jpg", T0 + dt.timedelta(seconds=20 * shot), pixels=scene_pixels(0, shot))
+
+    class OneOfThree(ByScene):
+        def predict_path(self, path):
+            answer = super().predict_path(path)
+            return answer if len(self.asked) == 1 else Prediction(path, "unparsed", reason="no usable answer: no_coordinates")
+
+    predictor = OneOfThree({"hills": (43.5, 142.4)})
+    options = TagOptions(model="scripted", dry_run=True)
+    store = JobStore.create(tmp_path, options.as_dict())
+    run_tag_job(store, options, [ModelSource(predictor, "scripted", store)])
+    assert len(predictor.asked) == 3
+    notes = {r["evidence"] for r in store.photos()}
+    assert notes == {"model: Japan > Hokkaido > Biei; from 1 of 6 photos of this scene (2 more asked, no usable answer)"}
