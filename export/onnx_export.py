@@ -117,6 +117,106 @@ def check_decoder(model: Any, decoder: Any, n_layers: int, kv_heads: int, head_d
     return float(max((ours - reference).abs().max(), (second - reference).abs().max()))
 
 
+def trace_vision(visual: Any, processor: Any, path: Path, image_side: int | None = None, opset: int = 17) -> dict[str, Any]:
+    """Write the vision tower + merger (float32) as an ONNX graph for one image size (default: the
+    processor's largest); returns the preprocessing the runtime must repeat (``onnx_config.json``'s
+    vision keys)."""
+    import torch
+
+    images = processor.image_processor
+    patch, merge, temporal = images.patch_size, images.merge_size, images.temporal_patch_size
+    factor = patch * merge
+    if image_side is None:
+        longest = images.size.get("longest_edge") or images.max_pixels
+        image_side = max(factor, int(math.sqrt(longest)) // factor * factor)
+    if image_side % factor:
+        raise OnnxExportError(f"image side {image_side} must be a multiple of {factor}")
+    grid = torch.tensor([[1, image_side // patch, image_side // patch]])
+    visual = visual.float().eval()
+
+    class Vision(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.visual = visual
+
+        def forward(self, pixel_values: Any) -> Any:
+            return self.visual(pixel_values, grid_thw=grid).pooler_output
+
+    pixels = torch.randn(int(grid.prod()), 3 * temporal * patch * patch)
+    with torch.no_grad():
+        expected = Vision()(pixels)
+        torch.onnx.export(Vision(), (pixels,), str(path), input_names=["pixel_values"], output_names=["image_embeds"], opset_version=opset,
+                          dynamo=False)
+    return {"image_side": image_side, "patch_size": patch, "merge_size": merge, "temporal_patch_size": temporal,
+            "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor,
+            "vision_check": {"max_abs": float(expected.abs().max())}}
+
+
+def trace_vision_any_size(visual: Any, processor: Any, path: Path, opset: int = 17) -> dict[str, Any]:
+    """Write the vision tower + merger (float32) as an ONNX graph for images of any grid: the window
+    attention's layout comes in as inputs (``onnx_vision.vision_inputs`` computes them in NumPy) and
+    is applied as an additive mask, so one graph serves every aspect ratio. Returns the settings the
+    runtime needs (``onnx_config.json``). Checked against transformers on two grids before writing."""
+    import torch
+    from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import apply_rotary_pos_emb_vision
+
+    from geor.engine.inference.onnx_vision import vision_inputs
+
+    visual = visual.float().eval()
+    images = processor.image_processor
+    config = {"patch_size": images.patch_size, "merge_size": images.merge_size, "temporal_patch_size": images.temporal_patch_size,
+              "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor,
+              "window_size": visual.window_size, "any_size": True}
+    full = set(visual.fullatt_block_indexes)
+
+    class Vision(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.visual = visual
+
+        def forward(self, pixel_values: Any, position_ids: Any, window_index: Any, window_mask: Any) -> Any:
+            v = self.visual
+            hidden = v.patch_embed(pixel_values)
+            n, unit = hidden.shape[0], v.spatial_merge_unit
+
+            def to_windows(x: Any) -> Any:
+                return x.reshape(n // unit, unit, -1)[window_index].reshape(n, -1)
+
+            hidden = to_windows(hidden)
+            cos, sin = (to_windows(x) for x in v.rotary_pos_emb(hidden, position_ids))
+            for index, block in enumerate(v.blocks):
+                attn = block.attn
+                q, k, values = attn.qkv(block.norm1(hidden)).reshape(n, 3, attn.num_heads, -1).permute(1, 0, 2, 3).unbind(0)
+                q, k = apply_rotary_pos_emb_vision(q, k, cos, sin)
+                scores = torch.matmul(q.transpose(0, 1), k.transpose(0, 1).transpose(1, 2)) * attn.scaling
+                if index not in full:
+                    scores = scores + window_mask
+                weights = torch.softmax(scores.float(), dim=-1).to(q.dtype)
+                out = torch.matmul(weights, values.transpose(0, 1)).transpose(0, 1).reshape(n, -1)
+                hidden = hidden + attn.proj(out)
+                hidden = hidden + block.mlp(block.norm2(hidden))
+            return v.merger(hidden)[torch.argsort(window_index)]
+
+    graph = Vision()
+    patch, merge = config["patch_size"], config["merge_size"]
+    worst = 0.0
+    for grid in ((2 * merge * 3, 2 * merge * 4), (2 * merge * 4, 2 * merge * 3)):  # two aspect ratios, several windows each
+        pixels = torch.randn(grid[0] * grid[1], 3 * config["temporal_patch_size"] * patch * patch)
+        feeds = {k: torch.from_numpy(v) for k, v in vision_inputs(grid[0], grid[1], config).items()}
+        with torch.no_grad():
+            expected = visual(pixels, grid_thw=torch.tensor([[1, *grid]])).pooler_output
+            got = graph(pixels, **feeds)
+        worst = max(worst, float((got - expected).abs().max() / expected.abs().max()))
+    if worst > 1e-4:
+        raise OnnxExportError(f"the any-size vision graph differs from transformers by {worst:.1e} (relative)")
+    with torch.no_grad():
+        torch.onnx.export(graph, (pixels, *feeds.values()), str(path), input_names=["pixel_values", *feeds],
+                          output_names=["image_embeds"], opset_version=opset, dynamo=False,
+                          dynamic_axes={"pixel_values": {0: "patches"}, "position_ids": {0: "patches"}, "window_index": {0: "units"},
+                                        "window_mask": {0: "patches", 1: "patches"}, "image_embeds": {0: "tokens"}})
+    return config | {"vision_check": {"relative": worst}}
+
+
 def export_onnx(checkpoint: Path, out: Path, image_side: int | None = None, opset: int = 17) -> ModelManifest:
     """Write the ONNX model folder ``out`` from ``checkpoint``; return its manifest."""
     import numpy as np
@@ -130,34 +230,9 @@ def export_onnx(checkpoint: Path, out: Path, image_side: int | None = None, opse
         raise OnnxExportError(f"{checkpoint}: ONNX export supports {', '.join(SUPPORTED.values())}, not {config.get('model_type')!r}")
     processor = AutoProcessor.from_pretrained(checkpoint)
     model = AutoModelForImageTextToText.from_pretrained(checkpoint, dtype=torch.float32, use_safetensors=True).eval()
-    images = processor.image_processor
-    patch, merge, temporal = images.patch_size, images.merge_size, images.temporal_patch_size
-    factor = patch * merge
-    if image_side is None:
-        longest = images.size.get("longest_edge") or images.max_pixels
-        image_side = max(factor, int(math.sqrt(longest)) // factor * factor)
-    if image_side % factor:
-        raise OnnxExportError(f"image side {image_side} must be a multiple of {factor}")
     out.mkdir(parents=True, exist_ok=True)
-
-    grid = torch.tensor([[1, image_side // patch, image_side // patch]])
-    n_patches = int(grid.prod())
-    patch_dim = 3 * temporal * patch * patch
-
-    class Vision(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.visual = model.model.visual
-
-        def forward(self, pixel_values: Any) -> Any:
-            return self.visual(pixel_values, grid_thw=grid).pooler_output
-
-    pixels = torch.randn(n_patches, patch_dim)
-    with torch.no_grad():
-        expected = Vision()(pixels)
-    torch.onnx.export(Vision(), (pixels,), out / "vision.onnx", input_names=["pixel_values"], output_names=["image_embeds"],
-                      opset_version=opset, dynamo=False)
-
+    vision_config = trace_vision(model.model.visual, processor, out / "vision.onnx", image_side, opset)
+    image_side = vision_config["image_side"]
     decoder, n_layers, kv_heads, head_dim = _decoder_module(model)
     vocab = model.config.text_config.vocab_size
     drift = check_decoder(model, decoder, n_layers, kv_heads, head_dim, vocab)
@@ -180,11 +255,9 @@ def export_onnx(checkpoint: Path, out: Path, image_side: int | None = None, opse
     eos = sorted({i for i in (model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list)
                               else [model.generation_config.eos_token_id]) if i is not None})
     onnx_config = {
-        "family": family, "image_side": image_side, "patch_size": patch, "merge_size": merge, "temporal_patch_size": temporal,
-        "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor,
+        "family": family, **vision_config,
         "n_layers": n_layers, "kv_heads": kv_heads, "head_dim": head_dim, "hidden_size": hidden, "eos_token_ids": eos,
         "special_tokens": special, "chat_template": processor.chat_template or tokenizer.chat_template,
-        "vision_check": {"max_abs": float(expected.abs().max())},
     }
     (out / "onnx_config.json").write_text(json.dumps(onnx_config, indent=2, ensure_ascii=False))
     files = {role: file_entry(out, name) for role, name in (

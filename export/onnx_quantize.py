@@ -16,11 +16,17 @@ ROLES = {"vision": "vision.onnx", "decoder": "decoder.onnx", "embeddings": "embe
 
 
 def _int8(graph: Path) -> None:
+    quantised = graph.with_suffix(".int8.onnx")
+    quantize_vision(graph, quantised)
+    quantised.replace(graph)
+
+
+def quantize_vision(graph: Path, out: Path) -> None:
+    """Dynamic int8 (weights int8 per tensor, activations quantised per batch at run time): onnxruntime's
+    MatMulInteger kernels, which use the CPU's int8 dot products."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantised = graph.with_suffix(".int8.onnx")
-    quantize_dynamic(graph, quantised, weight_type=QuantType.QInt8)
-    quantised.replace(graph)
+    quantize_dynamic(graph, out, weight_type=QuantType.QInt8)
 
 
 def _int4(graph: Path) -> None:
@@ -45,3 +51,12 @@ def export_onnx_quantised(source: Source, folder: Path, quant: str,
     elif quant == "int4":
         timed("quantise the decoder's MatMuls to int4 (onnxruntime)", lambda: _int4(folder / "decoder.onnx"))
     return dict(ROLES), quant
+
+
+def write_vision_config(folder: Path, config: dict[str, Any], name: str = "onnx_config.json") -> Path:
+    """The preprocessing a vision graph needs (``trace_vision``'s answer) as a JSON file in ``folder``."""
+    import json
+
+    path = folder / name
+    path.write_text(json.dumps(config, indent=2))
+    return path

@@ -96,7 +96,8 @@ class GgufBackend:
     name = "gguf"
 
     def __init__(self, model_path: Path, mmproj_path: Path, device: str = "auto", n_threads: int | None = None,
-                 n_ctx: int = 4096, n_gpu_layers: int | None = None, n_batch: int = 512, prefix_cache: bool = True) -> None:
+                 n_ctx: int = 4096, n_gpu_layers: int | None = None, n_batch: int = 512, prefix_cache: bool = True,
+                 flash_attn: bool = False, vision_onnx: Path | None = None, vision_config: Path | None = None) -> None:
         self.model_path, self.mmproj_path = Path(model_path), Path(mmproj_path)
         try:
             model, projector = read_header(self.model_path), read_header(self.mmproj_path)
@@ -125,7 +126,7 @@ class GgufBackend:
         try:
             self._llama = llama_cpp.Llama(
                 model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads, n_threads_batch=self.n_threads,
-                n_gpu_layers=layers, n_batch=n_batch, verbose=False,
+                n_gpu_layers=layers, n_batch=n_batch, flash_attn=flash_attn, verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise BackendError(f"{self.model_path}: llama.cpp could not load the model ({exc}){_last_errors()}") from None
@@ -133,6 +134,7 @@ class GgufBackend:
         params.use_gpu = self.device == "cuda"
         params.print_timings = False
         params.n_threads = self.n_threads
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED if flash_attn else llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
         # the warm-up encodes a dummy image of the projector's largest size to size GPU buffers early;
         # on a CPU it only costs time (minutes for a 3B model's vision tower), so it runs on GPUs only
         params.warmup = self.device == "cuda"
@@ -143,6 +145,15 @@ class GgufBackend:
         if not mtmd_cpp.mtmd_support_vision(self._mtmd_ctx):
             self.close()
             raise BackendError(f"{self.mmproj_path}: this projector does not support images")
+        self.vision = None  # the image encoder on onnxruntime instead of the projector's (onnx_vision.py): on the CPU
+        if vision_onnx is not None and self.device == "cpu":
+            from .onnx_vision import OnnxVision
+
+            try:
+                self.vision = OnnxVision(vision_onnx, vision_config, self.device, self.n_threads)
+            except BackendError:
+                self.close()
+                raise
         self._marker = mtmd_cpp.mtmd_default_marker().decode("utf-8")
         self._template = _compile_template(model.get("tokenizer.chat_template"))
         self._bos = self._piece(self._llama.token_bos())
@@ -151,6 +162,7 @@ class GgufBackend:
         self.prefix_cache = prefix_cache
         self._cached: list[_Chunk] = []
         self.n_ctx = n_ctx
+        self.last_tokens = {"image": 0, "text": 0}
 
     def _piece(self, token: int) -> str:
         if token < 0:
@@ -163,6 +175,7 @@ class GgufBackend:
             "backend": self.name, "device": self.device, "threads": self.n_threads, "model": str(self.model_path),
             "mmproj": str(self.mmproj_path), "architecture": self.architecture, "quantization": self.quantization,
             "context": self.n_ctx, "prefix_cache": self.prefix_cache,
+            "image_encoder": f"onnxruntime ({self.vision.graph.name})" if self.vision is not None else "llama.cpp (the projector)",
         }
 
     def render(self, messages: list[dict[str, Any]]) -> str:
@@ -179,6 +192,10 @@ class GgufBackend:
         if self._mtmd_ctx is None:
             raise BackendError("the model was closed")
         started = time.perf_counter()
+        if self.vision is not None:  # sides in whole merged units, so that llama.cpp keeps the size and the grids agree
+            from .onnx_vision import fit_to_patches
+
+            image = fit_to_patches(image, self.vision.factor)
         timings, prompt_positions, reused = self._evaluate_prompt(image, self.render(messages))
         last_token = self._cached[-1].key[-1]
         results = []
@@ -198,7 +215,8 @@ class GgufBackend:
         if not bitmap:
             raise BackendError(f"{image.path}: llama.cpp could not take the image{_last_errors()}")
         chunks = mtmd.mtmd_input_chunks_init()
-        timings = {"image": 0.0, "prompt": 0.0}
+        timings = {"image": 0.0, "vision": 0.0, "prompt": 0.0}  # image: vision (the encoder) + its tokens through the decoder
+        self.last_tokens = {"image": 0, "text": 0}  # evaluated for this prompt (the prefix cache's reuse not counted)
         try:
             encoded = text.encode("utf-8")
             input_text = mtmd.mtmd_input_text()
@@ -232,18 +250,24 @@ class GgufBackend:
                     if start + len(tokens) > self.n_ctx:
                         raise BackendError(f"the prompt needs {start + len(tokens)} positions, the context holds {self.n_ctx}; raise --ctx")
                     self._llama.eval(tokens[skip:])
+                    self.last_tokens["text"] += len(tokens) - skip
                     timings["prompt"] += time.perf_counter() - t0
                 else:
                     self._llama._ctx.kv_cache_seq_rm(-1, start, -1)
                     if start + key[2] > self.n_ctx:
                         raise BackendError(f"{image.path}: the image needs {key[2]} positions, the context holds {self.n_ctx}; raise --ctx")
                     new_past = self._llama_cpp.llama_pos(0)
-                    status = mtmd.mtmd_helper_eval_chunk_single(
-                        self._mtmd_ctx, self._llama._ctx.ctx, chunk, start, 0, self._llama.n_batch, False, ctypes.byref(new_past))
+                    # what mtmd_helper_eval_chunk_single does, in its two steps, so that each is timed
+                    embeddings = self._encode(image, chunk)
+                    timings["vision"] += time.perf_counter() - t0
+                    status = mtmd.mtmd_helper_decode_image_chunk(
+                        self._mtmd_ctx, self._llama._ctx.ctx, chunk, embeddings, start, 0, self._llama.n_batch, ctypes.byref(new_past),
+                        mtmd.mtmd_helper_post_decode_callback(), None)
                     if status != 0:
                         self._cached = self._cached[:index]
-                        raise BackendError(f"{image.path}: llama.cpp failed to encode the image (error {status}){_last_errors()}")
+                        raise BackendError(f"{image.path}: llama.cpp failed to decode the image's tokens (error {status}){_last_errors()}")
                     self._llama.n_tokens = new_past.value
+                    self.last_tokens["image"] += mtmd.mtmd_input_chunk_get_n_tokens(chunk)
                     timings["image"] += time.perf_counter() - t0
                 self._cached.append(_Chunk(key, self._llama.n_tokens))
                 position = self._llama.n_tokens
@@ -254,6 +278,22 @@ class GgufBackend:
         finally:
             mtmd.mtmd_input_chunks_free(chunks)
             mtmd.mtmd_bitmap_free(bitmap)
+
+    def _encode(self, image: PreparedImage, chunk: Any) -> Any:
+        """The image chunk's embeddings (a float pointer llama.cpp reads): the projector's, or the ONNX encoder's."""
+        mtmd = self._mtmd
+        if self.vision is None:
+            status = mtmd.mtmd_encode_chunk(self._mtmd_ctx, chunk)
+            if status != 0:
+                raise BackendError(f"{image.path}: llama.cpp failed to encode the image (error {status}){_last_errors()}")
+            return mtmd.mtmd_get_output_embd(self._mtmd_ctx)
+        features = self.vision.encode(image)
+        expected = (mtmd.mtmd_input_chunk_get_n_tokens(chunk), self._llama.n_embd())
+        if features.shape != expected:
+            raise BackendError(f"{self.vision.graph}: the ONNX vision encoder gives {features.shape[0]} x {features.shape[1]} embeddings, "
+                               f"the model takes {expected[0]} x {expected[1]}: it was exported from another model")
+        self._embeddings = features  # alive until llama.cpp has read it
+        return features.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
 
     def _reusable(self, plan: list[tuple[tuple[Any, ...], Any]]) -> tuple[int, int, int]:
         """(chunks kept whole, first position to evaluate, positions reused)."""
@@ -308,6 +348,7 @@ class GgufBackend:
             self._cached[-1] = _Chunk(self._cached[-1].key, prompt_end)
 
     def close(self) -> None:
+        self.vision = None
         if getattr(self, "_mtmd_ctx", None) is not None:
             self._mtmd.mtmd_free(self._mtmd_ctx)
             self._mtmd_ctx = None

@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # imported where used: numpy and the geocoder stay unloaded u
     from .predictor import Predictor
 
 _open_backends: weakref.WeakSet[Any] = weakref.WeakSet()
+#: A GGUF model folder's optional image encoder on onnxruntime (engine/inference/onnx_vision.py), used instead of the projector's.
+VISION_ROLES = ("vision_onnx", "vision_config")
 
 
 @atexit.register
@@ -43,7 +45,7 @@ def _close_all() -> None:  # llama.cpp objects must be freed before the interpre
 @dataclass(frozen=True)
 class ModelSpec:
     format: str  # gguf, onnx, transformers
-    files: dict[str, Path]  # role -> path (gguf: model, mmproj; transformers/onnx: folder)
+    files: dict[str, Path]  # role -> path (gguf: model, mmproj, optionally vision_onnx + vision_config; transformers/onnx: folder)
     manifest: ModelManifest | None
 
 
@@ -63,7 +65,8 @@ def resolve(model: str | Path, mmproj: str | Path | None = None) -> ModelSpec:
         except ManifestError as exc:
             raise BackendError(str(exc)) from None
         if manifest.format == "gguf":
-            return ModelSpec("gguf", {"model": manifest.path_of("model"), "mmproj": manifest.path_of("mmproj")}, manifest)
+            files = {role: manifest.path_of(role) for role in ("model", "mmproj", *VISION_ROLES) if role in manifest.files}
+            return ModelSpec("gguf", files, manifest)
         return ModelSpec(manifest.format, {"folder": path}, manifest)
     if path.is_file():
         if path.suffix.lower() != ".gguf":
@@ -108,7 +111,8 @@ def open_backend(spec: ModelSpec, device: str = "auto", threads: int | None = No
         from .gguf_backend import GgufBackend
 
         backend: Backend = GgufBackend(spec.files["model"], spec.files["mmproj"], device=device, n_threads=threads, n_ctx=ctx,
-                                       n_gpu_layers=gpu_layers, prefix_cache=prefix_cache)
+                                       n_gpu_layers=gpu_layers, prefix_cache=prefix_cache, vision_onnx=spec.files.get("vision_onnx"),
+                                       vision_config=spec.files.get("vision_config"))
     elif spec.format == "transformers":
         from .transformers_backend import TransformersBackend
 

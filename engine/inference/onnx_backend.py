@@ -20,6 +20,7 @@ from geor.engine.models.manifest import ManifestError, ModelManifest
 
 from .backend import BackendError, Generation, SamplingOptions, check_device, check_memory, require
 from .images import PreparedImage
+from .onnx_vision import pixel_values
 
 IMAGE_PLACEHOLDER = "<|image_pad|>"
 
@@ -74,21 +75,7 @@ class OnnxBackend:
 
     def pixel_values(self, image: PreparedImage) -> np.ndarray:
         """(patches, 3 * temporal * patch * patch) float32 in the Qwen2-VL processor's layout."""
-        from PIL import Image
-
-        c = self.config
-        side, patch, merge, temporal = c["image_side"], c["patch_size"], c["merge_size"], c["temporal_patch_size"]
-        pil = image.to_pil()
-        if pil.size != (side, side):
-            pil = pil.resize((side, side), Image.Resampling.BICUBIC)
-        pixels = np.asarray(pil, dtype=np.float32) * c["rescale_factor"]
-        pixels = (pixels - np.asarray(c["image_mean"], np.float32)) / np.asarray(c["image_std"], np.float32)
-        pixels = pixels.transpose(2, 0, 1)  # C, H, W
-        grid = side // patch
-        patches = pixels.reshape(3, grid // merge, merge, patch, grid // merge, merge, patch)
-        patches = patches.transpose(1, 4, 2, 5, 0, 3, 6)  # gh/m, gw/m, m, m, C, P, P
-        patches = np.broadcast_to(patches[:, :, :, :, :, None], (*patches.shape[:5], temporal, patch, patch))
-        return np.ascontiguousarray(patches.reshape(grid * grid, 3 * temporal * patch * patch), dtype=np.float32)
+        return pixel_values(image, self.config)
 
     def prompt(self, messages: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, int]:
         """Token ids with the image placeholder expanded, their positions (3, n), the image grid side."""

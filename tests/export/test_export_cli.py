@@ -62,6 +62,9 @@ def test_every_format_exports_verifies_and_runs_in_the_engine(tiny_vlm, tmp_path
     assert not list(tmp_path.glob(".*partial*")), "no staging folder left behind"
     if fmt == "gguf":
         assert {p.name for p in out.glob("*.gguf")} == {manifest.files["model"].path, manifest.files["mmproj"].path}
+        # the image encoder for the CPU: lossless beside F16, int8 beside the quantised ones
+        assert manifest.files["vision_onnx"].path == ("vision.onnx" if label == "F16" else "vision-int8.onnx")
+        assert json.loads((out / "vision_config.json").read_text())["any_size"] is True
 
     prediction = predict(out, photo)
     assert prediction.status in ("ok", "unparsed")
