@@ -110,13 +110,15 @@ def chain_html(view: Any) -> str:
         rows.append(
             f"<tr><td colspan=2 style='color:{palette.WARNING}'>The model gave no usable answer: {html.escape(model.get('reason', ''))}</td></tr>"
         )
-    if view.lat is not None and not (model and model.get("status") == "ok" and view.source in (Source.MODEL, None)):
+    evidence = getattr(view, "evidence", None)
+    # a scene's pooled answer: this photo's own answer (when it was one of those asked) is not its position
+    pooled = view.source == Source.MODEL and bool(evidence) and "photos of this scene" in (evidence or "")
+    if view.lat is not None and (pooled or not (model and model.get("status") == "ok" and view.source in (Source.MODEL, None))):
         within = f" &plusmn; {_metres(view.radius_m)}" if getattr(view, "radius_m", None) else ""
         rows.append(f"<tr><td style='{_LABEL}'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")
         if view.place:
             rows.append(f"<tr><td style='{_LABEL}'>Place</td><td>{html.escape(view.place)}</td></tr>")
-    evidence = getattr(view, "evidence", None)
-    if evidence and view.source not in (Source.EXIF, Source.MODEL, None):
+    if evidence and (view.source not in (Source.EXIF, Source.MODEL, None) or pooled):
         rows.append(f"<tr><td style='{_LABEL_TOP}'>Evidence</td><td>{html.escape(evidence)}</td></tr>")
     clock = getattr(view, "clock", None)
     if clock:

@@ -61,3 +61,14 @@ def test_statuses():
     assert view(verdict="accepted").will_write and view(verdict="rejected").status == "rejected"
     assert view(stage="kept").status == "has GPS" and view(stage="failed").status == "error"
     assert view(stage="withheld").status == "withheld"
+
+
+def test_a_scenes_pooled_answer_shows_its_position_and_provenance():
+    pooled = "model: Japan > Hokkaido > Biei; pooled over 3 of 24 photos of this scene; spread 0.8 km"
+    own = {"status": "ok", "country": "Japan", "state": "Hokkaido", "city": "Biei", "lat": 43.6, "lon": 142.5,
+           "checks": {"country": {"agrees": True}, "state": {"agrees": True}, "city": {"agrees": True}}}
+    asked = chain_html(view(model=own, evidence=pooled, message=pooled, lat=43.588, lon=142.467))  # one of the three asked
+    assert "43.60000, 142.50000" in asked and "Position" in asked and "43.58800, 142.46700" in asked
+    assert "pooled over 3 of 24 photos of this scene" in asked
+    member = chain_html(view(model=None, evidence=pooled, message=pooled))  # one of the 21 not asked
+    assert "Position" in member and "pooled over 3 of 24 photos of this scene" in member
