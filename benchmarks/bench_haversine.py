@@ -28,18 +28,12 @@ from sklearn.metrics.pairwise import haversine_distances
 
 from geor.engine.geo import EARTH_RADIUS_KM, haversine_km, nearest_k, pairwise_km, reference
 
+sys.path.insert(0, str(Path(__file__).parent))
+from roofline import best_seconds  # noqa: E402
+
 
 def random_points(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.column_stack([np.degrees(np.arcsin(rng.uniform(-1, 1, n))), rng.uniform(-180, 180, n)])
-
-
-def best_seconds(fn: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def sklearn_pairwise_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,8 +76,8 @@ def main() -> None:
     rows: list[tuple[str, str, float, dict[str, float]]] = []
 
     def measure(task: str, size: str, pairs: float, ours: Callable[[], object], peers: dict[str, Callable[[], object]]) -> None:
-        ours_s = best_seconds(ours, repeats)
-        peer_s = {name: best_seconds(fn, repeats if name != "slow" else 1) for name, fn in peers.items()}
+        ours_s = best_seconds(ours, repeats, warm=False)
+        peer_s = {name: best_seconds(fn, repeats if name != "slow" else 1, warm=False) for name, fn in peers.items()}
         rows.append((task, size, pairs / ours_s, {name: s / ours_s for name, s in peer_s.items()} | {"_ours_s": ours_s, **{f"_{n}_s": s for n, s in peer_s.items()}}))
 
     measure(

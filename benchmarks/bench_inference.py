@@ -347,17 +347,17 @@ def folder_benchmark() -> int:
                 asked = [bytes(r[0]).decode() for r in db.execute(
                     "SELECT relpath FROM photos JOIN model_predictions ON photos.id = model_predictions.photo_id")]
                 placed = db.execute("SELECT COUNT(*) FROM photos WHERE source = 'model'").fetchone()[0]
-            odd = [a for a in asked if int(a[-6:-4]) % ODD_EVERY == ODD_EVERY - 1]
-            per_planted = [sum(a.startswith(f"scene{k:02d}_") for a in asked if a not in odd) for k in range(SCENES)]
-            rows.append((per_scene, len(asked), max(per_planted), len(odd), placed, seconds))
+            unlike = [a for a in asked if int(a[-6:-4]) % ODD_EVERY == ODD_EVERY - 1]
+            per_planted = [sum(a.startswith(f"scene{k:02d}_") for a in asked if a not in unlike) for k in range(SCENES)]
+            rows.append((per_scene, len(asked), max(per_planted), len(unlike), placed, seconds))
     photos = SCENES * PER_SCENE_PHOTOS
     print(f"# geor tag --model (tiny taught model, 16 image tokens) on {photos:,} photos: {SCENES} scenes of {PER_SCENE_PHOTOS}, "
           f"every {ODD_EVERY}th shot unlike its scene; {cpu_name()}, {cores()} cores")
     print("| --per-scene | model calls | most calls about one scene's alike shots | unlike shots asked on their own (of 40) | "
           "photos placed by the model | wall time |")
     print("|---:|---:|---:|---:|---:|---:|")
-    for per_scene, calls, most, odd, placed, seconds in rows:
-        print(f"| {per_scene} | {calls:,} | {most} | {odd} | {placed:,} | {seconds:.1f} s |")
+    for per_scene, calls, most, alone, placed, seconds in rows:
+        print(f"| {per_scene} | {calls:,} | {most} | {alone} | {placed:,} | {seconds:.1f} s |")
     results = CACHE / "results.json"
     if results.is_file():  # what those calls cost with the real model's shapes, from the last run of this benchmark here
         engine = json.loads(results.read_text())["results"].get("gguf-engine")

@@ -35,8 +35,10 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def best_seconds(run: Any, repeats: int) -> float:
-    run()  # warm: threads started, pages touched
+def best_seconds(run: Any, repeats: int, warm: bool = True) -> float:
+    """The fastest of ``repeats`` runs (after one untimed run with ``warm``: threads started, pages touched)."""
+    if warm:
+        run()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
