@@ -120,7 +120,10 @@ class GgufBackend:
             )
         self.device = "cuda" if requested == "cuda" or (requested == "auto" and gpu) else "cpu"
         if self.device == "cpu":
-            check_memory({str(self.model_path): model.file_size, str(self.mmproj_path): projector.file_size})
+            files = {str(self.model_path): model.file_size, str(self.mmproj_path): projector.file_size}
+            if vision_onnx is not None and Path(vision_onnx).is_file():  # with its external weights, if any
+                files[str(vision_onnx)] = sum(p.stat().st_size for p in Path(vision_onnx).parent.glob(Path(vision_onnx).name + "*"))
+            check_memory(files)
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         layers = (-1 if self.device == "cuda" else 0) if n_gpu_layers is None else n_gpu_layers
         try:

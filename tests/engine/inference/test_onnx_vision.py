@@ -124,3 +124,13 @@ def test_a_fixed_size_or_damaged_graph_is_refused(tiny_vlm, vision_graphs, tmp_p
     (tmp_path / "vision.onnx").write_bytes(b"not a graph")
     with pytest.raises(BackendError, match="could not load the vision encoder"):
         GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu", vision_onnx=tmp_path / "vision.onnx")
+
+
+def test_the_encoder_counts_in_the_memory_check(tiny_vlm, vision_graphs, monkeypatch):
+    import geor.engine.inference.backend as backend_module
+
+    needed = sum(p.stat().st_size for p in (tiny_vlm.model, tiny_vlm.mmproj))
+    monkeypatch.setattr(backend_module, "available_memory_bytes", lambda: int(needed * 1.15))  # enough without the encoder
+    GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu", n_ctx=512).close()
+    with pytest.raises(BackendError, match="vision.onnx: needs about"):
+        GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu", n_ctx=512, vision_onnx=vision_graphs / "vision.onnx")
