@@ -147,9 +147,14 @@ def trace_vision(visual: Any, processor: Any, path: Path, image_side: int | None
         expected = Vision()(pixels)
         torch.onnx.export(Vision(), (pixels,), str(path), input_names=["pixel_values"], output_names=["image_embeds"], opset_version=opset,
                           dynamo=False)
-    return {"image_side": image_side, "patch_size": patch, "merge_size": merge, "temporal_patch_size": temporal,
-            "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor,
-            "vision_check": {"max_abs": float(expected.abs().max())}}
+    return {"image_side": image_side, **_preprocessing(processor), "vision_check": {"max_abs": float(expected.abs().max())}}
+
+
+def _preprocessing(processor: Any) -> dict[str, Any]:
+    """What the runtime repeats of the processor's image preparation (engine/inference/onnx_vision.py)."""
+    images = processor.image_processor
+    return {"patch_size": images.patch_size, "merge_size": images.merge_size, "temporal_patch_size": images.temporal_patch_size,
+            "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor}
 
 
 def trace_vision_any_size(visual: Any, processor: Any, path: Path, opset: int = 17) -> dict[str, Any]:
@@ -163,10 +168,7 @@ def trace_vision_any_size(visual: Any, processor: Any, path: Path, opset: int = 
     from geor.engine.inference.onnx_vision import vision_inputs
 
     visual = visual.float().eval()
-    images = processor.image_processor
-    config = {"patch_size": images.patch_size, "merge_size": images.merge_size, "temporal_patch_size": images.temporal_patch_size,
-              "image_mean": list(images.image_mean), "image_std": list(images.image_std), "rescale_factor": images.rescale_factor,
-              "window_size": visual.window_size, "any_size": True}
+    config = {**_preprocessing(processor), "window_size": visual.window_size, "any_size": True}
     full = set(visual.fullatt_block_indexes)
 
     class Vision(torch.nn.Module):

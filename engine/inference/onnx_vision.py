@@ -66,19 +66,20 @@ def fit_to_patches(image: PreparedImage, factor: int) -> PreparedImage:
     """The image resized so that both sides are multiples of ``factor`` (the nearest, at least one),
     as the Qwen-VL processors' smart resize does within the budget."""
     width, height = (max(factor, round(side / factor) * factor) for side in (image.width, image.height))
+    return resized(image, width, height)
+
+
+def square(image: PreparedImage, side: int) -> PreparedImage:
+    return resized(image, side, side)
+
+
+def resized(image: PreparedImage, width: int, height: int) -> PreparedImage:
+    """The image at width x height (bicubic), or itself when it has that size."""
     if (width, height) == (image.width, image.height):
         return image
     from PIL import Image
 
     return from_pil(image.to_pil().resize((width, height), Image.Resampling.BICUBIC), image.path)
-
-
-def square(image: PreparedImage, side: int) -> PreparedImage:
-    if (image.width, image.height) == (side, side):
-        return image
-    from PIL import Image
-
-    return from_pil(image.to_pil().resize((side, side), Image.Resampling.BICUBIC), image.path)
 
 
 class OnnxVision:

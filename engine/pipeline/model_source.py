@@ -28,7 +28,7 @@ from geor.engine.paths import printable
 from .jobstore import JobStore
 from .scenes import DEFAULT_PER_SCENE, Scene, fingerprints, group_scenes
 from .sources import Decision, PhotoRecord
-from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, Source, Stage, Step
+from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
 SPREAD_SCALE_KM = 750.0
 #: A single answer's radius by the finest region it names: the evaluation's city, region and country
@@ -69,7 +69,7 @@ def pooled_decision(answers: list[Answer], members: int, review_below: float) ->
     spread = float(np.median(distances))
     confidence = float(np.median(weights)) * math.exp(-spread / SPREAD_SCALE_KM)
     nearest = answers[int(np.argmin(distances))]  # the answer nearest the pooled point names the regions
-    note = f"model: {_chain(nearest)}; pooled over {len(answers)} of {members} photos of this scene; spread {_km(spread)}"
+    note = f"model: {_chain(nearest)}; pooled over {len(answers)} of {members} {SCENE_WORDS}; spread {_km(spread)}"
     return Decision(source=Source.MODEL, lat=lat, lon=lon, altitude_m=None, confidence=confidence, note=note,
                     review=confidence < review_below or bool(nearest["needs_review"]),
                     radius_m=max(spread * 1000, min(_radius_m(a) for a in answers)))
@@ -122,13 +122,13 @@ class ModelSource:
                 reasons = "; ".join(sorted({answers[i]["reason"] for i in scene.asked}))
                 for photo_id in scene.members:
                     self.notes[photo_id] = f"model: {reasons}" if scene.alone else \
-                        f"model: no usable answer about the {len(scene.asked)} of {n} photos of this scene asked: {reasons}"
+                        f"model: no usable answer about the {len(scene.asked)} of {n} {SCENE_WORDS} asked: {reasons}"
                 continue
             if scene.alone:
                 decision = answer_decision(usable[0])
             elif len(usable) == 1:
                 failed = len(scene.asked) - 1
-                decision = answer_decision(usable[0], f"from 1 of {n} photos of this scene" + (f" ({failed} more asked, no usable answer)" if failed else ""))
+                decision = answer_decision(usable[0], f"from 1 of {n} {SCENE_WORDS}" + (f" ({failed} more asked, no usable answer)" if failed else ""))
             else:
                 decision = pooled_decision(usable, n, review_below)
             for photo_id in scene.members:

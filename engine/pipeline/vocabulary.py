@@ -27,6 +27,9 @@ class Stage(StrEnum):
 PROPOSED_STAGES = (Stage.DECIDED, Stage.REVIEW)
 #: The place names a position carries (photos table columns; a written Location's, which a privacy zone may withhold).
 NAME_FIELDS = ("city", "state", "country", "country_code", "country_code3")
+#: How the model's decision that rests on a scene's photos says so ("pooled over 3 of 24 photos of this
+#: scene", model_source.py); the review screen looks for these words.
+SCENE_WORDS = "photos of this scene"
 
 
 class Source(StrEnum):
