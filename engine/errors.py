@@ -28,6 +28,10 @@ class MissingComponent(UserError, RuntimeError):
     """A program, package, model or data the job needs is not there; the message says how to get it."""
 
 
+#: What a command that resumes where it stopped (a tagging job, a download, a training run) adds to "interrupted".
+RESUME_HINT = " (run the same command again to resume)"
+
+
 def user_message(exc: UserError | OSError) -> str:
     """The one line an edge shows for an error of the contract. An ``OSError`` from the operating
     system is said as ``PATH: what went wrong`` (its file names, if it has them, come first)."""

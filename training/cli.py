@@ -19,6 +19,7 @@ from pathlib import Path
 
 from geor.engine import __version__
 from geor.engine.cli import OneLineParser, run_command
+from geor.engine.errors import RESUME_HINT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +116,7 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_command(build_parser(), argv, interrupted_hint=" (run the same command again to resume)")
+    return run_command(build_parser(), argv, interrupted_hint=RESUME_HINT)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geor.engine.errors import BadInput
+from geor.engine.errors import RESUME_HINT, BadInput
 
 if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
     from rich.progress import TaskID
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=run_list)
     pull = commands.add_parser("pull", help="download a model (resumable, checksummed) into the user's data folder")
     pull.add_argument("name")
-    pull.set_defaults(handler=run_pull)
+    pull.set_defaults(handler=run_pull, interrupted_hint=RESUME_HINT)
     verify = commands.add_parser("verify", help="check a model's files against its manifest (sizes, SHA-256, GGUF headers)")
     verify.add_argument("model", help="an installed model's name, or a model folder")
     verify.set_defaults(handler=run_verify)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geor.engine.errors import BadOption
+from geor.engine.errors import RESUME_HINT, BadOption
 
 from .predict import add_model_arguments
 
@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="with --model: ask about up to N of a scene's most distinct photos and give every photo of the scene their "
                           "pooled answer; 0: ask about every photo on its own (default %(default)d)")
     tag.add_argument("--pool-events", action="store_true", help=argparse.SUPPRESS)  # before scenes; pooling is now the default
-    tag.set_defaults(handler=run_tag)
+    tag.set_defaults(handler=run_tag, interrupted_hint=RESUME_HINT)
     undo = subparsers.add_parser("undo", help="restore every file a tagging job changed")
     undo.add_argument("job", help="job id (printed by geor tag; listed by geor jobs)")
     undo.set_defaults(handler=run_undo)

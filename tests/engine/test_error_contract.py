@@ -108,3 +108,17 @@ def test_geor_export_user_error_and_bug(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "_export", _injected_bug)
     assert cli.main([str(tmp_path / "no-checkpoint"), "--out", str(tmp_path / "out")]) == EXIT_INTERNAL
     assert "internal error: KeyError" in capsys.readouterr().err
+
+
+def test_ctrl_c_says_interrupted_and_whether_running_again_resumes(capsys, monkeypatch, tmp_path):
+    from geor.engine.cli import distance, tag
+
+    def pressed_ctrl_c(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tag, "run_tag", pressed_ctrl_c)
+    monkeypatch.setattr(distance, "run", pressed_ctrl_c)
+    assert geor_main(["tag", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.strip() == "geor tag: interrupted (run the same command again to resume)"
+    assert geor_main(["distance", "1", "2", "3", "4"]) == 130
+    assert capsys.readouterr().err.strip() == "geor distance: interrupted"  # nothing to resume
