@@ -20,7 +20,7 @@ from geor.engine.errors import BadInput
 
 from .error_edge import is_bug
 from .settings import AppSettings
-from .workers import JobThread, TaskRunner
+from .workers import JobThread, Snapshot, TaskRunner, read_snapshot
 
 #: states a job is shown in
 QUEUED, RUNNING, PAUSED, REVIEW, CANCELLED, FAILED, INTERRUPTED = (
@@ -38,6 +38,7 @@ class Job:
     total: int = 0
     error: str = ""
     views: list[Any] = field(default_factory=list)  # PhotoView
+    views_taken: int = -1  # the Snapshot the views came from
     loaded: bool = False
     earlier: bool = False  # listed from an earlier session, not added in this one
 
@@ -148,7 +149,7 @@ class JobQueue(QObject):
         job.state, job.error, job.stage, job.done, job.total = RUNNING, "", "starting", 0, 0
         thread = JobThread(job.path, self.settings, self)
         thread.progress.connect(lambda stage, done, total, job=job: self._progress(job, stage, done, total))
-        thread.snapshot.connect(lambda views, job=job: self._views(job, views))
+        thread.snapshot.connect(lambda snapshot, job=job: self._views(job, snapshot))
         thread.message.connect(self.notice)
         thread.paused_changed.connect(lambda paused, job=job: self._set_state(job, PAUSED if paused else RUNNING))
         thread.succeeded.connect(lambda summary, job=job: self._succeeded(job))
@@ -163,8 +164,10 @@ class JobQueue(QObject):
         job.stage, job.done, job.total = stage, done, total
         self.job_updated.emit(job)
 
-    def _views(self, job: Job, views: list[Any]) -> None:
-        job.views, job.loaded = views, True
+    def _views(self, job: Job, snapshot: Snapshot) -> None:
+        if snapshot.taken < job.views_taken:
+            return  # a read that began before the one shown: stale
+        job.views, job.views_taken, job.loaded = snapshot.views, snapshot.taken, True
         self.views_changed.emit(job)
 
     def _set_state(self, job: Job, state: str) -> None:
@@ -226,19 +229,19 @@ class JobQueue(QObject):
 
     def review(self, job: Job, action: Callable[[Any], Any], done: Callable[[Any], None] | None = None, title: str = "Review") -> None:
         """Run ``action(store)`` on the review lane, then refresh the job's photos."""
-        from geor.engine.pipeline import JobStore, photo_views
+        from geor.engine.pipeline import JobStore
 
-        def work() -> tuple[Any, list[Any]]:
+        def work() -> tuple[Any, Snapshot]:
             store = JobStore(job.path)
             try:
                 result = action(store)
-                return result, photo_views(store)
+                return result, read_snapshot(store)
             finally:
                 store.close()
 
-        def finished(outcome: tuple[Any, list[Any]]) -> None:
-            result, views = outcome
-            self._views(job, views)
+        def finished(outcome: tuple[Any, Snapshot]) -> None:
+            result, snapshot = outcome
+            self._views(job, snapshot)
             if done is not None:
                 done(result)
 

@@ -6,9 +6,11 @@ ever touch widgets from the thread that owns them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,29 @@ from .error_edge import describe
 if TYPE_CHECKING:
     from geor.engine.pipeline import JobStore, JobSummary
     from geor.engine.pipeline.tag_request import TagJob
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A job's photos as read from its store at one moment. Readers on different threads (the job's
+    own, the review lane) deliver in any order; ``taken`` orders them by when the read began, so a
+    slow, older read never replaces a newer one."""
+
+    taken: int
+    views: list[Any]  # PhotoView
+
+
+_reads = itertools.count()
+_reads_lock = threading.Lock()
+
+
+def read_snapshot(store: JobStore) -> Snapshot:
+    """The store's photos now, numbered before the read begins."""
+    from geor.engine.pipeline import photo_views
+
+    with _reads_lock:
+        taken = next(_reads)
+    return Snapshot(taken, photo_views(store))
 
 
 class _TaskSignals(QObject):
@@ -83,7 +108,7 @@ class JobThread(QThread):
     so a cancelled, crashed or closed job resumes where it stopped."""
 
     progress = Signal(str, int, int)  # stage, done, total
-    snapshot = Signal(object)  # list[PhotoView]
+    snapshot = Signal(object)  # Snapshot
     message = Signal(str)  # a line for the status bar
     succeeded = Signal(object)  # JobSummary
     failed = Signal(str)
@@ -118,7 +143,7 @@ class JobThread(QThread):
 
     # the job's own thread
     def run(self) -> None:
-        from geor.engine.pipeline import JobCancelled, JobStore, photo_views
+        from geor.engine.pipeline import JobCancelled, JobStore
 
         store = JobStore(self.job_path)
         job = None
@@ -126,13 +151,13 @@ class JobThread(QThread):
             job = self._assemble(store)
             self._checkpoint()
             summary = self._run(job)
-            self.snapshot.emit(photo_views(store))
+            self.snapshot.emit(read_snapshot(store))
             self.succeeded.emit(summary)
         except JobCancelled:
-            self.snapshot.emit(photo_views(store))
+            self.snapshot.emit(read_snapshot(store))
             self.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - a job that fails tells the user why (a bug says it is one); the app stays up
-            self.snapshot.emit(photo_views(store))
+            self.snapshot.emit(read_snapshot(store))
             self.failed.emit(describe(exc))
         finally:
             if job is not None:
@@ -159,19 +184,15 @@ class JobThread(QThread):
                                 model_progress=self._tick_with_snapshots(store), messages=self.message.emit)
 
     def _tick_with_snapshots(self, store: JobStore) -> Callable[[str, int, int], None]:
-        from geor.engine.pipeline import photo_views
-
         def tick(stage: str, done: int, total: int) -> None:
             self.progress.emit(stage, done, total)
             if done % self.SNAPSHOT_EVERY == 0 or done == total:
-                self.snapshot.emit(photo_views(store))
+                self.snapshot.emit(read_snapshot(store))
             self._checkpoint()
 
         return tick
 
     def _run(self, job: TagJob) -> JobSummary:
-        from geor.engine.pipeline import photo_views
-
         store = job.store
         for line in job.notes:
             self.message.emit(line)
@@ -179,7 +200,7 @@ class JobThread(QThread):
         def tick(stage: str, done: int, total: int) -> None:
             self.progress.emit(stage, done, total)
             if stage in (Step.SCAN, Step.READ, Step.DECIDE) and done == total:
-                self.snapshot.emit(photo_views(store))
+                self.snapshot.emit(read_snapshot(store))
             self._checkpoint()
 
         store.set("state", "running")
