@@ -15,6 +15,7 @@ not contain the coordinates) become decisions that are never written without a h
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ LEVEL_RADIUS_KM = {"city": 25.0, "state": 200.0, "country": 750.0}
 
 Answer = dict[str, Any]  # Prediction.as_dict()
 ASKABLE_STAGES = (*PROPOSED_STAGES, Stage.UNPLACED)
+ALONE_WORDS = "asked about this photo alone"
+_ASKED_ALONE_KEY = "model_asked_alone"  # job store: the photos a person had asked about on their own
+
+
+def asked_alone(store: JobStore) -> set[int]:
+    """The photos a person asked the model about on their own (ask_alone); their own answer stays
+    their proposal when the job decides again."""
+    value = store.get(_ASKED_ALONE_KEY)
+    return set(json.loads(value)) if value else set()
 
 
 def _radius_m(answer: Answer) -> float:
@@ -133,6 +143,11 @@ class ModelSource:
                 decision = pooled_decision(usable, n, review_below)
             for photo_id in scene.members:
                 decisions[photo_id] = decision
+        if self.store is not None:  # a person's "ask about this photo" outlives deciding again
+            for photo_id in asked_alone(self.store) & by_id.keys():
+                own = self.answer(by_id[photo_id])  # from the job store
+                if own["status"] == "ok":
+                    decisions[photo_id] = answer_decision(own, ALONE_WORDS)
         return decisions
 
 
@@ -163,7 +178,7 @@ def ask_alone(store: JobStore, photo_ids: list[int], predictor: Any, model_id: s
         if answer["status"] != "ok":
             failures.append(f"{printable(path.name)}: {answer['reason']}")
             continue
-        decision = answer_decision(answer, "asked about this photo alone")
+        decision = answer_decision(answer, ALONE_WORDS)
         confident = decision.confidence >= min_confidence and not decision.review
         names = place_names([(decision.lat, decision.lon)])[0] if place_names is not None else {}
         with store.transaction():
@@ -171,5 +186,6 @@ def ask_alone(store: JobStore, photo_ids: list[int], predictor: Any, model_id: s
                                lon=decision.lon, gps_alt=None, confidence=round(decision.confidence, 3), radius_m=decision.radius_m,
                                evidence=decision.note, message=decision.note if confident else f"{decision.note}: review before writing",
                                verdict=None, **(dict.fromkeys(NAME_FIELDS) | names))
+            store.set(_ASKED_ALONE_KEY, json.dumps(sorted(asked_alone(store) | {photo_id})))
         placed += 1
     return AskSummary(placed=placed, failures=failures, skipped=skipped)

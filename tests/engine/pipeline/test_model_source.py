@@ -4,10 +4,12 @@ tests/engine/cli/test_predict_cli.py): who is asked, what is written, what waits
 import datetime as dt
 import re
 
+import pytest
+
 from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
-from geor.engine.pipeline.model_source import ModelSource
+from geor.engine.pipeline.model_source import ModelSource, ask_alone
 
 from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import T0
@@ -133,3 +135,35 @@ def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, 
     assert len(predictor.asked) == 3
     notes = {r["evidence"] for r in store.photos()}
     assert notes == {"model: Japan > Hokkaido > Biei; from 1 of 6 photos of this scene (2 more asked, no usable answer)"}
+
+
+def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_again(tmp_path, jobs_home):
+    write_scenes(tmp_path)
+    predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
+    options = TagOptions(model="scripted", dry_run=True)
+    store = JobStore.create(tmp_path, options.as_dict())
+
+    def source():
+        return ModelSource(predictor, "scripted", store, per_scene=3, window=dt.timedelta(minutes=10))
+
+    run_tag_job(store, options, [source()])
+    rows = {store.path_of(r).name: r for r in store.photos()}
+    pooled = (rows["hills-00.jpg"]["lat"], rows["hills-00.jpg"]["lon"])
+    # a member the model did not see, whose own answer lies away from the scene's pooled one
+    name = next(n for n in sorted(rows) if n.startswith("hills") and n not in predictor.asked
+                and abs(43.5 + 0.01 * (int(n[6:8]) % 3) - pooled[0]) > 0.005)
+    own = (43.5 + 0.01 * (int(name[6:8]) % 3), 142.4)
+
+    predictor.asked.clear()
+    summary = ask_alone(store, [rows[name]["id"]], predictor, "scripted")
+    assert summary.placed == 1 and predictor.asked == [name]
+
+    # the job runs again (resumed, or the folder tagged again): nothing is asked, the person's answer stays
+    predictor.asked.clear()
+    run_tag_job(store, options, [source()])
+    assert predictor.asked == []
+    rows = {store.path_of(r).name: r for r in store.photos()}
+    assert (rows[name]["lat"], rows[name]["lon"]) == pytest.approx(own)
+    assert rows[name]["evidence"] == "model: Japan > Hokkaido > Biei; asked about this photo alone"
+    others = [r for n, r in rows.items() if n.startswith("hills") and n != name]
+    assert {(r["lat"], r["lon"]) for r in others} == {pooled}
