@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS model_predictions (  -- the model stage's answers, so
     model TEXT NOT NULL,
     data TEXT NOT NULL                 -- JSON: Prediction.as_dict()
 );
+CREATE TABLE IF NOT EXISTS fingerprints (  -- the scenes' perceptual hashes, so a resumed job never decodes twice
+    photo_id INTEGER PRIMARY KEY,
+    size INTEGER, mtime_ns INTEGER,    -- of the file the hash is of (photos.size, photos.mtime_ns when taken)
+    hash TEXT                          -- 16 hex digits; NULL: no decoder could read the file
+);
 """
 
 
@@ -230,6 +235,22 @@ class JobStore:
     def save_prediction(self, photo_id: int, model: str, data: dict[str, Any]) -> None:
         self.db.execute("INSERT OR REPLACE INTO model_predictions (photo_id, model, data) VALUES (?, ?, ?)",
                         (photo_id, model, json.dumps(data, ensure_ascii=False)))
+
+    # -- scene fingerprints ---------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[int, int | None]:
+        """Photo id -> its stored fingerprint (None: undecodable), for the files as the scan last saw them."""
+        rows = self.db.execute("SELECT f.photo_id, f.hash FROM fingerprints f JOIN photos p ON p.id = f.photo_id "
+                               "WHERE f.size IS p.size AND f.mtime_ns IS p.mtime_ns")
+        return {int(photo_id): int(value, 16) if value is not None else None for photo_id, value in rows}
+
+    def save_fingerprints(self, found: dict[int, int | None]) -> None:
+        """Fingerprints of the photos' files as the scan saw them (their size and mtime now in the store)."""
+        with self.transaction():
+            for photo_id, value in found.items():
+                self.db.execute("INSERT OR REPLACE INTO fingerprints (photo_id, size, mtime_ns, hash) "
+                                "SELECT id, size, mtime_ns, ? FROM photos WHERE id = ?",
+                                (f"{value:016x}" if value is not None else None, photo_id))
 
     # -- the write journal ----------------------------------------------------------------------
 

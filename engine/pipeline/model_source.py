@@ -39,6 +39,7 @@ LEVEL_RADIUS_KM = {"city": 25.0, "state": 200.0, "country": 750.0}
 Answer = dict[str, Any]  # Prediction.as_dict()
 ASKABLE_STAGES = (*PROPOSED_STAGES, Stage.UNPLACED)
 ALONE_WORDS = "asked about this photo alone"
+FINGERPRINT_BATCH = 64  # photos decoded between two saves (and two chances to pause or cancel)
 _ASKED_ALONE_KEY = "model_asked_alone"  # job store: the photos a person had asked about on their own
 
 
@@ -110,13 +111,26 @@ class ModelSource:
             self.store.save_prediction(photo.id, self.model_id, data)
         return data
 
+    def _fingerprints(self, photos: list[PhotoRecord]) -> dict[int, int | None]:
+        """The photos' fingerprints: from the job store where taken before, the rest decoded in
+        batches, each saved as it is done (an interrupted job resumes with the next batch)."""
+        known = self.store.fingerprints() if self.store is not None else {}
+        hashes = {p.id: known[p.id] for p in photos if p.id in known}
+        todo = [p for p in photos if p.id not in known]
+        self.progress(Step.SCENES, len(hashes), len(photos))
+        for start in range(0, len(todo), FINGERPRINT_BATCH):
+            batch = fingerprints({p.id: p.path for p in todo[start:start + FINGERPRINT_BATCH]})
+            if self.store is not None:
+                self.store.save_fingerprints(batch)
+            hashes.update(batch)
+            self.progress(Step.SCENES, len(hashes), len(photos))
+        return hashes
+
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]:
         by_id = {p.id: p for p in photos}
         hashes: dict[int, int | None] = {}
         if self.per_scene > 0 and len(photos) > 1:
-            self.progress(Step.SCENES, 0, len(photos))
-            hashes = fingerprints({p.id: p.path for p in photos})
-            self.progress(Step.SCENES, len(photos), len(photos))
+            hashes = self._fingerprints(photos)
         self.scenes = group_scenes(photos, hashes, self.window, self.per_scene)
         asked = [photo_id for scene in self.scenes for photo_id in scene.asked]
         answers: dict[int, Answer] = {}

@@ -10,6 +10,7 @@ from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource, ask_alone
+from geor.engine.pipeline.scenes import fingerprints
 
 from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import T0
@@ -167,3 +168,45 @@ def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_aga
     assert rows[name]["evidence"] == "model: Japan > Hokkaido > Biei; asked about this photo alone"
     others = [r for n, r in rows.items() if n.startswith("hills") and n != name]
     assert {(r["lat"], r["lon"]) for r in others} == {pooled}
+
+
+def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_what_is_new(tmp_path, jobs_home, monkeypatch):
+    from geor.engine.pipeline import model_source
+
+    write_scenes(tmp_path)
+    decoded = []
+
+    def counted(paths):
+        decoded.extend(p.name for p in paths.values())
+        return fingerprints(paths)  # the real decoder
+
+    monkeypatch.setattr(model_source, "fingerprints", counted)
+    monkeypatch.setattr(model_source, "FINGERPRINT_BATCH", 8)
+    predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
+    options = TagOptions(model="scripted", dry_run=True)
+    store = JobStore.create(tmp_path, options.as_dict())
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_two_batches(stage, done, total):
+        if stage == "scenes" and done >= 16:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run_tag_job(store, options, [ModelSource(predictor, "scripted", store, progress=stop_after_two_batches)])
+    assert len(decoded) == 16 and predictor.asked == []
+
+    # resumed: the 16 fingerprints come from the store, the other 16 are decoded, the scenes are the same
+    decoded.clear()
+    source = ModelSource(predictor, "scripted", store)
+    run_tag_job(store, options, [source])
+    assert len(decoded) == 16 and len(store.fingerprints()) == 32
+    assert len(predictor.asked) == 8  # three per burst, the unlike photo and the lone one
+
+    # a file that changed since is decoded again; the rest are not
+    changed = tmp_path / "hills-05.jpg"
+    make_photo(changed, T0 + dt.timedelta(seconds=100), pixels=scene_pixels(2, 0))
+    decoded.clear()
+    run_tag_job(store, options, [ModelSource(predictor, "scripted", store)])
+    assert decoded == ["hills-05.jpg"]
