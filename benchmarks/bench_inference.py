@@ -186,12 +186,9 @@ def measure(runtime: str, photos: list[Path], threads: int) -> dict:
             per_photo.append(time.perf_counter() - t)
             assert isinstance(out, dict)  # a response, not a stream (stream=False)
             tokens.append(out["usage"]["completion_tokens"])
-        memory = _memory()
+        memory = _memory()  # before close: what the model holds while it works
         llama.close()
-        return {"runtime": runtime, "load_s": load_s, "per_photo_s": per_photo, "tokens": tokens, "stages": stages, **memory}
     else:
-        from geor.engine.inference.loader import ModelSpec, open_backend
-
         clock = None
         backend: Any
         if name.startswith("gguf-engine"):
@@ -209,7 +206,6 @@ def measure(runtime: str, photos: list[Path], threads: int) -> dict:
             backend = TransformersBackend(CACHE / "hf", device=DEVICE, dtype="bfloat16" if name.endswith("bf16") else "float32",
                                           n_threads=threads)
             clock = _stage_clock(backend.model)
-        del ModelSpec, open_backend
         load_s = time.perf_counter() - t_load
         options = SamplingOptions(max_new_tokens=NEW_TOKENS)
         for photo in photos:
@@ -229,10 +225,9 @@ def measure(runtime: str, photos: list[Path], threads: int) -> dict:
                          "generate": timings["generate"], "image_tokens": backend.last_tokens["image"],
                          "text_tokens": backend.last_tokens["text"], "side": [image.height, image.width]}
             stages.append(stage)
-        memory = _memory()  # before close: what the model holds while it works
+        memory = _memory()
         backend.close()
-        return {"runtime": runtime, "load_s": load_s, "per_photo_s": per_photo, "tokens": tokens, "stages": stages, **memory}
-    return {"runtime": runtime, "load_s": load_s, "per_photo_s": per_photo, "tokens": tokens, "stages": stages, **_memory()}
+    return {"runtime": runtime, "load_s": load_s, "per_photo_s": per_photo, "tokens": tokens, "stages": stages, **memory}
 
 
 def run_child(script: str, name: str, photos: int, threads: int) -> dict | None:

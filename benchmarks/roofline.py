@@ -57,7 +57,6 @@ def fp32_gemm_peak(n: int = 2048, repeats: int = 5) -> float:
 
 def int8_gemm_peak(n: int = 2048, repeats: int = 5, threads: int | None = None) -> float:
     """Operations/s (2 per multiply-add) of an n x n x n u8 x s8 -> s32 product (onnxruntime MatMulInteger)."""
-    import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
@@ -71,7 +70,6 @@ def int8_gemm_peak(n: int = 2048, repeats: int = 5, threads: int | None = None) 
     session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
     feeds = {"a": rng.integers(0, 255, (n, n), dtype=np.uint8), "b": rng.integers(-127, 127, (n, n), dtype=np.int8)}
-    del onnx
     return 2 * n**3 / best_seconds(lambda: session.run(None, feeds), repeats)
 
 

@@ -112,7 +112,7 @@ def chain_html(view: Any) -> str:
         )
     evidence = getattr(view, "evidence", None)
     # a scene's pooled answer: this photo's own answer (when it was one of those asked) is not its position
-    pooled = view.source == Source.MODEL and bool(evidence) and SCENE_WORDS in (evidence or "")
+    pooled = view.source == Source.MODEL and SCENE_WORDS in (evidence or "")
     if view.lat is not None and (pooled or not (model and model.get("status") == "ok" and view.source in (Source.MODEL, None))):
         within = f" &plusmn; {_metres(view.radius_m)}" if getattr(view, "radius_m", None) else ""
         rows.append(f"<tr><td style='{_LABEL}'>Position</td><td><b>{view.lat:.5f}, {view.lon:.5f}</b>{within}</td></tr>")

@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="geor-train", description="Geo-R training: Chain-of-Region SFT, GRPO, evaluation.")
     parser.add_argument("--version", action="version", version=f"geor-train {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
+    parser.set_defaults(interrupted_hint=RESUME_HINT)  # sft, grpo and eval resume where they stopped
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     for name, text in (("sft", "supervised fine-tuning on Chain-of-Region targets (TRL SFTTrainer)"),
@@ -116,7 +117,7 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_command(build_parser(), argv, interrupted_hint=RESUME_HINT)
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -46,10 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(build_parser(), argv)
 
 
-def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None, interrupted_hint: str = "") -> int:
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
     """Parse, run the subcommand's handler, and turn what it raises into one line and an exit code
-    (shared by every Geo-R command-line tool). ``interrupted_hint`` follows "interrupted" on Ctrl-C;
-    a subcommand that resumes sets its own (``set_defaults(interrupted_hint=RESUME_HINT)``)."""
+    (shared by every Geo-R command-line tool). On Ctrl-C, a command that resumes says so: its parser
+    or subcommand sets ``set_defaults(interrupted_hint=RESUME_HINT)``."""
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -61,7 +61,7 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = No
         print(f"{name}: error: {user_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(f"{name}: interrupted{getattr(args, 'interrupted_hint', interrupted_hint)}", file=sys.stderr)
+        print(f"{name}: interrupted{getattr(args, 'interrupted_hint', '')}", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line unless asked for the traceback
         if args.debug:

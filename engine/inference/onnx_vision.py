@@ -29,7 +29,7 @@ def pixel_values(image: PreparedImage, config: dict[str, Any]) -> np.ndarray:
     multiples of patch x merge)."""
     patch, merge, temporal = config["patch_size"], config["merge_size"], config["temporal_patch_size"]
     if not config.get("any_size"):
-        image = square(image, config["image_side"])
+        image = resized(image, config["image_side"], config["image_side"])
     pixels = np.asarray(image.to_pil(), dtype=np.float32) * config["rescale_factor"]
     pixels = (pixels - np.asarray(config["image_mean"], np.float32)) / np.asarray(config["image_std"], np.float32)
     pixels = pixels.transpose(2, 0, 1)  # C, H, W
@@ -67,10 +67,6 @@ def fit_to_patches(image: PreparedImage, factor: int) -> PreparedImage:
     as the Qwen-VL processors' smart resize does within the budget."""
     width, height = (max(factor, round(side / factor) * factor) for side in (image.width, image.height))
     return resized(image, width, height)
-
-
-def square(image: PreparedImage, side: int) -> PreparedImage:
-    return resized(image, side, side)
 
 
 def resized(image: PreparedImage, width: int, height: int) -> PreparedImage:

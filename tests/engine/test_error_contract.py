@@ -122,3 +122,9 @@ def test_ctrl_c_says_interrupted_and_whether_running_again_resumes(capsys, monke
     assert capsys.readouterr().err.strip() == "geor tag: interrupted (run the same command again to resume)"
     assert geor_main(["distance", "1", "2", "3", "4"]) == 130
     assert capsys.readouterr().err.strip() == "geor distance: interrupted"  # nothing to resume
+
+    from geor.training import cli as train_cli
+
+    monkeypatch.setattr(train_cli, "_train", pressed_ctrl_c)
+    assert train_cli.main(["sft", str(tmp_path / "run.yaml")]) == 130
+    assert capsys.readouterr().err.strip() == "geor-train sft: interrupted (run the same command again to resume)"
