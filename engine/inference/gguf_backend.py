@@ -13,10 +13,13 @@ damaged or mismatched file can abort the process inside llama.cpp.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +70,29 @@ def _route_logs(llama_cpp: Any) -> None:
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
     mtmd_cpp.mtmd_log_set(callback, ctypes.c_void_p(0))
     mtmd_cpp.mtmd_helper_log_set(callback, ctypes.c_void_p(0))
+
+
+@contextlib.contextmanager
+def _ctrl_c_kept() -> Iterator[None]:
+    """Around calls into llama.cpp, which calls back into Python (its log lines): a Ctrl-C that
+    lands inside such a callback is printed and dropped by ctypes ("Exception ignored on calling
+    ctypes callback function"); here it is kept and raised once control is back in Python."""
+    pressed: list[bool] = []
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if unraisable.exc_type is KeyboardInterrupt:
+            pressed.append(True)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _last_errors() -> str:
@@ -126,6 +152,16 @@ class GgufBackend:
             check_memory(files)
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         layers = (-1 if self.device == "cuda" else 0) if n_gpu_layers is None else n_gpu_layers
+        try:
+            with _ctrl_c_kept():  # llama.cpp logs through a Python callback all the while it loads
+                self._load(model, n_ctx, layers, n_batch, prefix_cache, flash_attn, vision_onnx, vision_config)
+        except KeyboardInterrupt:
+            self.close()
+            raise
+
+    def _load(self, model: Any, n_ctx: int, layers: int, n_batch: int, prefix_cache: bool, flash_attn: bool,
+              vision_onnx: Path | None, vision_config: Path | None) -> None:
+        llama_cpp, mtmd_cpp = self._llama_cpp, self._mtmd
         try:
             self._llama = llama_cpp.Llama(
                 model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads, n_threads_batch=self.n_threads,
@@ -192,6 +228,10 @@ class GgufBackend:
         return self._template.render(messages=converted, add_generation_prompt=True, bos_token=self._bos, eos_token=self._eos)
 
     def generate(self, image: PreparedImage, messages: list[dict[str, Any]], n: int, options: SamplingOptions) -> list[Generation]:
+        with _ctrl_c_kept():
+            return self._generate(image, messages, n, options)
+
+    def _generate(self, image: PreparedImage, messages: list[dict[str, Any]], n: int, options: SamplingOptions) -> list[Generation]:
         if self._mtmd_ctx is None:
             raise BackendError("the model was closed")
         started = time.perf_counter()

@@ -1,5 +1,7 @@
 """The llama.cpp backend on a real (tiny) GGUF model and projector."""
 
+import logging
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -109,3 +111,43 @@ def test_not_enough_memory_is_refused_before_loading(tiny_vlm, monkeypatch):
     monkeypatch.setattr(backend_module, "available_memory_bytes", lambda: 100_000)
     with pytest.raises(BackendError, match="GiB of memory, 0.0 GiB is available.*smaller quantisation"):
         GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu")
+
+
+class CtrlCInLogLine(logging.Handler):
+    """Presses Ctrl-C in the first llama.cpp log line: inside the C library's call back into Python."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.pressed = 0
+
+    def emit(self, record):
+        if not self.pressed:
+            self.pressed += 1
+            raise KeyboardInterrupt
+
+
+@pytest.fixture
+def ctrl_c_in_log_line():
+    logger = logging.getLogger("geor.llama_cpp")
+    handler, level = CtrlCInLogLine(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_ctrl_c_while_llama_cpp_loads_is_not_lost(tiny_vlm, ctrl_c_in_log_line):
+    """ctypes would print and drop a KeyboardInterrupt raised in llama.cpp's log callback; the
+    backend raises it once control is back in Python."""
+    with pytest.raises(KeyboardInterrupt):
+        GgufBackend(tiny_vlm.model, tiny_vlm.mmproj, device="cpu", n_ctx=1024)
+    assert ctrl_c_in_log_line.pressed == 1
+
+
+def test_ctrl_c_while_llama_cpp_encodes_a_photo_is_not_lost(backend, ctrl_c_in_log_line):
+    with pytest.raises(KeyboardInterrupt):
+        backend.generate(photo(2), chat_messages(), 1, SamplingOptions(max_new_tokens=3))
+    assert ctrl_c_in_log_line.pressed == 1
+    # raised once: the next photo is answered
+    assert len(backend.generate(photo(3), chat_messages(), 1, SamplingOptions(max_new_tokens=3))[0].tokens) == 3
