@@ -9,6 +9,7 @@ person made them).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,9 @@ class JobQueue(QObject):
         self.job_thread: JobThread | None = None  # not self.thread: that would hide QObject.thread()
         self.running: Job | None = None
         self.stopping = False  # the app is closing: no new job starts
+        # the stores this session created: listing earlier jobs (on another thread) may find one before it is added
+        self._created_here: set[Path] = set()
+        self._creating = threading.Lock()
 
     # -- adding jobs ------------------------------------------------------------------------------
 
@@ -82,60 +86,54 @@ class JobQueue(QObject):
         """Jobs this app created in earlier sessions (newest first)."""
         from geor.engine.pipeline import list_jobs
 
-        def found(infos: list[Any]) -> None:
-            known = {job.path for job in self.jobs}
-            for info in infos:
-                if info.origin != "desktop" or info.path in known:
-                    continue
-                state = INTERRUPTED if info.state in ("running", "queued") else REVIEW
-                self.jobs.append(Job(path=info.path, root=info.root, state=state, earlier=True))
-            self.jobs_changed.emit()
+        def listed() -> list[Any]:
+            with self._creating:  # a job being added now is listed whole, or not at all
+                return list_jobs()
 
-        self.tasks.run(list_jobs, found, lambda message: self.error.emit("Could not list earlier jobs", message))
+        self.tasks.run(listed, self._found_earlier, lambda message: self.error.emit("Could not list earlier jobs", message))
+
+    def _found_earlier(self, infos: list[Any]) -> None:
+        with self._creating:  # added already, or about to be (a listing can come back before the job it saw is added)
+            known = {job.path for job in self.jobs} | self._created_here
+        for info in infos:
+            if info.origin != "desktop" or info.path in known:
+                continue
+            state = INTERRUPTED if info.state in ("running", "queued") else REVIEW
+            self.jobs.append(Job(path=info.path, root=info.root, state=state, earlier=True))
+        self.jobs_changed.emit()
 
     def add_folder(self, folder: Path) -> None:
-        from geor.engine.pipeline import JobStore
-
-        folder = Path(folder)
-
-        def create() -> Job:
-            if not folder.is_dir():
-                raise BadInput(f"{folder}: not a folder (drop folders, or photos inside one)")
-            root = folder.resolve()
-            store = JobStore.create(root, {"desktop": True}, origin="desktop")
-            try:
-                store.set("state", "queued")
-                return Job(path=store.path, root=store.get("root") or str(root), state=QUEUED)
-            finally:
-                store.close()
-
-        def added(job: Job) -> None:
-            self.jobs.append(job)
-            self.jobs_changed.emit()
-            self._start_next()
-
-        self.tasks.run(create, added, lambda message: self.error.emit("Cannot add this folder", message))
+        self._add(Path(folder), {"desktop": True}, None, "Cannot add this folder")
 
     def add_files(self, folder: Path, files: list[Path]) -> None:
         """A job on some photos of a folder (dropped or chosen one by one), not the whole folder."""
+        self._add(Path(folder), {"desktop": True, "files": len(files)}, files, "Cannot add these photos")
+
+    def _add(self, folder: Path, options: dict[str, Any], files: list[Path] | None, title: str) -> None:
+        """A queued job on ``folder`` (on ``files`` of it only, when given), created off the UI thread."""
         from geor.engine.pipeline import JobStore
 
         def create() -> Job:
-            root = Path(folder).resolve()
-            store = JobStore.create(root, {"desktop": True, "files": len(files)}, origin="desktop")
-            try:
-                store.limit_to([root / Path(f).name for f in files])
-                store.set("state", "queued")
-                return Job(path=store.path, root=store.get("root") or str(root), state=QUEUED)
-            finally:
-                store.close()
+            if files is None and not folder.is_dir():
+                raise BadInput(f"{folder}: not a folder (drop folders, or photos inside one)")
+            root = folder.resolve()
+            with self._creating:
+                store = JobStore.create(root, options, origin="desktop")
+                self._created_here.add(store.path)
+                try:
+                    if files is not None:
+                        store.limit_to([root / Path(f).name for f in files])
+                    store.set("state", "queued")
+                    return Job(path=store.path, root=store.get("root") or str(root), state=QUEUED)
+                finally:
+                    store.close()
 
         def added(job: Job) -> None:
             self.jobs.append(job)
             self.jobs_changed.emit()
             self._start_next()
 
-        self.tasks.run(create, added, lambda message: self.error.emit("Cannot add these photos", message))
+        self.tasks.run(create, added, lambda message: self.error.emit(title, message))
 
     # -- running ----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from geor.desktop.job_queue import REVIEW, JobQueue
 from geor.desktop.settings import AppSettings
 from geor.desktop.workers import read_snapshot
-from geor.engine.pipeline import JobStore
+from geor.engine.pipeline import JobStore, list_jobs
 
 from ..helpers.desktop_photos import photo_folder
 
@@ -46,5 +46,26 @@ def test_a_read_that_began_earlier_never_replaces_the_photos_shown(qtbot, deskto
         queue.load_views(job)
         qtbot.waitUntil(lambda: bool(refreshed))
         assert names(job.views) == shown and job.views_taken > early.taken
+    finally:
+        queue.shutdown()
+
+
+def test_a_job_added_while_earlier_jobs_are_listed_is_listed_once_and_as_new(qtbot, desktop_home, tmp_path):
+    """At start the app lists earlier jobs on one thread while a dropped folder's job is created on
+    another; the listing can come back first, having seen the new job's store."""
+    earlier = JobStore.create(tmp_path, {"desktop": True}, origin="desktop")  # a job of an earlier session
+    earlier.set("state", "queued")
+    earlier.close()
+
+    queue = JobQueue(AppSettings())
+    try:
+        queue.add_folder(photo_folder(tmp_path, model_photos=0))
+        assert queue.tasks.wait(30000)  # created; the queue has not been told yet (no events processed)
+        queue._found_earlier(list_jobs())  # the listing's answer arrives first
+        qtbot.waitUntil(lambda: len(queue.jobs) == 2)
+        qtbot.wait(200)
+        assert len(queue.jobs) == 2 and len({job.path for job in queue.jobs}) == 2
+        assert [job.earlier for job in queue.jobs] == [True, False]
+        assert queue.jobs[0].path == earlier.path
     finally:
         queue.shutdown()
