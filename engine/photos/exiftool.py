@@ -14,6 +14,7 @@ Homebrew's exiftool).
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import shutil
@@ -239,6 +240,22 @@ class TagDump:
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+
+def number(value: Any) -> float | None:
+    """A ``-n`` value as a number: ExifTool's JSON writes a number with more than 16 decimals (a
+    position within 0.01 degrees of the equator or the prime meridian) as a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            found = float(value)
+        except ValueError:
+            return None
+        return found if math.isfinite(found) else None
+    return None
 
 
 def _pump(stream: Any, sink: queue.Queue[bytes]) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from geor.engine.errors import BadInput
 
+from .exiftool import number
 from .formats import sidecar_path
 from .gps_tags import (
     GpsTagError,
@@ -323,8 +324,8 @@ def _as_exiv2(key: str, value: Any) -> Any:
     if key == "Exif.GPSInfo.GPSTimeStamp":  # -n gives "h:m:s" (seconds may have a fraction)
         hours, minutes, seconds = (str(value).split(":") + ["0", "0"])[:3]
         return f"{int(float(hours))}/1 {int(float(minutes))}/1 {round(float(seconds) * 1000)}/1000"
-    if key in ("Xmp.exif.GPSLatitude", "Xmp.exif.GPSLongitude") and not isinstance(value, str):
-        number = float(value)
+    if key in ("Xmp.exif.GPSLatitude", "Xmp.exif.GPSLongitude") and number(value) is not None:  # (a string past 16 decimals)
+        degrees = float(value)
         refs = "NS" if key.endswith("Latitude") else "EW"
-        return f"{int(abs(number))},{(abs(number) % 1) * 60:.8f}{refs[0] if number >= 0 else refs[1]}"
+        return f"{int(abs(degrees))},{(abs(degrees) % 1) * 60:.8f}{refs[0] if degrees >= 0 else refs[1]}"
     return str(value)

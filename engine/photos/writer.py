@@ -32,7 +32,7 @@ from typing import Any
 
 from geor.engine.errors import UserError
 
-from .exiftool import ExifToolFailed, ExifToolSession, TagDump
+from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .jpeg_end import jpeg_is_cut
@@ -436,9 +436,9 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
     problems = []
     for tag, degrees in wanted.items():
         key = tag.replace("EXIF:", "GPS:")
-        got = after.get(key)
-        if not isinstance(got, (int, float)) or not math.isclose(abs(float(got)), abs(degrees), abs_tol=1e-7):
-            problems.append(f"{key} reads back as {got!r}, not {degrees!r}")
+        got = number(after.get(key))
+        if got is None or not math.isclose(abs(got), abs(degrees), abs_tol=1e-7):
+            problems.append(f"{key} reads back as {after.get(key)!r}, not {degrees!r}")
     return problems
 
 

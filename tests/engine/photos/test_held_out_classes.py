@@ -1,0 +1,48 @@
+"""The classes of defect a run on 651 held-out camera files found (issue 25), each on a real file of
+the corpus (corpus/SOURCES.md); ExifTool on the system is the independent judge."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from geor.engine.photos import Location, PhotoWriter, WriteRequest, needs_sidecar, read_metadata
+
+from ...helpers import exiftool_oracle as oracle
+
+CORPUS = Path(__file__).parent / "corpus"
+needs_oracle = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge (CI installs Debian's)")
+
+
+def copy(tmp_path: Path, *names: str) -> list[Path]:
+    for name in names:
+        shutil.copy2(CORPUS / name, tmp_path / name)
+    return [tmp_path / name for name in names]
+
+
+def judge(*args: str) -> None:
+    """Change a copy of a real file with the independent ExifTool (what a receiver or a program wrote)."""
+    subprocess.run([oracle.EXIFTOOL, "-q", "-overwrite_original", *args], check=True)
+
+
+# positions within 0.01 degrees of the equator or the prime meridian: ExifTool's JSON gives their
+# -n values with more than 16 decimals as strings (about half of such values)
+NEAR_ZERO = [(0.0012345678901234567, -0.0009876543210987654), (-0.00731234567890123, 0.00499999999999991), (0.0003, 179.5),
+             (51.4778, -0.0014621111111111)]
+
+
+@needs_oracle
+@pytest.mark.parametrize("name", ["exiftool-Canon.jpg", "exiftool-ExifTool.tif", "exiftool-RIFF.webp", "exiftool-CanonRaw.cr2"])
+def test_positions_near_the_equator_and_the_prime_meridian_are_written(tmp_path, name):
+    (photo,) = copy(tmp_path, name)
+    for lat, lon in NEAR_ZERO:
+        with PhotoWriter(tmp_path) as writer:
+            result = writer.write(WriteRequest(photo=photo, location=Location(lat, lon), overwrite=True))
+        assert oracle.gps(result.target)[:2] == pytest.approx((lat, lon), abs=1e-7)
+        if not needs_sidecar(photo):
+            assert read_metadata(photo).gps[:2] == pytest.approx((lat, lon), abs=1e-7)
+        else:
+            result.target.unlink()
