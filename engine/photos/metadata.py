@@ -187,9 +187,27 @@ def metadata_from(exif: dict[str, Any], xmp: dict[str, Any]) -> PhotoMetadata:
     camera = " ".join(_text(exif.get(k)) for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
     camera = " ".join(camera.split())
     taken_at, offset, source = capture_time(exif, xmp)
-    gps_time = parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp)
+    gps_time = fix_time(exif, parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp), problem)
     return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source,
                          gps_time=gps_time, gps_accuracy_m=parse_gps_accuracy(exif) if gps else None)
+
+
+#: GPS times outside these bounds are a receiver's unset clock, not a fix (consumer GPS began in the 1990s).
+EARLIEST_GPS_TIME = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
+LATEST_GPS_TIME_AHEAD = dt.timedelta(days=1)
+
+
+def fix_time(exif: dict[str, Any], when: dt.datetime | None, position_problem: str | None) -> dt.datetime | None:
+    """The GPS block's UTC time, only when it can be a fix's: not from a block whose position is
+    (0, 0), void or malformed, nor whose GPSStatus says void (the receiver's own clock, not
+    synchronised: trusting it made "exact" camera clocks hundreds of days off), nor before 1995 or
+    in the future. A block with a time and no position at all (phones that wrote the network time)
+    keeps it."""
+    if when is None or position_problem is not None or str(exif.get("Exif.GPSInfo.GPSStatus", "")).strip().upper().startswith("V"):
+        return None
+    if not EARLIEST_GPS_TIME <= when <= dt.datetime.now(dt.UTC) + LATEST_GPS_TIME_AHEAD:
+        return None
+    return when
 
 
 def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:

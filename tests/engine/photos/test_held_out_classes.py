@@ -3,6 +3,7 @@ the corpus (corpus/SOURCES.md); ExifTool on the system is the independent judge.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,3 +47,21 @@ def test_positions_near_the_equator_and_the_prime_meridian_are_written(tmp_path,
             assert read_metadata(photo).gps[:2] == pytest.approx((lat, lon), abs=1e-7)
         else:
             result.target.unlink()
+
+
+@needs_oracle
+def test_a_no_fix_gps_block_gives_no_clock_truth(tmp_path):
+    """A Samsung Galaxy Nexus photo: a GPS block with the UTC time and no position (the phone's
+    network time, kept). With the (0, 0) a receiver writes without a fix, a void status, or the
+    date an unset receiver counts from, its time is not a fix's and must not set the clock."""
+    (photo,) = copy(tmp_path, "exempi-exempi-tests-fdo83313.jpg")
+    assert read_metadata(photo).gps_time == dt.datetime(2014, 8, 3, 10, 41, 47, tzinfo=dt.UTC)
+    judge("-GPSLatitude=0", "-GPSLatitudeRef=N", "-GPSLongitude=0", "-GPSLongitudeRef=E", str(photo))
+    metadata = read_metadata(photo)
+    assert metadata.gps is None and "(0, 0)" in metadata.gps_problem and metadata.gps_time is None
+    judge("-GPSLatitude=45.5", "-GPSLongitude=7.25", "-GPSStatus#=V", str(photo))
+    assert read_metadata(photo).gps_time is None
+    judge("-GPSStatus#=A", str(photo))
+    assert read_metadata(photo).gps_time == dt.datetime(2014, 8, 3, 10, 41, 47, tzinfo=dt.UTC)
+    judge("-GPSDateStamp=1980:01:06", str(photo))  # the GPS epoch: an unset receiver's clock
+    assert read_metadata(photo).gps_time is None
