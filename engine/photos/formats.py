@@ -13,12 +13,21 @@ from pathlib import Path
 EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp"}
 SIDECAR_ONLY = {
     ".heic", ".heif", ".hif", ".avif",
-    ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".dng", ".raf", ".orf", ".rw2",
-    ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mef", ".mos", ".mrw", ".rwl",
+    ".cr2", ".cr3", ".crw", ".ciff", ".nef", ".nrw", ".arw", ".arq", ".srf", ".sr2", ".dng", ".raf", ".orf", ".ori", ".rw2",
+    ".raw", ".pef", ".srw", ".x3f", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".k25", ".mef", ".mos", ".mrw", ".rwl",
+    ".gpr", ".cs1", ".rwz",
+    # stills in containers Geo-R never rewrites: Lytro light fields, Sony DSC-F1, stereo and 360-degree JPEGs
+    ".lfp", ".pmp", ".jps", ".insp",
 }
 #: Formats whose IPTC IIM block Geo-R writes (PNG and WebP have no standard place for one).
 IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 PHOTO_SUFFIXES = EMBEDDED | SIDECAR_ONLY
+#: What else cameras and phones put beside their photos: videos, their thumbnails and low-resolution
+#: copies, voice memos. Not geotagged; the scan says how many it left alone.
+CAMERA_NOT_PHOTOS = {
+    ".mov", ".mp4", ".m4v", ".avi", ".mts", ".m2ts", ".3gp", ".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm",
+    ".wav",
+}
 
 
 def is_photo(path: Path) -> bool:

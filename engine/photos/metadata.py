@@ -302,6 +302,11 @@ _EXIFTOOL_KEYS = {
 }
 
 
+#: Read from whichever group holds them when the EXIF groups do not, and the groups that are not the camera's.
+_ANY_GROUP_KEYS = (("DateTimeOriginal", "Exif.Photo.DateTimeOriginal"), ("Make", "Exif.Image.Make"), ("Model", "Exif.Image.Model"))
+_NOT_CAMERA_GROUPS = ("File:", "System:", "Composite:", "XMP", "ExifTool:Warning", "ExifTool:Error")
+
+
 def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[str, Any], dict[str, Any]]:
     """EXIF and XMP (exiv2 keys) of a file exiv2 could not open, read by ExifTool in its raw
     spellings (``-n``: rationals as exiv2 writes them would need ``-b``, so numbers are converted
@@ -323,6 +328,14 @@ def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[s
     if not rows or "ExifTool:Error" in rows[0] or not mime.startswith("image/") or not metadata:
         raise exiv2_error from None  # a text file named .jpg, a JPEG header and garbage: no photo to read
     values = {_EXIFTOOL_KEYS[k]: v for k, v in rows[0].items() if k in _EXIFTOOL_KEYS}
+    for name, key in _ANY_GROUP_KEYS:  # a format with its own block (Kyocera, Lytro, Sony PMP): its tags wherever they are
+        if key not in values:
+            found = next((v for k, v in rows[0].items() if k.rpartition(":")[2] == name and not k.startswith(_NOT_CAMERA_GROUPS)), None)
+            if found is not None:
+                values[key] = found
+    zone = re.search(r"(Z|[+-]\d{2}:\d{2})$", str(values.get("Exif.Photo.DateTimeOriginal", "")))
+    if zone and "Exif.Photo.OffsetTimeOriginal" not in values:  # a time with its zone (Lytro's ...Z)
+        values["Exif.Photo.OffsetTimeOriginal"] = "+00:00" if zone.group(1) == "Z" else zone.group(1)
     exif: dict[str, Any] = {}
     xmp: dict[str, Any] = {}
     for key, value in values.items():

@@ -4,19 +4,23 @@ killed run removed, any file name (non-UTF-8, very long) carried as bytes.
 
 A photo-named entry that cannot be a photo of this job (a symlink loop, a dangling link, a link
 to a file outside the folder, a file that cannot be examined) is found too, with its reason, so
-the report lists it instead of the job dropping it silently.
+the report lists it instead of the job dropping it silently. Every camera still format is a photo
+(formats.py: RAW and unusual containers get sidecars); what else cameras write beside them (videos,
+their thumbnails, voice memos) is counted, folder by folder, in one line each.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from geor.engine.paths import printable
 from geor.engine.photos import is_photo
+from geor.engine.photos.formats import CAMERA_NOT_PHOTOS
 from geor.engine.photos.writer import TEMP_PREFIX
 
 #: Temporary names of Geo-R before 0.2 (``.NAME.XXXX.geor-tmp``): still cleaned up.
@@ -75,10 +79,13 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
 
     for folder, folders, files in os.walk(root, onerror=on_error, followlinks=False):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
+        others: Counter[str] = Counter()
         for name in sorted(files):
             if _is_leftover(name):
                 _remove_leftover(Path(folder) / name, problems)
                 continue
+            if not name.startswith(".") and Path(name).suffix.lower() in CAMERA_NOT_PHOTOS:
+                others[Path(name).suffix.upper().lstrip(".")] += 1
             if name.startswith(".") or not is_photo(Path(name)):
                 continue
             path = Path(folder) / name
@@ -94,3 +101,7 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
                 yield Found(relpath, skipped=f"{exc.strerror or exc}; skipped")
                 continue
             yield Found(relpath, st.st_size, st.st_mtime_ns)
+        if others:
+            kinds = ", ".join(f"{count:,} {kind}" for kind, count in sorted(others.items()))
+            problems.append(f"{printable(Path(folder))}: {sum(others.values()):,} video or other non-photo camera file"
+                            f"{'s' if sum(others.values()) != 1 else ''} ({kinds}) left alone: Geo-R geotags photos")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geor.engine.photos import Location, PhotoWriter, WriteRequest, needs_sidecar, read_metadata
+from geor.engine.photos import Location, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
+from geor.engine.pipeline.scan import scan_photos
 
 from ...helpers import exiftool_oracle as oracle
 
@@ -65,3 +66,25 @@ def test_a_no_fix_gps_block_gives_no_clock_truth(tmp_path):
     assert read_metadata(photo).gps_time == dt.datetime(2014, 8, 3, 10, 41, 47, tzinfo=dt.UTC)
     judge("-GPSDateStamp=1980:01:06", str(photo))  # the GPS epoch: an unset receiver's clock
     assert read_metadata(photo).gps_time is None
+
+
+CAMERA_FILES = ["exiftool-KyoceraRaw.raw", "exiftool-Sony.pmp", "exiftool-Lytro.lfp", "exiftool-Pentax.avi"]
+
+
+def test_every_camera_still_is_a_photo_and_videos_are_counted(tmp_path):
+    """Kyocera's RAW, Sony's PMP and Lytro's light field (read by ExifTool: exiv2 cannot open them)
+    are photos that get a sidecar; a camera's AVI is not a photo, and the scan says it left it alone."""
+    paths = copy(tmp_path, *CAMERA_FILES)
+    for suffix in (".gpr", ".dcr", ".3fr", ".kdc", ".k25", ".fff", ".raw", ".ori", ".arq"):
+        assert is_photo(Path(f"x{suffix.upper()}")) and needs_sidecar(Path(f"x{suffix}"))
+    problems: list[str] = []
+    found = [entry.relpath.decode() for entry in scan_photos(tmp_path, problems) if entry.skipped is None]
+    assert found == sorted(CAMERA_FILES[:3])
+    assert len(problems) == 1 and "1 AVI" in problems[0] and "left alone" in problems[0]
+    expected = {"exiftool-KyoceraRaw.raw": ("KYOCERA N DIGITAL", dt.datetime(2005, 7, 16, 18, 14, 30)),
+                "exiftool-Sony.pmp": ("Sony DSC-F1", dt.datetime(1998, 9, 1, 20, 19, 57)),
+                "exiftool-Lytro.lfp": ("Lytro, Inc. F01", dt.datetime(2012, 4, 12, 14, 10, 55))}
+    for path in paths[:3]:
+        metadata = read_metadata(path)
+        assert (metadata.camera, metadata.taken_at) == expected[path.name]
+    assert read_metadata(paths[2]).utc_offset == dt.timedelta(0)  # Lytro's time says Z
