@@ -38,7 +38,7 @@ from .gps_tags import (
 )
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-_XMP_TIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+_XMP_TIME = re.compile(r"^\s*(\d{4})[-:](\d{2})[-:](\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 _OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
 _SUBSEC = re.compile(r"^\s*(\d{1,9})")
 
@@ -129,6 +129,13 @@ def read_all(handle: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any
     return exif, xmp, iptc
 
 
+def _has_raw_xmp(handle: Any) -> bool:
+    try:
+        return bool(handle.read_raw_xmp().strip())
+    except (RuntimeError, UnicodeDecodeError):
+        return True  # a packet exiv2 cannot even hand over is one it rejected
+
+
 def read_metadata(path: Path) -> PhotoMetadata:
     """Time, camera and GPS of a photo; raises :class:`PhotoReadError` for unreadable files."""
     path = Path(path)
@@ -146,9 +153,11 @@ def read_metadata(path: Path) -> PhotoMetadata:
         raise PhotoReadError("permission denied") from None
     except PhotoReadError as exc:
         exif, xmp = _read_with_exiftool(path, exc)
+        xmp_rejected = False
     else:
         try:
             exif, xmp, _ = read_all(handle)
+            xmp_rejected = not xmp and _has_raw_xmp(handle)
         finally:
             handle.close()
     sidecar = sidecar_path(path)
@@ -161,7 +170,14 @@ def read_metadata(path: Path) -> PhotoMetadata:
                 side.close()
         except (PhotoReadError, RuntimeError):
             pass  # a broken sidecar does not make the photo unreadable
-    return metadata_from(exif, xmp)
+    found = metadata_from(exif, xmp)
+    if found.taken_at is None and xmp_rejected:  # exiv2 rejects some packets whole (DxO's, in a JPEG or PNG): ExifTool reads them
+        try:
+            more_exif, more_xmp = _read_with_exiftool(path, PhotoReadError("no time"))
+        except PhotoReadError:
+            return found
+        found = metadata_from({**more_exif, **exif}, {**more_xmp, **xmp})
+    return found
 
 
 def _is_file(path: Path) -> bool:

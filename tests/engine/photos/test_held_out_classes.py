@@ -88,3 +88,20 @@ def test_every_camera_still_is_a_photo_and_videos_are_counted(tmp_path):
         metadata = read_metadata(path)
         assert (metadata.camera, metadata.taken_at) == expected[path.name]
     assert read_metadata(paths[2]).utc_offset == dt.timedelta(0)  # Lytro's time says Z
+
+
+@needs_oracle
+def test_a_png_whose_xmp_exiv2_rejects_keeps_its_capture_time(tmp_path):
+    """DxO Optics Pro 9.5's XMP packet (in a Nikon D300S JPEG): exiv2 rejects it whole, ExifTool
+    reads its exif:DateTimeOriginal. In a real PNG (ExifTool's own, which has no time of its own)
+    the photo was 'no time'; it is read by ExifTool instead."""
+    packet = subprocess.run([oracle.EXIFTOOL, "-b", "-XMP", str(CORPUS / "exiv2-exiv2-bug1026.jpg")], capture_output=True,
+                            check=True).stdout
+    assert b"<exif:DateTimeOriginal>2014:12:20 11:57:54<" in packet and b"DxO Optics Pro" in packet
+    (xmp,) = [tmp_path / "dxo.xmp"]
+    xmp.write_bytes(packet)
+    (png,) = copy(tmp_path, "exiftool-PNG.png")
+    assert read_metadata(png).taken_at is None
+    judge(f"-XMP<={xmp}", str(png))
+    metadata = read_metadata(png)
+    assert metadata.taken_at == dt.datetime(2014, 12, 20, 11, 57, 54) and metadata.time_source == "XMP exif:DateTimeOriginal"
