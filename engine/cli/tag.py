@@ -15,7 +15,13 @@ if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
     from rich.progress import TaskID
 
     from geor.engine.pipeline.clocks import CameraClock
+    from geor.engine.pipeline.tag_job import JobSummary
     from geor.engine.pipeline.tag_request import TagRequest
+
+
+#: ``geor tag``'s status when the job ran but some photos were not handled (the report's failed and
+#: skipped rows), as rsync's 23 and exiftool's 1 say; 1 and 2 stay the CLI's bad input and usage.
+EXIT_SOME_FAILED = 3
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "camera's clock offset, place photos without GPS from the GPS photos of any device and from track "
             "files taken at the same moment, check every decision, and write GPS and place names into the photos "
             "(or XMP sidecars). Rerun the same command to resume an interrupted job; undo with geor undo JOB."
+        ),
+        epilog=(
+            f"exit status: 0 when every photo was handled (tagged, already located, left for review, or no location found); "
+            f"{EXIT_SOME_FAILED} when the job ran but some photos failed (unreadable, a write refused) or were skipped (a "
+            f"link out of the folder, a folder that cannot be listed): each is named on stderr and in the report; 1 when "
+            f"the job could not run (bad input), 2 for a bad option, 130 when interrupted (run again to resume)"
         ),
     )
     tag.add_argument("folder", type=Path)
@@ -139,7 +151,19 @@ def run_tag(args: argparse.Namespace) -> int:
     print(f"report: {summary.report_csv}\n        {summary.report_geojson}")
     if not args.dry_run:
         print(f"undo:   geor undo {summary.job_id}")
-    return 0
+    return exit_status(summary)
+
+
+def exit_status(summary: JobSummary) -> int:
+    """0 when every photo was handled, EXIT_SOME_FAILED when a row failed or was skipped, or a
+    folder could not be listed (its photos are in no row)."""
+    from geor.engine.pipeline.scan import UNLISTABLE
+
+    unhandled = len(summary.failures) + sum(UNLISTABLE in line for line in summary.problems)
+    if not unhandled:
+        return 0
+    print(f"{unhandled:,} not handled (named above and in the report): exit status {EXIT_SOME_FAILED}", file=sys.stderr)
+    return EXIT_SOME_FAILED
 
 
 def print_clocks(clocks: list[CameraClock]) -> None:

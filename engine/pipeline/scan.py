@@ -23,6 +23,8 @@ from geor.engine.photos import is_photo
 from geor.engine.photos.formats import CAMERA_NOT_PHOTOS
 from geor.engine.photos.writer import TEMP_PREFIX
 
+#: How the scan says a folder could not be listed (its photos are not handled: ``geor tag``'s exit status counts it).
+UNLISTABLE = "cannot list this folder"
 #: Temporary names of Geo-R before 0.2 (``.NAME.XXXX.geor-tmp``): still cleaned up.
 OLD_TEMP_SUFFIX = ".geor-tmp"
 
@@ -75,7 +77,7 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
     real_root = root.resolve()
 
     def on_error(exc: OSError) -> None:
-        problems.append(f"{printable(exc.filename)}: cannot list this folder ({exc.strerror}); skipped")
+        problems.append(f"{printable(exc.filename)}: {UNLISTABLE} ({exc.strerror}); skipped")
 
     for folder, folders, files in os.walk(root, onerror=on_error, followlinks=False):
         folders[:] = sorted(f for f in folders if not f.startswith("."))

@@ -17,6 +17,7 @@ from ...helpers.cli_runs import geor
 from ...helpers.photo_files import EXIFTOOL, exiftool_gps, make_photo
 
 T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
+CORPUS = Path(__file__).parents[2] / "engine" / "photos" / "corpus"
 
 
 def test_tag_and_undo(tmp_path, cli_env):
@@ -37,6 +38,22 @@ def test_tag_and_undo(tmp_path, cli_env):
     undone = geor(cli_env, "undo", job)
     assert undone.returncode == 0 and "restored 1 files" in undone.stdout
     assert read_metadata(folder / "b.jpg").gps is None
+
+
+def test_exit_status_says_whether_every_photo_was_handled(tmp_path, cli_env):
+    """A real truncated JPEG (jhead's) among photos that are tagged: the job runs to the end, names
+    it, and exits with the documented status 3, not 0; `geor tag --help` documents the statuses."""
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    make_photo(folder / "a.jpg", T0, gps=(43.452002, 142.615358))
+    make_photo(folder / "b.jpg", T0 + dt.timedelta(minutes=1))
+    shutil.copy2(CORPUS / "jhead-strange-jpegs-truncated.jpg", folder / "c.jpg")
+    result = geor(cli_env, "tag", str(folder))
+    assert result.returncode == 3, result.stderr
+    assert "c.jpg" in result.stderr and "not a readable image" in result.stderr and "1 not handled" in result.stderr and "tagged by interpolated" in result.stdout
+    (folder / "c.jpg").unlink()
+    assert geor(cli_env, "tag", str(folder)).returncode == 0  # resumed: every photo handled now
+    assert "exit status: 0 when every photo was handled" in " ".join(geor(cli_env, "tag", "--help").stdout.split())
 
 
 @pytest.mark.parametrize(
