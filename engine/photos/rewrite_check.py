@@ -5,7 +5,7 @@ over the photo.
 
 What may differ: the tags Geo-R set, where blocks sit in the file (offsets: the data they point to
 is copied), the tags a new EXIF, GPS or IPTC block must have (ExifTool adds them as any writer
-must), and the XMP toolkit name when Geo-R merged names into a packet.
+must), and the XMP toolkit name of a packet Geo-R created (an existing packet keeps its own, or none).
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
         if key in ours or group in IGNORED_GROUPS or key in IGNORED_TAGS or key in CONTAINER_FLAGS or POINTER.search(name):
             continue
         was, now = _multiset(was_list), _multiset(now_list)
-        if was == now or (not was and key in MANDATORY_ADDITIONS) or (key in REPEATABLE and set(was) == set(now)):
+        added = not was and key in MANDATORY_ADDITIONS and not (key == "XMP-x:XMPToolkit" and has_xmp(before))  # (signs new packets only)
+        if was == now or added or (key in REPEATABLE and set(was) == set(now)):
             continue
         if key == "ExifTool:Warning":
             added = sorted((now - was).elements())
@@ -81,6 +82,11 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
             continue
         changes.append(f"{key} {_show(was)} -> {_show(now)}")
     return changes
+
+
+def has_xmp(dump: TagDump) -> bool:
+    """Does the file hold an XMP packet (any XMP property)?"""
+    return any(key.startswith("XMP-") for key, _ in dump.entries)
 
 
 def _show(values: Counter[str]) -> str:

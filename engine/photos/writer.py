@@ -38,7 +38,7 @@ from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .jpeg_end import jpeg_is_cut
 from .place_name_tags import NameChoice, name_choices
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import embedded_data_changes, unexpected_changes
+from .rewrite_check import embedded_data_changes, has_xmp, unexpected_changes
 
 #: Temporary files start so; a scan after a crash removes leftovers.
 TEMP_PREFIX = ".geor-tmp-"
@@ -449,9 +449,15 @@ def _names_readback(choice: NameChoice, after: TagDump) -> list[str]:
 
 
 def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:
-    """ExifTool signs an XMP packet it rewrites; a packet Geo-R only adds names to keeps its own."""
+    """ExifTool signs an XMP packet it rewrites (x:xmptk); a packet Geo-R only adds names to keeps
+    its own signature, or stays without one (a camera's or another program's packet), and only a
+    packet Geo-R creates is signed."""
+    if not choice.xmp:
+        return []
     toolkit = existing.get("XMP-x:XMPToolkit")
-    return [f"-XMP-x:XMPToolkit={toolkit}"] if choice.xmp and isinstance(toolkit, str) and toolkit else []
+    if isinstance(toolkit, str) and toolkit:
+        return [f"-XMP-x:XMPToolkit={toolkit}"]
+    return ["-XMP-x:XMPToolkit="] if has_xmp(existing) else []
 
 
 def _awkward_name(path: Path) -> bool:

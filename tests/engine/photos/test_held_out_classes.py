@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from geor.engine.photos import Location, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
+from geor.engine.photos.exiftool import ExifToolSession
+from geor.engine.photos.rewrite_check import unexpected_changes
 from geor.engine.pipeline.scan import scan_photos
 
 from ...helpers import exiftool_oracle as oracle
@@ -105,3 +107,29 @@ def test_a_png_whose_xmp_exiv2_rejects_keeps_its_capture_time(tmp_path):
     judge(f"-XMP<={xmp}", str(png))
     metadata = read_metadata(png)
     assert metadata.taken_at == dt.datetime(2014, 12, 20, 11, 57, 54) and metadata.time_source == "XMP exif:DateTimeOriginal"
+
+
+#: Real files whose XMP packet has no x:xmptk: a Canon SX240 HS's, Windows' keywords (Canon A710), darktable's (Pentax *ist DL).
+UNSIGNED_XMP = ["exiv2-exiv2-bug1231a.jpg", "jhead-normal-digicams-canon-bigend.jpg", "exiv2-exiv2-bug884a.jpg"]
+
+
+@needs_oracle
+def test_an_existing_xmp_packet_is_not_signed_by_exiftool(tmp_path):
+    photos = copy(tmp_path, *UNSIGNED_XMP)
+    before = oracle.dump_many(photos)
+    with PhotoWriter(tmp_path) as writer:
+        for photo in photos:
+            writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635, None, "Reykjavík", country_code="IS")))
+    after = oracle.dump_many(photos)
+    for photo in photos:
+        assert oracle.values(after[photo], "XMP-photoshop:City") == ["Reykjavík"], photo.name
+        assert "XMP-x:XMPToolkit" not in after[photo], photo.name
+        assert oracle.damage(before[photo], after[photo]) == [], photo.name
+    # and the rewrite check refuses a signature added to an existing packet (ExifTool's default)
+    (tmp_path / "signed").mkdir()
+    (signed,) = copy(tmp_path / "signed", UNSIGNED_XMP[0])
+    with ExifToolSession() as session:
+        old = session.read(signed)
+        judge("-XMP-photoshop:City=Reykjavík", str(signed))
+        changes = unexpected_changes(old, session.read(signed), {"XMP-photoshop:City"})
+    assert [c for c in changes if c.startswith("XMP-x:XMPToolkit (absent) -> ")] == changes and changes
