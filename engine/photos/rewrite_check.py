@@ -72,8 +72,8 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
         if key in ours or group in IGNORED_GROUPS or key in IGNORED_TAGS or key in CONTAINER_FLAGS or POINTER.search(name):
             continue
         was, now = _multiset(was_list), _multiset(now_list)
-        added = not was and key in MANDATORY_ADDITIONS and not (key == "XMP-x:XMPToolkit" and has_xmp(before))  # (signs new packets only)
-        if was == now or added or (key in REPEATABLE and set(was) == set(now)):
+        created = not was and key in MANDATORY_ADDITIONS and not (key == "XMP-x:XMPToolkit" and has_xmp(before))  # (signs new packets only)
+        if was == now or created or (key in REPEATABLE and set(was) == set(now)):
             continue
         if key == "ExifTool:Warning":
             added = sorted((now - was).elements())
