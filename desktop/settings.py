@@ -41,6 +41,7 @@ class AppSettings:
     extrapolate_max_min: float = POLICY.extrapolate_max_min
     max_speed_kmh: float = POLICY.max_speed_kmh
     far_km: float = POLICY.far_km
+    max_radius_m: float = POLICY.max_radius_m
     per_scene: int = DEFAULT_PER_SCENE  # the model sees up to this many photos of a scene (engine/pipeline/scenes.py); 0: every photo
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
@@ -92,7 +93,8 @@ class AppSettings:
                           window_min=self.window_min, tracks=tuple(Path(p) for p in self.track_files), tz=self.camera_utc_offset or None,
                           clocks=tuple(self.clock_overrides), infer_clocks=self.infer_clocks, same_place_m=self.same_place_m,
                           same_place_max_min=self.same_place_max_min, interpolate_max_min=self.interpolate_max_min,
-                          extrapolate_max_min=self.extrapolate_max_min, max_speed_kmh=self.max_speed_kmh, far_km=self.far_km, model=model)
+                          extrapolate_max_min=self.extrapolate_max_min, max_speed_kmh=self.max_speed_kmh, far_km=self.far_km,
+                          max_radius_m=self.max_radius_m, model=model)
 
 
 def load_settings(store: QSettings | None = None) -> AppSettings:

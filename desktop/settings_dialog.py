@@ -263,6 +263,7 @@ class SettingsDialog(QDialog):
         form.addRow("Else take the nearer anchor up to", self.policy_fields["extrapolate_max_min"])
         form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
         form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
+        form.addRow("Review a position that may be off by more than", self.policy_fields["max_radius_m"])
         form.addRow("Ask for review below confidence", self.min_confidence)
         form.addRow("Scenes and copy to neighbours: taken within", self.window_min)
         return box
@@ -299,7 +300,8 @@ class SettingsDialog(QDialog):
         fields: dict[str, QDoubleSpinBox] = {}
         for name, suffix, top in (("same_place_m", " m", 100_000.0), ("same_place_max_min", " min", 7 * 24 * 60.0),
                                   ("interpolate_max_min", " min", 24 * 60.0), ("extrapolate_max_min", " min", 24 * 60.0),
-                                  ("max_speed_kmh", " km/h", 5000.0), ("far_km", " km", 20_000.0)):
+                                  ("max_speed_kmh", " km/h", 5000.0), ("far_km", " km", 20_000.0),
+                                  ("max_radius_m", " m", 1_000_000.0)):
             box = QDoubleSpinBox()
             box.setRange(0.0, top)
             box.setDecimals(0 if suffix != " min" else 1)

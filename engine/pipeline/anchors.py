@@ -3,15 +3,16 @@ and every track fix is an anchor on one UTC timeline, and a photo without GPS ta
 from the anchors around its moment by the shared policy (policy.py).
 
 A photo's moment on that timeline needs its camera's clock (clocks.py). With a trusted clock it is
-placed from everything; with a weak one, a placement that needs other devices is a proposal for
-review; with an unknown one, only its own camera's GPS photos place it, on the camera's own clock
+placed from everything; with a bounded one too, its radius reaching every position its clock's
+uncertainty allows (the job sends it to review when that is too far); with a weak one, a placement
+that needs other devices is a proposal for review; with an unknown one, only its own camera's GPS photos place it, on the camera's own clock
 (which needs no offset at all)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from .clocks import TRUSTED
+from .clocks import PLACING, TRUSTED
 from .policy import DEFAULT_ANCHOR_RADIUS_M, Anchor, Placement, PlacementPolicy, Timeline
 from .sources import Decision, PhotoRecord
 from .tracks import Track
@@ -61,7 +62,7 @@ class AnchorSource:
         own = own_clock.get(photo.camera)
         alone = own.place_at(photo.local_s, self.policy) if own is not None else None
         across = None
-        if photo.utc_s is not None and photo.clock_strength in TRUSTED | {"weak"}:
+        if photo.utc_s is not None and photo.clock_strength in PLACING | {"weak"}:
             across = shared.place_at(photo.utc_s, self.policy, photo.clock_uncertainty_s)
         if across is None and alone is None:
             if own_clock.keys() - {photo.camera}:  # other devices have GPS photos

@@ -25,15 +25,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from geor.engine.geo.haversine import haversine_km
+
 MAX_OFFSET_S = 15 * 3600.0  # time zones span -12..+14 h; a clock may be off a little beyond
 TOLERANCE_S = 180.0  # a camera photo this near an activity interval "co-occurs" with it
 BURST_GAP_S = 300.0  # camera photos each within this of the previous are one burst
 JOIN_S = 1800.0  # reference photos each within this of the previous are one activity interval
+SPLIT_M = 300.0  # ... unless they are further apart than this: the user moved between them
 REPRESENTATIVES = 5  # photos per burst that vote (first, last and evenly between)
 CANDIDATES = 8
 RIVAL_S = 1800.0  # a rival explanation is an offset further than this from the best
 COST_CAP_S = 600.0  # a camera photo further than this from every interval costs the same, wherever it is
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
+NOISE_REACH_S = 3600.0  # how far from the best offset the noise band is looked for (10 s steps)
+BOOTSTRAP_ROUNDS = 300
+BOOTSTRAP_SEED = 20260109
+STRONG_WIDTH_S = 120.0  # a clock is strong only when every offset within the noise lies this near the best
+SPREAD_SAFETY = 2.0  # the bootstrap measures the bursts' scatter, not a bias they share (a phone shooting on arrival): a margin for it
+SURE_BURSTS = 12  # fewer matched bursts than this are too few for the bootstrap to measure their spread: weak
+BOUNDED_WIDTH_S = 1200.0  # ... and bounded (its photos placed where the stretch cannot move them) within this
 
 Floats = NDArray[np.float64]
 
@@ -52,12 +62,21 @@ class Fit:
     best: Alignment
     margin: float  # how much worse the best rival explains the photos, in capped photos; inf: no rival
     runner_up_offset_s: float | None  # the best rival
-    uncertainty_s: float
+    uncertainty_s: float  # the farthest offset within the noise of the best (``within_noise``), from the best
     candidates: list[Alignment]
 
     @property
+    def strength(self) -> str:
+        """strong: no rival, and every offset within the noise within ``STRONG_WIDTH_S``; bounded:
+        no rival, but the offset known only to +- ``uncertainty_s`` (at most ``BOUNDED_WIDTH_S``);
+        weak otherwise (a rival fits almost as well, or too few bursts to tell)."""
+        if self.best.bursts_matched < SURE_BURSTS or self.margin < STRONG_MARGIN or self.uncertainty_s > BOUNDED_WIDTH_S:
+            return "weak"
+        return "strong" if self.uncertainty_s <= STRONG_WIDTH_S else "bounded"
+
+    @property
     def strong(self) -> bool:
-        return self.best.bursts_matched >= 3 and self.margin >= STRONG_MARGIN
+        return self.strength == "strong"
 
 
 @dataclass(frozen=True)
@@ -69,11 +88,20 @@ class Activity:
     ends: Floats
 
     @classmethod
-    def of(cls, reference: Floats, join_s: float = JOIN_S) -> Activity:
+    def of(cls, reference: Floats | Activity, join_s: float = JOIN_S, places: Floats | None = None) -> Activity:
+        """``places``: (lat, lon) of each reference photo, NaN where unknown; two photos further
+        than ``SPLIT_M`` apart end an interval between them (the user moved on), however close in time."""
+        if isinstance(reference, Activity):
+            return reference
         reference = np.asarray(reference, dtype=np.float64)
         if len(reference) == 0:
             return cls(reference, reference, reference)
-        breaks = np.flatnonzero(np.diff(reference) > join_s)
+        ends_here = np.diff(reference) > join_s
+        if places is not None and len(reference) > 1:
+            apart_m = 1000 * np.asarray(haversine_km(places[:-1, 0], places[:-1, 1], places[1:, 0], places[1:, 1]))
+            with np.errstate(invalid="ignore"):
+                ends_here |= apart_m > SPLIT_M  # NaN (no position) never splits
+        breaks = np.flatnonzero(ends_here)
         starts = reference[np.concatenate([[0], breaks + 1])]
         ends = reference[np.concatenate([breaks, [len(reference) - 1]])]
         return cls(reference, starts, ends)
@@ -101,7 +129,7 @@ def split_bursts(times: Floats, gap_s: float = BURST_GAP_S) -> NDArray[np.int64]
     return np.concatenate([[0], np.cumsum(np.diff(times) > gap_s)]).astype(np.int64)
 
 
-def align(local: Floats, reference: Floats, *, max_offset_s: float = MAX_OFFSET_S, tolerance_s: float = TOLERANCE_S,
+def align(local: Floats, reference: Floats | Activity, *, max_offset_s: float = MAX_OFFSET_S, tolerance_s: float = TOLERANCE_S,
           burst_gap_s: float = BURST_GAP_S, centre_s: float = 0.0) -> Fit | None:
     """The offset (within ``centre_s`` +- ``max_offset_s``) that best puts the camera's photos
     where the reference photos were taken (module docstring), or None when no camera photo comes
@@ -126,8 +154,34 @@ def align(local: Floats, reference: Floats, *, max_offset_s: float = MAX_OFFSET_
         if all(abs(o - c.offset_s) > tolerance_s for c in candidates):
             candidates.append(score(local, burst_of, activity, o, tolerance_s))
     candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
-    uncertainty = max(30.0, (high - low) / 2, 3 * best.residual_s)
+    noise_low, noise_high = within_noise(local, burst_of, activity, offset)
+    uncertainty = SPREAD_SAFETY * max(30.0, offset - noise_low, noise_high - offset)
     return Fit(best, margin, rivals[0][1] if rivals else None, float(uncertainty), candidates)
+
+
+def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S,
+                 step_s: float = 10.0, rounds: int = BOOTSTRAP_ROUNDS) -> tuple[float, float]:
+    """The stretch of offsets around ``best_s`` that the evidence cannot tell from it, by a bootstrap
+    over bursts (a burst's photos are not independent, so a burst is the unit): the bursts are
+    drawn again with replacement ``rounds`` times, the cheapest offset within ``reach_s`` found for
+    each draw, and the stretch spans the central 95 % of those offsets and the cheapest plateau of
+    the bursts as they are. A camera shooting between another device's sparse photos gives each draw
+    another cheapest offset, so the stretch is as wide as the evidence is vague. Deterministic (a
+    fixed seed): a resumed job finds the same clocks."""
+    grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
+    shifted = local[:, None] - grid[None, :]
+    cost = np.minimum(np.abs(activity.residual(shifted.ravel())), COST_CAP_S).reshape(shifted.shape)
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
+    per_burst = np.add.reduceat(cost, starts, axis=0)
+    bursts = len(starts)
+    draws = np.random.default_rng(BOOTSTRAP_SEED).multinomial(bursts, np.full(bursts, 1 / bursts), size=rounds)
+    totals = draws @ per_burst
+    tie_break = np.abs(grid - best_s) * 1e-9  # among equally cheap offsets, the one nearest the best
+    picks = grid[np.argmin(totals + tie_break, axis=1)]
+    full = per_burst.sum(axis=0)
+    cheapest = grid[full <= full.min() + 1e-6]
+    low, high = np.quantile(picks, [0.025, 0.975])
+    return float(min(low, cheapest.min())), float(max(high, cheapest.max()))
 
 
 def score(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float, tolerance_s: float = TOLERANCE_S) -> Alignment:
@@ -160,7 +214,7 @@ def _plateau(local: Floats, activity: Activity, around_s: float) -> tuple[float,
     return float(grid[left]), float(grid[right])
 
 
-def polish(local: Floats, reference: Floats, around_s: float) -> float:
+def polish(local: Floats, reference: Floats | Activity, around_s: float) -> float:
     """The middle of the cheapest offsets within 15 min of ``around_s``, for a subset of a camera's
     photos (one segment of a clock that was changed)."""
     activity = Activity.of(reference)
@@ -235,9 +289,10 @@ class Change:
     strong_before: bool
     strong_after: bool
     bursts_matched: int
+    uncertainty_s: float  # the wider of the two segments' stretches within the noise
 
 
-def find_clock_change(local: Floats, reference: Floats, fit: Fit, tolerance_s: float = TOLERANCE_S) -> Change | None:
+def find_clock_change(local: Floats, reference: Floats | Activity, fit: Fit, tolerance_s: float = TOLERANCE_S) -> Change | None:
     """The two offsets and the burst where the second begins that explain the camera's photos
     clearly better (``CHANGE_GAIN`` capped photos) than the best single offset, each side matching
     at least three bursts; None when one offset for the whole trip is as good."""
@@ -275,11 +330,17 @@ def find_clock_change(local: Floats, reference: Floats, fit: Fit, tolerance_s: f
     if matched_before < 3 or matched_after < 3:
         return None
 
-    def strong(mask: NDArray[np.bool_], offset: float) -> bool:
+    def spread(mask: NDArray[np.bool_], offset: float) -> float:
+        low, high = within_noise(local[mask], split_bursts(local[mask]), activity, offset)
+        return SPREAD_SAFETY * max(30.0, offset - low, high - offset)
+
+    def strong(mask: NDArray[np.bool_], offset: float, uncertainty_s: float) -> bool:
         own = float(activity.cost(local[mask], np.array([offset]))[0])
         rivals = [_cheapest_near(local[mask], activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
-        return not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN
+        return uncertainty_s <= STRONG_WIDTH_S and int(np.count_nonzero(np.unique(split_bursts(local[mask])))) + 1 >= SURE_BURSTS and (not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN)
 
+    spread_before, spread_after = spread(first, before_s), spread(~first, after_s)
     return Change(before_s=before_s, after_s=after_s, last_before=int(np.flatnonzero(fits_before)[-1]),
-                  first_after=int(np.flatnonzero(fits_after)[0]), strong_before=strong(first, before_s),
-                  strong_after=strong(~first, after_s), bursts_matched=matched_before + matched_after)
+                  first_after=int(np.flatnonzero(fits_after)[0]), strong_before=strong(first, before_s, spread_before),
+                  strong_after=strong(~first, after_s, spread_after), bursts_matched=matched_before + matched_after,
+                  uncertainty_s=max(spread_before, spread_after))

@@ -63,3 +63,8 @@ def names_camera(words: str, camera: str) -> bool:
     3012345", not "NIKON Z 6_2")."""
     pattern = r"(?:^|\s)" + r"\s+".join(map(re.escape, words.split())) + r"(?:\s|$)"
     return re.search(pattern, camera, re.IGNORECASE) is not None
+
+
+def format_spread(seconds: float) -> str:
+    """How far a clock may be off, as people say it: "+- 40 s", "+- 4 min"."""
+    return f"+- {seconds:.0f} s" if seconds < 90 else f"+- {seconds / 60:.0f} min"

@@ -41,14 +41,17 @@ import numpy as np
 
 from geor.engine.paths import printable
 
-from .bursts import TOLERANCE_S, Activity, Change, align, find_clock_change
-from .clock_offsets import ClockOffsetError, format_offset, names_camera
+from .bursts import STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
+from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
 from .tracks import Track
 
 TRUSTED = frozenset({"set", "exact", "declared", "strong"})
+#: Clocks whose photos are placed from other devices' anchors: trusted ones, and bounded ones where
+#: their uncertainty cannot move the position (the radius over it is within the policy's limit).
+PLACING = TRUSTED | {"bounded"}
 STRENGTH_WORDS = {"set": "set by you", "exact": "exact", "declared": "declared by the camera", "strong": "strong",
-                  "weak": "weak: review", "unknown": "unknown"}
+                  "bounded": "bounded", "weak": "weak: review", "unknown": "unknown"}
 DRIFT_S = 60.0  # tags and GPS times closer than this agree
 CONTRADICTION_S = 15 * 60.0  # further apart than this, a camera contradicts itself
 RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one clock setting
@@ -124,7 +127,8 @@ class CameraClock:
     def describe(self) -> str:
         """"+1:03:27 (strong): from 14 co-occurring bursts with Apple iPhone 12 Pro"."""
         offset = self.offset_s
-        head = "unknown" if offset is None else f"{format_offset(offset)} ({STRENGTH_WORDS[self.strength]})"
+        spread = f" {format_spread(self.uncertainty_s)}" if self.source in ("bursts", "track") and offset is not None else ""
+        head = "unknown" if offset is None else f"{format_offset(offset)}{spread} ({STRENGTH_WORDS[self.strength]})"
         return f"{head}: {self.evidence}" if self.evidence else head
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,7 +149,7 @@ def camera_key(camera: str | None, relpath: bytes) -> str:
 
 
 def _rank(strength: str) -> int:
-    return ["unknown", "weak", "strong", "declared", "exact", "set"].index(strength)
+    return ["unknown", "weak", "bounded", "strong", "declared", "exact", "set"].index(strength)
 
 
 def infer_clocks(photos: Iterable[ClockPhoto], *, overrides: dict[str, float] | None = None, default_offset: float | None = None,
@@ -338,6 +342,11 @@ class _Reference:
     times: np.ndarray  # UTC seconds, sorted
     cameras: np.ndarray  # index into names
     names: list[str]
+    places: np.ndarray  # (lat, lon) of each, NaN where the photo has no position
+
+    @property
+    def activity(self) -> Activity:
+        return Activity.of(self.times, places=self.places)
 
 
 def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhoto]], exclude: str,
@@ -346,6 +355,7 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
     times: list[float] = []
     owners: list[int] = []
     names: list[str] = []
+    places: list[tuple[float, float]] = []
     for camera, clock in clocks.items():
         if camera == exclude or not clock.trusted or (only is not None and camera not in only):
             continue
@@ -358,14 +368,16 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
             if offset is not None and strength in TRUSTED:
                 times.append(photo.local - offset)
                 owners.append(index)
+                places.append(photo.position or (np.nan, np.nan))
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
-    return _Reference(np.asarray(times, dtype=np.float64)[order], np.asarray(owners, dtype=np.int64)[order], names)
+    return _Reference(np.asarray(times, dtype=np.float64)[order], np.asarray(owners, dtype=np.int64)[order], names,
+                      np.asarray(places, dtype=np.float64).reshape(-1, 2)[order])
 
 
 def _evidence_devices(local: np.ndarray, offset: float, reference: _Reference) -> str:
     """The devices whose photos the camera's matched photos sit among, most first (two at most)."""
     shifted = local - offset
-    matched = np.abs(Activity.of(reference.times).residual(shifted)) <= TOLERANCE_S
+    matched = np.abs(reference.activity.residual(shifted)) <= TOLERANCE_S
     counts = Counter(reference.names[int(reference.cameras[k])] for k in _nearest(reference.times, shifted[matched]))
     return " and ".join(name for name, _ in counts.most_common(2)) or "other devices"
 
@@ -380,26 +392,31 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     if len(local) == 0 or len(reference.times) == 0:
         return
     local = np.sort(local)
-    fit = align(local, reference.times)
+    activity = reference.activity
+    fit = align(local, activity)
     if fit is None or fit.best.bursts_matched < 2:
         return
     devices = _evidence_devices(local, fit.best.offset_s, reference)
-    change = find_clock_change(local, reference.times, fit)
+    change = find_clock_change(local, activity, fit)
     if change is not None:
         _two_segments(clock, local, fit, change, devices)
         return
     best = fit.best
     if fit.margin <= 0:
         return
-    strong = fit.strong
-    clock.strength, clock.source, clock.uncertainty_s = ("strong" if strong else "weak"), "bursts", fit.uncertainty_s
+    clock.strength, clock.source, clock.uncertainty_s = fit.strength, "bursts", fit.uncertainty_s
     clock.segments = [ClockSegment(float(local[0]), float(local[-1]), best.offset_s, clock.strength)]
     clock.evidence = f"from {best.bursts_matched} co-occurring bursts with {devices}"
-    if not strong:
-        if fit.runner_up_offset_s is not None and best.bursts_matched >= 3:
+    if clock.strength == "bounded":
+        clock.evidence += (f"; any offset within {format_spread(fit.uncertainty_s)} fits them as well: its photos are placed only "
+                           "where that cannot move them")
+    elif clock.strength == "weak":
+        if fit.runner_up_offset_s is not None and best.bursts_matched >= 3 and fit.margin < STRONG_MARGIN:
             clock.evidence += f"; but {format_offset(fit.runner_up_offset_s)} fits almost as well (too close to be sure)"
+        elif best.bursts_matched < SURE_BURSTS:
+            clock.evidence += f" (too few to be sure: {SURE_BURSTS} needed)"
         else:
-            clock.evidence += " (too few to be sure)"
+            clock.evidence += f"; any offset within {format_spread(fit.uncertainty_s)} fits them as well (too vague to be sure)"
 
 
 def _two_segments(clock: CameraClock, local: np.ndarray, fit: Any, change: Change, devices: str) -> None:
@@ -410,7 +427,7 @@ def _two_segments(clock: CameraClock, local: np.ndarray, fit: Any, change: Chang
     second = ClockSegment(float(local[change.first_after]), float(local[-1]), change.after_s, "strong" if change.strong_after else "weak")
     clock.segments = [first, second]
     clock.strength = "strong" if change.strong_before and change.strong_after else "weak"
-    clock.source, clock.uncertainty_s = "bursts", fit.uncertainty_s
+    clock.source, clock.uncertainty_s = "bursts", change.uncertainty_s
     clock.evidence = (f"from {change.bursts_matched} co-occurring bursts with {devices}; the clock was changed: "
                       f"{format_offset(first.offset_s)} until {_local_text(first.last)}, {format_offset(second.offset_s)} from "
                       f"{_local_text(second.first)}")
@@ -422,24 +439,22 @@ def _check_drift(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     if not tagged or len(reference.times) == 0:
         return
     utc = np.sort(np.asarray([p.local - clock.per_photo[p.id] for p in tagged], dtype=np.float64))
-    fit = align(utc, reference.times)
-    if fit is None:
+    fit = align(utc, reference.activity)
+    if fit is None or fit.strength == "weak":
         return
-    best = fit.best
-    if not fit.strong:
-        return
+    best, spread = fit.best, fit.uncertainty_s
     devices = _evidence_devices(utc, best.offset_s, reference)
-    if abs(best.offset_s) <= DRIFT_S:
+    if abs(best.offset_s) <= max(DRIFT_S, spread):
         clock.evidence += f", which {best.bursts_matched} co-occurring bursts with {devices} confirm"
-    elif abs(best.offset_s) <= CONTRADICTION_S:
-        _use_tags(clock, members, tagged, drift=best.offset_s)
-        clock.uncertainty_s = fit.uncertainty_s
-        clock.evidence += f"; {format_offset(best.offset_s)} off by {best.bursts_matched} co-occurring bursts with {devices}: the clock drifted"
-    else:
+    elif abs(best.offset_s) - spread > CONTRADICTION_S:
         words = clock.evidence
         _use_tags(clock, members, tagged, drift=best.offset_s, strength="weak")
         clock.evidence = (f"contradictory: {words}, but {best.bursts_matched} co-occurring bursts with {devices} say the clock "
-                          f"is {format_offset(best.offset_s)} from them")
+                          f"is {format_offset(best.offset_s)} {format_spread(spread)} from them")
+    elif fit.strong and abs(best.offset_s) <= CONTRADICTION_S:
+        _use_tags(clock, members, tagged, drift=best.offset_s)
+        clock.uncertainty_s = spread
+        clock.evidence += f"; {format_offset(best.offset_s)} off by {best.bursts_matched} co-occurring bursts with {devices}: the clock drifted"
 
 
 def _from_track(clock: CameraClock, members: list[ClockPhoto], track: Track, policy: PlacementPolicy) -> None:
@@ -480,7 +495,9 @@ def _covered(times: np.ndarray, fixes: np.ndarray, policy: PlacementPolicy) -> n
 
 
 def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float) -> None:
-    """--tz: the clock of cameras nothing else tells about; a weak inference that disagrees gives way."""
+    """--tz: the clock of cameras nothing else tells about, exactly as typed. A weak inference (from
+    bursts or a track) gives way to it; where it disagrees, the evidence says so and how to use it
+    instead, but it is never applied in place of what the user typed."""
     words = f"--tz {format_offset(offset)}"
     if clock.strength == "unknown":
         clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
@@ -488,13 +505,15 @@ def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float)
         clock.evidence = f"{words} (nothing in the photos tells)"
     elif clock.strength == "weak" and clock.source in ("bursts", "track"):
         guess = clock.offset_s
-        agrees = guess is not None and abs(guess - offset) <= CONTRADICTION_S
-        clock.evidence = f"{words}; the photos alone suggest {format_offset(guess) if guess is not None else '?'} ({clock.evidence})"
-        if agrees:
-            clock.segments = [ClockSegment(s.first, s.last, s.offset_s, "set") for s in clock.segments]
+        evidence = clock.evidence
+        clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
+        clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
+        clock.per_photo = {}
+        if guess is not None and abs(guess - offset) > DRIFT_S:
+            clock.evidence = (f"{words}, as you set it; the photos alone suggest {format_offset(guess)} ({evidence}): not applied "
+                              f"(--clock \"{clock.camera}={format_offset(guess)}\" would use it)")
         else:
-            clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
-        clock.strength, clock.source = "set", "tz"
+            clock.evidence = f"{words}, as you set it, which the photos alone agree with ({evidence})"
 
 
 def _local_text(seconds: float) -> str:

@@ -11,15 +11,20 @@ or a track fix):
   own default): the photo is placed along the great circle between them in proportion to the time,
   with a confidence that falls with the gap;
 - **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
-  (default 30 min, exiftool's too), with a radius that grows at walking pace and a confidence that
+  (default 30 min, exiftool's too), with a radius that grows at walking pace (at driving pace once
+  the user may well have left for the other anchor's place: ``_may_have_left``) and a confidence that
   falls with the square of the gap to zero at the bound (so with the default minimum confidence of
   0.3 a position is written up to 12.7 minutes from its anchor and proposed for review beyond: the
   user may have left);
 - else nothing: no data places the photo.
 
 The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
-straight line (at walking pace, at most half the distance between the anchors), plus how far they
-moved in the camera clock's uncertainty.
+straight line (at walking pace, at most half the distance between the anchors). A camera clock known
+only to +- u seconds places the photo anywhere its moment may have been: ``Timeline.place_at``
+places it at moments across [t - u, t + u] and at every anchor in that stretch, and the radius
+grows to reach the farthest of them (plus that one's own radius). Across a stop the stretch stays
+in one place and the radius stays small; across a departure it reaches the next place, and the
+photo goes to review (``max_radius_m``).
 """
 
 from __future__ import annotations
@@ -27,13 +32,20 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
+
+from geor.engine.geo.haversine import haversine_km
 from geor.engine.geo.interpolate import great_circle_point
 
 EARTH_RADIUS_M = 6_371_008.8
 WALKING_M_PER_S = 1.4
+DRIVING_M_PER_S = 14.0  # 50 km/h: how far a photo's radius grows per second beside an anchor the user may have left
+LEFT_SHARE = 0.05  # ... once its moment is past this share of the moments they could have left at
 DEFAULT_ANCHOR_RADIUS_M = 20.0  # a phone's GPS outdoors, when the file does not say
+RADIUS_SAFETY = 1.1  # the positions between the sampled moments may reach a little further
+CLOCK_SAMPLES = 6  # moments placed on each side of a photo's moment across its clock's uncertainty
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +56,7 @@ class PlacementPolicy:
     extrapolate_max_min: float = 30.0
     max_speed_kmh: float = 300.0  # plausibility: faster than this between two photos of one camera needs a track
     far_km: float = 200.0  # plausibility: a decision this far from all of the day's anchors and tracks
+    max_radius_m: float = 1000.0  # a position from the user's data is written only when it may be off by at most this
 
     def problems(self) -> list[str]:
         found = []
@@ -51,7 +64,7 @@ class PlacementPolicy:
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 found.append(f"{name.replace('_', ' ')} must be a number at least 0, not {value:g}")
-        for name in ("max_speed_kmh", "far_km"):
+        for name in ("max_speed_kmh", "far_km", "max_radius_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 found.append(f"{name.replace('_', ' ')} must be a number above 0, not {value:g}")
@@ -98,8 +111,31 @@ class Timeline:
         return (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
 
     def place_at(self, t: float, policy: PlacementPolicy, clock_uncertainty_s: float = 0.0) -> Placement | None:
-        before, after = self.around(t)
-        return place_between(t, before, after, policy, clock_uncertainty_s)
+        """The position at ``t``; with a clock uncertain by ``clock_uncertainty_s``, its radius
+        reaches every position of the moments the clock allows (module docstring)."""
+        centre = place_between(t, *self.around(t), policy)
+        if centre is None or clock_uncertainty_s <= 0:
+            return centre
+        reach = centre.radius_m
+        for k in range(1, CLOCK_SAMPLES + 1):
+            for sign in (-1, 1):
+                moment = t + sign * clock_uncertainty_s * k / CLOCK_SAMPLES
+                other = place_between(moment, *self.around(moment), policy)
+                if other is None:  # at a moment the clock allows, nothing places the photo: it may be anywhere
+                    return replace(centre, radius_m=math.inf, note=f"{centre.note}; at a moment within the clock's +-{_ago(clock_uncertainty_s)} "
+                                   "no anchor is near enough to place it")
+                reach = max(reach, distance_m(centre.lat, centre.lon, other.lat, other.lon) + other.radius_m)
+        low = bisect.bisect_left(self.times, t - clock_uncertainty_s)
+        high = bisect.bisect_right(self.times, t + clock_uncertainty_s)
+        if high > low:  # every anchor the stretch holds: the positions between samples
+            within = self.anchors[low:high]
+            far = 1000 * np.asarray(haversine_km(centre.lat, centre.lon, np.array([a.lat for a in within]), np.array([a.lon for a in within])))
+            reach = max(reach, float(np.max(far + np.array([a.radius_m for a in within]))))
+        reach *= RADIUS_SAFETY
+        if reach <= centre.radius_m:
+            return centre
+        words = f"; the clock's +-{_ago(clock_uncertainty_s)} reach{'es' if reach > centre.radius_m + 1 else ''} {_distance(reach)}"
+        return replace(centre, radius_m=reach, note=centre.note + words)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -109,8 +145,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy,
-                  clock_uncertainty_s: float = 0.0) -> Placement | None:
+def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy) -> Placement | None:
     """The position at ``t`` from the anchors on either side of it, by the rules in the module
     docstring; None when neither is close enough."""
     if before is not None and after is not None:
@@ -129,8 +164,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
                              note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)
         if span <= policy.interpolate_max_min * 60:
             nearest = min(gap_before, gap_after)
-            speed = apart / span if span > 0 else 0.0
-            radius = max(before.radius_m, after.radius_m) + min(apart / 2, WALKING_M_PER_S * nearest) + speed * clock_uncertainty_s
+            radius = max(before.radius_m, after.radius_m) + min(apart / 2, WALKING_M_PER_S * nearest)
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {_distance(apart)} apart: interpolated", kind=kind)
@@ -141,13 +175,28 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     limit = policy.extrapolate_max_min * 60
     if gap > limit:
         return None
-    radius = nearest_anchor.radius_m + WALKING_M_PER_S * (gap + clock_uncertainty_s)
+    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if _may_have_left(nearest_anchor, before, after, gap, policy) else WALKING_M_PER_S) * gap
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"
     return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,
                      confidence=confidence,
                      note=f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
                      kind=nearest_anchor.kind)
+
+
+def _may_have_left(nearest: Anchor, before: Anchor | None, after: Anchor | None, gap: float, policy: PlacementPolicy) -> bool:
+    """Whether the user may well have left the nearer anchor's place by the photo's moment: the
+    other anchor is elsewhere, so they left at some moment between the two (any moment alike, less
+    the time the way took at ``DRIVING_M_PER_S``), and the photo's moment is past the first
+    ``LEFT_SHARE`` of those moments."""
+    other = after if nearest is before else before
+    if other is None:
+        return False
+    apart = distance_m(nearest.lat, nearest.lon, other.lat, other.lon)
+    if apart <= max(policy.same_place_m, nearest.radius_m + other.radius_m):
+        return False
+    moments = abs(other.t - nearest.t) - apart / DRIVING_M_PER_S
+    return gap > LEFT_SHARE * max(moments, 0.0)
 
 
 def _between(a: float | None, b: float | None, fraction: float) -> float | None:

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class TagOptions:
     extrapolate_max_min: float = POLICY.extrapolate_max_min
     max_speed_kmh: float = POLICY.max_speed_kmh
     far_km: float = POLICY.far_km
+    max_radius_m: float = POLICY.max_radius_m  # a position from photos or a track that may be further off than this goes to review
     privacy_zones: list[str] = field(default_factory=list)  # LAT,LON,RADIUS_M[,NAME]
     privacy_mode: str = "coarsen"
     privacy_decimals: int = 2
@@ -306,6 +308,7 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
 
 def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource], clocks: dict[str, CameraClock], tick: Progress) -> None:
     records = _records(store, clocks)
+    policy = options.policy()
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
     stage_of = {row["id"]: row["stage"] for row in store.photos()}
@@ -345,13 +348,7 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
                     store.update_photo(record.id, stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None, radius_m=None,
                                        message=reason, evidence=None)
                 continue
-            stage = Stage.DECIDED if decision.confidence >= options.min_confidence and not decision.review else Stage.REVIEW
-            if stage == Stage.DECIDED:
-                message = decision.note
-            elif decision.review:
-                message = f"{decision.note}: review before writing"
-            else:
-                message = f"confidence {decision.confidence:.2f} below {options.min_confidence:.2f}: review before writing"
+            stage, message = decision_stage(decision, options.min_confidence, policy)
             if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
                 stage, message = Stage.REVIEW, f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
             if problems.get(record.id) and not options.overwrite:
@@ -359,8 +356,24 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
             store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
                                gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
                                confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
-                               radius_m=round(decision.radius_m, 1) if decision.radius_m is not None else None)
+                               radius_m=round(decision.radius_m, 1) if decision.radius_m is not None and math.isfinite(decision.radius_m) else None)
     tick(Step.DECIDE, len(records), len(records))
+
+
+def decision_stage(decision: Decision, min_confidence: float, policy: PlacementPolicy) -> tuple[Stage, str]:
+    """Whether a source's decision is written (DECIDED) or proposed for review, and the words why:
+    it is written when its source does not ask for review, it is at least ``min_confidence`` sure,
+    and, for a position from photos or a track, it may be off by at most ``policy.max_radius_m``
+    (its radius includes how far its clock's uncertainty can move it)."""
+    if decision.review:
+        return Stage.REVIEW, f"{decision.note}: review before writing"
+    if decision.confidence < min_confidence:
+        return Stage.REVIEW, f"confidence {decision.confidence:.2f} below {min_confidence:.2f}: review before writing"
+    radius = decision.radius_m
+    if decision.source in TIME_BASED_SOURCES and radius is not None and radius > policy.max_radius_m:
+        reach = "it may be anywhere" if not math.isfinite(radius) else f"it may be {radius / 1000:,.1f} km off"
+        return Stage.REVIEW, f"{decision.note}: {reach}, beyond the {policy.max_radius_m / 1000:g} km limit: review before writing"
+    return Stage.DECIDED, decision.note
 
 
 def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None) -> None:

@@ -79,6 +79,7 @@ class TagRequest:
     extrapolate_max_min: float = POLICY.extrapolate_max_min
     max_speed_kmh: float = POLICY.max_speed_kmh
     far_km: float = POLICY.far_km
+    max_radius_m: float = POLICY.max_radius_m
     privacy_zones: tuple[str, ...] = ()  # LAT,LON,RADIUS_M[,NAME]
     privacy_mode: str | None = None
     privacy_decimals: int | None = None
@@ -97,7 +98,7 @@ class TagRequest:
             clocks=parse_clock_overrides(list(self.clocks)), infer_clocks=self.infer_clocks, same_place_m=self.same_place_m,
             same_place_max_min=self.same_place_max_min, interpolate_max_min=self.interpolate_max_min,
             extrapolate_max_min=self.extrapolate_max_min, max_speed_kmh=self.max_speed_kmh, far_km=self.far_km,
-            privacy_zones=[z.text() for z in saved.zones] + [parse_zone(z).text() for z in self.privacy_zones],
+            max_radius_m=self.max_radius_m, privacy_zones=[z.text() for z in saved.zones] + [parse_zone(z).text() for z in self.privacy_zones],
             privacy_mode=self.privacy_mode or saved.mode,
             privacy_decimals=saved.decimals if self.privacy_decimals is None else self.privacy_decimals,
             privacy_names=saved.names if self.privacy_names is None else self.privacy_names,

@@ -38,7 +38,10 @@ def test_beyond_thirty_minutes_only_the_nearer_anchor_within_thirty():
     a, b = anchor(0, CAFE, label="IMG_1"), anchor(80 * 60, MUSEUM)
     found = place_between(4 * 60, a, b, POLICY)
     assert (found.lat, found.lon) == CAFE and found.note == "4 min after IMG_1: its position"
-    assert found.radius_m == pytest.approx(10 + 1.4 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30) ** 2)
+    # the user went to the museum some time in the next 76 min: 4 min is past 5 % of it, so maybe not on foot
+    assert found.radius_m == pytest.approx(10 + 14 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30) ** 2)
+    assert place_between(4 * 60, a, None, POLICY).radius_m == pytest.approx(10 + 1.4 * 240)  # no sign of leaving: walking pace
+    assert place_between(2 * 60, a, anchor(6 * 3600, MUSEUM), POLICY).radius_m == pytest.approx(10 + 1.4 * 120)  # 2 min of 6 h
     assert place_between(40 * 60, a, b, POLICY) is None  # 40 min from both
 
 
@@ -52,11 +55,16 @@ def test_every_number_is_the_users():
     assert PlacementPolicy(max_speed_kmh=0).problems() == ["max speed kmh must be a number above 0, not 0"]
 
 
-def test_the_clocks_uncertainty_widens_a_moving_placement():
-    a, b = anchor(0, CAFE), anchor(10 * 60, MUSEUM)
-    sure, unsure = place_between(300, a, b, POLICY), place_between(300, a, b, POLICY, clock_uncertainty_s=60)
-    speed = distance_m(*CAFE, *MUSEUM) / 600
-    assert unsure.radius_m - sure.radius_m == pytest.approx(speed * 60)
+def test_the_clocks_uncertainty_reaches_every_position_its_moments_allow():
+    """At a stop the clock's +- 5 min changes nothing; near a departure it reaches as far as the user got in 5 min
+    (23 min: 3/10 of the way to the museum)."""
+    line = Timeline([anchor(0, CAFE), anchor(20 * 60, NEAR_CAFE), anchor(30 * 60, MUSEUM), anchor(50 * 60, MUSEUM)])
+    sure, unsure = line.place_at(8 * 60, POLICY), line.place_at(8 * 60, POLICY, clock_uncertainty_s=300)
+    assert unsure.radius_m == pytest.approx(sure.radius_m, abs=60) and unsure.radius_m < 200
+    edge = line.place_at(18 * 60, POLICY, clock_uncertainty_s=300)
+    assert 900 < edge.radius_m < distance_m(*CAFE, *MUSEUM) and "the clock's +-5 min reaches" in edge.note
+    lone = Timeline([anchor(0, CAFE)]).place_at(25 * 60, POLICY, clock_uncertainty_s=600)  # 35 min: beyond the 30-min reach
+    assert lone.radius_m == float("inf") and "no anchor is near enough" in lone.note
 
 
 def test_a_timeline_finds_the_anchors_around_a_moment():

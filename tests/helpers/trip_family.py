@@ -1,0 +1,149 @@
+"""A family of generated trips for judging camera clocks and the positions written from them: a
+phone with GPS (local time, OffsetTimeOriginal and GPS times) and a camera without GPS whose clock
+is on some zone and minutes off, both used at the same stops and on the way between them.
+
+Each trip is a sequence of days; each day a walk or a drive through stops of 10-60 minutes, joined
+by travel at walking (4-5 km/h) or driving (25-70 km/h) speed. The phone shoots sparsely (1-4 a
+stop, the first often on arriving) or densely (5-12 a stop), and now and then on the way; the camera
+shoots 2-20 photos a stop, in bursts, and a few on the way. Every photo's true position and moment
+is known, so a test can ask how far each written position is from the truth and whether it lies
+within the radius Geo-R stated.
+
+Shapes are named so that a failure says which kind of trip broke; ``trips()`` yields them over
+seeds. Metadata only (ClockPhoto and PhotoRecord, no files): hundreds of trips run in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from geor.engine.pipeline.clocks import ClockPhoto
+
+PHONE = "Apple iPhone 15 Pro"
+CAMERA = "NIKON CORPORATION NIKON Z 6 6012345"
+DAY0 = dt.datetime(2025, 5, 3, tzinfo=dt.UTC).timestamp()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shape:
+    name: str
+    zone_h: float  # the trip's local time (the phone's clock)
+    camera_offset_s: float  # the camera's clock minus UTC
+    travel: str  # walk, drive or mixed
+    phone: str  # sparse or dense
+    days: int = 2
+    stops: tuple[int, int] = (5, 9)  # per day, low and high
+
+
+SHAPES = [
+    Shape(name="home time, minutes fast, walking, sparse phone", zone_h=9, camera_offset_s=3600 + 207, travel="walk", phone="sparse"),
+    Shape(name="home time, minutes fast, driving, sparse phone", zone_h=9, camera_offset_s=3600 + 207, travel="drive", phone="sparse"),
+    Shape(name="home time, minutes fast, mixed, dense phone", zone_h=9, camera_offset_s=3600 + 207, travel="mixed", phone="dense"),
+    Shape(name="local time, right, walking, dense phone", zone_h=2, camera_offset_s=2 * 3600, travel="walk", phone="dense"),
+    Shape(name="local time, 11 min slow, driving, sparse phone", zone_h=-5, camera_offset_s=-5 * 3600 - 673, travel="drive",
+          phone="sparse"),
+    Shape(name="hours off, 42 min fast, mixed, sparse phone", zone_h=5.5, camera_offset_s=-3 * 3600 + 2537, travel="mixed",
+          phone="sparse", days=3),
+    Shape(name="a short day, driving, dense phone", zone_h=1, camera_offset_s=3600 - 95, travel="drive", phone="dense", days=1,
+          stops=(3, 5)),
+]
+
+
+@dataclass(frozen=True)
+class Truth:
+    utc: float
+    lat: float
+    lon: float
+    at_stop: bool
+
+
+@dataclass
+class Trip:
+    shape: Shape
+    seed: int
+    photos: list[ClockPhoto] = field(default_factory=list)
+    truth: dict[int, Truth] = field(default_factory=dict)  # camera photo id -> where and when it was taken
+
+    @property
+    def camera_ids(self) -> list[int]:
+        return [p.id for p in self.photos if p.camera == CAMERA]
+
+
+def _speed_ms(travel: str, rng: np.random.Generator) -> float:
+    mode = travel if travel != "mixed" else ("walk" if rng.random() < 0.5 else "drive")
+    return float(rng.uniform(4, 5) if mode == "walk" else rng.uniform(25, 70)) / 3.6
+
+
+def _travel_km(speed_ms: float, rng: np.random.Generator) -> float:
+    return float(rng.uniform(0.6, 3.0)) if speed_ms < 2 else float(rng.uniform(4, 30))
+
+
+def make_trip(shape: Shape, seed: int) -> Trip:
+    rng = np.random.default_rng(seed)
+    trip = Trip(shape, seed)
+    zone = shape.zone_h * 3600
+    lat, lon = float(rng.uniform(-40, 60)), float(rng.uniform(-120, 140))
+    serial = 0
+
+    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool) -> None:
+        nonlocal serial
+        serial += 1
+        if device == PHONE:
+            gps_time = t - float(rng.uniform(0, 4))  # the fix a moment before the shutter
+            pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
+            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(gps_time), pos))
+        else:
+            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + shape.camera_offset_s)))
+            trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
+
+    for day in range(shape.days):
+        t = DAY0 + day * 86400 - zone + float(rng.uniform(8, 10)) * 3600  # local morning
+        stops = int(rng.integers(shape.stops[0], shape.stops[1] + 1))
+        for stop in range(stops):
+            length = float(rng.uniform(10, 60)) * 60
+            here = (lat + float(rng.normal(0, 3e-4)), lon + float(rng.normal(0, 3e-4)))
+            if shape.phone == "dense":
+                phone_times = rng.uniform(0, length, int(rng.integers(5, 13)))
+            else:
+                n = int(rng.integers(1, 5))
+                phone_times = np.concatenate([rng.uniform(0, 90, min(n, 1)) if rng.random() < 0.6 else rng.uniform(0, length, min(n, 1)),
+                                              rng.uniform(0, length, max(n - 1, 0))])
+            for m in phone_times:
+                shoot(PHONE, t + float(m), here, True)
+            bursts = int(rng.integers(1, 5))
+            for _ in range(bursts):  # the camera in bursts: a few frames seconds apart, at a moment of the stop
+                begin = float(rng.uniform(0, length))
+                for k in range(int(rng.integers(1, 6))):
+                    shoot(CAMERA, min(t + begin + k * float(rng.uniform(2, 40)), t + length), here, True)
+            t += length
+            if stop == stops - 1:
+                break
+            speed = _speed_ms(shape.travel, rng)
+            km = _travel_km(speed, rng)
+            bearing = float(rng.uniform(0, 2 * math.pi))
+            to = (lat + km / 111.2 * math.cos(bearing), lon + km / (111.2 * math.cos(math.radians(lat))) * math.sin(bearing))
+            duration = km * 1000 / speed
+            for device, chance in ((CAMERA, 0.5), (PHONE, 0.25)):  # now and then a photo on the way
+                if rng.random() < chance:
+                    f = float(rng.uniform(0.05, 0.95))
+                    shoot(device, t + f * duration, (lat + f * (to[0] - lat), lon + f * (to[1] - lon)), False)
+            t += duration
+            lat, lon = to
+    trip.photos.sort(key=lambda p: p.id)
+    return trip
+
+
+def trips(seeds: range = range(4)) -> Iterator[Trip]:
+    for shape in SHAPES:
+        for seed in seeds:
+            yield make_trip(shape, seed)
+
+
+def photo_path(photo: ClockPhoto) -> Path:
+    return Path("trip") / ("phone" if photo.camera == PHONE else "camera") / photo.name
