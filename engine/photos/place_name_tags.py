@@ -4,12 +4,13 @@ which character set, and when nothing is written at all.
 - Names a person (or another program) already put into the photo are kept unless the user asks
   to overwrite: any city, state, country, sub-location or location structure in IPTC or XMP.
 - IPTC IIM: UTF-8 with ``CodedCharacterSet`` whenever a value is not ASCII, unless the block
-  already holds non-ASCII text without declaring its character set: UTF-8 bytes stay undeclared
-  and ours are written in UTF-8 beside them; other bytes are taken for the legacy Latin set
-  (cp1252, ExifTool's default) and ours are written in it where they fit and left to XMP where they
-  do not. Either way nobody's existing text is reinterpreted. Values are cut to the IIM limits (32 bytes for
-  city and state, 64 for the country, 3 for its code) on a character boundary; the full names go
-  to XMP.
+  already holds non-ASCII text without declaring its character set (old cameras' and editors'
+  Latin-1, some programs' UTF-8): declaring UTF-8 then would change how every reader shows the
+  text already there, and a name written undeclared is read differently by different programs
+  (ExifTool takes such bytes for Latin, others for UTF-8), so a non-ASCII name is not written
+  there at all (ASCII names are): it is in XMP, and the report says so. Values are cut to the IIM
+  limits (32 bytes for city and state, 64 for the country, 3 for its code) on a character
+  boundary; the full names go to XMP.
 - ``IPTCDigest`` (Photoshop's "XMP is in sync with IPTC" mark): when it was current, IPTC is only
   changed together with XMP and the digest is renewed; a stale digest is left as it was.
 
@@ -99,7 +100,7 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
     xmp_tags = frozenset(tag for f, tag in XMP_NAMES.items() if f in wanted)
     xmp_expected = tuple((tag, wanted[f]) for f, tag in XMP_NAMES.items() if f in wanted)
     choices = []
-    iptc = _iptc(existing, wanted) if iptc_capable else None
+    iptc = _iptc(existing, wanted, overwrite) if iptc_capable else None
     digest_current = _digest_current(existing)
     if iptc and iptc.args:
         digest = ("-Photoshop:IPTCDigest=new",) if digest_current else ()
@@ -120,41 +121,38 @@ def _digest_current(existing: TagDump) -> bool:
     return isinstance(digest, str) and isinstance(current, str) and digest.lower() == current.lower()
 
 
-def _iptc(existing: TagDump, wanted: dict[str, str]) -> _Iptc:
+def _iptc(existing: TagDump, wanted: dict[str, str], overwrite: bool) -> _Iptc:
+    """How the names go into IPTC; ``overwrite``: a name that cannot go there removes the one it
+    replaces (never a stale name beside the new position)."""
     plan = _Iptc()
     values = {f: wanted[f] for f in IPTC_NAMES if f in wanted}
     entries = list(iptc_groups(existing))
     declared_utf8 = any(name == "CodedCharacterSet" and "%G" in str(value) for name, value in entries)
     undeclared = [text for _, value in entries for text in _texts(value) if not text.isascii()] if not declared_utf8 else []
-    if all(v.isascii() for v in values.values()):
+    if all(v.isascii() for v in values.values()) or undeclared:
         encoding, options = "ascii", []
     elif declared_utf8:
         encoding, options = "utf-8", ["-charset", "iptc=UTF8"]
-    elif not undeclared:
+    else:
         encoding, options = "utf-8", ["-charset", "iptc=UTF8", "-IPTC:CodedCharacterSet=UTF8"]
         plan.tags.add("IPTC:CodedCharacterSet")
-    elif all(_is_utf8_read_as_latin(text) for text in undeclared):
-        # UTF-8 bytes some program wrote without saying so: ours in UTF-8 too, and still undeclared
-        # (declaring it now would change how every reader shows the text already there)
-        encoding, options = "utf-8", ["-charset", "iptc=UTF8"]
-    else:
-        encoding, options = "cp1252", ["-charset", "iptc=Latin"]
     for f, value in values.items():
         tag, limit = IPTC_NAMES[f]
-        try:
-            data = value.encode(encoding)
-        except UnicodeEncodeError:
-            plan.notes.append(f"IPTC {tag} left out: its existing IPTC text is in a legacy character set that cannot hold "
-                              f"{value!r} (the name is in XMP)")
+        if not value.isascii() and encoding == "ascii":
+            plan.notes.append(f"IPTC {tag} left out: the photo's IPTC holds text in a character set it does not declare, where "
+                              f"{value!r} would read differently in different programs (the name is in XMP)")
+            if overwrite and any(name == tag for name, _ in entries):
+                plan.args.append(f"-IPTC:{tag}=")
+                plan.tags.add(f"IPTC:{tag}")
             continue
+        data = value.encode(encoding)
         if len(data) > limit:
             data = data[:limit]
             value = data.decode(encoding, "ignore")
             plan.notes.append(f"IPTC {tag} cut to {limit} bytes ({value!r}); the full name is in XMP")
         plan.args.append(f"-IPTC:{tag}={value}")
         plan.tags.add(f"IPTC:{tag}")
-        # how ExifTool, reading the block as it is declared (or as Latin when it is not), will show it
-        plan.expected.append((f"IPTC:{tag}", _as_latin(value.encode(encoding)) if encoding == "utf-8" and undeclared else value))
+        plan.expected.append((f"IPTC:{tag}", value))
     if plan.args:
         plan.args[:0] = options
     return plan
@@ -164,21 +162,3 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, list):
         return [text for v in value for text in _texts(v)]
     return [value] if isinstance(value, str) else []
-
-
-def _as_latin(raw: bytes) -> str:
-    """Bytes as ExifTool shows undeclared IPTC: cp1252, bytes cp1252 leaves undefined as Latin-1."""
-    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in raw)
-
-
-def _is_utf8_read_as_latin(text: str) -> bool:
-    """ExifTool reads undeclared IPTC as Latin (cp1252): are the bytes behind ``text`` UTF-8?"""
-    try:
-        raw = text.encode("cp1252")
-    except UnicodeEncodeError:
-        raw = text.encode("latin-1", "replace")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

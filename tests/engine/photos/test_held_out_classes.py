@@ -133,3 +133,23 @@ def test_an_existing_xmp_packet_is_not_signed_by_exiftool(tmp_path):
         judge("-XMP-photoshop:City=Reykjavík", str(signed))
         changes = unexpected_changes(old, session.read(signed), {"XMP-photoshop:City"})
     assert [c for c in changes if c.startswith("XMP-x:XMPToolkit (absent) -> ")] == changes and changes
+
+
+@needs_oracle
+def test_a_name_that_is_not_ascii_stays_out_of_an_undeclared_legacy_iptc_record(tmp_path):
+    """A Canon EOS 350D's IPTC in Latin-1 with no CodedCharacterSet ('Göteborg'): declaring UTF-8
+    would turn its text into mojibake, writing 'Reykjavík' undeclared would be read differently by
+    different programs; so the record is left as it was but for an ASCII code, the names are in
+    XMP, and with --overwrite the old city is removed, not left beside the new position."""
+    (photo,) = copy(tmp_path, "exiv2-exiv2-bug501.jpg")
+    before = oracle.dump(photo)
+    assert oracle.values(before, "IPTC:City") == ["Göteborg"] and "IPTC:CodedCharacterSet" not in before
+    place = Location(64.146582, -21.942635, None, "Reykjavík", "Höfuðborgarsvæðið", "Ísland", "IS", "ISL")
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=place, overwrite=True))
+    after = oracle.dump(photo)
+    assert "IPTC:CodedCharacterSet" not in after and oracle.values(after, "IPTC:City") == []
+    assert oracle.values(after, "IPTC:Country-PrimaryLocationCode") == ["ISL"] and oracle.values(after, "XMP-photoshop:City") == ["Reykjavík"]
+    assert {note.split(":")[0] for note in result.notes} >= {"IPTC City left out", "IPTC Province-State left out"}
+    unchanged = {key: values for key, values in before.items() if key.startswith("IPTC:") and key not in oracle.LOCATION_FIELDS}
+    assert unchanged and all(after.get(key) == values for key, values in unchanged.items())

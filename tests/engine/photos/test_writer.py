@@ -82,22 +82,24 @@ def test_iim_lengths_are_kept_and_the_full_name_is_in_xmp(tmp_path, when):
 
 def test_legacy_latin1_iptc_is_never_reinterpreted(tmp_path, when):
     """An IPTC block with Latin-1 text and no declared character set (old cameras and editors):
-    no CodedCharacterSet is added (it would turn 'Straße' into mojibake); our names go in Latin-1
-    where they fit and stay in XMP where they do not."""
+    no CodedCharacterSet is added (it would turn 'Straße' into mojibake), and a name that is not
+    ASCII is not written there undeclared either (programs would read it differently): it is in
+    XMP; ASCII names (the country code) go to IPTC."""
     photo = make_photo(tmp_path / "p.jpg", when)
     with ExifToolSession() as session:
         session.run(["-charset", "iptc=Latin", "-IPTC:By-line=Jürgen Straße", "-overwrite_original", os.fsencode(photo)])
     result = write(photo, REYKJAVIK)
     dump = iptc_and_xmp(photo)
     assert dump.get("IPTC:CodedCharacterSet") is None and dump.get("IPTC:By-line") == "Jürgen Straße"
-    assert dump.get("IPTC:City") == "Reykjavík" and dump.get("XMP-photoshop:City") == "Reykjavík"
+    assert dump.get("IPTC:City") is None and dump.get("XMP-photoshop:City") == "Reykjavík" and dump.get("IPTC:Country-PrimaryLocationCode") == "ISL"
+    assert any(note.startswith("IPTC City left out") for note in result.notes)
     other = make_photo(tmp_path / "q.jpg", when)
     with ExifToolSession() as session:
         session.run(["-charset", "iptc=Latin", "-IPTC:By-line=Jürgen", "-overwrite_original", os.fsencode(other)])
-    result = write(other, Location(35.0, 135.0, None, "京都市", "京都府", "日本", "JP", "JPN"))
+    result = write(other, Location(35.0, 135.0, None, "Kyoto", "京都府", "日本", "JP", "JPN"))
     dump = iptc_and_xmp(other)
-    assert dump.get("IPTC:City") is None and dump.get("IPTC:Country-PrimaryLocationCode") == "JPN"
-    assert dump.get("XMP-photoshop:City") == "京都市" and any("legacy character set" in note for note in result.notes)
+    assert dump.get("IPTC:City") == "Kyoto" and dump.get("IPTC:Province-State") is None and dump.get("IPTC:Country-PrimaryLocationCode") == "JPN"
+    assert dump.get("XMP-photoshop:State") == "京都府" and any("does not declare" in note for note in result.notes)
 
 
 def test_names_a_person_entered_are_kept_unless_overwrite(tmp_path, when):
@@ -293,12 +295,13 @@ def test_undo_refuses_a_file_changed_since(tmp_path, when):
 
 
 def test_undeclared_utf8_iptc_stays_undeclared(tmp_path, when):
-    """Some programs write UTF-8 into IPTC without CodedCharacterSet: ours go in UTF-8 beside it,
-    and the block is not declared (that would change how readers show the text already there)."""
+    """Some programs write UTF-8 into IPTC without CodedCharacterSet: the block is not declared
+    (that would change how readers show the text already there) and a non-ASCII name stays out of it."""
     photo = make_photo(tmp_path / "p.jpg", when)
     with ExifToolSession() as session:
         session.run(["-charset", "iptc=UTF8", "-IPTC:By-line=Jürgen Straße", "-overwrite_original", os.fsencode(photo)])
     assert "Jürgen Straße".encode() in photo.read_bytes()
     write(photo, REYKJAVIK)
-    assert "Reykjavík".encode() in photo.read_bytes() and "Jürgen Straße".encode() in photo.read_bytes()
-    assert iptc_and_xmp(photo).get("IPTC:CodedCharacterSet") is None
+    dump = iptc_and_xmp(photo)
+    assert "Jürgen Straße".encode() in photo.read_bytes() and dump.get("IPTC:CodedCharacterSet") is None
+    assert dump.get("IPTC:City") is None and dump.get("XMP-photoshop:City") == "Reykjavík"
