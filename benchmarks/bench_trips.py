@@ -19,7 +19,11 @@ Reported per scenario: camera photos written within 50 m / 200 m / 1 km of the t
 more than 1 km off (shares of all camera photos), photos proposed for review, and Geo-R's clock
 strength and median error per camera (per seed).
 
-Part 2, scaling: tagging 1,000 / 10,000 / 50,000 photos (metadata only: the job store filled as
+Part 2, the generated trip family of the clock tests (several zones, skews of minutes to hours,
+stops of 10-60 min, walking and driving, sparse and dense phones): clocks by strength, their error
+and stated spread, and the shares written, right, beyond their radius and in review, per shape.
+
+Part 3, scaling: tagging 1,000 / 10,000 / 50,000 photos (metadata only: the job store filled as
 the read stage leaves it, then clocks, decisions, checks and reports), each size in a fresh
 process so its peak memory is its own; time per photo must stay flat.
 
@@ -270,6 +274,36 @@ def accuracy(quick: bool, exiftool: str) -> None:
                   f"{mean['wrong']:5.0%} {mean['review']:6.0%}  {' | '.join(clock_words) if k == 0 else ''}")
 
 
+def family(seeds: int) -> None:
+    """The generated trip family of the clock tests (tests/helpers/trip_family.py), metadata only:
+    per shape, the camera clocks by strength, their error against the truth and stated spread, and
+    the shares of camera photos written, written within 200 m, written beyond their stated radius,
+    and proposed for review."""
+    from tests.helpers.trip_family import SHAPES, make_trip, placed
+
+    print(f"\n{'trip shape':48} {'clocks (strong/bounded/weak)':>28} {'median error':>12} {'median spread':>13} "
+          f"{'written':>7} {'<=200 m':>7} {'>radius':>7} {'review':>6}")
+    for shape in SHAPES:
+        strengths: dict[str, int] = {"strong": 0, "bounded": 0, "weak": 0}
+        errors, spreads, written, right, beyond, review, total = [], [], 0, 0, 0, 0, 0
+        for seed in range(seeds):
+            trip = make_trip(shape, seed)
+            clock, found = placed(trip)
+            strengths[clock.strength if clock.strength in strengths else "weak"] += 1
+            if clock.offset_s is not None:
+                errors.append(abs(clock.offset_s - shape.camera_offset_s))
+                spreads.append(clock.uncertainty_s)
+            total += len(trip.truth)
+            for stage, error, radius in found.values():
+                written += stage == "decided"
+                right += stage == "decided" and error <= 200
+                beyond += stage == "decided" and error > radius
+                review += stage == "review"
+        counts = "/".join(str(strengths[k]) for k in ("strong", "bounded", "weak"))
+        print(f"{shape.name:48} {counts:>28} {np.median(errors):10,.0f} s {np.median(spreads):11,.0f} s "
+              f"{written / total:7.0%} {right / total:7.0%} {beyond / total:7.0%} {review / total:6.0%}")
+
+
 def fill_store(n: int, folder: Path) -> None:
     """A job store as the read stage leaves it for n photos: a phone (40 %) and two cameras."""
     rng = np.random.default_rng(n)
@@ -330,7 +364,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one seed per scenario; 1,000 and 10,000 photos only")
     parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("accuracy", "scaling"))
+    parser.add_argument("--only", choices=("accuracy", "family", "scaling"))
+    parser.add_argument("--family-seeds", type=int, default=40, help="trips per shape of the generated family (default %(default)s)")
     args = parser.parse_args()
     if args.scale_one:
         scale_one(args.scale_one)
@@ -345,6 +380,8 @@ def main() -> None:
         print(f"exiftool {version}; {os.cpu_count()} cores\n")
         if args.only in (None, "accuracy"):
             accuracy(args.quick, exiftool)
+        if args.only in (None, "family"):
+            family(10 if args.quick else args.family_seeds)
         if args.only in (None, "scaling"):
             scaling(args.quick)
 

@@ -23,7 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from geor.engine.pipeline.clocks import ClockPhoto
+from geor.engine.pipeline.anchors import AnchorSource
+from geor.engine.pipeline.clocks import CameraClock, ClockPhoto, infer_clocks
+from geor.engine.pipeline.policy import PlacementPolicy, distance_m
+from geor.engine.pipeline.sources import PhotoRecord
+from geor.engine.pipeline.tag_job import decision_stage
+from geor.engine.pipeline.vocabulary import Stage
 
 PHONE = "Apple iPhone 15 Pro"
 CAMERA = "NIKON CORPORATION NIKON Z 6 6012345"
@@ -147,3 +152,26 @@ def trips(seeds: range = range(4)) -> Iterator[Trip]:
 
 def photo_path(photo: ClockPhoto) -> Path:
     return Path("trip") / ("phone" if photo.camera == PHONE else "camera") / photo.name
+
+
+def placed(trip: Trip, policy: PlacementPolicy | None = None) -> tuple[CameraClock, dict[int, tuple[Stage, float, float]]]:
+    """The camera's clock and, per camera photo a source placed, (stage, error in metres, radius)
+    as geor tag decides them: the same clocks, anchor source and decision rule, without files."""
+    policy = policy or PlacementPolicy()
+    clocks = infer_clocks(trip.photos)
+    records = []
+    for photo in trip.photos:
+        offset, strength = clocks[photo.camera].offset_for(photo)
+        records.append(PhotoRecord(
+            id=photo.id, path=photo_path(photo), taken_at=dt.datetime.fromtimestamp(photo.local, dt.UTC).replace(tzinfo=None),
+            utc_offset=None, camera=photo.camera, gps=(*photo.position, None) if photo.position else None,
+            utc=dt.datetime.fromtimestamp(photo.local - offset, dt.UTC) if offset is not None else None, clock_strength=strength,
+            clock_uncertainty_s=clocks[photo.camera].uncertainty_s))
+    decisions = AnchorSource(policy).locate(records)
+    found = {}
+    for photo_id, truth in trip.truth.items():
+        decision = decisions.get(photo_id)
+        if decision is not None:
+            stage, _ = decision_stage(decision, 0.3, policy)
+            found[photo_id] = (stage, distance_m(decision.lat, decision.lon, truth.lat, truth.lon), decision.radius_m or 0.0)
+    return clocks[CAMERA], found

@@ -5,44 +5,15 @@ strong or bounded clock's true offset within its stated uncertainty, and no writ
 from the truth than the radius Geo-R stated. The shares written, in review and wrong per shape are
 in the README (benchmarks/bench_trips.py --family)."""
 
-import datetime as dt
 import math
 
 import pytest
 
-from geor.engine.pipeline.anchors import AnchorSource
-from geor.engine.pipeline.clocks import infer_clocks
-from geor.engine.pipeline.policy import PlacementPolicy, distance_m
-from geor.engine.pipeline.sources import PhotoRecord
-from geor.engine.pipeline.tag_job import decision_stage
 from geor.engine.pipeline.vocabulary import Stage
 
-from ...helpers.trip_family import CAMERA, SHAPES, Trip, make_trip, photo_path
+from ...helpers.trip_family import SHAPES, make_trip, placed
 
 SEEDS = range(5)
-POLICY = PlacementPolicy()
-
-
-def placed(trip: Trip) -> tuple[object, dict[int, tuple[Stage, float, float, float]]]:
-    """The camera's clock and, per camera photo, (stage, error in metres, radius, clock offset) as
-    geor tag decides them (the same clocks, anchor source and decision rule)."""
-    clocks = infer_clocks(trip.photos)
-    records = []
-    for photo in trip.photos:
-        offset, strength = clocks[photo.camera].offset_for(photo)
-        records.append(PhotoRecord(
-            id=photo.id, path=photo_path(photo), taken_at=dt.datetime.fromtimestamp(photo.local, dt.UTC).replace(tzinfo=None),
-            utc_offset=None, camera=photo.camera, gps=(*photo.position, None) if photo.position else None,
-            utc=dt.datetime.fromtimestamp(photo.local - offset, dt.UTC) if offset is not None else None, clock_strength=strength,
-            clock_uncertainty_s=clocks[photo.camera].uncertainty_s))
-    decisions = AnchorSource(POLICY).locate(records)
-    found = {}
-    for photo_id, truth in trip.truth.items():
-        decision = decisions.get(photo_id)
-        if decision is not None:
-            stage, _ = decision_stage(decision, 0.3, POLICY)
-            found[photo_id] = (stage, distance_m(decision.lat, decision.lon, truth.lat, truth.lon), decision.radius_m or 0.0)
-    return clocks[CAMERA], found
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.name)
