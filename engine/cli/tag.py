@@ -70,6 +70,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="plausibility: a faster move between two photos of one camera needs review (a track can justify it) (default %(default)g)")
     policy.add_argument("--far-km", type=float, default=200.0,
                         help="plausibility: a decision this far from all of the same day's GPS photos and track points needs review (default %(default)g)")
+    policy.add_argument("--max-radius-m", type=float, default=1000.0,
+                        help="write a position from photos or a track only when it may be off by at most this many metres (its radius "
+                             "includes how far a camera clock's uncertainty can move it); else review (default %(default)g)")
     policy.add_argument("--min-confidence", type=float, default=0.3, help="write only decisions at least this confident (default %(default)g)")
     privacy = tag.add_argument_group("privacy zones (saved ones come from the user's config; see README)")
     privacy.add_argument("--privacy-zone", action="append", default=[], metavar="LAT,LON,RADIUS_M",
@@ -112,7 +115,7 @@ def tag_request(args: argparse.Namespace) -> TagRequest:
         window_min=args.window_min, tracks=tuple(args.tracks), tz=args.tz, clocks=tuple(args.clock), infer_clocks=args.infer_clocks,
         same_place_m=args.same_place_m, same_place_max_min=args.same_place_max_min, interpolate_max_min=args.interpolate_max_min,
         extrapolate_max_min=args.extrapolate_max_min, max_speed_kmh=args.max_speed_kmh, far_km=args.far_km,
-        privacy_zones=tuple(args.privacy_zone), privacy_mode=args.privacy, privacy_decimals=args.privacy_decimals,
+        max_radius_m=args.max_radius_m, privacy_zones=tuple(args.privacy_zone), privacy_mode=args.privacy, privacy_decimals=args.privacy_decimals,
         privacy_names=args.privacy_names, model=model, new_job=args.new_job,
     )
 
