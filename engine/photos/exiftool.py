@@ -195,13 +195,15 @@ class ExifToolSession:
         return data.rstrip()[: -len(end)]
 
 
-    def read(self, path: Path, *tags: str, validate: bool = False) -> TagDump:
+    def read(self, path: Path, *tags: str, validate: bool = False, binary: bool = False) -> TagDump:
         """Every tag of one file (or only ``tags``), numbers as numbers (``-n``), XMP structures
         flattened (``XMP-iptcExt:LocationCreatedCity``), no Composite tags (derived from the others,
         a third of the reading time), with the warnings ExifTool meets while reading as ``ExifTool:Warning`` entries;
         ``validate`` adds those of its ``-validate`` checks (which scan the whole image data: four
-        times the cost of a read on a 24-megapixel JPEG)."""
-        status, out, err = self.run(["-j", "-a", "-G1:4", "-n", "-e", *(("-api", "validate=1") if validate else ()), *tags, _arg(path)])
+        times the cost of a read on a 24-megapixel JPEG); ``binary``: every binary value (embedded
+        images of every kind, maker-note previews, blobs) as its bytes (``base64:...``), not its size."""
+        status, out, err = self.run(["-j", "-a", "-G1:4", "-n", "-e", *(("-b",) if binary else ()),
+                                     *(("-api", "validate=1") if validate else ()), *tags, _arg(path)])
         try:
             rows = json.loads(out) if out.strip() else []
         except json.JSONDecodeError:

@@ -11,6 +11,7 @@ must), and the XMP toolkit name of a packet Geo-R created (an existing packet ke
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections import Counter
@@ -83,7 +84,8 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
             if added:  # a warning that went away is the writer tidying up, not damage
                 changes.append(f"new warning: {json.loads(added[0])}")
             continue
-        changes.append(f"{key} {_show(was)} -> {_show(now)}")
+        shown = (_show(was), _show(now))
+        changes.append(f"{key} {shown[0]} -> {shown[1]}" + (" (different bytes)" if shown[0] == shown[1] else ""))
     return changes
 
 
@@ -104,11 +106,21 @@ def has_xmp(dump: TagDump) -> bool:
 
 
 def _show(values: Counter[str]) -> str:
-    """Values for a person: ``72``, ``72 and 144`` (two copies of the tag), ``(absent)``."""
+    """Values for a person: ``72``, ``72 and 144`` (two copies of the tag), ``(absent)``, ``293,002 bytes``
+    (binary data, read with ``-b``)."""
     if not values:
         return "(absent)"
-    text = " and ".join(sorted(values.elements()))
+    text = " and ".join(sorted(_binary_size(v) for v in values.elements()))
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _binary_size(shown: str) -> str:
+    if not shown.startswith('"base64:'):
+        return shown
+    try:
+        return f"{len(base64.b64decode(shown[8:-1])):,} bytes"
+    except ValueError:
+        return shown
 
 
 #: Where embedded data sits, as ExifTool reports it (absolute file offsets with -n): pointer tag ->

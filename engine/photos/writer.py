@@ -266,10 +266,10 @@ class PhotoWriter:
 
     def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest,
                  original: bytes | None) -> _Attempt:
-        existing = session.read(source) if source is not None else TagDump(())
+        existing = session.read(source, binary=True) if source is not None else TagDump(())
         validate = "ExifTool:Warning" in existing  # a file ExifTool already finds faults in: compare its full validation too
         if validate and source is not None:
-            existing = session.read(source, validate=True)
+            existing = session.read(source, validate=True, binary=True)
         error = existing.get("ExifTool:Error")
         if error:
             raise PhotoWriteError(f"not a file ExifTool can read ({error}); original untouched")
@@ -304,7 +304,7 @@ class PhotoWriter:
                 temp.unlink(missing_ok=True)
                 raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched")
             try:
-                after = session.read(temp, validate=attempt.validate)
+                after = session.read(temp, validate=attempt.validate, binary=True)
                 data = temp.read_bytes()
                 problems = (_readback(attempt, after) + _names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags)

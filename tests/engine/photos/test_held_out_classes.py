@@ -12,7 +12,7 @@ import pytest
 
 from geor.engine.photos import Location, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
 from geor.engine.photos.exiftool import ExifToolSession
-from geor.engine.photos.rewrite_check import unexpected_changes
+from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.pipeline.scan import scan_photos
 
 from ...helpers import exiftool_oracle as oracle
@@ -176,3 +176,22 @@ def test_a_refusal_does_not_depend_on_what_the_exiftool_process_read_before(tmp_
         outcomes.append(result.target.name)
         assert oracle.damage(before, oracle.dump(photo)) == []
     assert outcomes == [name, name]
+
+
+@needs_oracle
+def test_an_embedded_image_that_is_no_pointer_pair_is_compared_by_its_bytes(tmp_path):
+    """ExifTool's own JPEG carries a FlashPix preview (5,777 bytes in APP2 segments): not a
+    Start/Length pair, like a Sony maker note's PreviewImage (0x2001), which a rewrite left
+    unreadable unnoticed. One byte of it changed, same size and place: the rewrite check sees it."""
+    (photo,) = copy(tmp_path, "exiftool-ExifTool.jpg")
+    preview = subprocess.run([oracle.EXIFTOOL, "-b", "-FlashPix:PreviewImage", str(photo)], capture_output=True, check=True).stdout
+    original = photo.read_bytes()
+    assert len(preview) == 5777 and original.count(preview[100:200]) == 1
+    damaged = bytearray(original)
+    damaged[original.find(preview[100:200]) + 50] ^= 0xFF
+    other = tmp_path / "damaged.jpg"
+    other.write_bytes(bytes(damaged))
+    with ExifToolSession() as session:
+        before, after = session.read(photo, binary=True), session.read(other, binary=True)
+    assert embedded_data_changes(before, after, original, bytes(damaged)) == []  # (what the pointer pairs cannot see)
+    assert unexpected_changes(before, after, set()) == ["FlashPix:ScreenNail 5,917 bytes -> 5,917 bytes (different bytes)"]  # (the preview's stream)
