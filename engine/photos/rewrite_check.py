@@ -5,8 +5,9 @@ process read before), so a write that would lose or alter something is never ren
 over the photo.
 
 What may differ: the tags Geo-R set, where blocks sit in the file (offsets: the data they point to
-is copied), the tags a new EXIF, GPS or IPTC block must have (ExifTool adds them as any writer
-must), and the XMP toolkit name of a packet Geo-R created (an existing packet keeps its own, or none).
+is copied; an offset cleared to 0 is a change), the tags a new EXIF, GPS or IPTC block must have
+(ExifTool adds them as any writer must), and the XMP toolkit name of a packet Geo-R created (an
+existing packet keeps its own, or none).
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
         if was_list == now_list:  # the common case, compared without serialising anything
             continue
         group, _, name = key.partition(":")
-        if key in ours or group in IGNORED_GROUPS or key in IGNORED_TAGS or key in CONTAINER_FLAGS or POINTER.search(name):
+        if key in ours or group in IGNORED_GROUPS or key in IGNORED_TAGS or key in CONTAINER_FLAGS:
+            continue
+        if POINTER.search(name):  # where data sits may change; that it sits nowhere may not
+            if _pointing(now_list) < _pointing(was_list):
+                changes.append(f"{key} {' '.join(map(str, was_list))} -> {' '.join(map(str, now_list)) or '(absent)'} (the rewrite would clear this pointer)")
             continue
         if key == "ExifTool:Warning":
             was_list, now_list = [_normal_warning(w) for w in was_list], [_normal_warning(w) for w in now_list]
@@ -98,6 +103,12 @@ WARNING_GROUP = re.compile(r"\b[A-Za-z][\w-]*:(?=[A-Za-z]\w*\b)")
 def _normal_warning(text: Any) -> Any:
     """A warning as compared: without the group names whose spelling depends on the process's history."""
     return WARNING_GROUP.sub("", text) if isinstance(text, str) else text
+
+
+def _pointing(values: list[Any]) -> int:
+    """How many of a pointer tag's copies point somewhere (not 0): a writer that finds nothing valid
+    where a pointer says (a Canon OriginalDecisionDataOffset an editor left stale) sets it to 0."""
+    return sum(any(_numbers(v)) for v in values)
 
 
 def has_xmp(dump: TagDump) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from geor.engine.photos import Location, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
+from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
 from geor.engine.photos.exiftool import ExifToolSession
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.pipeline.scan import scan_photos
@@ -195,3 +195,23 @@ def test_an_embedded_image_that_is_no_pointer_pair_is_compared_by_its_bytes(tmp_
         before, after = session.read(photo, binary=True), session.read(other, binary=True)
     assert embedded_data_changes(before, after, original, bytes(damaged)) == []  # (what the pointer pairs cannot see)
     assert unexpected_changes(before, after, set()) == ["FlashPix:ScreenNail 5,917 bytes -> 5,917 bytes (different bytes)"]  # (the preview's stream)
+
+
+@needs_oracle
+def test_a_stale_canon_original_decision_data_offset_is_not_cleared(tmp_path):
+    """A Canon EOS-1D Mark III JPEG keeps its OriginalDecisionData (image verification) at an
+    absolute file offset; an editor that puts a JFIF header in front leaves the offset stale.
+    ExifTool's rewrite then sets it to 0, which the rewrite check, ignoring offsets, let through:
+    now an offset cleared is a change, and the photo is left untouched with the reason."""
+    source = (CORPUS / "exiftool-Canon1DmkIII.jpg").read_bytes()
+    photo = tmp_path / "edited.jpg"
+    photo.write_bytes(source[:2] + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + source[2:])
+    assert oracle.values(oracle.dump(photo), "Canon:OriginalDecisionDataOffset") == [3326]
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError, match=r"Canon:OriginalDecisionDataOffset 3326 -> 0"):
+        writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635)))
+    assert oracle.values(oracle.dump(photo), "Canon:OriginalDecisionDataOffset") == [3326]
+    (fresh,) = copy(tmp_path, "exiftool-Canon1DmkIII.jpg")  # where the offset is right, the data moves with it
+    with PhotoWriter(tmp_path) as writer:
+        writer.write(WriteRequest(photo=fresh, location=Location(64.146582, -21.942635)))
+    assert subprocess.run([oracle.EXIFTOOL, "-b", "-OriginalDecisionData", str(fresh)], capture_output=True).stdout == subprocess.run(
+        [oracle.EXIFTOOL, "-b", "-OriginalDecisionData", str(CORPUS / "exiftool-Canon1DmkIII.jpg")], capture_output=True).stdout != b""
