@@ -20,7 +20,7 @@ All of it is vectorised (NumPy) and linear in the photos within the window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,6 +36,8 @@ REPRESENTATIVES = 5  # photos per burst that vote (first, last and evenly betwee
 CANDIDATES = 8
 RIVAL_S = 1800.0  # a rival explanation is an offset further than this from the best
 COST_CAP_S = 600.0  # a camera photo further than this from every interval costs the same, wherever it is
+PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot within this of it, if it is the same scene at all
+PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
 NOISE_REACH_S = 3600.0  # how far from the best offset the noise band is looked for (10 s steps)
 BOOTSTRAP_ROUNDS = 300
@@ -79,23 +81,36 @@ class Fit:
         return self.strength == "strong"
 
 
+EMPTY: Floats = np.zeros(0)
+
+
 @dataclass(frozen=True)
 class Activity:
-    """The reference photos and the intervals they form."""
+    """The reference photos and the intervals they form; and, for one camera, its *alike pairs*:
+    each of its photos that looks like a reference photo (the same scene, by perceptual hash),
+    as the camera's clock reading and the reference photo's UTC moment (``pair_local`` sorted)."""
 
     times: Floats
     starts: Floats
     ends: Floats
+    pair_local: Floats = field(default_factory=lambda: EMPTY)
+    pair_ref: Floats = field(default_factory=lambda: EMPTY)
 
     @classmethod
-    def of(cls, reference: Floats | Activity, join_s: float = JOIN_S, places: Floats | None = None) -> Activity:
+    def of(cls, reference: Floats | Activity, join_s: float = JOIN_S, places: Floats | None = None,
+           pairs: tuple[Floats, Floats] | None = None) -> Activity:
         """``places``: (lat, lon) of each reference photo, NaN where unknown; two photos further
-        than ``SPLIT_M`` apart end an interval between them (the user moved on), however close in time."""
+        than ``SPLIT_M`` apart end an interval between them (the user moved on), however close in
+        time. ``pairs``: (camera clock readings, reference UTC moments) of alike photos."""
         if isinstance(reference, Activity):
             return reference
         reference = np.asarray(reference, dtype=np.float64)
+        pair_local, pair_ref = EMPTY, EMPTY
+        if pairs is not None and len(pairs[0]):
+            order = np.argsort(pairs[0], kind="stable")
+            pair_local, pair_ref = np.asarray(pairs[0], dtype=np.float64)[order], np.asarray(pairs[1], dtype=np.float64)[order]
         if len(reference) == 0:
-            return cls(reference, reference, reference)
+            return cls(reference, reference, reference, pair_local, pair_ref)
         ends_here = np.diff(reference) > join_s
         if places is not None and len(reference) > 1:
             apart_m = 1000 * np.asarray(haversine_km(places[:-1, 0], places[:-1, 1], places[1:, 0], places[1:, 1]))
@@ -104,7 +119,7 @@ class Activity:
         breaks = np.flatnonzero(ends_here)
         starts = reference[np.concatenate([[0], breaks + 1])]
         ends = reference[np.concatenate([breaks, [len(reference) - 1]])]
-        return cls(reference, starts, ends)
+        return cls(reference, starts, ends, pair_local, pair_ref)
 
     def residual(self, times: Floats) -> Floats:
         """Signed distance of each time to the nearest interval (0 inside; negative: before it)."""
@@ -118,8 +133,26 @@ class Activity:
         nearer_prev = np.abs(after_prev) <= np.abs(before_next)
         return np.where(inside, 0.0, np.where(nearer_prev, after_prev, before_next))
 
+    def photo_costs(self, local: Floats, offsets: Floats) -> Floats:
+        """[photo, offset]: how far outside the intervals each camera photo falls (capped), plus,
+        for a photo with alike pairs, how far from the nearest of its alike reference photos
+        (capped at ``PAIR_CAP_S``, weighing ``PAIR_WEIGHT`` capped photos)."""
+        shifted = local[:, None] - offsets[None, :]
+        cost = np.minimum(np.abs(self.residual(shifted.ravel())), COST_CAP_S).reshape(shifted.shape)
+        if len(self.pair_local):
+            firsts = np.flatnonzero(np.concatenate([[True], np.diff(self.pair_local) != 0]))
+            keys = self.pair_local[firsts]
+            slot = np.clip(np.searchsorted(keys, local), 0, len(keys) - 1)
+            paired = keys[slot] == local
+            if paired.any():
+                apart = np.abs(self.pair_local[:, None] - offsets[None, :] - self.pair_ref[:, None])
+                nearest = np.minimum.reduceat(np.minimum(apart, PAIR_CAP_S), firsts, axis=0)
+                cost[paired] += nearest[slot[paired]] * (PAIR_WEIGHT * COST_CAP_S / PAIR_CAP_S)
+        return cost
+
     def cost(self, local: Floats, offsets: Floats) -> Floats:
-        return np.array([np.minimum(np.abs(self.residual(local - o)), COST_CAP_S).sum() for o in offsets])
+        costs: Floats = self.photo_costs(np.asarray(local, dtype=np.float64), np.asarray(offsets, dtype=np.float64)).sum(axis=0)
+        return costs
 
 
 def split_bursts(times: Floats, gap_s: float = BURST_GAP_S) -> NDArray[np.int64]:
@@ -139,7 +172,7 @@ def align(local: Floats, reference: Floats | Activity, *, max_offset_s: float = 
     if len(local) == 0 or len(activity.times) == 0:
         return None
     burst_of = split_bursts(local, burst_gap_s)
-    starts = _coarse_votes(local, burst_of, activity.times, max_offset_s, tolerance_s, centre_s)
+    starts = _coarse_votes(local, burst_of, activity.times, max_offset_s, tolerance_s, centre_s) + _pair_votes(activity, tolerance_s)
     if not starts:
         return None
     judged = sorted(_cheapest_near(local, activity, start) for start in starts)
@@ -169,8 +202,7 @@ def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     another cheapest offset, so the stretch is as wide as the evidence is vague. Deterministic (a
     fixed seed): a resumed job finds the same clocks."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
-    shifted = local[:, None] - grid[None, :]
-    cost = np.minimum(np.abs(activity.residual(shifted.ravel())), COST_CAP_S).reshape(shifted.shape)
+    cost = activity.photo_costs(local, grid)
     starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
     per_burst = np.add.reduceat(cost, starts, axis=0)
     bursts = len(starts)
@@ -182,6 +214,16 @@ def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     cheapest = grid[full <= full.min() + 1e-6]
     low, high = np.quantile(picks, [0.025, 0.975])
     return float(min(low, cheapest.min())), float(max(high, cheapest.max()))
+
+
+def _pair_votes(activity: Activity, tolerance_s: float) -> list[float]:
+    """The offsets most alike pairs agree on (bins of ``tolerance_s``, at least two pairs)."""
+    if len(activity.pair_local) < 2:
+        return []
+    bins = np.floor((activity.pair_local - activity.pair_ref) / tolerance_s).astype(np.int64)
+    values, counts = np.unique(bins, return_counts=True)
+    best = np.argsort(-counts, kind="stable")[:3]
+    return [float((values[k] + 0.5) * tolerance_s) for k in best if counts[k] >= 2]
 
 
 def score(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float, tolerance_s: float = TOLERANCE_S) -> Alignment:

@@ -14,15 +14,19 @@ offset comes, in this order of trust:
    minutes the camera contradicts itself: the clock is weak;
 4. **inferred** (can be switched off): the offset, hours + minutes + seconds, that best explains the
    bursts this camera shot at the moments other devices with a trusted clock were shooting
-   (bursts.py); strong when it matches at least 3 bursts and twice as many as any rival offset,
-   weak otherwise. A block of bursts that another offset explains instead is a clock change
+   (bursts.py), and the photos of it that look like one of theirs (the same scene, by perceptual
+   hash: the job takes them when the bursts alone leave the clock unsure). Its spread is measured
+   by a bootstrap over bursts; strong when it matches at least 12 bursts, no rival offset fits
+   almost as well and the spread is within 2 minutes; bounded when only the spread is wider (its
+   photos are placed only where the spread cannot move them); weak otherwise. A block of bursts that another offset explains instead is a clock change
    (a time zone set mid-trip, a DST switch): a segment with its own offset, and the photos between
    two segments are weak. A camera with declared tags is checked the same way for drift.
    Without other devices, the times a track covers can suggest an offset (always weak);
-5. ``--tz``: the offset for cameras nothing else tells about.
+5. ``--tz``: the offset for cameras nothing else tells about, exactly as typed (a weak guess that
+   disagrees is reported, never applied).
 
-Only set, exact, declared and strong clocks place a photo from another device's anchors without a
-person's review; a weak one makes a proposal for review; an unknown one places nothing across
+Set, exact, declared, strong and bounded clocks place a photo from another device's anchors without
+a person's review (within the radius limit); a weak one makes a proposal for review; an unknown one places nothing across
 devices (the camera's own GPS photos still place its other photos, on its own clock).
 """
 
@@ -44,6 +48,7 @@ from geor.engine.paths import printable
 from .bursts import STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
 from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
+from .scenes import ALIKE_BITS, hamming
 from .tracks import Track
 
 TRUSTED = frozenset({"set", "exact", "declared", "strong"})
@@ -56,6 +61,7 @@ DRIFT_S = 60.0  # tags and GPS times closer than this agree
 CONTRADICTION_S = 15 * 60.0  # further apart than this, a camera contradicts itself
 RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one clock setting
 MIN_GPS_YEAR = 1995
+MAX_ALIKE = 4  # a camera photo alike to more reference photos than this tells no moment
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class ClockPhoto:
     gps_time: float | None = None  # UTC seconds of the GPS fix
     position: tuple[float, float] | None = None
     weak_time: bool = False  # ModifyDate only: not used as evidence
+    look: int | None = None  # its 64-bit perceptual hash (scenes.fingerprint), when the job took it
 
 
 @dataclass(frozen=True)
@@ -343,10 +350,16 @@ class _Reference:
     cameras: np.ndarray  # index into names
     names: list[str]
     places: np.ndarray  # (lat, lon) of each, NaN where the photo has no position
+    looks: np.ndarray  # uint64 perceptual hash of each; ``has_look`` says which are real
+    has_look: np.ndarray
 
     @property
     def activity(self) -> Activity:
         return Activity.of(self.times, places=self.places)
+
+    def activity_for(self, members: list[ClockPhoto]) -> Activity:
+        """The activity with the alike pairs of one camera's photos."""
+        return Activity.of(self.times, places=self.places, pairs=_alike_pairs(members, self))
 
 
 def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhoto]], exclude: str,
@@ -356,6 +369,7 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
     owners: list[int] = []
     names: list[str] = []
     places: list[tuple[float, float]] = []
+    looks: list[int | None] = []
     for camera, clock in clocks.items():
         if camera == exclude or not clock.trusted or (only is not None and camera not in only):
             continue
@@ -369,9 +383,34 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
                 times.append(photo.local - offset)
                 owners.append(index)
                 places.append(photo.position or (np.nan, np.nan))
+                looks.append(photo.look)
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
+    has_look = np.asarray([look is not None for look in looks], dtype=bool)
+    look_values = np.asarray([look or 0 for look in looks], dtype=np.uint64)
     return _Reference(np.asarray(times, dtype=np.float64)[order], np.asarray(owners, dtype=np.int64)[order], names,
-                      np.asarray(places, dtype=np.float64).reshape(-1, 2)[order])
+                      np.asarray(places, dtype=np.float64).reshape(-1, 2)[order], look_values[order], has_look[order])
+
+
+def _alike_pairs(members: list[ClockPhoto], reference: _Reference) -> tuple[np.ndarray, np.ndarray] | None:
+    """(camera clock reading, reference UTC moment) of every camera photo and reference photo whose
+    looks differ in at most ``ALIKE_BITS`` bits. A camera photo alike to more than ``MAX_ALIKE``
+    reference photos tells no moment (a wall of identical frames, a photo of the sky) and gives none."""
+    if not reference.has_look.any():
+        return None
+    ref_index = np.flatnonzero(reference.has_look)
+    ref_looks, ref_times = reference.looks[ref_index], reference.times[ref_index]
+    locals_: list[float] = []
+    refs: list[float] = []
+    for photo in members:
+        if photo.look is None or photo.weak_time:
+            continue
+        alike = np.flatnonzero(hamming(np.full(1, photo.look, dtype=np.uint64), ref_looks) <= ALIKE_BITS)
+        if 0 < len(alike) <= MAX_ALIKE:
+            locals_ += [photo.local] * len(alike)
+            refs += ref_times[alike].tolist()
+    if not locals_:
+        return None
+    return np.asarray(locals_, dtype=np.float64), np.asarray(refs, dtype=np.float64)
 
 
 def _evidence_devices(local: np.ndarray, offset: float, reference: _Reference) -> str:
@@ -392,7 +431,7 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     if len(local) == 0 or len(reference.times) == 0:
         return
     local = np.sort(local)
-    activity = reference.activity
+    activity = reference.activity_for(members)
     fit = align(local, activity)
     if fit is None or fit.best.bursts_matched < 2:
         return
@@ -407,6 +446,9 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     clock.strength, clock.source, clock.uncertainty_s = fit.strength, "bursts", fit.uncertainty_s
     clock.segments = [ClockSegment(float(local[0]), float(local[-1]), best.offset_s, clock.strength)]
     clock.evidence = f"from {best.bursts_matched} co-occurring bursts with {devices}"
+    alike = len(np.unique(activity.pair_local))
+    if alike:
+        clock.evidence += f" and {alike} photo{'s' if alike != 1 else ''} that look like theirs (the same scene)"
     if clock.strength == "bounded":
         clock.evidence += (f"; any offset within {format_spread(fit.uncertainty_s)} fits them as well: its photos are placed only "
                            "where that cannot move them")

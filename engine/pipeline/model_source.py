@@ -27,7 +27,7 @@ from geor.engine.geo import geometric_median, haversine_km
 from geor.engine.paths import printable
 
 from .jobstore import JobStore
-from .scenes import DEFAULT_PER_SCENE, Scene, fingerprints, group_scenes
+from .scenes import DEFAULT_PER_SCENE, Scene, group_scenes, stored_fingerprints
 from .sources import Decision, PhotoRecord
 from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
@@ -39,7 +39,6 @@ LEVEL_RADIUS_KM = {"city": 25.0, "state": 200.0, "country": 750.0}
 Answer = dict[str, Any]  # Prediction.as_dict()
 ASKABLE_STAGES = (*PROPOSED_STAGES, Stage.UNPLACED)
 ALONE_WORDS = "asked about this photo alone"
-FINGERPRINT_BATCH = 64  # photos decoded between two saves (and two chances to pause or cancel)
 _ASKED_ALONE_KEY = "model_asked_alone"  # job store: the photos a person had asked about on their own
 
 
@@ -112,19 +111,7 @@ class ModelSource:
         return data
 
     def _fingerprints(self, photos: list[PhotoRecord]) -> dict[int, int | None]:
-        """The photos' fingerprints: from the job store where taken before, the rest decoded in
-        batches, each saved as it is done (an interrupted job resumes with the next batch)."""
-        known = self.store.fingerprints() if self.store is not None else {}
-        hashes = {p.id: known[p.id] for p in photos if p.id in known}
-        todo = [p for p in photos if p.id not in known]
-        self.progress(Step.SCENES, len(hashes), len(photos))
-        for start in range(0, len(todo), FINGERPRINT_BATCH):
-            batch = fingerprints({p.id: p.path for p in todo[start:start + FINGERPRINT_BATCH]})
-            if self.store is not None:
-                self.store.save_fingerprints(batch)
-            hashes.update(batch)
-            self.progress(Step.SCENES, len(hashes), len(photos))
-        return hashes
+        return stored_fingerprints(self.store, {p.id: p.path for p in photos}, lambda done, total: self.progress(Step.SCENES, done, total))
 
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]:
         by_id = {p.id: p for p in photos}

@@ -19,7 +19,9 @@ or a track fix):
 - else nothing: no data places the photo.
 
 The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
-straight line (at walking pace, at most half the distance between the anchors). A camera clock known
+straight line (at walking pace, at most half the distance between the anchors) or, when more, how far
+along the way from the interpolated point they may really be: they left the first place and reached
+the second at moments nobody saw, moving at most at ``DRIVING_M_PER_S``. A camera clock known
 only to +- u seconds places the photo anywhere its moment may have been: ``Timeline.place_at``
 places it at moments across [t - u, t + u] and at every anchor in that stretch, and the radius
 grows to reach the farthest of them (plus that one's own radius). Across a stop the stretch stays
@@ -164,7 +166,11 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
                              note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)
         if span <= policy.interpolate_max_min * 60:
             nearest = min(gap_before, gap_after)
-            radius = max(before.radius_m, after.radius_m) + min(apart / 2, WALKING_M_PER_S * nearest)
+            # how far along the way the user may really be: they left and arrived at unknown moments, at most at driving pace
+            ahead = min(apart, DRIVING_M_PER_S * gap_before) - fraction * apart
+            behind = fraction * apart - max(0.0, apart - DRIVING_M_PER_S * gap_after)
+            along = max(ahead, behind, 0.0)
+            radius = max(before.radius_m, after.radius_m) + max(along, min(apart / 2, WALKING_M_PER_S * nearest))
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {_distance(apart)} apart: interpolated", kind=kind)

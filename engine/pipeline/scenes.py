@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +38,7 @@ ALIKE_BITS = 20
 DEFAULT_PER_SCENE = 3
 MAX_SPAN = dt.timedelta(hours=1)
 HASH_THREADS = 4  # Pillow decodes without the GIL
+FINGERPRINT_BATCH = 64  # photos decoded between two saves (and two chances to pause or cancel)
 MEDOID_POOL = 256  # a scene bigger than this picks its representatives among this many photos spread over its time
 
 
@@ -67,6 +69,30 @@ def fingerprint(path: Path) -> int | None:
     except Exception:  # noqa: BLE001 - any decoder's failure (Pillow, libheif): the photo is asked about alone, never a crash
         return None
     return int(np.packbits(bits).view(">u8")[0])
+
+
+class FingerprintStore(Protocol):
+    def fingerprints(self) -> dict[int, int | None]: ...
+
+    def save_fingerprints(self, found: dict[int, int | None]) -> None: ...
+
+
+def stored_fingerprints(store: FingerprintStore | None, paths: dict[int, Path],
+                        progress: Callable[[int, int], None] = lambda done, total: None) -> dict[int, int | None]:
+    """The photos' fingerprints: from the job store where taken before, the rest decoded in
+    batches of ``FINGERPRINT_BATCH``, each saved as it is done (an interrupted job resumes with the
+    next batch); ``progress(done, total)`` between batches may raise to cancel."""
+    known = store.fingerprints() if store is not None else {}
+    hashes = {i: known[i] for i in paths if i in known}
+    todo = [i for i in paths if i not in known]
+    progress(len(hashes), len(paths))
+    for start in range(0, len(todo), FINGERPRINT_BATCH):
+        batch = fingerprints({i: paths[i] for i in todo[start:start + FINGERPRINT_BATCH]})
+        if store is not None:
+            store.save_fingerprints(batch)
+        hashes.update(batch)
+        progress(len(hashes), len(paths))
+    return hashes
 
 
 def fingerprints(paths: dict[int, Path]) -> dict[int, int | None]:

@@ -19,7 +19,7 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from .plausibility import Placed, implausible
 from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy
 from .privacy import PrivacyRules, PrivacyZone, rules_for_writing, rules_from_options
 from .report import write_reports
-from .scenes import DEFAULT_PER_SCENE
+from .scenes import DEFAULT_PER_SCENE, stored_fingerprints
 from .sources import Decision, LocationSource, PhotoRecord
 from .tracks import Track
 from .vocabulary import NAME_FIELDS, TIME_BASED_SOURCES, Source, Stage, Step
@@ -271,8 +271,20 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
     photos = [p for p in map(_clock_photo, rows) if p is not None]
     overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds() for words, text in options.clocks.items()}
     default = parse_utc_offset(options.tz, "--tz")
-    clocks = infer_clocks(photos, overrides=overrides, default_offset=default.total_seconds() if default is not None else None,
-                          infer=options.infer_clocks, track=track, policy=options.policy())
+    def infer(photos: list[ClockPhoto]) -> dict[str, CameraClock]:
+        return infer_clocks(photos, overrides=overrides, default_offset=default.total_seconds() if default is not None else None,
+                            infer=options.infer_clocks, track=track, policy=options.policy())
+
+    clocks = infer(photos)
+    unsure = {c.camera for c in clocks.values() if c.source == "bursts" and c.strength != "strong"} | (
+        {c.camera for c in clocks.values() if c.strength == "unknown"} if any(c.trusted for c in clocks.values()) else set())
+    if options.infer_clocks and unsure and any(c.trusted for c in clocks.values()):
+        # finer evidence for the cameras the bursts left unsure: their photos that look like another device's (the same scene)
+        wanted = {p.id for p in photos if p.camera in unsure or clocks[p.camera].trusted}
+        paths = {row["id"]: store.path_of(row) for row in rows if row["id"] in wanted}
+        looks = stored_fingerprints(store, paths, lambda done, total: tick(Step.CLOCKS, done, total))
+        photos = [replace(p, look=looks.get(p.id)) for p in photos]
+        clocks = infer(photos)
     with store.transaction():
         for photo in photos:
             clock = clocks[photo.camera]

@@ -44,6 +44,7 @@ class Shape:
     phone: str  # sparse or dense
     days: int = 2
     stops: tuple[int, int] = (5, 9)  # per day, low and high
+    shared: float = 0.0  # the share of camera bursts the phone also photographs, within a minute (the same scene)
 
 
 SHAPES = [
@@ -57,6 +58,10 @@ SHAPES = [
           phone="sparse", days=3),
     Shape(name="a short day, driving, dense phone", zone_h=1, camera_offset_s=3600 - 95, travel="drive", phone="dense", days=1,
           stops=(3, 5)),
+    Shape(name="home time, minutes fast, mixed, sparse phone, some scenes shared", zone_h=9, camera_offset_s=3600 + 207,
+          travel="mixed", phone="sparse", shared=0.4),
+    Shape(name="hours off, driving, dense phone, some scenes shared", zone_h=-3, camera_offset_s=2 * 3600 - 1322, travel="drive",
+          phone="dense", shared=0.4),
 ]
 
 
@@ -96,15 +101,25 @@ def make_trip(shape: Shape, seed: int) -> Trip:
     lat, lon = float(rng.uniform(-40, 60)), float(rng.uniform(-120, 140))
     serial = 0
 
-    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool) -> None:
+    def look_of(scene: int | None, bits: float) -> int:
+        """A photo's perceptual hash: its scene's with a few bits flipped (another device, another
+        framing); a photo of no shared scene looks like nothing else."""
+        if scene is None:
+            return int(rng.integers(0, 2**63))
+        flips = rng.choice(64, size=int(np.clip(rng.normal(bits, 2), 0, 16)), replace=False)
+        return scene ^ int(sum(1 << int(b) for b in flips))
+
+    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool, scene: int | None = None) -> None:
         nonlocal serial
         serial += 1
         if device == PHONE:
             gps_time = t - float(rng.uniform(0, 4))  # the fix a moment before the shutter
             pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
-            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(gps_time), pos))
+            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(gps_time), pos,
+                                          look=look_of(scene, 9)))
         else:
-            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + shape.camera_offset_s)))
+            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + shape.camera_offset_s),
+                                          look=look_of(scene, 3)))
             trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
 
     for day in range(shape.days):
@@ -124,8 +139,11 @@ def make_trip(shape: Shape, seed: int) -> Trip:
             bursts = int(rng.integers(1, 5))
             for _ in range(bursts):  # the camera in bursts: a few frames seconds apart, at a moment of the stop
                 begin = float(rng.uniform(0, length))
+                scene = int(rng.integers(0, 2**63))
                 for k in range(int(rng.integers(1, 6))):
-                    shoot(CAMERA, min(t + begin + k * float(rng.uniform(2, 40)), t + length), here, True)
+                    shoot(CAMERA, min(t + begin + k * float(rng.uniform(2, 40)), t + length), here, True, scene)
+                if rng.random() < shape.shared:  # the phone photographs the same scene within a minute
+                    shoot(PHONE, min(max(t + begin + float(rng.uniform(-60, 60)), t), t + length), here, True, scene)
             t += length
             if stop == stops - 1:
                 break

@@ -171,7 +171,7 @@ def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_aga
 
 
 def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_what_is_new(tmp_path, jobs_home, monkeypatch):
-    from geor.engine.pipeline import model_source
+    from geor.engine.pipeline import scenes
 
     write_scenes(tmp_path)
     decoded = []
@@ -180,8 +180,8 @@ def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_wh
         decoded.extend(p.name for p in paths.values())
         return fingerprints(paths)  # the real decoder
 
-    monkeypatch.setattr(model_source, "fingerprints", counted)
-    monkeypatch.setattr(model_source, "FINGERPRINT_BATCH", 8)
+    monkeypatch.setattr(scenes, "fingerprints", counted)
+    monkeypatch.setattr(scenes, "FINGERPRINT_BATCH", 8)
     predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
     options = TagOptions(model="scripted", dry_run=True)
     store = JobStore.create(tmp_path, options.as_dict())
