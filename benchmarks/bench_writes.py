@@ -173,8 +173,10 @@ def main() -> None:
                 if tool == "cp":
                     subprocess.run(["cp", "-a", str(tmp_path / "source"), str(folder)], check=True)
                 elif tool == "geor":
-                    subprocess.run([geor, "tag", str(folder), "--gpx", str(gpx), "--tz", "+00:00", "--new-job"], env=env, capture_output=True,
-                                   check=True)
+                    done = subprocess.run([geor, "tag", str(folder), "--gpx", str(gpx), "--tz", "+00:00", "--new-job"], env=env,
+                                          capture_output=True, text=True, check=False)
+                    if done.returncode not in (0, 3):  # 3: the job ran, some photos refused (the corpus holds such files on purpose)
+                        raise SystemExit(f"geor tag failed (exit {done.returncode}): {done.stderr[-2000:]}")
                 elif tool == "exiftool":
                     subprocess.run(["exiftool", "-q", "-q", "-geotag", str(gpx), "-geotime<${DateTimeOriginal}+00:00", "-overwrite_original",
                                     str(folder)], capture_output=True, check=False)
