@@ -166,7 +166,7 @@ def test_a_refusal_does_not_depend_on_what_the_exiftool_process_read_before(tmp_
     for warm in (False, True):
         folder = tmp_path / ("warm" if warm else "fresh")
         folder.mkdir()
-        photo, before = *copy(folder, name), None
+        (photo,) = copy(folder, name)
         before = oracle.dump(photo)
         with PhotoWriter(folder) as writer:
             if warm:
