@@ -110,7 +110,7 @@ class _Attempt:
     """The ExifTool dumps and arguments one write is made from."""
 
     existing: TagDump
-    validate: bool  # both dumps with ExifTool's validation (files it already finds faults in)
+    validate: bool  # both dumps with ExifTool's validation (every file that exists; a new sidecar has nothing to validate)
     gps_args: list[str]
     gps_tags: set[str]
     choices: list[NameChoice] = field(default_factory=list)
@@ -266,10 +266,9 @@ class PhotoWriter:
 
     def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest,
                  original: bytes | None) -> _Attempt:
-        existing = session.read(source, binary=True) if source is not None else TagDump(())
-        validate = "ExifTool:Warning" in existing  # a file ExifTool already finds faults in: compare its full validation too
-        if validate and source is not None:
-            existing = session.read(source, validate=True, binary=True)
+        # ExifTool's validation on every file: faults only it sees (odd offsets, tags a GPS version does not allow) must not grow
+        existing = session.read(source, validate=True, binary=True) if source is not None else TagDump(())
+        validate = source is not None
         error = existing.get("ExifTool:Error")
         if error:
             raise PhotoWriteError(f"not a file ExifTool can read ({error}); original untouched")

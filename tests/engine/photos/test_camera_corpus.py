@@ -32,9 +32,10 @@ NOT_WRITTEN = {
                      "jhead-normal-digicams-gps-many-digits.jpg", "jhead-strange-jpegs-picasa.jpg", "jhead-strange-jpegs-with_xmp.jpg",
                      "pillow-ultrahdr.jpg"], "already has a GPS position"),
     # ExifTool's rewrite would touch a second EXIF block (ExifTool.jpg's MIE trailer, the PNG's text-chunk copy), fix a
-    # maker-note preview or a thumbnail, or drop a duplicate tag: refused, the photo untouched
+    # maker-note preview or a thumbnail, drop a duplicate tag, or add a fault only ExifTool's validation sees: refused, the photo untouched
     **dict.fromkeys(["exiftool-ExifTool.jpg", "exiv2-ReaganSmallPng.png", "jhead-normal-digicams-two-orientation.jpg",
-                     "jhead-strange-jpegs-thumbnail-place-error.jpg", "jhead-strange-jpegs-xp-mess.jpg"], "would also change"),
+                     "jhead-strange-jpegs-thumbnail-place-error.jpg", "jhead-strange-jpegs-xp-mess.jpg", "pillow-exif_gps.jpg"],
+                    "would also change"),
     # ExifTool itself will not rewrite these without being told to ignore their errors (-m), which Geo-R never does
     **dict.fromkeys(["exiv2-exiv2-bug443.jpg", "exiv2-exiv2-bug447.jpg", "exiv2-exiv2-bug495.jpg", "jhead-strange-jpegs-iptc1.jpg",
                      "jhead-strange-jpegs-verizon.jpg"], "ExifTool will not rewrite"),

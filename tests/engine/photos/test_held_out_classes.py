@@ -215,3 +215,17 @@ def test_a_stale_canon_original_decision_data_offset_is_not_cleared(tmp_path):
         writer.write(WriteRequest(photo=fresh, location=Location(64.146582, -21.942635)))
     assert subprocess.run([oracle.EXIFTOOL, "-b", "-OriginalDecisionData", str(fresh)], capture_output=True).stdout == subprocess.run(
         [oracle.EXIFTOOL, "-b", "-OriginalDecisionData", str(CORPUS / "exiftool-Canon1DmkIII.jpg")], capture_output=True).stdout != b""
+
+
+@needs_oracle
+def test_validation_warnings_are_compared_on_every_file(tmp_path):
+    """Pillow's exif_gps.jpg (written by piexif) reads without a warning, but ExifTool's validation
+    finds 31 faults, among them a GPS block whose version is older than its tags. Geo-R validated
+    only files whose reading warned, and wrote a GPSLatitudeRef the block's version does not allow
+    (a new fault) into it; now every file is validated before and after, and it is refused."""
+    (photo,) = copy(tmp_path, "pillow-exif_gps.jpg")
+    with ExifToolSession() as session:
+        assert "ExifTool:Warning" not in session.read(photo) and "ExifTool:Warning" in session.read(photo, validate=True)
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError, match="new warning: GPS tag 0x0001 GPSLatitudeRef requires GPSVersionID"):
+        writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635)))
+    assert photo.read_bytes() == (CORPUS / "pillow-exif_gps.jpg").read_bytes()

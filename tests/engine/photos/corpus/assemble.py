@@ -103,6 +103,7 @@ FILES = [
         ("ignore_frame_size.mpo", "Samsung NX1000 MPO"), ("iptc.jpg", "Nokia N70 IPTC"), ("sugarshack.mpo", "Nintendo 3DS MPO"),
         ("ultrahdr.jpg", "Google Pixel 6 Ultra HDR (MPF, container XMP, extended XMP)"), ("avif/exif.avif", "AVIF: sidecar"),
         ("pport_g4.tif", "HP Photosmart TIFF, Latin-1 EXIF text"), ("truncated_jpeg.jpg", "a truncated JPEG: flagged, not rewritten"),
+        ("exif_gps.jpg", "faults only ExifTool's validation sees (a GPS block older than its tags): refused"),
     ]
 ] + [
     ("pillow-heif", p, why) for p, why in [
