@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,6 +55,9 @@ sys.path.insert(0, str(ROOT))
 from geor.engine.pipeline import TagOptions, open_job_store, plan_job, run_tag_job  # noqa: E402
 from geor.engine.pipeline.clock_offsets import format_offset  # noqa: E402
 from geor.engine.pipeline.policy import distance_m  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.helpers.trip_family import Trip
 
 ZONE_S = 2 * 3600  # the trip's local zone (the phone's clock)
 START = dt.datetime(2024, 10, 24, 6, 0, tzinfo=dt.UTC)
@@ -210,7 +214,7 @@ def geotag(exiftool: str, gpx: Path, folder: Path, offset: float) -> None:
     subprocess.run([*args, str(folder)], capture_output=True, text=True)
 
 
-def family_exiftool(trip: object, exiftool: str, folder: Path) -> dict[int, float | None]:
+def family_exiftool(trip: Trip, exiftool: str, folder: Path) -> dict[int, float | None]:
     """exiftool -geotag with the camera's true offset typed in, on one generated trip: the phone's
     positions and GPS times as a GPX, the camera's photos as small JPEGs with their clock readings;
     returns camera photo id -> error in metres (None: not written)."""
@@ -219,11 +223,11 @@ def family_exiftool(trip: object, exiftool: str, folder: Path) -> dict[int, floa
     from tests.helpers.trip_family import PHONE
 
     folder.mkdir(parents=True)
-    phone = sorted((p for p in trip.photos if p.camera == PHONE), key=lambda p: p.gps_time)
+    fixes = sorted((p.gps_time, *p.position) for p in trip.photos if p.camera == PHONE and p.gps_time is not None and p.position)
     gpx = folder / "phone.gpx"
     gpx.write_text('<?xml version="1.0"?><gpx version="1.1" creator="bench" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
-                   + "".join(f'<trkpt lat="{p.position[0]}" lon="{p.position[1]}"><time>'
-                             f'{dt.datetime.fromtimestamp(p.gps_time, dt.UTC):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>' for p in phone)
+                   + "".join(f'<trkpt lat="{lat}" lon="{lon}"><time>{dt.datetime.fromtimestamp(t, dt.UTC):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>'
+                             for t, lat, lon in fixes)
                    + "</trkseg></trk></gpx>")
     camera = folder / "camera"
     camera.mkdir()

@@ -276,8 +276,7 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
                             infer=options.infer_clocks, track=track, policy=options.policy())
 
     clocks = infer(photos)
-    unsure = {c.camera for c in clocks.values() if c.source == "bursts" and c.strength != "strong"} | (
-        {c.camera for c in clocks.values() if c.strength == "unknown"} if any(c.trusted for c in clocks.values()) else set())
+    unsure = {c.camera for c in clocks.values() if c.source == "bursts" and c.strength != "strong"}
     if options.infer_clocks and unsure and any(c.trusted for c in clocks.values()):
         # finer evidence for the cameras the bursts left unsure: their photos that look like another device's (the same scene)
         wanted = {p.id for p in photos if p.camera in unsure or clocks[p.camera].trusted}
