@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from geor.engine.geo.haversine import haversine_km
+from geor.engine.geo.reference import haversine_km  # NumPy: a few points per call, no kernel to load
 
 MAX_OFFSET_S = 15 * 3600.0  # time zones span -12..+14 h; a clock may be off a little beyond
 TOLERANCE_S = 180.0  # a camera photo this near an activity interval "co-occurs" with it

@@ -507,7 +507,7 @@ def _from_track(clock: CameraClock, members: list[ClockPhoto], track: Track, pol
         return
     times = np.asarray(track.times, dtype=np.float64)
     offsets = np.arange(-12 * 3600.0, 14 * 3600.0 + 1, 300.0)
-    coverage = np.array([_covered(local - o, times, policy).mean() for o in offsets])
+    coverage = _covered(local[None, :] - offsets[:, None], times, policy).mean(axis=1)  # [offset]: the share covered
     best = float(coverage.max())
     if best < 0.8:
         return

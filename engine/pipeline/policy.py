@@ -38,8 +38,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from geor.engine.geo.haversine import haversine_km
 from geor.engine.geo.interpolate import great_circle_point
+from geor.engine.geo.reference import haversine_km  # NumPy: a few points per call, no kernel to load
 
 EARTH_RADIUS_M = 6_371_008.8
 WALKING_M_PER_S = 1.4
