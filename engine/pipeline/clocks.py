@@ -45,10 +45,10 @@ import numpy as np
 
 from geor.engine.paths import printable
 
-from .bursts import STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
+from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
 from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
-from .scenes import ALIKE_BITS, hamming
+from .scenes import hamming
 from .tracks import Track
 
 TRUSTED = frozenset({"set", "exact", "declared", "strong"})
@@ -62,6 +62,8 @@ CONTRADICTION_S = 15 * 60.0  # further apart than this, a camera contradicts its
 RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one clock setting
 MIN_GPS_YEAR = 1995
 MAX_ALIKE = 4  # a camera photo alike to more reference photos than this tells no moment
+PAIR_BITS = 16  # a camera photo and another device's this alike are one scene (stricter than a scene's 20: other devices, many pairs)
+MIN_AGREEING_PAIRS = 3
 
 
 @dataclass(frozen=True)
@@ -393,8 +395,9 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
 
 def _alike_pairs(members: list[ClockPhoto], reference: _Reference) -> tuple[np.ndarray, np.ndarray] | None:
     """(camera clock reading, reference UTC moment) of every camera photo and reference photo whose
-    looks differ in at most ``ALIKE_BITS`` bits. A camera photo alike to more than ``MAX_ALIKE``
-    reference photos tells no moment (a wall of identical frames, a photo of the sky) and gives none."""
+    looks differ in at most ``PAIR_BITS`` bits, of the offset most such pairs agree on. A camera
+    photo alike to more than ``MAX_ALIKE`` reference photos tells no moment (a wall of identical
+    frames, a photo of the sky) and gives none."""
     if not reference.has_look.any():
         return None
     ref_index = np.flatnonzero(reference.has_look)
@@ -404,13 +407,23 @@ def _alike_pairs(members: list[ClockPhoto], reference: _Reference) -> tuple[np.n
     for photo in members:
         if photo.look is None or photo.weak_time:
             continue
-        alike = np.flatnonzero(hamming(np.full(1, photo.look, dtype=np.uint64), ref_looks) <= ALIKE_BITS)
+        alike = np.flatnonzero(hamming(np.full(1, photo.look, dtype=np.uint64), ref_looks) <= PAIR_BITS)
         if 0 < len(alike) <= MAX_ALIKE:
             locals_ += [photo.local] * len(alike)
             refs += ref_times[alike].tolist()
     if not locals_:
         return None
-    return np.asarray(locals_, dtype=np.float64), np.asarray(refs, dtype=np.float64)
+    camera, other = np.asarray(locals_, dtype=np.float64), np.asarray(refs, dtype=np.float64)
+    # photos alike by chance (about 1 in 25,000 pairs at 16 bits) scatter over every offset; pairs of one
+    # scene agree: only the pairs of the offset most of them share, within a few minutes, when at least 3 do
+    offsets = camera - other
+    order = np.argsort(offsets)
+    ends = np.searchsorted(offsets[order], offsets[order] + 2 * PAIR_CAP_S, side="right")
+    first = int(np.argmax(ends - np.arange(len(order))))
+    kept = order[first:ends[first]]
+    if len(kept) < MIN_AGREEING_PAIRS:
+        return None
+    return camera[kept], other[kept]
 
 
 def _evidence_devices(local: np.ndarray, offset: float, reference: _Reference) -> str:

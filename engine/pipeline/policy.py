@@ -160,7 +160,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         kind = before.kind if gap_before <= gap_after else after.kind
         words = f"between {before.label}, {_ago(gap_before)} before, and {after.label}, {_ago(gap_after)} after"
         if apart <= max(policy.same_place_m, before.radius_m + after.radius_m) and span <= policy.same_place_max_min * 60:
-            radius = max(before.radius_m, after.radius_m, apart / 2)
+            radius = max(before.radius_m, after.radius_m) + max(fraction, 1 - fraction) * apart  # at either anchor, or between
             confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)

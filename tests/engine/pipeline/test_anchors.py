@@ -82,7 +82,7 @@ def test_a_real_walk_places_photos_along_it(tmp_path, jobs_home):
         lat, lon, _ = read_metadata(folder / f"P{i}.jpg").gps
         assert distance_m(lat, lon, point.latitude, point.longitude) < 30  # 7 s further along a walk
         row = rows(store)[f"P{i}.jpg"]
-        assert "korita-zbevnica.gpx" in row["evidence"] and row["radius_m"] < 50
+        assert "korita-zbevnica.gpx" in row["evidence"] and row["radius_m"] < 100  # the tags clock's +-30 s of walking: ~60 m
 
 
 def test_a_track_alone_proposes_a_clock_for_review(tmp_path, jobs_home):
