@@ -20,7 +20,7 @@ All of it is vectorised (NumPy) and linear in the photos within the window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -110,12 +110,8 @@ class Activity:
         if isinstance(reference, Activity):
             return reference
         reference = np.asarray(reference, dtype=np.float64)
-        pair_local, pair_ref = EMPTY, EMPTY
-        if pairs is not None and len(pairs[0]):
-            order = np.argsort(pairs[0], kind="stable")
-            pair_local, pair_ref = np.asarray(pairs[0], dtype=np.float64)[order], np.asarray(pairs[1], dtype=np.float64)[order]
         if len(reference) == 0:
-            return cls(reference, reference, reference, pair_local, pair_ref)
+            return cls(reference, reference, reference).with_pairs(pairs)
         ends_here = np.diff(reference) > join_s
         if places is not None and len(reference) > 1:
             apart_m = 1000 * np.asarray(haversine_km(places[:-1, 0], places[:-1, 1], places[1:, 0], places[1:, 1]))
@@ -124,7 +120,15 @@ class Activity:
         breaks = np.flatnonzero(ends_here)
         starts = reference[np.concatenate([[0], breaks + 1])]
         ends = reference[np.concatenate([breaks, [len(reference) - 1]])]
-        return cls(reference, starts, ends, pair_local, pair_ref)
+        return cls(reference, starts, ends).with_pairs(pairs)
+
+    def with_pairs(self, pairs: tuple[Floats, Floats] | None) -> Activity:
+        """The same intervals with one camera's alike pairs (camera clock readings, reference UTC
+        moments), sorted by the clock reading; None or none: without."""
+        if pairs is None or not len(pairs[0]):
+            return replace(self, pair_local=EMPTY, pair_ref=EMPTY)
+        order = np.argsort(pairs[0], kind="stable")
+        return replace(self, pair_local=np.asarray(pairs[0], dtype=np.float64)[order], pair_ref=np.asarray(pairs[1], dtype=np.float64)[order])
 
     def residual(self, times: Floats) -> Floats:
         """Signed distance of each time to the nearest interval (0 inside; negative: before it)."""
@@ -192,9 +196,14 @@ def align(local: Floats, reference: Floats | Activity, *, max_offset_s: float = 
         if all(abs(o - c.offset_s) > tolerance_s for c in candidates):
             candidates.append(score(local, burst_of, activity, o, tolerance_s))
     candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
-    noise_low, noise_high = within_noise(local, burst_of, activity, offset)
-    uncertainty = max(SPREAD_FLOOR_S, SPREAD_SAFETY * max(offset - noise_low, noise_high - offset))
-    return Fit(best, margin, rivals[0][1] if rivals else None, float(uncertainty), candidates)
+    return Fit(best, margin, rivals[0][1] if rivals else None, spread_s(local, burst_of, activity, offset), candidates)
+
+
+def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:
+    """How far the true offset may be from ``offset_s``: ``SPREAD_SAFETY`` times the farther end
+    of the stretch ``within_noise`` finds, at least ``SPREAD_FLOOR_S``."""
+    low, high = within_noise(local, burst_of, activity, offset_s)
+    return float(max(SPREAD_FLOOR_S, SPREAD_SAFETY * max(offset_s - low, high - offset_s)))
 
 
 def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S,
@@ -377,17 +386,19 @@ def find_clock_change(local: Floats, reference: Floats | Activity, fit: Fit, tol
     if matched_before < 3 or matched_after < 3:
         return None
 
-    def spread(mask: NDArray[np.bool_], offset: float) -> float:
-        low, high = within_noise(local[mask], split_bursts(local[mask]), activity, offset)
-        return max(SPREAD_FLOOR_S, SPREAD_SAFETY * max(offset - low, high - offset))
+    def judged(mask: NDArray[np.bool_], offset: float) -> tuple[bool, float]:
+        """(strong, spread) of one segment: its spread within ``STRONG_WIDTH_S``, at least
+        ``SURE_BURSTS`` bursts, and no rival offset within ``STRONG_MARGIN`` capped photos."""
+        part = local[mask]
+        part_bursts = split_bursts(part)
+        spread = spread_s(part, part_bursts, activity, offset)
+        own = float(activity.cost(part, np.array([offset]))[0])
+        rivals = [_cheapest_near(part, activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
+        strong = (spread <= STRONG_WIDTH_S and int(part_bursts[-1]) + 1 >= SURE_BURSTS
+                  and (not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN))
+        return strong, spread
 
-    def strong(mask: NDArray[np.bool_], offset: float, uncertainty_s: float) -> bool:
-        own = float(activity.cost(local[mask], np.array([offset]))[0])
-        rivals = [_cheapest_near(local[mask], activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
-        return uncertainty_s <= STRONG_WIDTH_S and int(np.count_nonzero(np.unique(split_bursts(local[mask])))) + 1 >= SURE_BURSTS and (not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN)
-
-    spread_before, spread_after = spread(first, before_s), spread(~first, after_s)
+    (strong_before, spread_before), (strong_after, spread_after) = judged(first, before_s), judged(~first, after_s)
     return Change(before_s=before_s, after_s=after_s, last_before=int(np.flatnonzero(fits_before)[-1]),
-                  first_after=int(np.flatnonzero(fits_after)[0]), strong_before=strong(first, before_s, spread_before),
-                  strong_after=strong(~first, after_s, spread_after), bursts_matched=matched_before + matched_after,
-                  uncertainty_s=max(spread_before, spread_after))
+                  first_after=int(np.flatnonzero(fits_after)[0]), strong_before=strong_before, strong_after=strong_after,
+                  bursts_matched=matched_before + matched_after, uncertainty_s=max(spread_before, spread_after))

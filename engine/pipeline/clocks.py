@@ -38,6 +38,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -355,13 +356,13 @@ class _Reference:
     looks: np.ndarray  # uint64 perceptual hash of each; ``has_look`` says which are real
     has_look: np.ndarray
 
-    @property
+    @cached_property
     def activity(self) -> Activity:
         return Activity.of(self.times, places=self.places)
 
     def activity_for(self, members: list[ClockPhoto]) -> Activity:
         """The activity with the alike pairs of one camera's photos."""
-        return Activity.of(self.times, places=self.places, pairs=_alike_pairs(members, self))
+        return self.activity.with_pairs(_alike_pairs(members, self))
 
 
 def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhoto]], exclude: str,

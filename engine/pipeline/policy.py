@@ -12,7 +12,8 @@ or a track fix):
   with a confidence that falls with the gap;
 - **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
   (default 30 min, exiftool's too), with a radius that grows at walking pace (at driving pace once
-  the user may well have left for the other anchor's place: ``_may_have_left``) and a confidence that
+  the user may well have left for the other anchor's place: it is elsewhere, and the photo's moment
+  is past the first ``LEFT_SHARE`` of the moments they could have left at) and a confidence that
   falls with the square of the gap to zero at the bound (so with the default minimum confidence of
   0.3 a position is written up to 12.7 minutes from its anchor and proposed for review beyond: the
   user may have left);
@@ -150,16 +151,20 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy) -> Placement | None:
     """The position at ``t`` from the anchors on either side of it, by the rules in the module
     docstring; None when neither is close enough."""
+    left_at = math.inf  # seconds after the nearer anchor past which the user may well have left it for the other's place
     if before is not None and after is not None:
         span = after.t - before.t
         gap_before, gap_after = t - before.t, after.t - t
         apart = distance_m(before.lat, before.lon, after.lat, after.lon)
+        one_place = apart <= max(policy.same_place_m, before.radius_m + after.radius_m)
+        # two places: the user left at some moment between (any alike, less the way at DRIVING_M_PER_S)
+        left_at = math.inf if one_place else LEFT_SHARE * max(span - apart / DRIVING_M_PER_S, 0.0)
         fraction = gap_before / span if span > 0 else 0.0
         lat, lon = great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
         altitude = _between(before.altitude_m, after.altitude_m, fraction)
         kind = before.kind if gap_before <= gap_after else after.kind
         words = f"between {before.label}, {_ago(gap_before)} before, and {after.label}, {_ago(gap_after)} after"
-        if apart <= max(policy.same_place_m, before.radius_m + after.radius_m) and span <= policy.same_place_max_min * 60:
+        if one_place and span <= policy.same_place_max_min * 60:
             radius = max(before.radius_m, after.radius_m) + max(fraction, 1 - fraction) * apart  # at either anchor, or between
             confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
@@ -181,28 +186,13 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     limit = policy.extrapolate_max_min * 60
     if gap > limit:
         return None
-    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if _may_have_left(nearest_anchor, before, after, gap, policy) else WALKING_M_PER_S) * gap
+    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if gap > left_at else WALKING_M_PER_S) * gap
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"
     return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,
                      confidence=confidence,
                      note=f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
                      kind=nearest_anchor.kind)
-
-
-def _may_have_left(nearest: Anchor, before: Anchor | None, after: Anchor | None, gap: float, policy: PlacementPolicy) -> bool:
-    """Whether the user may well have left the nearer anchor's place by the photo's moment: the
-    other anchor is elsewhere, so they left at some moment between the two (any moment alike, less
-    the time the way took at ``DRIVING_M_PER_S``), and the photo's moment is past the first
-    ``LEFT_SHARE`` of those moments."""
-    other = after if nearest is before else before
-    if other is None:
-        return False
-    apart = distance_m(nearest.lat, nearest.lon, other.lat, other.lon)
-    if apart <= max(policy.same_place_m, nearest.radius_m + other.radius_m):
-        return False
-    moments = abs(other.t - nearest.t) - apart / DRIVING_M_PER_S
-    return gap > LEFT_SHARE * max(moments, 0.0)
 
 
 def _between(a: float | None, b: float | None, fraction: float) -> float | None:
