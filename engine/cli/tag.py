@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             f"exit status: 0 when every photo was handled (tagged, already located, left for review, or no location found); "
             f"{EXIT_SOME_FAILED} when the job ran but some photos failed (unreadable, a write refused) or were skipped (a "
             f"link out of the folder, a folder that cannot be listed): each is named on stderr and in the report; 1 when "
-            f"the job could not run (bad input), 2 for a bad option, 130 when interrupted (run again to resume)"
+            f"the job could not run (a missing folder, an option value that cannot work), 2 when the command line cannot "
+            f"be read (an unknown option, a missing value), 130 when interrupted (run again to resume)"
         ),
     )
     tag.add_argument("folder", type=Path)
