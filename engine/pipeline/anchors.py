@@ -6,19 +6,74 @@ A photo's moment on that timeline needs its camera's clock (clocks.py). With a t
 placed from everything; with a bounded one too, its radius reaching every position its clock's
 uncertainty allows (the job sends it to review when that is too far); with a weak one, a placement
 that needs other devices is a proposal for review; with an unknown one, only its own camera's GPS photos place it, on the camera's own clock
-(which needs no offset at all)."""
+(which needs no offset at all).
+
+A photo that looks like another device's GPS photo (perceptual hashes at most ``PAIR_BITS`` apart,
+as the clocks stage pairs them) taken within ``SCENE_WINDOW_S`` of its moment, its clock's
+uncertainty included, shows the same scene: it takes that photo's position, with a radius of the
+scene's own reach (``SCENE_REACH_M``: two people photographing one thing) plus walking pace over
+the longest the two moments may be apart. That holds however the user moved before and after, so
+it places the photos at a stop's edges that the timeline cannot (they may have been on the road
+minutes before); it is used when its radius is the smaller."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .clocks import PLACING, TRUSTED
-from .policy import DEFAULT_ANCHOR_RADIUS_M, Anchor, Placement, PlacementPolicy, Timeline
+import numpy as np
+
+from .bursts import PAIR_CAP_S
+from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
+from .policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S, Anchor, Placement, PlacementPolicy, Timeline, ago
+from .scenes import hamming
 from .sources import Decision, PhotoRecord
 from .tracks import Track
 from .vocabulary import Source
 
 TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
+SCENE_WINDOW_S = PAIR_CAP_S  # two photos of one scene by two devices, this near in time: the same visit
+SCENE_REACH_M = 100.0  # how far apart two people photographing the same thing may stand (a facade across a square)
+
+
+@dataclass(frozen=True)
+class Scenes:
+    """Other devices' GPS photos with looks, on UTC, sorted by time: asked which one shows the same
+    scene as a photo, near its moment."""
+
+    times: np.ndarray
+    looks: np.ndarray
+    anchors: list[Anchor]
+    cameras: list[str]
+
+    @classmethod
+    def of(cls, photos: list[PhotoRecord]) -> Scenes:
+        kept = sorted((p for p in photos if p.gps is not None and p.look is not None and p.utc_s is not None and p.clock_strength in TRUSTED),
+                      key=lambda p: p.utc_s or 0.0)
+        return cls(np.asarray([p.utc_s for p in kept], dtype=np.float64), np.asarray([p.look for p in kept], dtype=np.uint64),
+                   [_anchor(p, p.utc_s) for p in kept], [p.camera for p in kept])
+
+    def place(self, photo: PhotoRecord) -> Placement | None:
+        """The position of the photo of another device that shows the same scene within
+        ``SCENE_WINDOW_S`` (plus the clock's uncertainty) of ``photo``'s moment, the nearest in time;
+        None when none does, or when more than ``MAX_ALIKE`` look like it (a photo of the sky)."""
+        if photo.look is None or photo.utc_s is None or not len(self.times):
+            return None
+        reach_s = SCENE_WINDOW_S + photo.clock_uncertainty_s
+        low = int(np.searchsorted(self.times, photo.utc_s - reach_s, side="left"))
+        high = int(np.searchsorted(self.times, photo.utc_s + reach_s, side="right"))
+        if high <= low:
+            return None
+        alike = low + np.flatnonzero(hamming(np.full(1, photo.look, dtype=np.uint64), self.looks[low:high]) <= PAIR_BITS)
+        alike = np.asarray([k for k in alike if self.cameras[k] != photo.camera])
+        if not 0 < len(alike) <= MAX_ALIKE:
+            return None
+        k = int(alike[np.argmin(np.abs(self.times[alike] - photo.utc_s))])
+        anchor = self.anchors[k]
+        apart_s = abs(anchor.t - photo.utc_s)
+        radius = anchor.radius_m + SCENE_REACH_M + WALKING_M_PER_S * (apart_s + photo.clock_uncertainty_s)
+        return Placement(lat=anchor.lat, lon=anchor.lon, altitude_m=anchor.altitude_m, radius_m=radius, confidence=0.9,
+                         note=f"looks like {anchor.label}, {ago(apart_s)} apart: the same scene", kind="photo")
 
 
 class AnchorSource:
@@ -41,6 +96,7 @@ class AnchorSource:
             if photo.gps is not None and photo.local_s is not None:
                 own[photo.camera].append(_anchor(photo, photo.local_s))
         own_clock = {camera: Timeline(anchors) for camera, anchors in own.items()}
+        scenes = Scenes.of(photos)
         decisions = {}
         for photo in photos:
             if photo.local_s is None:
@@ -51,19 +107,23 @@ class AnchorSource:
                     if found is not None:
                         decisions[photo.id] = self._decision(found, photo, across=True)
                 continue
-            decision = self._place(photo, shared, own_clock)
+            decision = self._place(photo, shared, own_clock, scenes)
             if decision is not None:
                 decisions[photo.id] = decision
         return decisions
 
-    def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: dict[str, Timeline]) -> Decision | None:
-        """``own_clock``: each camera's own GPS photos on its own clock."""
+    def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: dict[str, Timeline], scenes: Scenes) -> Decision | None:
+        """``own_clock``: each camera's own GPS photos on its own clock; ``scenes``: other devices' GPS photos by look."""
         assert photo.local_s is not None
         own = own_clock.get(photo.camera)
         alone = own.place_at(photo.local_s, self.policy) if own is not None else None
         across = None
         if photo.utc_s is not None and photo.clock_strength in PLACING | {"weak"}:
             across = shared.place_at(photo.utc_s, self.policy, photo.clock_uncertainty_s)
+        if photo.clock_strength in PLACING:
+            scene = scenes.place(photo)
+            if scene is not None and (across is None or scene.radius_m < across.radius_m):
+                across = scene
         if across is None and alone is None:
             if own_clock.keys() - {photo.camera}:  # other devices have GPS photos
                 if photo.clock_strength == "unknown":

@@ -125,7 +125,7 @@ class Timeline:
                 moment = t + sign * clock_uncertainty_s * k / CLOCK_SAMPLES
                 other = place_between(moment, *self.around(moment), policy)
                 if other is None:  # at a moment the clock allows, nothing places the photo: it may be anywhere
-                    return replace(centre, radius_m=math.inf, note=f"{centre.note}; at a moment within the clock's +-{_ago(clock_uncertainty_s)} "
+                    return replace(centre, radius_m=math.inf, note=f"{centre.note}; at a moment within the clock's +-{ago(clock_uncertainty_s)} "
                                    "no anchor is near enough to place it")
                 reach = max(reach, distance_m(centre.lat, centre.lon, other.lat, other.lon) + other.radius_m)
         low = bisect.bisect_left(self.times, t - clock_uncertainty_s)
@@ -137,7 +137,7 @@ class Timeline:
         reach *= RADIUS_SAFETY
         if reach <= centre.radius_m:
             return centre
-        words = f"; the clock's +-{_ago(clock_uncertainty_s)} reach{'es' if reach > centre.radius_m + 1 else ''} {_distance(reach)}"
+        words = f"; the clock's +-{ago(clock_uncertainty_s)} reach{'es' if reach > centre.radius_m + 1 else ''} {_distance(reach)}"
         return replace(centre, radius_m=reach, note=centre.note + words)
 
 
@@ -163,7 +163,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         lat, lon = great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
         altitude = _between(before.altitude_m, after.altitude_m, fraction)
         kind = before.kind if gap_before <= gap_after else after.kind
-        words = f"between {before.label}, {_ago(gap_before)} before, and {after.label}, {_ago(gap_after)} after"
+        words = f"between {before.label}, {ago(gap_before)} before, and {after.label}, {ago(gap_after)} after"
         if one_place and span <= policy.same_place_max_min * 60:
             radius = max(before.radius_m, after.radius_m) + max(fraction, 1 - fraction) * apart  # at either anchor, or between
             confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
@@ -191,7 +191,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     side = "before" if nearest_anchor is before else "after"
     return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,
                      confidence=confidence,
-                     note=f"{_ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
+                     note=f"{ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
                      kind=nearest_anchor.kind)
 
 
@@ -199,7 +199,7 @@ def _between(a: float | None, b: float | None, fraction: float) -> float | None:
     return None if a is None or b is None else a + fraction * (b - a)
 
 
-def _ago(seconds: float) -> str:
+def ago(seconds: float) -> str:
     seconds = abs(seconds)
     if seconds < 90:
         return f"{seconds:.0f} s"

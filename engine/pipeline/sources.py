@@ -24,6 +24,7 @@ class PhotoRecord:
     clock: str = ""  # the camera's clock in words ("+1:03:27, from 14 co-occurring bursts with ...")
     clock_uncertainty_s: float = 0.0
     gps_accuracy_m: float | None = None
+    look: int | None = None  # its perceptual hash (scenes.fingerprint), when the job took it
 
     @property
     def local_s(self) -> float | None:

@@ -298,6 +298,7 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
 
 def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> list[PhotoRecord]:
     records = []
+    looks = store.fingerprints()  # the clocks stage's, where it took them: same-scene evidence for placing (anchors.py)
     for row in store.photos(*READ_STAGES):
         gps = (row["gps_lat"], row["gps_lon"], row["gps_alt"]) if row["gps_lat"] is not None else None
         camera = camera_key(row["camera"], bytes(row["relpath"]))
@@ -312,7 +313,8 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
                         utc_offset=dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None, camera=camera,
                         gps=gps, utc=dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
                         clock_strength=row["clock_strength"] or "unknown", clock=words,
-                        clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row["gps_accuracy_m"])
+                        clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row["gps_accuracy_m"],
+                        look=looks.get(row["id"]))
         )
     return records
 

@@ -184,7 +184,7 @@ def placed(trip: Trip, policy: PlacementPolicy | None = None) -> tuple[CameraClo
             id=photo.id, path=photo_path(photo), taken_at=dt.datetime.fromtimestamp(photo.local, dt.UTC).replace(tzinfo=None),
             utc_offset=None, camera=photo.camera, gps=(*photo.position, None) if photo.position else None,
             utc=dt.datetime.fromtimestamp(photo.local - offset, dt.UTC) if offset is not None else None, clock_strength=strength,
-            clock_uncertainty_s=clocks[photo.camera].uncertainty_s))
+            clock_uncertainty_s=clocks[photo.camera].uncertainty_s, look=photo.look))
     decisions = AnchorSource(policy).locate(records)
     found = {}
     for photo_id, truth in trip.truth.items():

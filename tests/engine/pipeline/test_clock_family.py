@@ -33,8 +33,8 @@ def test_no_strong_clock_is_far_off_and_no_written_photo_lies_beyond_its_radius(
 def test_scenes_both_devices_photographed_make_the_clock_strong_and_most_photos_written():
     """Where the phone now and then photographs what the camera does (alike perceptual hashes,
     within a minute), those pairs pin the offset to seconds: the clock is strong, and most camera
-    photos are written, right."""
-    for shape, share in ((SHAPES[7], 0.6), (SHAPES[8], 0.75)):  # sparse phone, dense phone
+    photos are written, right: those of a stop's edges too, from the phone photo of the same scene."""
+    for shape, share in ((SHAPES[7], 0.65), (SHAPES[8], 0.82)):  # sparse phone, dense phone
         written = right = total = strong = 0
         for seed in SEEDS:
             trip = make_trip(shape, seed)

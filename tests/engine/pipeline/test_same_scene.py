@@ -1,0 +1,83 @@
+"""A photo that looks like another device's GPS photo taken moments apart shows the same scene and
+takes its position (anchors.Scenes), with a radius of the scene's reach plus walking pace over the
+longest the moments may be apart; photos alike to many, of the same device, or too far apart in
+time are no evidence. Records only: no files, no job."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from geor.engine.pipeline.anchors import SCENE_REACH_M, SCENE_WINDOW_S, AnchorSource, Scenes
+from geor.engine.pipeline.policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S
+from geor.engine.pipeline.sources import PhotoRecord
+
+T0 = dt.datetime(2025, 5, 3, 10, 0, tzinfo=dt.UTC)
+LOOK = 0x9F3A_61C4_0B7E_D215
+PHONE, CAMERA = "Apple iPhone 15 Pro", "NIKON Z 6 6012345"
+
+
+def record(photo_id: int, camera: str, seconds: float, *, look: int | None = LOOK, gps: tuple[float, float] | None = None,
+           strength: str = "strong", uncertainty_s: float = 60.0) -> PhotoRecord:
+    moment = T0 + dt.timedelta(seconds=seconds)
+    return PhotoRecord(id=photo_id, path=Path(f"{camera[:5]}_{photo_id}.jpg"), taken_at=moment.replace(tzinfo=None), utc_offset=None,
+                       camera=camera, gps=(*gps, None) if gps else None, utc=moment, clock_strength="exact" if gps else strength,
+                       clock_uncertainty_s=0.0 if gps else uncertainty_s, look=look)
+
+
+def flipped(look: int, bits: int) -> int:
+    return look ^ ((1 << bits) - 1)
+
+
+def test_a_camera_photo_of_the_phones_scene_takes_its_position_with_the_scenes_radius():
+    phone = record(1, PHONE, 0, gps=(35.0116, 135.7681))
+    camera = record(2, CAMERA, 40, look=flipped(LOOK, 12))
+    found = Scenes.of([phone, camera]).place(camera)
+    assert found is not None
+    assert (found.lat, found.lon) == (35.0116, 135.7681)
+    assert found.radius_m == pytest.approx(DEFAULT_ANCHOR_RADIUS_M + SCENE_REACH_M + WALKING_M_PER_S * (40 + 60))
+    assert found.note.startswith("looks like Apple_1.jpg (Apple iPhone 15 Pro), 40 s apart: the same scene")
+
+
+@pytest.mark.parametrize(("why", "camera"), [
+    ("another scene", record(2, CAMERA, 40, look=flipped(LOOK, 30))),
+    ("moments further apart than the window and the clock allow", record(2, CAMERA, SCENE_WINDOW_S + 60 + 30)),
+    ("no look taken", record(2, CAMERA, 40, look=None)),
+])
+def test_no_scene_evidence(why, camera):
+    assert Scenes.of([record(1, PHONE, 0, gps=(35.0, 135.0)), camera]).place(camera) is None, why
+
+
+def test_a_photo_alike_to_many_tells_no_place():
+    phones = [record(k, PHONE, 10 * k, gps=(35.0 + k / 1000, 135.0)) for k in range(1, 7)]  # six alike: a wall, the sky
+    camera = record(99, CAMERA, 30)
+    assert Scenes.of([*phones, camera]).place(camera) is None
+
+
+def test_the_same_devices_photos_are_not_its_evidence():
+    other = record(1, CAMERA, 0, gps=(35.0, 135.0))
+    camera = record(2, CAMERA, 40)
+    assert Scenes.of([other, camera]).place(camera) is None
+
+
+def test_the_scene_places_a_photo_at_a_stops_edge_that_the_timeline_cannot():
+    """Arrived at a stop 20 km from the last one: the camera photo 3 minutes before the phone's first
+    photo there may have been taken on the road (the timeline's radius reaches km), but it shows what
+    the phone photographed: written at the stop."""
+    earlier = record(1, PHONE, -1800, look=flipped(LOOK, 40), gps=(35.20, 135.70))
+    arrived = record(2, PHONE, 0, gps=(35.0116, 135.7681))
+    later = record(3, PHONE, 900, look=flipped(LOOK, 48), gps=(35.0117, 135.7682))
+    camera = record(4, CAMERA, -180, look=flipped(LOOK, 10))
+    decisions = AnchorSource().locate([earlier, arrived, later, camera])
+    assert decisions[4].radius_m is not None and decisions[4].radius_m < 1000
+    assert (decisions[4].lat, decisions[4].lon) == (35.0116, 135.7681)
+    assert "the same scene" in decisions[4].note
+    without = AnchorSource().locate([earlier, arrived, later, record(4, CAMERA, -180, look=flipped(LOOK, 40))])
+    assert without[4].radius_m is not None and without[4].radius_m > 1000  # the timeline alone: it may have been on the road
+
+
+def test_a_weak_clock_takes_no_scene_evidence():
+    phone = record(1, PHONE, 0, gps=(35.0, 135.0))
+    camera = record(2, CAMERA, 40, strength="weak")
+    decisions = AnchorSource().locate([phone, camera])
+    assert 2 not in decisions or "the same scene" not in decisions[2].note
