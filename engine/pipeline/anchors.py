@@ -26,7 +26,7 @@ import numpy as np
 from .bursts import PAIR_CAP_S
 from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
 from .policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S, Anchor, Placement, PlacementPolicy, Timeline, ago
-from .scenes import hamming
+from .scenes import hamming, telling
 from .sources import Decision, PhotoRecord
 from .tracks import Track
 from .vocabulary import Source
@@ -48,7 +48,7 @@ class Scenes:
 
     @classmethod
     def of(cls, photos: list[PhotoRecord]) -> Scenes:
-        kept = sorted((p for p in photos if p.gps is not None and p.look is not None and p.utc_s is not None and p.clock_strength in TRUSTED),
+        kept = sorted((p for p in photos if p.gps is not None and telling(p.look) and p.utc_s is not None and p.clock_strength in TRUSTED),
                       key=lambda p: p.utc_s or 0.0)
         return cls(np.asarray([p.utc_s for p in kept], dtype=np.float64), np.asarray([p.look for p in kept], dtype=np.uint64),
                    [_anchor(p, p.utc_s) for p in kept], [p.camera for p in kept])
@@ -56,8 +56,9 @@ class Scenes:
     def place(self, photo: PhotoRecord) -> Placement | None:
         """The position of the photo of another device that shows the same scene within
         ``SCENE_WINDOW_S`` (plus the clock's uncertainty) of ``photo``'s moment, the nearest in time;
-        None when none does, or when more than ``MAX_ALIKE`` look like it (a photo of the sky)."""
-        if photo.look is None or photo.utc_s is None or not len(self.times):
+        None when none does, when more than ``MAX_ALIKE`` look like it (a wall of alike frames), or
+        when its look is a flat picture's, which looks like every other (scenes.telling)."""
+        if not telling(photo.look) or photo.utc_s is None or not len(self.times):
             return None
         reach_s = SCENE_WINDOW_S + photo.clock_uncertainty_s
         low = int(np.searchsorted(self.times, photo.utc_s - reach_s, side="left"))

@@ -49,7 +49,7 @@ from geor.engine.paths import printable
 from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
 from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
-from .scenes import hamming
+from .scenes import hamming, telling
 from .tracks import Track
 
 TRUSTED = frozenset({"set", "exact", "declared", "strong"})
@@ -353,7 +353,7 @@ class _Reference:
     cameras: np.ndarray  # index into names
     names: list[str]
     places: np.ndarray  # (lat, lon) of each, NaN where the photo has no position
-    looks: np.ndarray  # uint64 perceptual hash of each; ``has_look`` says which are real
+    looks: np.ndarray  # uint64 perceptual hash of each; ``has_look`` says which tell a picture (scenes.telling)
     has_look: np.ndarray
 
     @cached_property
@@ -388,7 +388,7 @@ def _references(clocks: dict[str, CameraClock], groups: dict[str, list[ClockPhot
                 places.append(photo.position or (np.nan, np.nan))
                 looks.append(photo.look)
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
-    has_look = np.asarray([look is not None for look in looks], dtype=bool)
+    has_look = np.asarray([telling(look) for look in looks], dtype=bool)
     look_values = np.asarray([look or 0 for look in looks], dtype=np.uint64)
     return _Reference(np.asarray(times, dtype=np.float64)[order], np.asarray(owners, dtype=np.int64)[order], names,
                       np.asarray(places, dtype=np.float64).reshape(-1, 2)[order], look_values[order], has_look[order])
@@ -406,7 +406,7 @@ def _alike_pairs(members: list[ClockPhoto], reference: _Reference) -> tuple[np.n
     locals_: list[float] = []
     refs: list[float] = []
     for photo in members:
-        if photo.look is None or photo.weak_time:
+        if not telling(photo.look) or photo.weak_time:
             continue
         alike = np.flatnonzero(hamming(np.full(1, photo.look, dtype=np.uint64), ref_looks) <= PAIR_BITS)
         if 0 < len(alike) <= MAX_ALIKE:

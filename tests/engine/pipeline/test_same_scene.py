@@ -10,6 +10,7 @@ import pytest
 
 from geor.engine.pipeline.anchors import SCENE_REACH_M, SCENE_WINDOW_S, AnchorSource, Scenes
 from geor.engine.pipeline.policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S
+from geor.engine.pipeline.scenes import fingerprint, telling
 from geor.engine.pipeline.sources import PhotoRecord
 
 T0 = dt.datetime(2025, 5, 3, 10, 0, tzinfo=dt.UTC)
@@ -81,3 +82,15 @@ def test_a_weak_clock_takes_no_scene_evidence():
     camera = record(2, CAMERA, 40, strength="weak")
     decisions = AnchorSource().locate([phone, camera])
     assert 2 not in decisions or "the same scene" not in decisions[2].note
+
+
+def test_flat_pictures_look_like_every_other_and_are_no_evidence():
+    """Real files: ExifTool's tiny blank test JPEGs hash to (almost) no bits set, so two of them,
+    taken anywhere, would look alike; a real photo's hash sets 32."""
+    corpus = Path(__file__).parents[2] / "engine" / "photos" / "corpus"
+    flat = [fingerprint(corpus / name) for name in ("exiftool-Canon.jpg", "exiftool-Nikon.jpg")]
+    assert all(look is not None and not telling(look) for look in flat)
+    assert telling(fingerprint(Path(__file__).parents[3] / "samples" / "photos" / "IMG_0001.jpg"))
+    phone = record(1, PHONE, 0, gps=(35.0, 135.0), look=flat[0])
+    camera = record(2, CAMERA, 20, look=flat[1])
+    assert Scenes.of([phone, camera]).place(camera) is None
