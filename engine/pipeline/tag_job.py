@@ -380,12 +380,12 @@ def decision_stage(decision: Decision, min_confidence: float, policy: PlacementP
     (its radius includes how far its clock's uncertainty can move it)."""
     if decision.review:
         return Stage.REVIEW, f"{decision.note}: review before writing"
-    if decision.confidence < min_confidence:
-        return Stage.REVIEW, f"confidence {decision.confidence:.2f} below {min_confidence:.2f}: review before writing"
-    radius = decision.radius_m
+    radius = decision.radius_m  # the more telling reason first: how far off it may be
     if decision.source in TIME_BASED_SOURCES and radius is not None and radius > policy.max_radius_m:
         reach = "it may be anywhere" if not math.isfinite(radius) else f"it may be {radius / 1000:,.1f} km off"
         return Stage.REVIEW, f"{decision.note}: {reach}, beyond the {policy.max_radius_m / 1000:g} km limit: review before writing"
+    if decision.confidence < min_confidence:
+        return Stage.REVIEW, f"confidence {decision.confidence:.2f} below {min_confidence:.2f}: review before writing"
     return Stage.DECIDED, decision.note
 
 
