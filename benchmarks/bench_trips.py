@@ -53,8 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geor.engine.pipeline import TagOptions, open_job_store, plan_job, run_tag_job  # noqa: E402
-from geor.engine.pipeline.clock_offsets import format_offset  # noqa: E402
-from geor.engine.pipeline.policy import distance_m  # noqa: E402
+from geor.engine.placement.clock_offsets import format_offset  # noqa: E402
+from geor.engine.placement.policy import distance_m  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.helpers.trip_family import Trip

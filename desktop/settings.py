@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
-from geor.engine.pipeline.policy import PlacementPolicy
-from geor.engine.pipeline.scenes import DEFAULT_PER_SCENE
+from geor.engine.placement import DEFAULT_PER_SCENE, PlacementPolicy
 
 if TYPE_CHECKING:
     from geor.engine.pipeline.tag_request import TagRequest
@@ -35,14 +34,14 @@ class AppSettings:
     camera_utc_offset: str = ""  # e.g. +09:00: the clock of cameras nothing else tells about (geor tag --tz)
     clock_overrides: list[str] = field(default_factory=list)  # "NIKON Z 6=+01:03:27" (geor tag --clock)
     infer_clocks: bool = True
-    same_place_m: float = POLICY.same_place_m  # the interpolation policy (engine/pipeline/policy.py), as geor tag's options
+    same_place_m: float = POLICY.same_place_m  # the interpolation policy (engine/placement/policy.py), as geor tag's options
     same_place_max_min: float = POLICY.same_place_max_min
     interpolate_max_min: float = POLICY.interpolate_max_min
     extrapolate_max_min: float = POLICY.extrapolate_max_min
     max_speed_kmh: float = POLICY.max_speed_kmh
     far_km: float = POLICY.far_km
     max_radius_m: float = POLICY.max_radius_m
-    per_scene: int = DEFAULT_PER_SCENE  # the model sees up to this many photos of a scene (engine/pipeline/scenes.py); 0: every photo
+    per_scene: int = DEFAULT_PER_SCENE  # the model sees up to this many photos of a scene (engine/placement/scenes.py); 0: every photo
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
 
@@ -65,7 +64,7 @@ class AppSettings:
             found.append("photos per scene cannot be negative (0: every photo)")
         if not 0.0 <= self.min_confidence <= 1.0:
             found.append("the confidence threshold must lie within 0..1")
-        from geor.engine.pipeline.clock_offsets import parse_clock_overrides, parse_utc_offset
+        from geor.engine.placement import parse_clock_overrides, parse_utc_offset
 
         try:
             parse_utc_offset(self.camera_utc_offset, "the cameras' UTC offset")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from geor.engine.pipeline.privacy import MODES, PrivacyError, PrivacyRules, load_rules, parse_zone, save_rules
+from geor.engine.placement import MODES, PrivacyError, PrivacyRules, load_rules, parse_zone, save_rules
 
 from . import palette
 from .settings import DEVICES, AppSettings

@@ -35,7 +35,7 @@ EXCLUDES = [
 #: Loaded through ctypes or importlib, which PyInstaller's import scan cannot see.
 HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "backports.zstd", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
                   "llama_cpp.mtmd_cpp", "PySide6.QtSvg",
-                  # the track readers, imported when a job has track files (engine/pipeline/tracks)
+                  # the track readers, imported when a job has track files (engine/placement/tracks)
                   "gpxpy", "gpxpy.gpx", "fastkml", "fastkml.kml", "pynmea2"]
 #: Files that must be present as files: numba reads a kernel's source to cache its compiled code.
 SOURCE_AS_FILES = {"geor": "pyz+py"}

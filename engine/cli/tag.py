@@ -14,9 +14,9 @@ from .predict import add_model_arguments
 if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
     from rich.progress import TaskID
 
-    from geor.engine.pipeline.clocks import CameraClock
     from geor.engine.pipeline.tag_job import JobSummary
     from geor.engine.pipeline.tag_request import TagRequest
+    from geor.engine.placement import CameraClock
 
 
 #: ``geor tag``'s status when the job ran but some photos were not handled (the report's failed and
@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where.add_argument("--tz", help="UTC offset of the clock of cameras nothing else tells about, e.g. +02:00")
     where.add_argument("--no-clock-inference", dest="infer_clocks", action="store_false",
                        help="do not infer clocks from other devices' photos or tracks (only --clock, GPS times, OffsetTime tags, --tz)")
-    # the numbers of engine/pipeline/policy.py's PlacementPolicy, written out so that `geor --version`
+    # the numbers of engine/placement/policy.py's PlacementPolicy, written out so that `geor --version`
     # need not import the pipeline (tests/engine/cli/test_tag_cli.py holds them equal)
     policy = tag.add_argument_group("interpolation policy")
     policy.add_argument("--same-place-m", type=float, default=100.0,

@@ -1,6 +1,7 @@
 """The batch folder job: job store, location sources, the resumable tagging run and its undo."""
 
-from .anchors import AnchorSource
+from geor.engine.placement import AnchorSource, Decision, LocationSource, PhotoRecord
+
 from .job_setup import JobPlan, open_job_store, plan_job
 from .jobstore import JobInfo, JobStore, list_jobs
 from .review import (
@@ -15,7 +16,6 @@ from .review import (
     undo_last_write,
     write_accepted,
 )
-from .sources import Decision, LocationSource, PhotoRecord
 from .tag_job import JobCancelled, JobSummary, TagOptions, run_tag_job
 from .undo import UndoSummary, undo_job
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anchors import AnchorSource
+from geor.engine.placement import AnchorSource, LocationSource, Track, TrackRead, read_tracks
+
 from .jobstore import JobStore
-from .sources import LocationSource
 from .tag_job import TagOptions
-from .tracks import Track, TrackRead, read_tracks
 
 
 @dataclass

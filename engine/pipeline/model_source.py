@@ -25,10 +25,9 @@ import numpy as np
 
 from geor.engine.geo import geometric_median, haversine_km
 from geor.engine.paths import printable
+from geor.engine.placement import DEFAULT_PER_SCENE, Decision, PhotoRecord, Scene, group_scenes, stored_fingerprints
 
 from .jobstore import JobStore
-from .scenes import DEFAULT_PER_SCENE, Scene, group_scenes, stored_fingerprints
-from .sources import Decision, PhotoRecord
 from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
 SPREAD_SCALE_KM = 750.0

@@ -21,8 +21,8 @@ from typing import Any
 
 from geor.engine.errors import BadInput
 from geor.engine.paths import printable
+from geor.engine.placement import camera_key
 
-from .clocks import camera_key
 from .jobstore import JobStore
 from .tag_job import Progress, write_rows
 from .undo import UndoSummary, undo_job

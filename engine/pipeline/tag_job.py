@@ -38,17 +38,32 @@ from geor.engine.photos import (
 )
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.photos.place_name_tags import NAME_TAGS
+from geor.engine.placement import (
+    DEFAULT_ANCHOR_RADIUS_M,
+    DEFAULT_PER_SCENE,
+    CameraClock,
+    ClockPhoto,
+    Decision,
+    LocationSource,
+    PhotoRecord,
+    Placed,
+    PlacementPolicy,
+    PrivacyRules,
+    PrivacyZone,
+    Track,
+    camera_key,
+    format_offset,
+    implausible,
+    infer_clocks,
+    parse_clock_offset,
+    parse_utc_offset,
+    rules_for_writing,
+    rules_from_options,
+    stored_fingerprints,
+)
 
-from .clock_offsets import format_offset, parse_clock_offset, parse_utc_offset
-from .clocks import CameraClock, ClockPhoto, camera_key, infer_clocks
 from .jobstore import JobStore
-from .plausibility import Placed, implausible
-from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy
-from .privacy import PrivacyRules, PrivacyZone, rules_for_writing, rules_from_options
 from .report import write_reports
-from .scenes import DEFAULT_PER_SCENE, stored_fingerprints
-from .sources import Decision, LocationSource, PhotoRecord
-from .tracks import Track
 from .vocabulary import NAME_FIELDS, TIME_BASED_SOURCES, Source, Stage, Step
 
 Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job

@@ -17,15 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geor.engine.errors import BadInput
+from geor.engine.placement import DEFAULT_PER_SCENE, LocationSource, PlacementPolicy, PrivacyRules, Track, load_rules, parse_zone
 
 from .job_setup import open_job_store, plan_job
 from .jobstore import JobStore
-from .policy import PlacementPolicy
-from .privacy import PrivacyRules, load_rules, parse_zone
-from .scenes import DEFAULT_PER_SCENE
-from .sources import LocationSource
 from .tag_job import JobSummary, Progress, TagOptions, run_tag_job
-from .tracks import Track
 
 if TYPE_CHECKING:
     from geor.engine.geo.geocoder import Geocoder
@@ -89,7 +85,7 @@ class TagRequest:
 
     def tag_options(self, saved: PrivacyRules | None = None) -> TagOptions:
         """The job's stored options; ``saved``: the user's privacy rules (default: load them)."""
-        from .clock_offsets import parse_clock_overrides
+        from geor.engine.placement import parse_clock_overrides
 
         saved = load_rules() if saved is None else saved
         return TagOptions(

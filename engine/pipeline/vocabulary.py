@@ -1,11 +1,16 @@
 """The tagging job's named vocabularies, stored as their text in the job store and shown by the
-desktop: a photo's stage, where its decision came from, a person's verdict, and the steps a job
+desktop: a photo's stage, where its decision came from (defined with the placement rules:
+placement.sources), a person's verdict, and the steps a job
 reports progress for. ``StrEnum``: each member is its own string, so stored rows compare equal
 to members and old job stores read as they are."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from geor.engine.placement.sources import FACT_SOURCES, TIME_BASED_SOURCES, Source  # the photos.source column
+
+__all__ = ["FACT_SOURCES", "NAME_FIELDS", "PROPOSED_STAGES", "SCENE_WORDS", "TIME_BASED_SOURCES", "Source", "Stage", "Step", "Verdict"]
 
 
 class Stage(StrEnum):
@@ -30,23 +35,6 @@ NAME_FIELDS = ("city", "state", "country", "country_code", "country_code3")
 #: How the model's decision that rests on a scene's photos says so ("pooled over 3 of 24 photos of this
 #: scene", model_source.py); the review screen looks for these words.
 SCENE_WORDS = "photos of this scene"
-
-
-class Source(StrEnum):
-    """Where a photo's position came from (the ``photos.source`` column)."""
-
-    EXIF = "exif"  # the photo's own GPS
-    GPX = "gpx"  # a GPX track (job stores made before every track format was read)
-    TRACK = "track"  # a track file, matched by the capture time
-    INTERPOLATED = "interpolated"  # GPS photos of any device taken at the same time
-    MODEL = "model"
-    MANUAL = "manual"  # placed by hand
-
-
-#: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
-TIME_BASED_SOURCES = frozenset({Source.GPX, Source.TRACK, Source.INTERPOLATED})
-#: Sources that are facts about the photo, not inferences: the plausibility checks trust them.
-FACT_SOURCES = frozenset({Source.EXIF, Source.MANUAL})
 
 
 class Verdict(StrEnum):

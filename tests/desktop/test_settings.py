@@ -57,7 +57,7 @@ def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, track_files=["/t/a.gpx"],
                                           clock_overrides=["NIKON Z 6=+01:03:27"], interpolate_max_min=45.0)
     # the zones go to the user's config, which geor tag reads too
-    from geor.engine.pipeline.privacy import PrivacyZone, load_rules
+    from geor.engine.placement.privacy import PrivacyZone, load_rules
 
     saved = load_rules()
     assert saved.zones == (PrivacyZone(48.8566, 2.3522, 500.0, "home"),) and saved.mode == "omit"

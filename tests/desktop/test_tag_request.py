@@ -7,8 +7,8 @@ from geor.engine.cli import build_parser
 from geor.engine.cli.tag import tag_request
 from geor.engine.errors import BadOption
 from geor.engine.pipeline.jobstore import jobs_dir
-from geor.engine.pipeline.privacy import PrivacyError
 from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
+from geor.engine.placement.privacy import PrivacyError
 
 
 def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatch):

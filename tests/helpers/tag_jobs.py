@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from geor.engine.pipeline import TagOptions, open_job_store, plan_job, run_tag_job
-from geor.engine.pipeline.clock_offsets import format_offset
+from geor.engine.placement.clock_offsets import format_offset
 
 from .photo_files import make_photo
 

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from geor.engine.pipeline.anchors import AnchorSource
-from geor.engine.pipeline.clocks import CameraClock, ClockPhoto, infer_clocks
-from geor.engine.pipeline.policy import PlacementPolicy, distance_m
-from geor.engine.pipeline.sources import PhotoRecord
 from geor.engine.pipeline.tag_job import decision_stage
 from geor.engine.pipeline.vocabulary import Stage
+from geor.engine.placement.anchors import AnchorSource
+from geor.engine.placement.clocks import CameraClock, ClockPhoto, infer_clocks
+from geor.engine.placement.policy import PlacementPolicy, distance_m
+from geor.engine.placement.sources import PhotoRecord
 
 PHONE = "Apple iPhone 15 Pro"
 CAMERA = "NIKON CORPORATION NIKON Z 6 6012345"

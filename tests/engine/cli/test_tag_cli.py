@@ -120,12 +120,12 @@ def test_the_policy_options_default_to_the_policy():
     import argparse
 
     from geor.engine.cli.tag import register
-    from geor.engine.pipeline.policy import PlacementPolicy
+    from geor.engine.placement.policy import PlacementPolicy
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
     args = parser.parse_args(["tag", "."])
     assert {name: getattr(args, name) for name in PlacementPolicy.__dataclass_fields__} == vars(PlacementPolicy())
-    from geor.engine.pipeline.scenes import DEFAULT_PER_SCENE
+    from geor.engine.placement.scenes import DEFAULT_PER_SCENE
 
     assert args.per_scene == DEFAULT_PER_SCENE  # written out in the CLI too, so that `geor --help` need not import the pipeline

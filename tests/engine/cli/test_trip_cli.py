@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from geor.engine.pipeline.policy import distance_m
+from geor.engine.placement.policy import distance_m
 
 from ...helpers.cli_runs import geor
 from ...helpers.photo_files import EXIFTOOL

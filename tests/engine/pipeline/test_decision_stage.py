@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from geor.engine.pipeline.policy import PlacementPolicy
-from geor.engine.pipeline.sources import Decision
 from geor.engine.pipeline.tag_job import decision_stage
 from geor.engine.pipeline.vocabulary import Source, Stage
+from geor.engine.placement.policy import PlacementPolicy
+from geor.engine.placement.sources import Decision
 
 POLICY = PlacementPolicy(max_radius_m=1000.0)
 

@@ -10,7 +10,7 @@ from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource, ask_alone
-from geor.engine.pipeline.scenes import fingerprints
+from geor.engine.placement.scenes import fingerprints
 
 from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import T0
@@ -171,7 +171,7 @@ def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_aga
 
 
 def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_what_is_new(tmp_path, jobs_home, monkeypatch):
-    from geor.engine.pipeline import scenes
+    from geor.engine.placement import scenes
 
     write_scenes(tmp_path)
     decoded = []

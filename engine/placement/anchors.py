@@ -27,9 +27,8 @@ from .bursts import PAIR_CAP_S
 from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
 from .policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S, Anchor, Placement, PlacementPolicy, Timeline, ago
 from .scenes import hamming, telling
-from .sources import Decision, PhotoRecord
+from .sources import Decision, PhotoRecord, Source
 from .tracks import Track
-from .vocabulary import Source
 
 TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
 SCENE_WINDOW_S = PAIR_CAP_S  # two photos of one scene by two devices, this near in time: the same visit

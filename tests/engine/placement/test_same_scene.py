@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from geor.engine.pipeline.anchors import SCENE_REACH_M, SCENE_WINDOW_S, AnchorSource, Scenes
-from geor.engine.pipeline.policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S
-from geor.engine.pipeline.scenes import fingerprint, telling
-from geor.engine.pipeline.sources import PhotoRecord
+from geor.engine.placement.anchors import SCENE_REACH_M, SCENE_WINDOW_S, AnchorSource, Scenes
+from geor.engine.placement.policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S
+from geor.engine.placement.scenes import fingerprint, telling
+from geor.engine.placement.sources import PhotoRecord
 
 T0 = dt.datetime(2025, 5, 3, 10, 0, tzinfo=dt.UTC)
 LOOK = 0x9F3A_61C4_0B7E_D215

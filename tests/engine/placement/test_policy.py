@@ -3,7 +3,7 @@ anchor within 30 min, nothing beyond; radius and confidence as the docstring say
 
 import pytest
 
-from geor.engine.pipeline.policy import Anchor, PlacementPolicy, Timeline, distance_m, place_between
+from geor.engine.placement.policy import Anchor, PlacementPolicy, Timeline, distance_m, place_between
 
 POLICY = PlacementPolicy()
 CAFE = (48.85837, 2.29448)

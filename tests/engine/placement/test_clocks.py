@@ -6,9 +6,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from geor.engine.pipeline.clock_offsets import ClockOffsetError, format_offset, names_camera, parse_clock_offset
-from geor.engine.pipeline.clocks import ClockPhoto, infer_clocks
-from geor.engine.pipeline.tracks import Fix, Track
+from geor.engine.placement.clock_offsets import ClockOffsetError, format_offset, names_camera, parse_clock_offset
+from geor.engine.placement.clocks import ClockPhoto, infer_clocks
+from geor.engine.placement.tracks import Fix, Track
 
 DAY0 = dt.datetime(2024, 7, 14, tzinfo=dt.UTC).timestamp()
 PHONE, CAMERA = "Apple iPhone 12 Pro", "NIKON CORPORATION NIKON Z 6 3012345"

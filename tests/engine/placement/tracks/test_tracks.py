@@ -12,7 +12,7 @@ from pathlib import Path
 import gpxpy
 import pytest
 
-from geor.engine.pipeline.tracks import TrackError, read_track_file, read_tracks
+from geor.engine.placement.tracks import TrackError, read_track_file, read_tracks
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,8 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
+
+
+class Source(StrEnum):
+    """Where a photo's position came from (the ``photos.source`` column)."""
+
+    EXIF = "exif"  # the photo's own GPS
+    GPX = "gpx"  # a GPX track (job stores made before every track format was read)
+    TRACK = "track"  # a track file, matched by the capture time
+    INTERPOLATED = "interpolated"  # GPS photos of any device taken at the same time
+    MODEL = "model"
+    MANUAL = "manual"  # placed by hand
+
+
+#: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
+TIME_BASED_SOURCES = frozenset({Source.GPX, Source.TRACK, Source.INTERPOLATED})
+#: Sources that are facts about the photo, not inferences: the plausibility checks trust them.
+FACT_SOURCES = frozenset({Source.EXIF, Source.MANUAL})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +72,7 @@ class LocationSource(Protocol):
     ``notes: dict[int, str]`` (why it could not place a photo it saw)."""
 
     @property
-    def name(self) -> str:  # what Decision.source says of its placements (a vocabulary.Source for Geo-R's own)
+    def name(self) -> str:  # what Decision.source says of its placements (a Source for Geo-R's own)
         ...
 
     def locate(self, photos: list[PhotoRecord]) -> dict[int, Decision]: ...

@@ -8,7 +8,7 @@ import gpxpy
 
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import TagOptions
-from geor.engine.pipeline.policy import distance_m
+from geor.engine.placement.policy import distance_m
 
 from ...helpers.photo_files import make_photo
 from ...helpers.tag_jobs import T0, run

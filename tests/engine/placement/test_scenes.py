@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance
 
-from geor.engine.pipeline.scenes import ALIKE_BITS, MAX_SPAN, fingerprint, group_scenes, hamming, most_distinct
-from geor.engine.pipeline.sources import PhotoRecord
+from geor.engine.placement.scenes import ALIKE_BITS, MAX_SPAN, fingerprint, group_scenes, hamming, most_distinct
+from geor.engine.placement.sources import PhotoRecord
 
 from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import T0

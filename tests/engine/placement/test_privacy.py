@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from geor.engine.pipeline import TagOptions
-from geor.engine.pipeline.privacy import PrivacyError, PrivacyRules, PrivacyZone, load_rules, parse_zone, save_rules
+from geor.engine.placement.privacy import PrivacyError, PrivacyRules, PrivacyZone, load_rules, parse_zone, save_rules
 
 from ...helpers.photo_files import EXIFTOOL, make_photo
 from ...helpers.tag_jobs import T0, run

@@ -1,9 +1,9 @@
 """Plausibility checks: each flag names its reason; facts (own GPS, a person's placement) are never
 flagged; a track can justify what looks impossible."""
 
-from geor.engine.pipeline.plausibility import Placed, implausible
-from geor.engine.pipeline.policy import PlacementPolicy
-from geor.engine.pipeline.tracks import Fix, Track
+from geor.engine.placement.plausibility import Placed, implausible
+from geor.engine.placement.policy import PlacementPolicy
+from geor.engine.placement.tracks import Fix, Track
 
 PARIS, LYON, TOKYO = (48.8566, 2.3522), (45.764, 4.8357), (35.68, 139.77)
 H = 3600.0

@@ -1,7 +1,7 @@
 """Rebuild the derived track files of this folder from the real GPX tracks beside them (see
 SOURCES.md): the same real positions and times, written in the other formats users bring.
 
-    python tests/engine/pipeline/tracks/data/assemble.py
+    python tests/engine/placement/tracks/data/assemble.py
 
 The KML files come from gpsbabel 1.8.0 (the commands are in SOURCES.md); everything else here is
 written by this script with the standard library, in each format's own documented shape.

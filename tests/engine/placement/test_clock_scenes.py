@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 
 from geor.engine.pipeline import TagOptions
-from geor.engine.pipeline.policy import distance_m
 from geor.engine.pipeline.vocabulary import Stage
+from geor.engine.placement.policy import distance_m
 
 from ...helpers.photo_files import make_photo, scene_pixels
 from ...helpers.tag_jobs import run

@@ -24,8 +24,8 @@ from itertools import pairwise
 
 from .anchors import track_anchors
 from .policy import PlacementPolicy, Timeline, distance_m
+from .sources import FACT_SOURCES, Source
 from .tracks import Track
-from .vocabulary import FACT_SOURCES, Source
 
 DAY_S = 12 * 3600.0
 

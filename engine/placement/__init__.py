@@ -1,0 +1,34 @@
+"""The placement rules: where a photo was, from the user's own data, as pure functions of the
+photos' times, positions and looks (no job store, no files but the tracks and privacy zones they
+read). Camera clocks (clocks, bursts, clock_offsets), the interpolation policy and its radii
+(policy), the anchors and the same scenes (anchors, scenes), tracks (tracks), the plausibility
+checks and privacy zones, and the sources' shared types (sources). The job (engine.pipeline) runs
+them over its store; they never import it."""
+
+from .anchors import AnchorSource
+from .clock_offsets import format_offset, parse_clock_offset, parse_clock_overrides, parse_utc_offset
+from .clocks import CameraClock, ClockPhoto, camera_key, infer_clocks
+from .plausibility import Placed, implausible
+from .policy import DEFAULT_ANCHOR_RADIUS_M, PlacementPolicy, distance_m
+from .privacy import (
+    MODES,
+    PrivacyError,
+    PrivacyRules,
+    PrivacyZone,
+    load_rules,
+    parse_zone,
+    rules_for_writing,
+    rules_from_options,
+    save_rules,
+)
+from .scenes import DEFAULT_PER_SCENE, Scene, group_scenes, stored_fingerprints
+from .sources import FACT_SOURCES, TIME_BASED_SOURCES, Decision, LocationSource, PhotoRecord, Source
+from .tracks import Track, TrackRead, read_tracks
+
+__all__ = [
+    "AnchorSource", "CameraClock", "ClockPhoto", "DEFAULT_ANCHOR_RADIUS_M", "DEFAULT_PER_SCENE", "Decision", "FACT_SOURCES", "LocationSource",
+    "MODES", "PhotoRecord", "Placed", "PlacementPolicy", "PrivacyError", "PrivacyRules", "PrivacyZone", "Scene", "Source", "TIME_BASED_SOURCES",
+    "Track", "TrackRead", "camera_key", "distance_m", "format_offset", "group_scenes", "implausible", "infer_clocks", "load_rules",
+    "parse_clock_offset", "parse_clock_overrides", "parse_utc_offset", "parse_zone", "read_tracks", "rules_for_writing", "rules_from_options",
+    "save_rules", "stored_fingerprints",
+]
