@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from geor.engine.photos import FileState, Location, PhotoWriteError, PhotoWriter, WriteRequest, read_metadata, restore_original
-from geor.engine.photos.exiftool import ExifToolSession
+from geor.engine.photos.exiftool import ExifToolMissing, ExifToolSession
 
 from ...helpers import exiftool_oracle as oracle
 from ...helpers.photo_files import make_photo, pixels
@@ -305,3 +305,68 @@ def test_undeclared_utf8_iptc_stays_undeclared(tmp_path, when):
     dump = iptc_and_xmp(photo)
     assert "Jürgen Straße".encode() in photo.read_bytes() and dump.get("IPTC:CodedCharacterSet") is None
     assert dump.get("IPTC:City") is None and dump.get("XMP-photoshop:City") == "Reykjavík"
+
+
+def test_a_started_writer_writes_what_one_started_by_its_first_write_does(tmp_path, when):
+    """start(): the ExifTool processes start in the background and each warms up on a tiny JPEG of
+    its own (a write and a validated reading); the photos come out byte for byte alike."""
+    written = []
+    for started in (False, True):
+        folder = tmp_path / ("started" if started else "cold")
+        folder.mkdir()
+        photos = [make_photo(folder / f"p{i}.jpg", when, seed=i) for i in range(3)]
+        with PhotoWriter(folder, workers=2) as writer:
+            if started:
+                writer.start()
+            outcomes = [o for _, o in writer.write_many([WriteRequest(photo=p, location=REYKJAVIK) for p in photos])]
+        assert not any(isinstance(o, PhotoWriteError) for o in outcomes)
+        written.append([p.read_bytes() for p in photos])
+    assert written[0] == written[1]
+
+
+def test_a_writer_started_without_exiftool_says_so_at_its_first_write(tmp_path, when, monkeypatch):
+    monkeypatch.setenv("GEOR_EXIFTOOL", str(tmp_path / "nowhere"))
+    photo = make_photo(tmp_path / "p.jpg", when)
+    with PhotoWriter(tmp_path, workers=2) as writer:
+        writer.start()  # (the processes that could not start are not an error yet: a dry run writes nothing)
+        with pytest.raises(ExifToolMissing, match="nowhere: no such file"):
+            writer.write(WriteRequest(photo=photo, location=BIEI))
+
+
+def test_a_reading_taken_ahead_serves_only_the_bytes_it_was_taken_of(tmp_path, when, monkeypatch):
+    """read_ahead(): the reading a write starts from, taken while the job decides. A photo changed
+    after it (one letter of its camera model: same size, same modification time) is read again;
+    with the stale reading the rewrite check would see the model change and refuse the write."""
+    photos = [make_photo(tmp_path / f"p{i}.jpg", when, seed=i) for i in range(2)]
+    originals = {p.name: oracle.dump(p) for p in photos} if oracle.EXIFTOOL else {}
+    read = ExifToolSession.read
+    reads: list[str] = []
+
+    def counted(session, path, *tags, **options):
+        reads.append(os.fsdecode(path.name))
+        return read(session, path, *tags, **options)
+
+    monkeypatch.setattr(ExifToolSession, "read", counted)
+    with PhotoWriter(tmp_path) as writer:
+        assert writer.read_ahead(photos).result() == 2
+        state, data = FileState.of(photos[1]), photos[1].read_bytes()
+        assert data.count(b"TestCam X1") == 1
+        photos[1].write_bytes(data.replace(b"TestCam X1", b"TestCam X2"))
+        os.utime(photos[1], ns=(state.mtime_ns, state.mtime_ns))
+        assert FileState.of(photos[1]) == state
+        reads.clear()
+        for photo in photos:
+            writer.write(WriteRequest(photo=photo, location=BIEI, expect=state if photo == photos[1] else None))
+    assert [name for name in reads if not name.startswith(".geor-tmp-")] == ["p1.jpg"] and len(reads) == 3  # (each new file read once)
+    assert [read_metadata(p).camera for p in photos] == ["Geo-R Tests TestCam X1", "Geo-R Tests TestCam X2"]
+    assert all(read_metadata(p).gps is not None for p in photos)
+    if originals:
+        assert oracle.damage(originals["p0.jpg"], oracle.dump(photos[0])) == []
+
+
+def test_closing_a_writer_stops_reading_ahead(tmp_path, when):
+    photos = [make_photo(tmp_path / f"p{i}.jpg", when, seed=i) for i in range(8)]
+    data = [p.read_bytes() for p in photos]
+    with PhotoWriter(tmp_path) as writer:
+        future = writer.read_ahead(photos)
+    assert future.done() and future.result() <= 8 and [p.read_bytes() for p in photos] == data
