@@ -177,7 +177,7 @@ def run_geor(folder: Path, infer: bool) -> tuple[dict[str, tuple[str, float | No
     plan = plan_job(options)
     store, _ = open_job_store(folder, options, new_job=True)
     summary = run_tag_job(store, options, plan.sources, None, None, plan.track)
-    found = {Path(store.path_of(r)).name: (r["stage"], r["lat"], r["lon"]) for r in store.photos()}
+    found = {Path(store.path_of(r)).name: (r.stage, r.lat, r.lon) for r in store.photos()}
     store.close()
     return found, summary.clocks
 

@@ -10,14 +10,16 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from geor.engine.errors import BadInput
 from geor.engine.paths import printable, user_data_dir
 from geor.engine.photos import WriteResult
+
+from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, Stage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (key TEXT PRIMARY KEY, value TEXT);
@@ -65,6 +67,129 @@ CREATE TABLE IF NOT EXISTS fingerprints (  -- the scenes' perceptual hashes, so 
     hash TEXT                          -- 16 hex digits; NULL: no decoder could read the file
 );
 """
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRow:
+    """One photo of the job as the store holds it (the ``photos`` table; the columns are described
+    in ``SCHEMA``). Times are ISO 8601 text, as stored."""
+
+    id: int
+    relpath: bytes  # os.fsencode of the path inside the job's folder
+    stage: str
+    size: int | None = None
+    mtime_ns: int | None = None
+    taken_at: str | None = None
+    utc_offset_s: int | None = None
+    camera: str | None = None
+    time_source: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    gps_alt: float | None = None
+    gps_problem: str | None = None
+    gps_time: str | None = None
+    gps_accuracy_m: float | None = None
+    utc: str | None = None
+    clock: str | None = None
+    clock_strength: str | None = None
+    source: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    confidence: float | None = None
+    radius_m: float | None = None
+    evidence: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+    country_code3: str | None = None
+    message: str | None = None
+    verdict: str | None = None
+
+    @property
+    def gps(self) -> tuple[float, float, float | None] | None:
+        """Its own GPS, as read from the file."""
+        return (self.gps_lat, self.gps_lon, self.gps_alt) if self.gps_lat is not None and self.gps_lon is not None else None
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """The position decided for it (its own GPS kept, proposed, placed or written)."""
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+    @property
+    def names(self) -> dict[str, str | None]:
+        """Its place names (city, state, country and the country's codes)."""
+        return {name: getattr(self, name) for name in NAME_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One journaled write (the ``changes`` table)."""
+
+    id: int
+    photo_id: int
+    target: bytes  # os.fsencode of the file written (the photo or its sidecar)
+    created: int  # the target (a sidecar) did not exist before
+    old: str  # JSON: the location fields before and after
+    new: str
+    sha256: str  # of the target as Geo-R wrote it
+    state: str  # pending, done, undone, abandoned
+    original_sha256: str | None = None
+    restore: bytes | None = None  # zstd patch from the written bytes back to the original ones
+    message: str | None = None
+    at: str | None = None
+    batch: int | None = None
+
+    @property
+    def target_path(self) -> Path:
+        return Path(os.fsdecode(self.target))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reading:
+    """What the read stage found in a photo's metadata (times as ISO 8601 text)."""
+
+    taken_at: str | None
+    utc_offset_s: int | None
+    time_source: str | None
+    camera: str | None
+    gps: tuple[float, float, float | None] | None
+    gps_problem: str | None
+    gps_time: str | None
+    gps_accuracy_m: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Position:
+    """A position decided for a photo and why (the decide stage, the model, a person)."""
+
+    stage: str
+    source: str | None
+    lat: float | None
+    lon: float | None
+    confidence: float | None
+    radius_m: float | None
+    evidence: str | None
+    message: str | None
+    gps_alt: float | None = None
+
+
+_PHOTO_COLUMNS = frozenset(f.name for f in fields(PhotoRow))
+_CHANGE_COLUMNS = frozenset(f.name for f in fields(ChangeRow))
+
+
+def _photo_row(row: Mapping[str, Any]) -> PhotoRow:
+    values = {k: row[k] for k in row.keys() if k in _PHOTO_COLUMNS}  # noqa: SIM118 - sqlite3.Row has keys(), not iteration by key
+    values["relpath"] = bytes(values["relpath"])
+    return PhotoRow(**values)
+
+
+def _change_row(row: Mapping[str, Any]) -> ChangeRow:
+    values = {k: row[k] for k in row.keys() if k in _CHANGE_COLUMNS}  # noqa: SIM118
+    values["target"] = bytes(values["target"])
+    if values.get("restore") is not None:
+        values["restore"] = bytes(values["restore"])
+    return ChangeRow(**values)
 
 
 def jobs_dir() -> Path:
@@ -210,27 +335,94 @@ class JobStore:
             raise
         self.db.execute("COMMIT")
 
-    # -- photos ---------------------------------------------------------------------------------
+    # -- photos: each method named for what it records -----------------------------------------
 
-    def update_photo(self, photo_id: int, **fields: Any) -> None:
-        columns = ", ".join(f"{name} = ?" for name in fields)
-        values = [printable(v) if isinstance(v, str) else v for v in fields.values()]
-        self.db.execute(f"UPDATE photos SET {columns} WHERE id = ?", (*values, photo_id))
-
-    def photos(self, *stages: str) -> list[sqlite3.Row]:
+    def photos(self, *stages: str) -> list[PhotoRow]:
+        """The job's photos (those in these stages), in the order they were found."""
         if stages:
             marks = ", ".join("?" for _ in stages)
-            return self.db.execute(f"SELECT * FROM photos WHERE stage IN ({marks}) ORDER BY id", stages).fetchall()
-        return self.db.execute("SELECT * FROM photos ORDER BY id").fetchall()
+            return [_photo_row(r) for r in self.db.execute(f"SELECT * FROM photos WHERE stage IN ({marks}) ORDER BY id", stages)]
+        return [_photo_row(r) for r in self.db.execute("SELECT * FROM photos ORDER BY id")]
 
-    def path_of(self, row: sqlite3.Row) -> Path:
-        return self.root / os.fsdecode(bytes(row["relpath"]))
+    def photo(self, photo_id: int) -> PhotoRow | None:
+        row = self.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        return _photo_row(row) if row is not None else None
+
+    def path_of(self, row: PhotoRow) -> Path:
+        return self.root / os.fsdecode(row.relpath)
+
+    def _update(self, photo_id: int, **values: Any) -> None:
+        unknown = values.keys() - _PHOTO_COLUMNS
+        assert not unknown, f"no such photo columns: {sorted(unknown)}"
+        columns = ", ".join(f"{name} = ?" for name in values)
+        self.db.execute(f"UPDATE photos SET {columns} WHERE id = ?", (*(printable(v) if isinstance(v, str) else v for v in values.values()), photo_id))
+
+    def add_found(self, relpath: bytes, size: int, mtime_ns: int) -> None:
+        """A photo the scan found for the first time: to be read."""
+        self.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)", (relpath, size, mtime_ns, Stage.NEW))
+
+    def add_skipped(self, relpath: bytes, reason: str) -> None:
+        """A path the scan found that is not a photo of this folder (a link out of it, a loop)."""
+        self.db.execute("INSERT INTO photos (relpath, stage, message) VALUES (?, ?, ?)", (relpath, Stage.SKIPPED, printable(reason)))
+
+    def mark_found_again(self, photo_id: int, size: int, mtime_ns: int) -> None:
+        """The file changed since it was read (or was skipped before): read it again."""
+        self._update(photo_id, size=size, mtime_ns=mtime_ns, stage=Stage.NEW, message=None)
+
+    def record_reading(self, photo_id: int, reading: Reading) -> None:
+        """The photo's metadata as the read stage found it; a malformed GPS block is its message."""
+        gps = {"gps_lat": reading.gps[0], "gps_lon": reading.gps[1], "gps_alt": reading.gps[2]} if reading.gps is not None else {}
+        self._update(photo_id, stage=Stage.READ, taken_at=reading.taken_at, utc_offset_s=reading.utc_offset_s,
+                     time_source=reading.time_source, camera=reading.camera, gps_problem=reading.gps_problem, message=reading.gps_problem,
+                     gps_time=reading.gps_time, gps_accuracy_m=reading.gps_accuracy_m, **gps)
+
+    def record_clock(self, photo_id: int, utc: str | None, clock: str, strength: str) -> None:
+        """The photo's moment on the job's UTC timeline and its camera's clock in words."""
+        self._update(photo_id, utc=utc, clock=clock, clock_strength=strength)
+
+    def record_position(self, photo_id: int, position: Position, *, verdict: str | None = None, names: Mapping[str, str | None] | None = None) -> None:
+        """A position for the photo (to write, to review, its own GPS kept, none: unplaced) and why;
+        the verdict on it (a person's, for one they placed; none for a new proposal); the place's
+        names when they are known now (else the naming step adds them)."""
+        extra: dict[str, Any] = {"verdict": verdict}
+        if names is not None:
+            extra |= {name: names.get(name) for name in NAME_FIELDS}
+        self._update(photo_id, stage=position.stage, source=position.source, lat=position.lat, lon=position.lon, gps_alt=position.gps_alt,
+                     confidence=position.confidence, radius_m=position.radius_m, evidence=position.evidence, message=position.message,
+                     **extra)
+
+    def record_place_names(self, photo_id: int, names: Mapping[str, str | None]) -> None:
+        self._update(photo_id, **{name: names.get(name) for name in NAME_FIELDS})
+
+    def set_stage(self, photo_id: int, stage: str, message: str | None) -> None:
+        """A photo moved on with the reason (failed, skipped, to review, withheld, written, undone)."""
+        self._update(photo_id, stage=stage, message=message)
+
+    def record_file(self, photo_id: int, size: int, mtime_ns: int) -> None:
+        """The photo's file as Geo-R left it (after a write or an undo): a later correction writes again."""
+        self._update(photo_id, size=size, mtime_ns=mtime_ns)
+
+    def set_verdicts(self, photo_ids: Iterable[int], verdict: str | None) -> int:
+        """A person's verdict on these photos' proposals (None: cleared); photos without one (no
+        position, written, failed) are left as they are. Returns how many changed."""
+        changed = 0
+        marks = ", ".join("?" for _ in PROPOSED_STAGES)
+        with self.transaction():
+            for photo_id in photo_ids:
+                cursor = self.db.execute(f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({marks}) AND lat IS NOT NULL",
+                                         (verdict, photo_id, *PROPOSED_STAGES))
+                changed += cursor.rowcount
+        return changed
 
     # -- model answers --------------------------------------------------------------------------
 
     def prediction(self, photo_id: int, model: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT data FROM model_predictions WHERE photo_id = ? AND model = ?", (photo_id, model)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def predictions(self) -> dict[int, dict[str, Any]]:
+        """Every photo's stored model answer (whichever model gave it)."""
+        return {int(photo_id): json.loads(data) for photo_id, data in self.db.execute("SELECT photo_id, data FROM model_predictions")}
 
     def save_prediction(self, photo_id: int, model: str, data: dict[str, Any]) -> None:
         self.db.execute("INSERT OR REPLACE INTO model_predictions (photo_id, model, data) VALUES (?, ?, ?)",
@@ -280,8 +472,14 @@ class JobStore:
     def set_change(self, change_id: int, state: str, message: str | None = None) -> None:
         self.db.execute("UPDATE changes SET state = ?, message = ? WHERE id = ?", (state, message and printable(message), change_id))
 
-    def changes(self, *states: str, batch: int | None = None) -> list[sqlite3.Row]:
+    def changes(self, *states: str, batch: int | None = None) -> list[ChangeRow]:
         marks = ", ".join("?" for _ in states)
         if batch is None:
-            return self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) ORDER BY id", states).fetchall()
-        return self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) AND batch = ? ORDER BY id", (*states, batch)).fetchall()
+            return [_change_row(r) for r in self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) ORDER BY id", states)]
+        return [_change_row(r) for r in self.db.execute(f"SELECT * FROM changes WHERE state IN ({marks}) AND batch = ? ORDER BY id",
+                                                        (*states, batch))]
+
+    def last_written(self, photo_id: int) -> dict[str, Any] | None:
+        """The location fields this job last wrote into a photo, when that write still stands."""
+        row = self.db.execute("SELECT new FROM changes WHERE photo_id = ? AND state = 'done' ORDER BY id DESC LIMIT 1", (photo_id,)).fetchone()
+        return dict(json.loads(row[0])) if row is not None else None

@@ -27,8 +27,8 @@ from geor.engine.geo import geometric_median, haversine_km
 from geor.engine.paths import printable
 from geor.engine.placement import DEFAULT_PER_SCENE, Decision, PhotoRecord, Scene, group_scenes, stored_fingerprints
 
-from .jobstore import JobStore
-from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
+from .jobstore import JobStore, Position
+from .vocabulary import PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
 SPREAD_SCALE_KM = 750.0
 #: A single answer's radius by the finest region it names: the evaluation's city, region and country
@@ -166,11 +166,11 @@ def ask_alone(store: JobStore, photo_ids: list[int], predictor: Any, model_id: s
     Photos with their own GPS, written ones and those a person has reviewed are left as they are."""
     source = ModelSource(predictor, model_id, store, per_scene=0)
     min_confidence = float(store.options().get("min_confidence", 0.3))
-    rows = {row["id"]: row for row in store.photos()}
+    rows = {row.id: row for row in store.photos()}
     placed, failures, skipped = 0, [], 0
     for photo_id in photo_ids:
         row = rows[photo_id]
-        if row["stage"] not in ASKABLE_STAGES or row["verdict"] is not None or row["source"] == Source.MANUAL or row["gps_lat"] is not None:
+        if row.stage not in ASKABLE_STAGES or row.verdict is not None or row.source == Source.MANUAL or row.gps_lat is not None:
             skipped += 1
             continue
         path = store.path_of(row)
@@ -182,10 +182,10 @@ def ask_alone(store: JobStore, photo_ids: list[int], predictor: Any, model_id: s
         confident = decision.confidence >= min_confidence and not decision.review
         names = place_names([(decision.lat, decision.lon)])[0] if place_names is not None else {}
         with store.transaction():
-            store.update_photo(photo_id, stage=Stage.DECIDED if confident else Stage.REVIEW, source=Source.MODEL, lat=decision.lat,
-                               lon=decision.lon, gps_alt=None, confidence=round(decision.confidence, 3), radius_m=decision.radius_m,
-                               evidence=decision.note, message=decision.note if confident else f"{decision.note}: review before writing",
-                               verdict=None, **(dict.fromkeys(NAME_FIELDS) | names))
+            store.record_position(photo_id, Position(
+                stage=Stage.DECIDED if confident else Stage.REVIEW, source=Source.MODEL, lat=decision.lat, lon=decision.lon, gps_alt=None,
+                confidence=round(decision.confidence, 3), radius_m=decision.radius_m, evidence=decision.note,
+                message=decision.note if confident else f"{decision.note}: review before writing"), names=names)
             store.set(_ASKED_ALONE_KEY, json.dumps(sorted(asked_alone(store) | {photo_id})))
         placed += 1
     return AskSummary(placed=placed, failures=failures, skipped=skipped)

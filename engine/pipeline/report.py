@@ -29,12 +29,12 @@ def write_reports(store: JobStore) -> tuple[Path, Path]:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([printable(store.path_of(row)), *(row[c] for c in COLUMNS[1:])])
+            writer.writerow([printable(store.path_of(row)), *(getattr(row, c) for c in COLUMNS[1:])])
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]} if row["lat"] is not None else None,
-            "properties": {"path": printable(store.path_of(row)), **{c: row[c] for c in COLUMNS[1:] if c not in ("lat", "lon")}},
+            "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]} if row.lat is not None else None,
+            "properties": {"path": printable(store.path_of(row)), **{c: getattr(row, c) for c in COLUMNS[1:] if c not in ("lat", "lon")}},
         }
         for row in rows
     ]

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import math
 import os
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +22,10 @@ from geor.engine.errors import BadInput
 from geor.engine.paths import printable
 from geor.engine.placement import camera_key
 
-from .jobstore import JobStore
+from .jobstore import JobStore, PhotoRow, Position
 from .tag_job import Progress, write_rows
 from .undo import UndoSummary, undo_job
-from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, Source, Stage, Verdict
+from .vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
 
 #: Stages whose position a person can accept and write.
 VERDICTS = tuple(Verdict)
@@ -93,22 +92,22 @@ class PhotoView:
 
 
 def photo_views(store: JobStore) -> list[PhotoView]:
-    model_answers = {row[0]: row[1] for row in store.db.execute("SELECT photo_id, data FROM model_predictions")}
+    model_answers = store.predictions()
     clocks = {c["camera"]: c for c in json.loads(store.get("clocks") or "[]")}
     views = []
     for row in store.photos():
-        answer = model_answers.get(row["id"])
-        camera = camera_key(row["camera"], bytes(row["relpath"]))
+        answer = model_answers.get(row.id)
+        camera = camera_key(row.camera, row.relpath)
         clock = clocks.get(camera)
-        clock_words = row["clock"]
+        clock_words = row.clock
         if clock_words and clock and clock.get("evidence"):
             clock_words = f"{clock_words}: {clock['evidence']}"
         views.append(
-            PhotoView(id=row["id"], path=store.path_of(row), relpath=printable(os.fsdecode(bytes(row["relpath"]))), stage=row["stage"],
-                      source=row["source"], lat=row["lat"], lon=row["lon"], confidence=row["confidence"], city=row["city"],
-                      state=row["state"], country=row["country"], message=row["message"], verdict=row["verdict"], taken_at=row["taken_at"],
-                      had_gps=row["gps_lat"] is not None, model=json.loads(answer) if answer else None, radius_m=row["radius_m"],
-                      evidence=row["evidence"], camera=camera, clock=clock_words)
+            PhotoView(id=row.id, path=store.path_of(row), relpath=printable(os.fsdecode(row.relpath)), stage=row.stage,
+                      source=row.source, lat=row.lat, lon=row.lon, confidence=row.confidence, city=row.city,
+                      state=row.state, country=row.country, message=row.message, verdict=row.verdict, taken_at=row.taken_at,
+                      had_gps=row.gps_lat is not None, model=answer, radius_m=row.radius_m,
+                      evidence=row.evidence, camera=camera, clock=clock_words)
         )
     return views
 
@@ -116,7 +115,7 @@ def photo_views(store: JobStore) -> list[PhotoView]:
 
 def confident_proposals(store: JobStore) -> list[int]:
     """Photos whose proposal is confident enough to need no scrutiny and that nobody has judged yet."""
-    return [int(row["id"]) for row in store.photos(Stage.DECIDED) if row["verdict"] is None and row["lat"] is not None]
+    return [int(row.id) for row in store.photos(Stage.DECIDED) if row.verdict is None and row.lat is not None]
 
 
 def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) -> int:
@@ -124,15 +123,7 @@ def set_verdict(store: JobStore, photo_ids: Iterable[int], verdict: str | None) 
     Photos without a proposal (no location, already written, failed) are left as they are."""
     if verdict is not None and verdict not in VERDICTS:
         raise ReviewError(f"verdict must be one of {', '.join(VERDICTS)} or None, not {verdict!r}")
-    ids = list(photo_ids)
-    changed = 0
-    with store.transaction():
-        for photo_id in ids:
-            cursor = store.db.execute(
-                f"UPDATE photos SET verdict = ? WHERE id = ? AND stage IN ({', '.join('?' for _ in PROPOSED_STAGES)}) AND lat IS NOT NULL",
-                (verdict, photo_id, *PROPOSED_STAGES))
-            changed += cursor.rowcount
-    return changed
+    return store.set_verdicts(photo_ids, verdict)
 
 
 def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, place_names: PlaceNames | None = None,
@@ -146,40 +137,41 @@ def place(store: JobStore, photo_ids: Iterable[int], lat: float, lon: float, pla
     if not -180.0 <= lon <= 180.0:  # a map that wraps round the world
         lon = (lon + 180.0) % 360.0 - 180.0
     names = place_names([(lat, lon)])[0] if place_names is not None else {}
-    fields = dict.fromkeys(NAME_FIELDS) | names
+    position = Position(stage=Stage.DECIDED, source=Source.MANUAL, lat=lat, lon=lon, gps_alt=None, confidence=1.0, message=note, evidence=note,
+                        radius_m=None)
     ids = list(photo_ids)
     with store.transaction():
         for photo_id in ids:
-            store.update_photo(photo_id, stage=Stage.DECIDED, source=Source.MANUAL, lat=lat, lon=lon, gps_alt=None, confidence=1.0,
-                               verdict=Verdict.ACCEPTED, message=note, evidence=note, radius_m=None, **fields)
+            store.record_position(photo_id, position, verdict=Verdict.ACCEPTED, names=names)
     return len(ids)
 
 
 def copy_location(store: JobStore, from_id: int, photo_ids: Iterable[int]) -> int:
     """Give other photos the position (and place names) of ``from_id``; accepted at once."""
     source = _row(store, from_id)
-    if source["lat"] is None:
+    if source.lat is None:
         raise ReviewError(f"{printable(store.path_of(source))} has no position to copy")
-    names = {k: source[k] for k in NAME_FIELDS}
+    names = source.names
     ids = [i for i in photo_ids if i != from_id]
     note = f"copied from {printable(store.path_of(source).name)}"
-    return place(store, ids, source["lat"], source["lon"], lambda positions: [names], note)
+    assert source.lon is not None  # with its latitude
+    return place(store, ids, source.lat, source.lon, lambda positions: [names], note)
 
 
 def time_neighbours(store: JobStore, photo_id: int, window: dt.timedelta) -> list[int]:
     """Photos of the same folder taken within ``window`` of this one (itself excluded), that do not
     already have a position of their own or a written one: where "copy to neighbours" goes."""
     row = _row(store, photo_id)
-    if row["taken_at"] is None:
+    if row.taken_at is None:
         return []
-    at = dt.datetime.fromisoformat(row["taken_at"])
-    folder = os.path.dirname(bytes(row["relpath"]))
+    at = dt.datetime.fromisoformat(row.taken_at)
+    folder = os.path.dirname(row.relpath)
     found = []
     for other in store.photos(Stage.REVIEW, Stage.UNPLACED, Stage.DECIDED):
-        if other["id"] == photo_id or other["taken_at"] is None or os.path.dirname(bytes(other["relpath"])) != folder:
+        if other.id == photo_id or other.taken_at is None or os.path.dirname(other.relpath) != folder:
             continue
-        if abs(dt.datetime.fromisoformat(other["taken_at"]) - at) <= window:
-            found.append(int(other["id"]))
+        if abs(dt.datetime.fromisoformat(other.taken_at) - at) <= window:
+            found.append(int(other.id))
     return found
 
 
@@ -194,17 +186,17 @@ def write_accepted(store: JobStore, sidecar: bool, progress: Progress | None = N
     """Write every accepted position (see :attr:`PhotoView.will_write`), or only those of
     ``photo_ids``; failures are reported per file and leave the file untouched."""
     wanted = set(photo_ids) if photo_ids is not None else None
-    rows = [row for row in store.photos(*PROPOSED_STAGES) if row["verdict"] == Verdict.ACCEPTED and (wanted is None or row["id"] in wanted)]
+    rows = [row for row in store.photos(*PROPOSED_STAGES) if row.verdict == Verdict.ACCEPTED and (wanted is None or row.id in wanted)]
     if not rows:
         return WriteSummary(None)
     batch = write_rows(store, rows, sidecar, progress or (lambda stage, done, total: None))
     summary = WriteSummary(batch)
     for row in rows:
-        after = _row(store, row["id"])
-        if after["stage"] == Stage.WRITTEN:
+        after = _row(store, row.id)
+        if after.stage == Stage.WRITTEN:
             summary.written += 1
         else:
-            summary.failed.append(f"{printable(store.path_of(after))}: {after['message']}")
+            summary.failed.append(f"{printable(store.path_of(after))}: {after.message}")
     store.set("last_write", dt.datetime.now().isoformat(timespec="seconds"))
     return summary
 
@@ -217,8 +209,8 @@ def undo_last_write(store: JobStore) -> UndoSummary | None:
     return undo_job(store, batch)
 
 
-def _row(store: JobStore, photo_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = store.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()  # the store's row_factory
+def _row(store: JobStore, photo_id: int) -> PhotoRow:
+    row = store.photo(photo_id)
     if row is None:
         raise ReviewError(f"no photo {photo_id} in job {store.id}")
     return row

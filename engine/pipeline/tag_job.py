@@ -62,7 +62,7 @@ from geor.engine.placement import (
     stored_fingerprints,
 )
 
-from .jobstore import JobStore
+from .jobstore import JobStore, PhotoRow, Position, Reading
 from .report import write_reports
 from .vocabulary import NAME_FIELDS, TIME_BASED_SOURCES, Source, Stage, Step
 
@@ -157,19 +157,28 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
                 progress: Progress | None = None, track: Track | None = None) -> JobSummary:
     """Run (or resume) a job; ``track``: the fixes of the job's track files, read by the caller
     (job_setup.plan_job) for the clocks, the anchor source and the plausibility checks alike."""
-    tick = progress or (lambda stage, done, total: None)
+    with PhotoWriter(store.root, workers=WRITE_WORKERS) as writer:
+        return _run_tag_job(store, options, sources, place_names, tick=progress or (lambda stage, done, total: None), track=track,
+                            writer=writer)
+
+
+def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSource],
+                 place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None, *, tick: Progress,
+                 track: Track | None, writer: PhotoWriter) -> JobSummary:
     root = store.root
     if not root.is_dir():
         raise BadInput(f"{root}: no such folder")
     _settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
+    if not options.dry_run and not options.sidecar and (writable := _writable(store, options.overwrite)):
+        writer.start().read_ahead(writable)  # ExifTool starts and reads these while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
     _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)
     _check_plausibility(store, options, track)
     if not options.dry_run:
-        write_rows(store, store.photos(Stage.DECIDED), options.sidecar, tick)
+        write_rows(store, store.photos(Stage.DECIDED), options.sidecar, tick, writer)
     counts, failures = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
@@ -177,22 +186,28 @@ def run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSour
                       report_geojson=geojson_path, clocks=list(clocks.values()))
 
 
+def _writable(store: JobStore, overwrite: bool) -> list[Path]:
+    """The photos the job may write in place, those with a capture time first (the likeliest to be placed)."""
+    rows = [row for row in store.photos(Stage.READ, Stage.DECIDED) if overwrite or row.gps_lat is None]
+    return [store.path_of(row) for row in sorted(rows, key=lambda row: row.taken_at is None)]
+
+
 def _settle_pending_writes(store: JobStore) -> None:
     """A write journaled but maybe not renamed (the process died): the checksum tells."""
     for change in store.changes("pending"):
-        target = Path(os.fsdecode(bytes(change["target"])))
-        if sha256_of(target) == change["sha256"]:
-            store.set_change(change["id"], "done")
-            store.update_photo(change["photo_id"], stage=Stage.WRITTEN, message=None)
+        target = Path(os.fsdecode(change.target))
+        if sha256_of(target) == change.sha256:
+            store.set_change(change.id, "done")
+            store.set_stage(change.photo_id, Stage.WRITTEN, None)
         else:
-            store.set_change(change["id"], "abandoned", "the rename never happened")
+            store.set_change(change.id, "abandoned", "the rename never happened")
 
 
 def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
     from .scan import scan_photos
 
     problems: list[str] = []
-    known = {bytes(r["relpath"]): r for r in store.photos()}
+    known = {r.relpath: r for r in store.photos()}
     only = store.get("only")  # a job on some photos of a folder, not all: their relative paths (hex)
     chosen = {bytes.fromhex(h) for h in json.loads(only)} if only else None
     found = 0
@@ -205,23 +220,23 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
             row = known.get(relpath)
             if entry.skipped:  # a looping, dangling or outside link: a row of the report with its reason
                 if row is None:
-                    store.db.execute("INSERT INTO photos (relpath, stage, message) VALUES (?, ?, ?)", (relpath, Stage.SKIPPED, entry.skipped))
-                elif row["stage"] != Stage.WRITTEN:
-                    store.update_photo(row["id"], stage=Stage.SKIPPED, message=entry.skipped)
+                    store.add_skipped(relpath, entry.skipped)
+                elif row.stage != Stage.WRITTEN:
+                    store.set_stage(row.id, Stage.SKIPPED, entry.skipped)
                 continue
+            assert entry.size is not None and entry.mtime_ns is not None  # a file the scan stat'ed
             if row is None:
-                store.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)",
-                                 (relpath, entry.size, entry.mtime_ns, Stage.NEW))
-            elif row["stage"] == Stage.SKIPPED or (
-                (row["size"], row["mtime_ns"]) != (entry.size, entry.mtime_ns) and row["stage"] not in (Stage.WRITTEN,)
+                store.add_found(relpath, entry.size, entry.mtime_ns)
+            elif row.stage == Stage.SKIPPED or (
+                (row.size, row.mtime_ns) != (entry.size, entry.mtime_ns) and row.stage not in (Stage.WRITTEN,)
             ):
-                store.update_photo(row["id"], size=entry.size, mtime_ns=entry.mtime_ns, stage=Stage.NEW, message=None)
+                store.mark_found_again(row.id, entry.size, entry.mtime_ns)
     tick(Step.SCAN, found, found)
     return problems
 
 
 def _read(store: JobStore, tick: Progress) -> None:
-    pending = [(row["id"], store.path_of(row)) for row in store.photos(Stage.NEW)]  # the store stays in this thread
+    pending = [(row.id, store.path_of(row)) for row in store.photos(Stage.NEW)]  # the store stays in this thread
     total = len(pending)
 
     def read(item: tuple[int, Path]) -> tuple[int, Any]:
@@ -240,22 +255,13 @@ def _read(store: JobStore, tick: Progress) -> None:
             with store.transaction():
                 for photo_id, result in chunk:
                     if isinstance(result, PhotoReadError):
-                        store.update_photo(photo_id, stage=Stage.FAILED, message=f"cannot read: {result}")
+                        store.set_stage(photo_id, Stage.FAILED, f"cannot read: {result}")
                     else:
-                        fields: dict[str, Any] = {
-                            "stage": Stage.READ,
-                            "taken_at": result.taken_at.isoformat() if result.taken_at else None,
-                            "utc_offset_s": int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
-                            "time_source": result.time_source,
-                            "camera": result.camera,
-                            "gps_problem": result.gps_problem,
-                            "message": result.gps_problem,
-                            "gps_time": result.gps_time.isoformat() if result.gps_time else None,
-                            "gps_accuracy_m": result.gps_accuracy_m,
-                        }
-                        if result.gps is not None:
-                            fields |= {"gps_lat": result.gps[0], "gps_lon": result.gps[1], "gps_alt": result.gps[2]}
-                        store.update_photo(photo_id, **fields)
+                        store.record_reading(photo_id, Reading(
+                            taken_at=result.taken_at.isoformat() if result.taken_at else None,
+                            utc_offset_s=int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
+                            time_source=result.time_source, camera=result.camera, gps=result.gps, gps_problem=result.gps_problem,
+                            gps_time=result.gps_time.isoformat() if result.gps_time else None, gps_accuracy_m=result.gps_accuracy_m))
             done += len(chunk)
             tick(Step.READ, done, total)
     tick(Step.READ, done, total)
@@ -265,19 +271,19 @@ def _read(store: JobStore, tick: Progress) -> None:
 READ_STAGES = (Stage.READ, Stage.DECIDED, Stage.WRITTEN, Stage.WITHHELD, Stage.KEPT, Stage.UNPLACED, Stage.REVIEW)
 
 
-def _file_name(row: Any) -> str:
-    return printable(os.fsdecode(os.path.basename(bytes(row["relpath"]))))
+def _file_name(row: PhotoRow) -> str:
+    return printable(os.fsdecode(os.path.basename(row.relpath)))
 
 
-def _clock_photo(row: Any) -> ClockPhoto | None:
-    if not row["taken_at"]:
+def _clock_photo(row: PhotoRow) -> ClockPhoto | None:
+    if not row.taken_at:
         return None
-    local = dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp()
-    gps_time = dt.datetime.fromisoformat(row["gps_time"]).timestamp() if row["gps_time"] else None
-    position = (row["gps_lat"], row["gps_lon"]) if row["gps_lat"] is not None else None
-    return ClockPhoto(id=row["id"], camera=camera_key(row["camera"], bytes(row["relpath"])), name=_file_name(row), local=local,
-                      tag_offset=row["utc_offset_s"], gps_time=gps_time, position=position,
-                      weak_time=row["time_source"] in WEAK_TIME_SOURCES)
+    local = dt.datetime.fromisoformat(row.taken_at).replace(tzinfo=dt.UTC).timestamp()
+    gps_time = dt.datetime.fromisoformat(row.gps_time).timestamp() if row.gps_time else None
+    position = row.gps[:2] if row.gps is not None else None
+    return ClockPhoto(id=row.id, camera=camera_key(row.camera, row.relpath), name=_file_name(row), local=local,
+                      tag_offset=row.utc_offset_s, gps_time=gps_time, position=position,
+                      weak_time=row.time_source in WEAK_TIME_SOURCES)
 
 
 def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Progress) -> dict[str, CameraClock]:
@@ -295,7 +301,7 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
     if options.infer_clocks and unsure and any(c.trusted for c in clocks.values()):
         # finer evidence for the cameras the bursts left unsure: their photos that look like another device's (the same scene)
         wanted = {p.id for p in photos if p.camera in unsure or clocks[p.camera].trusted}
-        paths = {row["id"]: store.path_of(row) for row in rows if row["id"] in wanted}
+        paths = {row.id: store.path_of(row) for row in rows if row.id in wanted}
         looks = stored_fingerprints(store, paths, lambda done, total: tick(Step.CLOCKS, done, total))
         photos = [replace(p, look=looks.get(p.id)) for p in photos]
         clocks = infer(photos)
@@ -305,7 +311,7 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
             offset, strength = clock.offset_for(photo)
             utc = dt.datetime.fromtimestamp(photo.local - offset, dt.UTC).isoformat() if offset is not None else None
             words = f"{format_offset(offset)} {strength}" if offset is not None else "unknown"
-            store.update_photo(photo.id, utc=utc, clock=words, clock_strength=strength)
+            store.record_clock(photo.id, utc, words, strength)
         store.set("clocks", json.dumps([c.as_dict() for c in clocks.values()], ensure_ascii=False))
     tick(Step.CLOCKS, len(photos), len(photos))
     return clocks
@@ -315,21 +321,21 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
     records = []
     looks = store.fingerprints()  # the clocks stage's, where it took them: same-scene evidence for placing (anchors.py)
     for row in store.photos(*READ_STAGES):
-        gps = (row["gps_lat"], row["gps_lon"], row["gps_alt"]) if row["gps_lat"] is not None else None
-        camera = camera_key(row["camera"], bytes(row["relpath"]))
+        gps = row.gps
+        camera = camera_key(row.camera, row.relpath)
         clock = (clocks or {}).get(camera)
         words = ""
-        if clock is not None and row["utc"]:
-            offset = row["clock"].split(" ")[0] if row["clock"] else ""
+        if clock is not None and row.utc:
+            offset = row.clock.split(" ")[0] if row.clock else ""
             words = f"{offset}, {clock.evidence}" if clock.evidence else offset
         records.append(
-            PhotoRecord(id=row["id"], path=store.path_of(row),
-                        taken_at=dt.datetime.fromisoformat(row["taken_at"]) if row["taken_at"] else None,
-                        utc_offset=dt.timedelta(seconds=row["utc_offset_s"]) if row["utc_offset_s"] is not None else None, camera=camera,
-                        gps=gps, utc=dt.datetime.fromisoformat(row["utc"]) if row["utc"] else None,
-                        clock_strength=row["clock_strength"] or "unknown", clock=words,
-                        clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row["gps_accuracy_m"],
-                        look=looks.get(row["id"]))
+            PhotoRecord(id=row.id, path=store.path_of(row),
+                        taken_at=dt.datetime.fromisoformat(row.taken_at) if row.taken_at else None,
+                        utc_offset=dt.timedelta(seconds=row.utc_offset_s) if row.utc_offset_s is not None else None, camera=camera,
+                        gps=gps, utc=dt.datetime.fromisoformat(row.utc) if row.utc else None,
+                        clock_strength=row.clock_strength or "unknown", clock=words,
+                        clock_uncertainty_s=clock.uncertainty_s if clock is not None else 0.0, gps_accuracy_m=row.gps_accuracy_m,
+                        look=looks.get(row.id))
         )
     return records
 
@@ -339,11 +345,11 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
     policy = options.policy()
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
-    stage_of = {row["id"]: row["stage"] for row in store.photos()}
+    stage_of = {row.id: row.stage for row in store.photos()}
     # a person's review (a verdict, a hand-placed position) is never undone by deciding again
-    reviewed = {row["id"] for row in store.photos() if row["verdict"] is not None or row["source"] == Source.MANUAL}
-    problems = {row["id"]: row["gps_problem"] for row in store.photos()}
-    time_sources = {row["id"]: row["time_source"] for row in store.photos()}
+    reviewed = {row.id for row in store.photos() if row.verdict is not None or row.source == Source.MANUAL}
+    problems = {row.id: row.gps_problem for row in store.photos()}
+    time_sources = {row.id: row.time_source for row in store.photos()}
     decisions: dict[int, Decision] = {}
     notes: dict[int, str] = {}
     for source in sources:
@@ -365,26 +371,27 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
             decision = decisions.get(record.id)
             if decision is None:
                 if record.gps is not None:
-                    store.update_photo(record.id, stage=Stage.KEPT, source=Source.EXIF, lat=record.gps[0], lon=record.gps[1], confidence=1.0,
-                                       radius_m=record.gps_accuracy_m, message=None, evidence="its own GPS")
+                    store.record_position(record.id, Position(stage=Stage.KEPT, source=Source.EXIF, lat=record.gps[0], lon=record.gps[1],
+                                                              gps_alt=record.gps[2], confidence=1.0, radius_m=record.gps_accuracy_m, message=None,
+                                                              evidence="its own GPS"))
                 else:
                     reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or GPS photo near its time"
                     if record.id in notes:
                         reason = f"{reason}; {notes[record.id]}"
                     if problems.get(record.id):
                         reason = f"{reason}; {problems[record.id]}"
-                    store.update_photo(record.id, stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None, radius_m=None,
-                                       message=reason, evidence=None)
+                    store.record_position(record.id, Position(stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None,
+                                                              radius_m=None, message=reason, evidence=None))
                 continue
             stage, message = decision_stage(decision, options.min_confidence, policy)
             if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
                 stage, message = Stage.REVIEW, f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
             if problems.get(record.id) and not options.overwrite:
                 stage, message = Stage.REVIEW, f"{problems[record.id]}: not replaced without --overwrite"
-            store.update_photo(record.id, stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon,
-                               gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
-                               confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
-                               radius_m=round(decision.radius_m, 1) if decision.radius_m is not None and math.isfinite(decision.radius_m) else None)
+            store.record_position(record.id, Position(
+                stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon, gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
+                confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
+                radius_m=round(decision.radius_m, 1) if decision.radius_m is not None and math.isfinite(decision.radius_m) else None))
     tick(Step.DECIDE, len(records), len(records))
 
 
@@ -405,13 +412,13 @@ def decision_stage(decision: Decision, min_confidence: float, policy: PlacementP
 
 
 def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None) -> None:
-    rows = [r for r in store.photos(Stage.DECIDED, Stage.REVIEW, Stage.KEPT) if r["lat"] is not None and r["country"] is None]
+    rows = [(r.id, r.position) for r in store.photos(Stage.DECIDED, Stage.REVIEW, Stage.KEPT) if r.position is not None and r.country is None]
     if place_names is None or not rows:
         return
-    names = place_names([(r["lat"], r["lon"]) for r in rows])
+    names = place_names([position for _, position in rows if position is not None])
     with store.transaction():
-        for row, fields in zip(rows, names, strict=True):
-            store.update_photo(row["id"], **fields)
+        for (photo_id, _), fields in zip(rows, names, strict=True):
+            store.record_place_names(photo_id, fields)
 
 
 def _check_plausibility(store: JobStore, options: TagOptions, track: Track | None) -> None:
@@ -419,35 +426,36 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
     verdict or hand placement is never undone."""
     placed = []
     for row in store.photos(Stage.KEPT, Stage.DECIDED, Stage.REVIEW, Stage.WRITTEN):
-        if row["lat"] is None:
+        if row.position is None:
             continue
-        utc = row["utc"]
+        lat, lon = row.position
+        utc = row.utc
         t = dt.datetime.fromisoformat(utc).timestamp() if utc else (
-            dt.datetime.fromisoformat(row["taken_at"]).replace(tzinfo=dt.UTC).timestamp() if row["taken_at"] else None)
+            dt.datetime.fromisoformat(row.taken_at).replace(tzinfo=dt.UTC).timestamp() if row.taken_at else None)
         placed.append(
-            Placed(id=row["id"], name=_file_name(row), camera=camera_key(row["camera"], bytes(row["relpath"])), t=t, on_utc=bool(utc),
-                   lat=row["lat"], lon=row["lon"], radius_m=row["radius_m"] or DEFAULT_ANCHOR_RADIUS_M,
-                   source=Source.MANUAL if row["verdict"] is not None else row["source"] or Source.EXIF, country=row["country"],
-                   country_code=row["country_code"], review=row["stage"] == Stage.REVIEW)
+            Placed(id=row.id, name=_file_name(row), camera=camera_key(row.camera, row.relpath), t=t, on_utc=bool(utc),
+                   lat=lat, lon=lon, radius_m=row.radius_m or DEFAULT_ANCHOR_RADIUS_M,
+                   source=Source.MANUAL if row.verdict is not None else row.source or Source.EXIF, country=row.country,
+                   country_code=row.country_code, review=row.stage == Stage.REVIEW)
         )
     flags = implausible(placed, options.policy(), track)
     if not flags:
         return
     with store.transaction():
         for row in store.photos(Stage.DECIDED, Stage.REVIEW):
-            reason = flags.get(row["id"])
-            if reason is None or row["verdict"] is not None or row["source"] == Source.MANUAL:
+            reason = flags.get(row.id)
+            if reason is None or row.verdict is not None or row.source == Source.MANUAL:
                 continue
-            message = f"{row['message']}; implausible: {reason}" if row["message"] else f"implausible: {reason}"
-            if row["stage"] == Stage.DECIDED:
+            message = f"{row.message}; implausible: {reason}" if row.message else f"implausible: {reason}"
+            if row.stage == Stage.DECIDED:
                 message += ": review before writing"
-            store.update_photo(row["id"], stage=Stage.REVIEW, message=message)
+            store.set_stage(row.id, Stage.REVIEW, message)
 
 
-def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) -> int:
-    """Write each row's position through the safe writer, journaled ahead of every rename as one
-    batch (undone together); returns the batch number. A position inside a privacy zone is
-    coarsened or withheld (privacy.py) by the rules the job recorded."""
+def write_rows(store: JobStore, rows: list[PhotoRow], sidecar: bool, tick: Progress, writer: PhotoWriter | None = None) -> int:
+    """Write each row's position through the safe writer (``writer``, else one of its own), journaled
+    ahead of every rename as one batch (undone together); returns the batch number. A position inside
+    a privacy zone is coarsened or withheld (privacy.py) by the rules the job recorded."""
     root = store.root
     batch = store.next_batch()
     options = store.options()
@@ -458,56 +466,55 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     withheld: dict[int, PrivacyZone] = {}
     for row in rows:
         path = store.path_of(row)
-        location = Location(lat=row["lat"], lon=row["lon"], altitude_m=row["gps_alt"], city=row["city"], state=row["state"],
-                            country=row["country"], country_code=row["country_code"], country_code3=row["country_code3"])
-        zone = privacy.zone_of(row["lat"], row["lon"])
+        assert row.position is not None  # a proposal has a position
+        location = Location(lat=row.position[0], lon=row.position[1], altitude_m=row.gps_alt, **row.names)
+        zone = privacy.zone_of(*row.position)
         if zone is not None:
             if privacy.mode == "omit":
-                withheld[row["id"]] = zone
+                withheld[row.id] = zone
                 continue
-            lat, lon = privacy.coarsen(row["lat"], row["lon"])
+            lat, lon = privacy.coarsen(*row.position)
             location = Location(lat=lat, lon=lon, altitude_m=None,
-                                **({key: row[key] for key in NAME_FIELDS} if privacy.names else dict.fromkeys(NAME_FIELDS)))
-            private[row["id"]] = f"inside the privacy zone {zone.label()}: {privacy.describe()}"
-        own = _own_write(store, row["id"])  # a correction replaces what this job wrote before
+                                **(row.names if privacy.names else dict.fromkeys(NAME_FIELDS)))
+            private[row.id] = f"inside the privacy zone {zone.label()}: {privacy.describe()}"
+        own = store.last_written(row.id)  # a correction replaces what this job wrote before
         request = WriteRequest(photo=path, location=location, sidecar=sidecar, overwrite=overwrite,
-                               expect=FileState(row["size"], row["mtime_ns"]) if row["size"] is not None else None,
+                               expect=FileState(row.size, row.mtime_ns) if row.size is not None and row.mtime_ns is not None else None,
                                own_position=own is not None, own_names=bool(own and set(own) & NAME_TAGS))
-        requests[request] = row["id"]
+        requests[request] = row.id
     if withheld:
         with store.transaction():
             for photo_id, zone in withheld.items():
-                store.update_photo(photo_id, stage=Stage.WITHHELD, message=f"inside the privacy zone {zone.label()}: not written")
+                store.set_stage(photo_id, Stage.WITHHELD, f"inside the privacy zone {zone.label()}: not written")
     change_ids: dict[WriteRequest, int] = {}
 
     def journal(request: WriteRequest, result: WriteResult) -> None:
         change_ids[request] = store.journal_pending(requests[request], result, batch)
 
-    outcomes: list[tuple[int, int | None, dict[str, Any]]] = []  # (photo, change, fields), committed together every BATCH writes
+    outcomes: list[tuple[int, int | None, str, str, FileState | None]] = []  # (photo, change, stage, message, file): every BATCH writes
 
     def record() -> None:
         """Each write's outcome. Until this commits, a crash leaves the change 'pending', which
         the next run settles by the file's checksum: only the journal entry must precede a rename."""
         with store.transaction():
-            for photo_id, change_id, fields in outcomes:
+            for photo_id, change_id, stage, message, state in outcomes:
                 if change_id is not None:
-                    store.set_change(change_id, "done" if fields["stage"] == Stage.WRITTEN else "abandoned",
-                                     None if fields["stage"] == Stage.WRITTEN else fields["message"])
-                store.update_photo(photo_id, **fields)
+                    store.set_change(change_id, "done" if stage == Stage.WRITTEN else "abandoned", None if stage == Stage.WRITTEN else message)
+                store.set_stage(photo_id, stage, message)
+                if state is not None:
+                    store.record_file(photo_id, state.size, state.mtime_ns)
         outcomes.clear()
 
-    with PhotoWriter(root, workers=WRITE_WORKERS) as writer, contextlib.closing(writer.write_many(requests, before_replace=journal)) as writes:
+    with (contextlib.nullcontext(writer) if writer is not None else PhotoWriter(root, workers=WRITE_WORKERS)) as photo_writer, \
+            contextlib.closing(photo_writer.write_many(requests, before_replace=journal)) as writes:
         for done, (request, outcome) in enumerate(writes, start=1):
-            fields: dict[str, Any]
             if isinstance(outcome, PhotoWriteError):
-                fields = {"stage": Stage.FAILED, "message": f"write failed: {outcome}"}
+                outcomes.append((requests[request], change_ids.get(request), Stage.FAILED, f"write failed: {outcome}", None))
             else:
                 notes = [f"written to {outcome.target.name}", *([private[requests[request]]] if requests[request] in private else []), *outcome.notes]
-                fields = {"stage": Stage.WRITTEN, "message": "; ".join(notes)}
-                if outcome.target == request.photo:  # the store's idea of the file follows the write, so a later correction can write again
-                    state = FileState.of(request.photo)
-                    fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
-            outcomes.append((requests[request], change_ids.get(request), fields))
+                # the store's idea of the file follows the write, so a later correction can write again
+                state = FileState.of(request.photo) if outcome.target == request.photo else None
+                outcomes.append((requests[request], change_ids.get(request), Stage.WRITTEN, "; ".join(notes), state))
             if len(outcomes) >= BATCH:
                 record()
             try:
@@ -519,24 +526,19 @@ def write_rows(store: JobStore, rows: list[Any], sidecar: bool, tick: Progress) 
     return batch
 
 
-def _own_write(store: JobStore, photo_id: int) -> dict[str, Any] | None:
-    """The location fields this job last wrote into a photo, when that write still stands."""
-    row = store.db.execute("SELECT new FROM changes WHERE photo_id = ? AND state = 'done' ORDER BY id DESC LIMIT 1", (photo_id,)).fetchone()
-    return dict(json.loads(row["new"])) if row is not None else None
-
-
 def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:
     counts: Counter[str] = Counter()
     failures = []
     for row in store.photos():
-        stage = row["stage"]
+        stage = row.stage
         if stage == Stage.WRITTEN or (stage == Stage.DECIDED and options.dry_run):
-            counts[f"{'would tag' if options.dry_run else 'tagged'} by {row['source']}"] += 1
+            counts[f"{'would tag' if options.dry_run else 'tagged'} by {row.source}"] += 1
         elif stage == Stage.KEPT:
             counts["already had GPS (exif)"] += 1
         else:
-            counts[{Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
-                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)"}.get(stage, stage)] += 1
+            words: dict[str, str] = {Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
+                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)"}
+            counts[words.get(stage, stage)] += 1
         if stage in (Stage.FAILED, Stage.SKIPPED):
-            failures.append(f"{printable(store.path_of(row))}: {row['message']}")
+            failures.append(f"{printable(store.path_of(row))}: {row.message}")
     return counts, failures

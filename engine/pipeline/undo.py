@@ -30,40 +30,39 @@ def undo_job(store: JobStore, batch: int | None = None) -> UndoSummary:
     summary = UndoSummary()
     # a pending change whose file carries the new checksum did happen: undo it too
     for change in store.changes("pending"):
-        target = Path(os.fsdecode(bytes(change["target"])))
-        store.set_change(change["id"], "done" if sha256_of(target) == change["sha256"] else "abandoned")
+        target = Path(os.fsdecode(change.target))
+        store.set_change(change.id, "done" if sha256_of(target) == change.sha256 else "abandoned")
     for change in reversed(store.changes("done", batch=batch)):
-        target = Path(os.fsdecode(bytes(change["target"])))
+        target = Path(os.fsdecode(change.target))
         current = sha256_of(target)
         if current is None:
             summary.skipped.append(f"{printable(target)}: no longer exists; nothing to restore")
-            store.set_change(change["id"], "undone", "file gone")
+            store.set_change(change.id, "undone", "file gone")
             continue
-        if current != change["sha256"]:
+        if current != change.sha256:
             summary.skipped.append(f"{printable(target)}: changed since Geo-R wrote it; left as it is")
             continue
         try:
-            if change["created"]:
+            if change.created:
                 target.unlink()
                 summary.removed_sidecars += 1
-            elif change["restore"] is None:
+            elif change.restore is None or change.original_sha256 is None:
                 summary.skipped.append(f"{printable(target)}: written by a Geo-R older than 0.2, whose journal cannot give the bytes back; "
                                        "left as it is")
                 continue
             else:
-                restore_original(target, change["sha256"], bytes(change["restore"]), change["original_sha256"])
+                restore_original(target, change.sha256, change.restore, change.original_sha256)
                 summary.restored += 1
         except (PhotoWriteError, OSError) as exc:
             summary.skipped.append(f"{printable(target)}: {exc}")
             continue
         with store.transaction():
-            store.set_change(change["id"], "undone")
-            fields: dict[str, object] = {"stage": Stage.DECIDED, "message": "undone"}
-            photo = store.db.execute("SELECT * FROM photos WHERE id = ?", (change["photo_id"],)).fetchone()
+            store.set_change(change.id, "undone")
+            store.set_stage(change.photo_id, Stage.DECIDED, "undone")
+            photo = store.photo(change.photo_id)
             if photo is not None and store.path_of(photo) == target:
                 state = FileState.of(target)
-                fields |= {"size": state.size, "mtime_ns": state.mtime_ns}
-            store.update_photo(change["photo_id"], **fields)
+                store.record_file(change.photo_id, state.size, state.mtime_ns)
     if batch is None:
         store.set("state", "undone")
     return summary

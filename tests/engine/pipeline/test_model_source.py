@@ -44,12 +44,12 @@ def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):
     run_tag_job(store, options, [AnchorSource(), ModelSource(predictor, "scripted", store)])
     assert sorted(predictor.asked) == ["noise.jpg", "sure.jpg", "unsure.jpg"]  # never the anchor or its neighbour
     rows = {store.path_of(r).name: r for r in store.photos()}
-    assert rows["sure.jpg"]["stage"] == "written" and rows["sure.jpg"]["source"] == "model"
+    assert rows["sure.jpg"].stage == "written" and rows["sure.jpg"].source == "model"
     assert abs(read_metadata(tmp_path / "sure.jpg").gps[0] - 43.588) < 1e-4
-    assert rows["unsure.jpg"]["stage"] == "review" and read_metadata(tmp_path / "unsure.jpg").gps is None
-    assert "review before writing" in rows["unsure.jpg"]["message"]
-    assert rows["noise.jpg"]["stage"] == "unplaced" and "model: no usable answer" in rows["noise.jpg"]["message"]
-    assert rows["near.jpg"]["source"] == "interpolated"
+    assert rows["unsure.jpg"].stage == "review" and read_metadata(tmp_path / "unsure.jpg").gps is None
+    assert "review before writing" in rows["unsure.jpg"].message
+    assert rows["noise.jpg"].stage == "unplaced" and "model: no usable answer" in rows["noise.jpg"].message
+    assert rows["near.jpg"].source == "interpolated"
 
     # the answers are in the job store: the same job run again asks the model nothing
     predictor.asked.clear()
@@ -96,12 +96,12 @@ def test_the_model_is_asked_once_per_scene_and_every_photo_gets_the_pooled_answe
     rows = {store.path_of(r).name: r for r in store.photos()}
     for scene, size in (("hills", 20), ("harbour", 10)):
         members = [rows[n] for n in rows if n.startswith(scene)]
-        assert len({(r["lat"], r["lon"]) for r in members}) == 1 and all(r["source"] == "model" for r in members)
-        note = members[0]["evidence"]
+        assert len({(r.lat, r.lon) for r in members}) == 1 and all(r.source == "model" for r in members)
+        note = members[0].evidence
         assert re.fullmatch(rf"model: Japan > Hokkaido > Biei; pooled over 3 of {size} photos of this scene; spread [01]\.\d km", note), note
-    assert abs(rows["hills-00.jpg"]["lat"] - 43.51) < 0.006  # the median of 43.50, 43.51, 43.52-ish answers
-    assert (rows["menu-00.jpg"]["lat"], rows["menu-00.jpg"]["lon"]) == (35.0, 135.0)  # asked on its own, its own answer
-    assert rows["fog-00.jpg"]["stage"] == "unplaced" and "model: no usable answer" in rows["fog-00.jpg"]["message"]
+    assert abs(rows["hills-00.jpg"].lat - 43.51) < 0.006  # the median of 43.50, 43.51, 43.52-ish answers
+    assert (rows["menu-00.jpg"].lat, rows["menu-00.jpg"].lon) == (35.0, 135.0)  # asked on its own, its own answer
+    assert rows["fog-00.jpg"].stage == "unplaced" and "model: no usable answer" in rows["fog-00.jpg"].message
 
     # resumed: the same scenes and representatives, every answer from the job store
     predictor.asked.clear()
@@ -117,7 +117,7 @@ def test_per_scene_zero_asks_about_every_photo(tmp_path, jobs_home):
     run_tag_job(store, options, [ModelSource(predictor, "scripted", store, per_scene=0)])
     assert len(predictor.asked) == 32
     rows = {store.path_of(r).name: r for r in store.photos()}
-    assert rows["hills-01.jpg"]["lat"] != rows["hills-00.jpg"]["lat"]  # each its own answer
+    assert rows["hills-01.jpg"].lat != rows["hills-00.jpg"].lat  # each its own answer
 
 
 def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, jobs_home):
@@ -134,7 +134,7 @@ def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, 
     store = JobStore.create(tmp_path, options.as_dict())
     run_tag_job(store, options, [ModelSource(predictor, "scripted", store)])
     assert len(predictor.asked) == 3
-    notes = {r["evidence"] for r in store.photos()}
+    notes = {r.evidence for r in store.photos()}
     assert notes == {"model: Japan > Hokkaido > Biei; from 1 of 6 photos of this scene (2 more asked, no usable answer)"}
 
 
@@ -149,14 +149,14 @@ def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_aga
 
     run_tag_job(store, options, [source()])
     rows = {store.path_of(r).name: r for r in store.photos()}
-    pooled = (rows["hills-00.jpg"]["lat"], rows["hills-00.jpg"]["lon"])
+    pooled = (rows["hills-00.jpg"].lat, rows["hills-00.jpg"].lon)
     # a member the model did not see, whose own answer lies away from the scene's pooled one
     name = next(n for n in sorted(rows) if n.startswith("hills") and n not in predictor.asked
                 and abs(43.5 + 0.01 * (int(n[6:8]) % 3) - pooled[0]) > 0.005)
     own = (43.5 + 0.01 * (int(name[6:8]) % 3), 142.4)
 
     predictor.asked.clear()
-    summary = ask_alone(store, [rows[name]["id"]], predictor, "scripted")
+    summary = ask_alone(store, [rows[name].id], predictor, "scripted")
     assert summary.placed == 1 and predictor.asked == [name]
 
     # the job runs again (resumed, or the folder tagged again): nothing is asked, the person's answer stays
@@ -164,10 +164,10 @@ def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_aga
     run_tag_job(store, options, [source()])
     assert predictor.asked == []
     rows = {store.path_of(r).name: r for r in store.photos()}
-    assert (rows[name]["lat"], rows[name]["lon"]) == pytest.approx(own)
-    assert rows[name]["evidence"] == "model: Japan > Hokkaido > Biei; asked about this photo alone"
+    assert (rows[name].lat, rows[name].lon) == pytest.approx(own)
+    assert rows[name].evidence == "model: Japan > Hokkaido > Biei; asked about this photo alone"
     others = [r for n, r in rows.items() if n.startswith("hills") and n != name]
-    assert {(r["lat"], r["lon"]) for r in others} == {pooled}
+    assert {(r.lat, r.lon) for r in others} == {pooled}
 
 
 def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_what_is_new(tmp_path, jobs_home, monkeypatch):

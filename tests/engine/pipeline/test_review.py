@@ -148,7 +148,7 @@ def test_old_job_stores_gain_the_review_columns(tmp_path, jobs_home):
     """)
     db.close()
     store = JobStore(path)
-    assert store.photos()[0]["verdict"] is None and store.last_batch() is None
+    assert store.photos()[0].verdict is None and store.last_batch() is None
 
 
 def test_two_jobs_on_one_folder_in_the_same_second_get_their_own_files(tmp_path, jobs_home):

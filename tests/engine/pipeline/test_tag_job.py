@@ -60,8 +60,8 @@ def test_the_same_camera_in_another_folder_places_and_another_camera_needs_its_c
     store, _ = run(folder)
     assert read_metadata(folder / "sub" / "other_folder.jpg").gps[:2] == pytest.approx(A, abs=1e-6)
     assert read_metadata(folder / "other_camera.jpg").gps is None
-    row = next(r for r in store.photos() if r["relpath"] == b"other_camera.jpg")
-    assert row["stage"] == "unplaced" and "this camera's clock is unknown" in row["message"]
+    row = next(r for r in store.photos() if r.relpath == b"other_camera.jpg")
+    assert row.stage == "unplaced" and "this camera's clock is unknown" in row.message
 
 
 def test_dry_run_writes_nothing(tmp_path, jobs_home):

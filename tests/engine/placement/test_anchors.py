@@ -37,10 +37,10 @@ def test_a_camera_with_too_little_evidence_is_a_proposal_for_review(tmp_path, jo
     store, summary = run(folder)
     found = rows(store)
     for name in ("DSC_1.jpg", "DSC_2.jpg"):
-        assert found[name]["clock_strength"] in ("weak", "unknown")
-        assert found[name]["stage"] in ("review", "unplaced") and read_metadata(folder / name).gps is None
-    if found["DSC_1.jpg"]["stage"] == "review":
-        assert "weak clock" in found["DSC_1.jpg"]["message"]
+        assert found[name].clock_strength in ("weak", "unknown")
+        assert found[name].stage in ("review", "unplaced") and read_metadata(folder / name).gps is None
+    if found["DSC_1.jpg"].stage == "review":
+        assert "weak clock" in found["DSC_1.jpg"].message
 
 
 def test_the_users_clock_places_across_devices(tmp_path, jobs_home):
@@ -50,8 +50,8 @@ def test_the_users_clock_places_across_devices(tmp_path, jobs_home):
     make_photo(folder / "DSC_1.jpg", T0 + dt.timedelta(hours=-1, minutes=2), model="NIKON Z 6")
     store, _ = run(folder, TagOptions(clocks={"NIKON Z 6": "+08:00"}))
     row = rows(store)["DSC_1.jpg"]
-    assert row["stage"] == "written" and row["clock"] == "+8:00 set"
-    assert "2 min after IMG_1.jpg" in row["evidence"] and "set by you (--clock 'NIKON Z 6')" in row["evidence"]
+    assert row.stage == "written" and row.clock == "+8:00 set"
+    assert "2 min after IMG_1.jpg" in row.evidence and "set by you (--clock 'NIKON Z 6')" in row.evidence
 
 
 def test_a_null_island_photo_is_no_anchor(tmp_path, jobs_home):
@@ -61,8 +61,8 @@ def test_a_null_island_photo_is_no_anchor(tmp_path, jobs_home):
     make_photo(folder / "next.jpg", T0 + dt.timedelta(minutes=1))
     store, _ = run(folder)
     found = rows(store)
-    assert found["next.jpg"]["stage"] == "unplaced" and read_metadata(folder / "next.jpg").gps is None
-    assert found["zero.jpg"]["stage"] != "kept" and "(0, 0)" in (found["zero.jpg"]["message"] or "")
+    assert found["next.jpg"].stage == "unplaced" and read_metadata(folder / "next.jpg").gps is None
+    assert found["zero.jpg"].stage != "kept" and "(0, 0)" in (found["zero.jpg"].message or "")
 
 
 def test_a_real_walk_places_photos_along_it(tmp_path, jobs_home):
@@ -82,7 +82,7 @@ def test_a_real_walk_places_photos_along_it(tmp_path, jobs_home):
         lat, lon, _ = read_metadata(folder / f"P{i}.jpg").gps
         assert distance_m(lat, lon, point.latitude, point.longitude) < 30  # 7 s further along a walk
         row = rows(store)[f"P{i}.jpg"]
-        assert "korita-zbevnica.gpx" in row["evidence"] and row["radius_m"] < 100  # the tags clock's +-30 s of walking: ~60 m
+        assert "korita-zbevnica.gpx" in row.evidence and row.radius_m < 100  # the tags clock's +-30 s of walking: ~60 m
 
 
 def test_a_track_alone_proposes_a_clock_for_review(tmp_path, jobs_home):
@@ -96,4 +96,4 @@ def test_a_track_alone_proposes_a_clock_for_review(tmp_path, jobs_home):
     store, summary = run(folder, gpx=[TRACKS / "korita-zbevnica.gpx"])
     assert summary.counts["left for review"] == len(points[20::60]) and not any(read_metadata(p).gps for p in folder.iterdir())
     row = rows(store)["P0.jpg"]
-    assert row["clock_strength"] == "weak" and "does the track cover" in row["evidence"]
+    assert row.clock_strength == "weak" and "does the track cover" in row.evidence

@@ -72,11 +72,11 @@ def test_photos_of_the_same_scene_pin_the_camera_clock(tmp_path, jobs_home, monk
     assert abs(camera.offset_s - CAMERA_OFFSET.total_seconds()) <= min(camera.uncertainty_s, 60)
     assert "look like theirs (the same scene)" in camera.evidence
     assert store.fingerprints(), "the hashes are kept: a resumed job decodes nothing again"
-    rows = [r for r in store.photos() if bytes(r["relpath"]).startswith(b"camera/")]
-    decided = [r for r in rows if r["stage"] == Stage.DECIDED]
+    rows = [r for r in store.photos() if r.relpath.startswith(b"camera/")]
+    decided = [r for r in rows if r.stage == Stage.DECIDED]
     assert len(decided) >= 0.8 * len(rows)
-    assert any("the same scene" in (r["evidence"] or "") for r in decided), "a photo placed by the phone photo of its scene"
+    assert any("the same scene" in (r.evidence or "") for r in decided), "a photo placed by the phone photo of its scene"
     for row in decided:
-        error = distance_m(row["lat"], row["lon"], *truth[bytes(row["relpath"]).decode().split("/")[-1]])
-        assert error <= max(row["radius_m"], 1.0) and error <= 200
+        error = distance_m(row.lat, row.lon, *truth[row.relpath.decode().split("/")[-1]])
+        assert error <= max(row.radius_m, 1.0) and error <= 200
     store.close()

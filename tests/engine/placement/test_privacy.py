@@ -46,16 +46,16 @@ def test_coarsened_inside_a_zone_exact_outside(tmp_path, jobs_home):
     assert float(inside["GPSLatitude"]) == pytest.approx(43.45, abs=1e-9) and float(inside["GPSLongitude"]) == pytest.approx(142.62, abs=1e-9)
     assert inside["City"] == "Biei"  # names kept by default
     assert float(outside["GPSLatitude"]) == pytest.approx(AWAY[0], abs=1e-6)
-    row = next(r for r in store.photos() if r["relpath"] == b"at_home.jpg")
-    assert row["stage"] == "written" and "inside the privacy zone 'home': rounded to 2 decimals (about 1.1 km)" in row["message"]
+    row = next(r for r in store.photos() if r.relpath == b"at_home.jpg")
+    assert row.stage == "written" and "inside the privacy zone 'home': rounded to 2 decimals (about 1.1 km)" in row.message
 
 
 def test_omitted_or_without_names(tmp_path, jobs_home):
     folder = trip(tmp_path / "omit")
     store, summary = run(folder, TagOptions(privacy_zones=["43.452,142.615,500"], privacy_mode="omit"), place_names=names)
     assert read_back(folder / "at_home.jpg") == {} and summary.counts["withheld (privacy zone)"] == 1
-    row = next(r for r in store.photos() if r["relpath"] == b"at_home.jpg")
-    assert row["stage"] == "withheld" and "not written" in row["message"]
+    row = next(r for r in store.photos() if r.relpath == b"at_home.jpg")
+    assert row.stage == "withheld" and "not written" in row.message
 
     folder = trip(tmp_path / "nameless")
     run(folder, TagOptions(privacy_zones=["43.452,142.615,500"], privacy_names=False, privacy_decimals=1), place_names=names)
@@ -70,7 +70,7 @@ def test_a_zone_saved_after_the_job_still_protects_the_reviewed_write(tmp_path, 
     folder = trip(tmp_path / "later")
     store, _ = run(folder, TagOptions(dry_run=True), place_names=names)
     save_rules(PrivacyRules((PrivacyZone(43.452, 142.615, 500, "home"),), "omit"))
-    set_verdict(store, [r["id"] for r in store.photos("decided")], "accepted")
+    set_verdict(store, [r.id for r in store.photos("decided")], "accepted")
     write_accepted(store, sidecar=False)
     assert read_back(folder / "at_home.jpg") == {} and "GPSLatitude" in read_back(folder / "out.jpg")
 
