@@ -4,6 +4,7 @@ from geor.engine.placement import AnchorSource, Decision, LocationSource, PhotoR
 
 from .job_setup import JobPlan, open_job_store, plan_job
 from .jobstore import JobInfo, JobStore, list_jobs
+from .progress import JobCancelled
 from .review import (
     PhotoView,
     ReviewError,
@@ -16,7 +17,7 @@ from .review import (
     undo_last_write,
     write_accepted,
 )
-from .tag_job import JobCancelled, JobSummary, TagOptions, run_tag_job
+from .tag_job import JobSummary, TagOptions, run_tag_job
 from .undo import UndoSummary, undo_job
 
 __all__ = [

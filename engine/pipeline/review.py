@@ -23,9 +23,10 @@ from geor.engine.paths import printable
 from geor.engine.placement import camera_key
 
 from .jobstore import JobStore, PhotoRow, Position
-from .tag_job import Progress, write_rows
+from .progress import Progress
 from .undo import UndoSummary, undo_job
 from .vocabulary import PROPOSED_STAGES, Source, Stage, Verdict
+from .write_stage import write_rows
 
 #: Stages whose position a person can accept and write.
 VERDICTS = tuple(Verdict)

@@ -10,11 +10,9 @@ under way is recognised by its checksum as done or not.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import json
-import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -26,18 +24,11 @@ from typing import Any
 from geor.engine.errors import BadInput, BadOption
 from geor.engine.paths import printable
 from geor.engine.photos import (
-    FileState,
-    Location,
     PhotoReadError,
-    PhotoWriteError,
     PhotoWriter,
-    WriteRequest,
-    WriteResult,
     read_metadata,
-    sha256_of,
 )
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
-from geor.engine.photos.place_name_tags import NAME_TAGS
 from geor.engine.placement import (
     DEFAULT_ANCHOR_RADIUS_M,
     DEFAULT_PER_SCENE,
@@ -49,7 +40,6 @@ from geor.engine.placement import (
     Placed,
     PlacementPolicy,
     PrivacyRules,
-    PrivacyZone,
     Track,
     camera_key,
     format_offset,
@@ -57,29 +47,19 @@ from geor.engine.placement import (
     infer_clocks,
     parse_clock_offset,
     parse_utc_offset,
-    rules_for_writing,
     rules_from_options,
     stored_fingerprints,
 )
 
-from .jobstore import JobStore, PhotoRow, Position, Reading
+from .decision import decided_position
+from .jobstore import JobStore, PhotoRow, Reading
+from .progress import BATCH, Progress
 from .report import write_reports
-from .vocabulary import NAME_FIELDS, TIME_BASED_SOURCES, Source, Stage, Step
+from .vocabulary import Source, Stage, Step
+from .write_stage import WRITE_WORKERS, settle_pending_writes, writable, write_rows
 
-Progress = Callable[[str, int, int], None]  # stage, done, total; may raise JobCancelled to stop the job
 READ_THREADS = 4
-#: ExifTool processes writing at once, one per core this process may use (each a Perl process of
-#: about 30 MB): the verified write reads every file twice, so it needs the cores to keep up.
-WRITE_WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-BATCH = 100
-#: Sources that place a photo by its capture time, which a ModifyDate-only time makes doubtful.
-WEAK_TIME_NOTE = "its only capture time is ModifyDate, the time of the last edit"
 POLICY = PlacementPolicy()
-
-
-class JobCancelled(Exception):
-    """Raised by a progress callback to stop a job between two photos. Everything done so far is
-    in the job store; running the job again resumes."""
 
 
 @dataclass(kw_only=True)
@@ -168,11 +148,11 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     root = store.root
     if not root.is_dir():
         raise BadInput(f"{root}: no such folder")
-    _settle_pending_writes(store)
+    settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
-    if not options.dry_run and not options.sidecar and (writable := _writable(store, options.overwrite)):
-        writer.start().read_ahead(writable)  # ExifTool starts and reads these while the job decides (issue 25: the write stage's speed)
+    if not options.dry_run and not options.sidecar and (photos := writable(store, options.overwrite)):
+        writer.start().read_ahead(photos)  # ExifTool starts and reads these while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
     _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)
@@ -184,23 +164,6 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     store.set("state", "finished" if not options.dry_run else "dry-run")
     return JobSummary(job_id=store.id, counts=counts, failures=failures, problems=problems, report_csv=csv_path,
                       report_geojson=geojson_path, clocks=list(clocks.values()))
-
-
-def _writable(store: JobStore, overwrite: bool) -> list[Path]:
-    """The photos the job may write in place, those with a capture time first (the likeliest to be placed)."""
-    rows = [row for row in store.photos(Stage.READ, Stage.DECIDED) if overwrite or row.gps_lat is None]
-    return [store.path_of(row) for row in sorted(rows, key=lambda row: row.taken_at is None)]
-
-
-def _settle_pending_writes(store: JobStore) -> None:
-    """A write journaled but maybe not renamed (the process died): the checksum tells."""
-    for change in store.changes("pending"):
-        target = Path(os.fsdecode(change.target))
-        if sha256_of(target) == change.sha256:
-            store.set_change(change.id, "done")
-            store.set_stage(change.photo_id, Stage.WRITTEN, None)
-        else:
-            store.set_change(change.id, "abandoned", "the rename never happened")
 
 
 def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
@@ -368,47 +331,10 @@ def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource],
         for record in records:
             if stage_of[record.id] == Stage.WRITTEN or record.id in reviewed:
                 continue
-            decision = decisions.get(record.id)
-            if decision is None:
-                if record.gps is not None:
-                    store.record_position(record.id, Position(stage=Stage.KEPT, source=Source.EXIF, lat=record.gps[0], lon=record.gps[1],
-                                                              gps_alt=record.gps[2], confidence=1.0, radius_m=record.gps_accuracy_m, message=None,
-                                                              evidence="its own GPS"))
-                else:
-                    reason = "no time in its metadata" if record.taken_at is None else "no GPS, no track point or GPS photo near its time"
-                    if record.id in notes:
-                        reason = f"{reason}; {notes[record.id]}"
-                    if problems.get(record.id):
-                        reason = f"{reason}; {problems[record.id]}"
-                    store.record_position(record.id, Position(stage=Stage.UNPLACED, source=None, lat=None, lon=None, confidence=None,
-                                                              radius_m=None, message=reason, evidence=None))
-                continue
-            stage, message = decision_stage(decision, options.min_confidence, policy)
-            if time_sources.get(record.id) in WEAK_TIME_SOURCES and decision.source in TIME_BASED_SOURCES:
-                stage, message = Stage.REVIEW, f"{decision.note}; {WEAK_TIME_NOTE}: review before writing"
-            if problems.get(record.id) and not options.overwrite:
-                stage, message = Stage.REVIEW, f"{problems[record.id]}: not replaced without --overwrite"
-            store.record_position(record.id, Position(
-                stage=stage, source=decision.source, lat=decision.lat, lon=decision.lon, gps_alt=decision.altitude_m if record.gps is None else record.gps[2],
-                confidence=round(decision.confidence, 3), message=message, evidence=decision.note,
-                radius_m=round(decision.radius_m, 1) if decision.radius_m is not None and math.isfinite(decision.radius_m) else None))
+            store.record_position(record.id, decided_position(
+                record, decisions.get(record.id), min_confidence=options.min_confidence, policy=policy, overwrite=options.overwrite,
+                weak_time=time_sources.get(record.id) in WEAK_TIME_SOURCES, gps_problem=problems.get(record.id), why_unplaced=notes.get(record.id)))
     tick(Step.DECIDE, len(records), len(records))
-
-
-def decision_stage(decision: Decision, min_confidence: float, policy: PlacementPolicy) -> tuple[Stage, str]:
-    """Whether a source's decision is written (DECIDED) or proposed for review, and the words why:
-    it is written when its source does not ask for review, it is at least ``min_confidence`` sure,
-    and, for a position from photos or a track, it may be off by at most ``policy.max_radius_m``
-    (its radius includes how far its clock's uncertainty can move it)."""
-    if decision.review:
-        return Stage.REVIEW, f"{decision.note}: review before writing"
-    radius = decision.radius_m  # the more telling reason first: how far off it may be
-    if decision.source in TIME_BASED_SOURCES and radius is not None and radius > policy.max_radius_m:
-        reach = "it may be anywhere" if not math.isfinite(radius) else f"it may be {radius / 1000:,.1f} km off"
-        return Stage.REVIEW, f"{decision.note}: {reach}, beyond the {policy.max_radius_m / 1000:g} km limit: review before writing"
-    if decision.confidence < min_confidence:
-        return Stage.REVIEW, f"confidence {decision.confidence:.2f} below {min_confidence:.2f}: review before writing"
-    return Stage.DECIDED, decision.note
 
 
 def _name_places(store: JobStore, place_names: Callable[[list[tuple[float, float]]], list[dict[str, str | None]]] | None) -> None:
@@ -450,80 +376,6 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
             if row.stage == Stage.DECIDED:
                 message += ": review before writing"
             store.set_stage(row.id, Stage.REVIEW, message)
-
-
-def write_rows(store: JobStore, rows: list[PhotoRow], sidecar: bool, tick: Progress, writer: PhotoWriter | None = None) -> int:
-    """Write each row's position through the safe writer (``writer``, else one of its own), journaled
-    ahead of every rename as one batch (undone together); returns the batch number. A position inside
-    a privacy zone is coarsened or withheld (privacy.py) by the rules the job recorded."""
-    root = store.root
-    batch = store.next_batch()
-    options = store.options()
-    overwrite = bool(options.get("overwrite", False))
-    privacy = rules_for_writing(options)
-    requests: dict[WriteRequest, int] = {}
-    private: dict[int, str] = {}
-    withheld: dict[int, PrivacyZone] = {}
-    for row in rows:
-        path = store.path_of(row)
-        assert row.position is not None  # a proposal has a position
-        location = Location(lat=row.position[0], lon=row.position[1], altitude_m=row.gps_alt, **row.names)
-        zone = privacy.zone_of(*row.position)
-        if zone is not None:
-            if privacy.mode == "omit":
-                withheld[row.id] = zone
-                continue
-            lat, lon = privacy.coarsen(*row.position)
-            location = Location(lat=lat, lon=lon, altitude_m=None,
-                                **(row.names if privacy.names else dict.fromkeys(NAME_FIELDS)))
-            private[row.id] = f"inside the privacy zone {zone.label()}: {privacy.describe()}"
-        own = store.last_written(row.id)  # a correction replaces what this job wrote before
-        request = WriteRequest(photo=path, location=location, sidecar=sidecar, overwrite=overwrite,
-                               expect=FileState(row.size, row.mtime_ns) if row.size is not None and row.mtime_ns is not None else None,
-                               own_position=own is not None, own_names=bool(own and set(own) & NAME_TAGS))
-        requests[request] = row.id
-    if withheld:
-        with store.transaction():
-            for photo_id, zone in withheld.items():
-                store.set_stage(photo_id, Stage.WITHHELD, f"inside the privacy zone {zone.label()}: not written")
-    change_ids: dict[WriteRequest, int] = {}
-
-    def journal(request: WriteRequest, result: WriteResult) -> None:
-        change_ids[request] = store.journal_pending(requests[request], result, batch)
-
-    outcomes: list[tuple[int, int | None, str, str, FileState | None]] = []  # (photo, change, stage, message, file): every BATCH writes
-
-    def record() -> None:
-        """Each write's outcome. Until this commits, a crash leaves the change 'pending', which
-        the next run settles by the file's checksum: only the journal entry must precede a rename."""
-        with store.transaction():
-            for photo_id, change_id, stage, message, state in outcomes:
-                if change_id is not None:
-                    store.set_change(change_id, "done" if stage == Stage.WRITTEN else "abandoned", None if stage == Stage.WRITTEN else message)
-                store.set_stage(photo_id, stage, message)
-                if state is not None:
-                    store.record_file(photo_id, state.size, state.mtime_ns)
-        outcomes.clear()
-
-    with (contextlib.nullcontext(writer) if writer is not None else PhotoWriter(root, workers=WRITE_WORKERS)) as photo_writer, \
-            contextlib.closing(photo_writer.write_many(requests, before_replace=journal)) as writes:
-        for done, (request, outcome) in enumerate(writes, start=1):
-            if isinstance(outcome, PhotoWriteError):
-                outcomes.append((requests[request], change_ids.get(request), Stage.FAILED, f"write failed: {outcome}", None))
-            else:
-                notes = [f"written to {outcome.target.name}", *([private[requests[request]]] if requests[request] in private else []), *outcome.notes]
-                # the store's idea of the file follows the write, so a later correction can write again
-                state = FileState.of(request.photo) if outcome.target == request.photo else None
-                outcomes.append((requests[request], change_ids.get(request), Stage.WRITTEN, "; ".join(notes), state))
-            if len(outcomes) >= BATCH:
-                record()
-            try:
-                tick(Step.WRITE, done, len(requests))
-            except JobCancelled:
-                record()  # what was written stays recorded; the rest is untouched and resumes
-                raise
-    record()
-    return batch
 
 
 def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:

@@ -21,7 +21,8 @@ from geor.engine.placement import DEFAULT_PER_SCENE, LocationSource, PlacementPo
 
 from .job_setup import open_job_store, plan_job
 from .jobstore import JobStore
-from .tag_job import JobSummary, Progress, TagOptions, run_tag_job
+from .progress import Progress
+from .tag_job import JobSummary, TagOptions, run_tag_job
 
 if TYPE_CHECKING:
     from geor.engine.geo.geocoder import Geocoder

@@ -4,7 +4,7 @@ about 1 km, 1 about 10 km) or omitted (nothing written), with place names kept o
 
 The zones live in the user's config (``privacy.json`` in ``engine.paths.user_config_dir()``), shared
 by the CLI (which adds ``--privacy-zone LAT,LON,RADIUS_M`` for one run) and the desktop settings.
-They apply where positions are written (tag_job.write_rows), whatever placed them; the job's own
+They apply where positions are written (pipeline.write_stage), whatever placed them; the job's own
 report, in the user's data folder, keeps the exact positions."""
 
 from __future__ import annotations

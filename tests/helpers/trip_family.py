@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geor.engine.pipeline.tag_job import decision_stage
+from geor.engine.pipeline.decision import decision_stage
 from geor.engine.pipeline.vocabulary import Stage
 from geor.engine.placement.anchors import AnchorSource
 from geor.engine.placement.clocks import CameraClock, ClockPhoto, infer_clocks
