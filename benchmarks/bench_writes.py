@@ -12,6 +12,10 @@ exiftool_oracle.py: every tag outside the location fields, embedded images and m
 byte for byte, validation warnings) plus Pillow's pixels. ``cp -a`` of the same files is the
 machine's floor for touching every byte once.
 
+Where geor tag's time goes is measured on one more run of the same job, through the engine's own
+entry point (assemble_tag_job, as the CLI and the desktop call it): when each of its steps reported
+progress, the processor time of Python and of the ExifTool processes, and ExifTool's commands.
+
 Run: .venv/bin/python benchmarks/bench_writes.py [--repeat 3]   (needs exiftool on the PATH)
 """
 
@@ -136,6 +140,65 @@ def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) ->
     return written, damaged, damaged_with_gps, [f"{name}: {line}" for name, line in sorted(examples.items())]
 
 
+#: One geor tag job, its steps timed by its progress ticks and its ExifTool commands counted (run in
+#: a fresh interpreter, as the command is); prints one JSON line.
+WHERE_THE_TIME_GOES = r"""
+import json, resource, sys, time
+from pathlib import Path
+started = float(sys.argv[3])
+import geor.engine.photos.exiftool as exiftool
+commands = {}
+run = exiftool.ExifToolSession.run
+def counted(session, args):
+    t = time.perf_counter()
+    try:
+        return run(session, args)
+    finally:
+        kind = "rewrite" if "-o" in args else "reading" if "-j" in args else "other"
+        n, s = commands.get(kind, (0, 0.0))
+        commands[kind] = (n + 1, s + time.perf_counter() - t)
+exiftool.ExifToolSession.run = counted
+from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
+marks = {}
+def tick(step, done, total):
+    now = time.time()
+    marks.setdefault(str(step), [now, now])[1] = now
+job = assemble_tag_job(TagRequest(folder=Path(sys.argv[1]), tracks=(Path(sys.argv[2]),), tz="+00:00", new_job=True))
+try:
+    job.run(tick)
+finally:
+    job.close()
+    job.store.close()
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"started": started, "marks": marks, "ended": time.time(), "python_cpu": time.process_time(),
+                  "exiftool_cpu": children.ru_utime + children.ru_stime, "commands": commands}))
+"""
+
+
+def where_the_time_goes(folder: Path, gpx: Path, env: dict[str, str]) -> list[str]:
+    """The table of one more geor tag job's steps (wall seconds), processor time and ExifTool commands."""
+    import json
+
+    started = time.time()
+    done = subprocess.run([sys.executable, "-c", WHERE_THE_TIME_GOES, str(folder), str(gpx), repr(started)], env=env, capture_output=True,
+                          text=True, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    marks = found["marks"]
+    edges = [("start-up: interpreter, imports, track, job store, region pack", started, marks["scan"][0]),
+             ("scan and read (exiv2)", marks["scan"][0], marks["read"][1]),
+             ("camera clocks", marks["read"][1], marks["clocks"][1]),
+             ("decide", marks["clocks"][1], marks["decide"][1]),
+             ("place names and checks, to the first write", marks["decide"][1], marks["write"][0]),
+             ("write stage (ExifTool: reading, rewrite, reading; undo patch, journal, rename)", marks["write"][0], marks["write"][1]),
+             ("reports, ExifTool stopped, exit", marks["write"][1], found["ended"]), ("(the interpreter's own exit)", found["ended"], time.time())]
+    lines = ["| geor tag's step | wall time |", "|---|---:|"]
+    lines += [f"| {label} | {end - start:.2f} s |" for label, start, end in edges]
+    lines.append(f"| total | {time.time() - started:.2f} s |")
+    commands = ", ".join(f"{n} {kind}s ({s:.2f} s of waiting for them)" for kind, (n, s) in sorted(found["commands"].items()))
+    lines += ["", f"Processor time: Python {found['python_cpu']:.2f} s, ExifTool {found['exiftool_cpu']:.2f} s; ExifTool commands: {commands}."]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="copies of the corpus per tool (for steadier timings)")
@@ -189,6 +252,8 @@ def main() -> None:
                     if tool == "geor":
                         reasons = not_written(env)
         undo_ok = undo_check(geor, env, tmp_path / "geor-0", originals)
+        shutil.copytree(tmp_path / "source", tmp_path / "where")
+        where = where_the_time_goes(tmp_path / "where", gpx, env)
     n = len(source)
     exiftool_version = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
     ours = subprocess.run([str(find_exiftool()), "-ver"], capture_output=True, text=True).stdout.strip()
@@ -208,6 +273,10 @@ def main() -> None:
     print(f"| cp -a (the floor: every byte read and written once) | - | - | {seconds['cp']:.2f} s | {n / seconds['cp']:,.0f} | - |")
     print()
     print(f"Geo-R: {seconds['exiftool'] / seconds['geor']:.2f}x the speed of exiftool -geotag on the same files (best of {args.runs} runs).")
+    print()
+    print("Where geor tag's time goes (one more run of the same job):")
+    print()
+    print("\n".join(where))
     print()
     print("Photos geor tag left alone, by reason (every copy of the corpus):", ", ".join(f"{label} {n}" for label, n in sorted(reasons.items())))
     print()
