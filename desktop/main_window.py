@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geor.engine.pipeline.review_session import CannotApply, ReviewAction, ReviewSession, undone_words, written_words
 from geor.engine.pipeline.vocabulary import Stage, Step, Verdict
 
 from . import dialogs, palette
@@ -510,88 +511,78 @@ class MainWindow(QMainWindow):
     def _ids(self) -> list[int]:
         return [v.id for v in self.selected_views()]
 
-    def set_verdict(self, verdict: str | None) -> None:
-        from geor.engine.pipeline import set_verdict
+    def session(self) -> ReviewSession:
+        """The review as the settings say it (engine/pipeline/review_session.py: no Qt there); the
+        geocoder names a placed position on the review lane, never on the UI thread."""
+        from geor.engine.pipeline.place_names import place_namer_for
 
+        return ReviewSession(place_names=lambda positions: place_namer_for(shared_geocoder())(positions), window_min=self.settings.window_min,
+                             sidecar=self.settings.sidecar)
+
+    def _review(self, make: Callable[[ReviewSession], ReviewAction[Any]], busy: str = "Review", quiet: bool = False) -> bool:
+        """Run the session's action on the job's review lane; say what it did, or why it cannot apply."""
+        if self.job is None:
+            return False
+        try:
+            action = make(self.session())
+        except CannotApply as exc:
+            dialogs.error(self, exc.title, str(exc))
+            return False
+        done = None if quiet else (lambda result: self.statusBar().showMessage(action.words(result), 6000))
+        self.queue.review(self.job, action.work, done, busy)
+        return True
+
+    def set_verdict(self, verdict: str | None) -> None:
         ids = self._ids()
-        if self.job is None or not ids:
-            return
-        self.queue.review(self.job, lambda store: set_verdict(store, ids, verdict))
-        if len(ids) == 1 and verdict is not None:
+        if ids and self._review(lambda session: session.verdict(ids, verdict), quiet=True) and len(ids) == 1 and verdict is not None:
             self.step(1)  # the review loop: on to the next photo
 
     def accept_confident(self) -> None:
-        from geor.engine.pipeline import set_verdict
-        from geor.engine.pipeline.review import confident_proposals
-
-        if self.job is None:
-            return
-        self.queue.review(self.job, lambda store: set_verdict(store, confident_proposals(store), Verdict.ACCEPTED),
-                          lambda n: self.statusBar().showMessage(f"Accepted {n} confident proposal{'s' if n != 1 else ''}", 6000))
+        self._review(lambda session: session.accept_confident())
 
     def toggle_picking(self) -> None:
         self.detail.map.set_picking(self.actions_by_name["pick"].isChecked())
 
     def place_selected(self, lat: float, lon: float, note: str) -> None:
-        from geor.engine.pipeline import place
-        from geor.engine.pipeline.place_names import place_namer_for
-
-        ids = self._ids()
-        if self.job is None or not ids:
+        if self.job is None:
             dialogs.error(self, "No photo selected", "Select the photos to place first, then click on the map or type the position.")
             return
-        self.queue.review(self.job, lambda store: place(store, ids, lat, lon, place_namer_for(shared_geocoder()), note))
-        self.statusBar().showMessage(f"Placed {len(ids)} photo{'s' if len(ids) != 1 else ''} at {lat:.5f}, {lon:.5f}", 5000)
+        ids = self._ids()
+        self._review(lambda session: session.place(ids, lat, lon, note))
 
     def copy_to_neighbours(self) -> None:
-        import datetime as dt
-
-        from geor.engine.pipeline import copy_location, time_neighbours
-
         view = self.current_view()
-        if self.job is None or view is None or view.lat is None:
-            dialogs.error(self, "Nothing to copy", "Select a photo that has a location first.")
-            return
-        window = dt.timedelta(minutes=self.settings.window_min)
-
-        def copy(store: Any) -> int:
-            return copy_location(store, view.id, time_neighbours(store, view.id, window))
-
-        self.queue.review(self.job, copy, lambda n: self.statusBar().showMessage(
-            f"Copied the location of {view.relpath} to {n} photo{'s' if n != 1 else ''} taken within {self.settings.window_min:g} min", 6000))
+        self._review(lambda session: session.copy_to_neighbours(view))
 
     def copy_to_selection(self) -> None:
-        from geor.engine.pipeline import copy_location
-
-        view = self.current_view()
-        ids = self._ids()
-        if self.job is None or view is None or view.lat is None or len(ids) < 2:
-            dialogs.error(self, "Nothing to copy", "Select several photos; the location of the one with the focus goes to the others.")
-            return
-        self.queue.review(self.job, lambda store: copy_location(store, view.id, ids))
+        view, ids = self.current_view(), self._ids()
+        self._review(lambda session: session.copy_to_selection(view, ids))
 
     def ask_model(self) -> None:
         """The model's own answer about each selected photo (the job asked about a few of each scene)."""
+        if self.job is None:
+            return
         ids = self._ids()
-        if self.job is None or not ids:
-            return
         request = self.settings.tag_request(Path(self.job.root)).model
-        if request is None:
-            dialogs.error(self, "No model", "Choose a model in Settings first.")
-            return
         asker = self.model_on_request
-        count = f"{len(ids)} photo{'s' if len(ids) != 1 else ''}"
-        self.statusBar().showMessage(f"Asking the model about {count}…")
+        ask = (lambda store, chosen: asker.ask(store, chosen, request, shared_geocoder())) if request is not None else None
 
-        def answered(summary: Any) -> None:
-            words = [f"The model placed {summary.placed} of {count}; review its answer" if summary.placed else f"The model placed none of {count}"]
-            if summary.skipped:
-                words.append(f"{summary.skipped} not asked (own GPS, written or reviewed)")
-            self.statusBar().showMessage("; ".join(words), 8000)
+        def make(session: ReviewSession) -> ReviewAction[Any]:
+            action = session.ask(ids, ask)
+            self.statusBar().showMessage(f"Asking the model about {len(ids)} photo{'s' if len(ids) != 1 else ''}…")
+            return action
+
+        def answered(summary: Any, words: Callable[[Any], str]) -> None:
+            self.statusBar().showMessage(words(summary), 8000)
             if summary.failures:
                 dialogs.warning(self, "No usable answer", "\n".join(summary.failures[:20]))
 
-        self.queue.review(self.job, lambda store: asker.ask(store, ids, request, shared_geocoder()), answered, "Asking the model")
+        try:
+            action = make(self.session())
+        except CannotApply as exc:
+            dialogs.error(self, exc.title, str(exc))
+            return
+        self.queue.review(self.job, action.work, lambda summary: answered(summary, action.words), "Asking the model")
 
     def _search_places(self, text: str) -> None:
         from geor.engine.geo.geocoder.place_search import PlaceSearch
@@ -609,15 +600,14 @@ class MainWindow(QMainWindow):
         job = self.job
         if job is None:
             return
-        count = sum(v.will_write for v in job.views)
-        if count == 0:
-            dialogs.info(self, "Nothing to write", "No photo has an accepted location yet. Accept proposals (A) or place photos first.")
+        try:
+            question = self.session().write_question(job.views)
+        except CannotApply as exc:
+            dialogs.info(self, exc.title, str(exc))
             return
-        where = "XMP sidecars beside the photos" if self.settings.sidecar else "the photos (XMP sidecars for formats that cannot take it safely)"
-        if not dialogs.confirm(self, "Write locations", f"Write {count} location{'s' if count != 1 else ''} into {where}?\n\n"
-                               "Each file is replaced only by a complete, verified copy; Undo Last Write puts the old values back."):
+        if not dialogs.confirm(self, "Write locations", question):
             return
-        self.statusBar().showMessage(f"Writing {count} locations…")
+        self.statusBar().showMessage(f"Writing {sum(v.will_write for v in job.views)} locations…")
         self.queue.write(job)
 
     def _write_progress(self, job: Job, done: int, total: int) -> None:
@@ -629,9 +619,8 @@ class MainWindow(QMainWindow):
 
     def _wrote(self, job: Job, summary: Any) -> None:
         self.job_progress.setVisible(False)
-        text = f"{summary.written} location{'s' if summary.written != 1 else ''} written."
+        text = written_words(summary)
         if summary.failed:
-            text += f"\n\n{len(summary.failed)} could not be written (the files are untouched):\n" + "\n".join(summary.failed[:20])
             dialogs.warning(self, "Write finished with problems", text)
         else:
             self.statusBar().showMessage(text + " Undo Last Write (Ctrl+Z) puts them back.", 10000)
@@ -646,12 +635,11 @@ class MainWindow(QMainWindow):
         self.queue.undo_last_write(self.job)
 
     def _undid(self, job: Job, summary: Any) -> None:
+        text = undone_words(summary)
         if summary is None:
-            dialogs.info(self, "Nothing to undo", "This job has written nothing that is still there to undo.")
-            return
-        text = f"Restored {summary.restored} photo{'s' if summary.restored != 1 else ''}, removed {summary.removed_sidecars} sidecar(s)."
-        if summary.skipped:
-            dialogs.warning(self, "Undo finished with problems", text + "\n\nLeft as they are:\n" + "\n".join(summary.skipped[:20]))
+            dialogs.info(self, "Nothing to undo", text)
+        elif summary.skipped:
+            dialogs.warning(self, "Undo finished with problems", text)
         else:
             dialogs.info(self, "Undone", text)
 
