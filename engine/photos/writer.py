@@ -50,10 +50,6 @@ TEMP_PREFIX = ".geor-tmp-"
 RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 #: Warnings by which ExifTool says a JPEG's image data is cut short or broken.
 DAMAGED_JPEG = ("JPEG format error", "Corrupted JPEG", "JPEG EOI marker not found")
-#: Readings taken ahead (PhotoWriter.read_ahead) are held in memory until their write: at most this
-#: many bytes of photos (a reading with every binary value is about the size of the file's metadata
-#: and embedded images, never more than 1.4 times the file).
-READ_AHEAD_BYTES = 128 << 20
 #: An 8 x 8 grey JPEG (Pillow's), which each new ExifTool process writes a position and place names
 #: into, and reads back, before any photo: what it loads for its first write and its first
 #: validation (a quarter of a second of Perl) is then loaded while the job is still deciding.
@@ -131,23 +127,16 @@ class _Attempt:
     choices: list[NameChoice] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Reading:
-    """A photo's reading taken ahead of its write (read_ahead), and the bytes it was taken of."""
-
-    state: FileState
-    sha256: bytes
-    dump: TagDump | None
-    failure: str | None  # ExifTool died or hung on it: its write says so instead of trying again
-
-
 class PhotoWriter:
     """Writes locations through ExifTool, ``workers`` photos at a time (one ExifTool process
     each). Use as a context manager; the processes end with it.
 
-    A job that knows early that it will write can call :meth:`start` (the processes start and warm
-    up in the background) and :meth:`read_ahead` (the readings its writes start from are taken in
-    the background), so both cost the write stage nothing; every write checks the same way."""
+    A job that knows early that it will write calls :meth:`start`: the processes start and warm up
+    in the background while it decides. Each photo's readings before and after its rewrite are taken
+    by the process that rewrites it, right then: a reading taken earlier, or by another process,
+    could differ in its warnings (ExifTool warns about a non-standard XMP property only the first
+    time a process meets it, and a rewrite that leaves the XMP alone does not meet it), and the
+    check would refuse a photo, or let one through, by what a process had read before."""
 
     def __init__(self, root: Path | None = None, workers: int = 1, program: Path | None = None) -> None:
         self.root = Path(root).resolve() if root is not None else None
@@ -157,10 +146,7 @@ class PhotoWriter:
         self._all: list[ExifToolSession] = []
         self._open = 0  # sessions started or being started: never more than workers
         self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-        self._stop = threading.Event()  # closing
-        self._writing = threading.Event()  # the first write began: reading ahead stops
-        self._ahead: dict[Path, _Reading] = {}
+        self._threads: list[threading.Thread] = []  # starting sessions
 
     def __enter__(self) -> PhotoWriter:
         return self
@@ -169,18 +155,15 @@ class PhotoWriter:
         self.close()
 
     def close(self) -> None:
-        self._stop.set()
         for thread in self._threads:
             thread.join()
         self._threads.clear()
         with self._lock:
             sessions, self._all, self._open = self._all, [], 0
-            self._ahead.clear()
         for session in sessions:
             session.close()
         while not self._idle.empty():
             self._idle.get_nowait()
-        self._stop.clear()
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -194,25 +177,6 @@ class PhotoWriter:
         for _ in range(wanted):
             self._background(self._start_one)
         return self
-
-    def read_ahead(self, photos: Iterable[Path]) -> Future[int]:
-        """Take the readings that in-place writes of ``photos`` start from (every tag with every
-        binary value and ExifTool's validation), in this order, in one background process, while
-        the caller does other work. A write uses its photo's reading only when the photo still holds
-        the bytes it was taken of (size, modification time and SHA-256 alike), else it reads the
-        photo again. Reading ahead stops at the first write, at close, and after READ_AHEAD_BYTES;
-        the future says how many photos it read."""
-        paths = [Path(photo) for photo in photos]
-        done: Future[int] = Future()
-
-        def work() -> None:
-            try:
-                done.set_result(self._read_ahead(paths))
-            except BaseException as exc:  # (ExifToolMissing: the first write raises it too)
-                done.set_exception(exc)
-
-        self._background(work)
-        return done
 
     def write(self, request: WriteRequest, before_replace: Callable[[WriteResult], None] | None = None) -> WriteResult:
         prepared = self._prepare(request)
@@ -262,8 +226,8 @@ class PhotoWriter:
     # -- making the new file -------------------------------------------------------------------------
 
     def _session(self) -> ExifToolSession:
-        """An idle live session; a new one while fewer than ``workers`` are open; else the next
-        one given back (reading ahead and the writes share the processes)."""
+        """An idle live session; a new one while fewer than ``workers`` are open (or being started);
+        else the next one given back."""
         while True:
             with self._lock:
                 new = self._idle.empty() and self._open < self.workers
@@ -298,7 +262,7 @@ class PhotoWriter:
         self._idle.put(None)  # a writer waiting for a session starts one instead
 
     def _background(self, work: Callable[[], None]) -> None:
-        thread = threading.Thread(target=work, name="geor-photo-writer-ahead", daemon=True)
+        thread = threading.Thread(target=work, name="geor-exiftool-start", daemon=True)
         self._threads.append(thread)
         thread.start()
 
@@ -317,50 +281,6 @@ class PhotoWriter:
             return
         self._idle.put(session)
 
-    def _read_ahead(self, paths: list[Path]) -> int:
-        budget, read = READ_AHEAD_BYTES, 0
-        for path in paths:
-            if self._stop.is_set() or self._writing.is_set():
-                break
-            if path.is_symlink() or needs_sidecar(path) or _awkward_name(path):
-                continue  # (written elsewhere, or read through a staged copy)
-            try:
-                state = FileState.of(path)
-                if state.size >= MAX_FILE_BYTES:
-                    continue  # (never rewritten)
-                if state.size > budget:
-                    break
-                data = path.read_bytes()
-            except OSError:
-                continue
-            budget -= state.size
-            session = self._session()
-            dump, failure = None, None
-            try:
-                dump = session.read(path, validate=True, binary=True)
-            except ExifToolFailed as exc:
-                failure = str(exc)
-                self._discard(session)
-            else:
-                self._idle.put(session)
-            try:
-                unchanged = FileState.of(path) == state and len(data) == state.size
-            except OSError:
-                unchanged = False
-            if unchanged:
-                with self._lock:
-                    self._ahead[path] = _Reading(state, hashlib.sha256(data).digest(), dump, failure)
-                read += 1
-        return read
-
-    def _taken_ahead(self, target: Path, original: bytes) -> _Reading | None:
-        """The reading taken ahead of ``target``, when it was taken of these very bytes."""
-        with self._lock:
-            reading = self._ahead.pop(target, None)
-        if reading is None or len(original) != reading.state.size or hashlib.sha256(original).digest() != reading.sha256:
-            return None
-        return reading if FileState.of(target) == reading.state else None
-
     def _prepare(self, request: WriteRequest) -> _Prepared:
         try:
             return self._make_new_file(request)
@@ -368,15 +288,11 @@ class PhotoWriter:
             raise PhotoWriteError(_os_reason(exc)) from None
 
     def _make_new_file(self, request: WriteRequest) -> _Prepared:
-        self._writing.set()
         target = self._real_target(target_for(request.photo, request.sidecar))
         if not Path(request.photo).exists():
             raise PhotoWriteError("the file disappeared; nothing written")
         exists = target.exists()
         original = self._original(target, request) if exists else None
-        ahead = self._taken_ahead(target, original) if original is not None and target == Path(request.photo) else None
-        if ahead is not None and ahead.failure is not None:
-            raise PhotoWriteError(f"ExifTool failed on it ({ahead.failure}); original untouched")
         _check_folder(target.parent)
         session = self._session()
         staged: Path | None = None
@@ -386,7 +302,7 @@ class PhotoWriter:
             if exists and _awkward_name(target):  # ExifTool's argument protocol is line-based
                 staged = source = _temp_name(target.parent, target.suffix)
                 source.write_bytes(original or b"")
-            attempt = self._attempt(session, source if exists else None, target, request, original, ahead.dump if ahead else None)
+            attempt = self._attempt(session, source if exists else None, target, request, original)
             temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
         except ExifToolFailed as exc:
             healthy = False
@@ -429,12 +345,9 @@ class PhotoWriter:
             raise PhotoWriteError(_os_reason(exc)) from None
 
     def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest,
-                 original: bytes | None, taken_ahead: TagDump | None = None) -> _Attempt:
+                 original: bytes | None) -> _Attempt:
         # ExifTool's validation on every file: faults only it sees (odd offsets, tags a GPS version does not allow) must not grow
-        if source is None:
-            existing = TagDump(())
-        else:  # (the same reading, taken ahead of these bytes, or now)
-            existing = taken_ahead if taken_ahead is not None else session.read(source, validate=True, binary=True)
+        existing = session.read(source, validate=True, binary=True) if source is not None else TagDump(())
         validate = source is not None
         error = existing.get("ExifTool:Error")
         if error:

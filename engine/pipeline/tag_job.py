@@ -151,8 +151,8 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
-    if not options.dry_run and not options.sidecar and (photos := writable(store, options.overwrite)):
-        writer.start().read_ahead(photos)  # ExifTool starts and reads these while the job decides (issue 25: the write stage's speed)
+    if not options.dry_run and writable(store, options.overwrite):
+        writer.start()  # ExifTool starts and warms up while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
     _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)

@@ -179,6 +179,31 @@ def test_a_refusal_does_not_depend_on_what_the_exiftool_process_read_before(tmp_
 
 
 @needs_oracle
+def test_a_refusal_does_not_depend_on_the_non_standard_xmp_properties_a_process_met_before(tmp_path):
+    """ExifTool warns about a non-standard XMP property (exiv2's bug1026 JPEG has 17, exif:Make
+    among them) only the first time a process meets it, and a rewrite that leaves the XMP alone (a
+    position without names) does not meet it: the reading after such a rewrite warns in a process
+    that never read the photo and not in one that did. Both readings are taken by the process that
+    rewrites the photo, the first just before, so it is written alike in a fresh process and in one
+    that wrote a copy of it before (a reading taken ahead by another process refused it)."""
+    name = "exiv2-exiv2-bug1026.jpg"
+    outcomes = []
+    for warm in (False, True):
+        folder = tmp_path / ("warm" if warm else "fresh")
+        (folder / "first").mkdir(parents=True)
+        (photo,) = copy(folder, name)
+        before = oracle.dump(photo)
+        with PhotoWriter(folder) as writer:
+            if warm:
+                (first,) = copy(folder / "first", name)
+                writer.write(WriteRequest(photo=first, location=Location(64.146582, -21.942635)))
+            result = writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635)))
+        outcomes.append(result.target.name)
+        assert oracle.damage(before, oracle.dump(photo)) == []
+    assert outcomes == [name, name]
+
+
+@needs_oracle
 def test_an_embedded_image_that_is_no_pointer_pair_is_compared_by_its_bytes(tmp_path):
     """ExifTool's own JPEG carries a FlashPix preview (5,777 bytes in APP2 segments): not a
     Start/Length pair, like a Sony maker note's PreviewImage (0x2001), which a rewrite left
