@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     record |= {
                         "lat": chain.lat, "lon": chain.lon, "continent": chain.continent, "country": chain.country,
-                        "state": chain.state, "city": chain.city, "city_source": chain.city_source, "fallbacks": list(chain.fallbacks),
+                        "state": chain.state, "city": chain.city, "city_source": chain.city_source,
+                        "city_level": chain.city_level, "near_town": chain.near_town, "fallbacks": list(chain.fallbacks),
                         "target": chain.cor_text(),
                     }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
     from geor.engine.geo.geocoder import Geocoder, Place
 
 #: Columns ``--csv`` adds to each row, in order.
-OUTPUT_COLUMNS = ("continent", "country", "country_a2", "country_a3", "state", "state_code", "district",
-                  "city", "city_population", "city_km", "offshore_km", "geocode_error")
+OUTPUT_COLUMNS = ("continent", "country", "country_a2", "country_a3", "state", "state_code", "district", "district_kind",
+                  "district_detail", "district_source", "city", "city_population", "city_km", "offshore_km", "geocode_error")
 CHUNK_ROWS = 50_000
 
 
@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_place(place: Place) -> str:
     lines = [f"position    {place.lat:.6f}, {place.lon:.6f}"]
+    if place.country is not None:
+        lines.append(f"place       {one_line(place)}")
     if place.country is None:
         lines.append("country     none (open sea)")
         return "\n".join(lines)
@@ -95,10 +97,25 @@ def format_place(place: Place) -> str:
     if place.state:
         lines.append(f"state       {place.state}" + (f" ({place.state_code})" if place.state_code else ""))
     if place.district:
-        lines.append(f"district    {place.district}")
+        label = "municipality" if place.district_source else "district"
+        what = ", ".join(x for x in (place.district_kind, place.district_detail) if x)
+        lines.append(f"{label:<12}{place.district}" + (f" ({what})" if what else "")
+                     + (f"; {place.district_source}" if place.district_source else ""))
     if place.city:
         lines.append(f"city        {place.city} (population {place.city_population:,}), {place.city_km:.1f} km")
     return "\n".join(lines)
+
+
+def one_line(place: Place) -> str:
+    """"Biei (Town), Kamikawa District, Hokkaido, Japan"; "Kyoto (City), Kita Ward, Kyoto, Japan"; a large
+    municipality, or none, adds the nearest town: "..., near Kami-furano"."""
+    from geor.engine.geo.geocoder.chain import LARGE_KM2
+
+    municipality = f"{place.district} ({place.district_kind})" if place.district and place.district_kind else place.district
+    parts = [municipality, place.district_detail, place.state, place.country]
+    if place.city and place.city != place.district and (not place.district or (place.district_km2 or 0.0) >= LARGE_KM2):
+        parts.append(f"near {place.city}")
+    return ", ".join(p for p in parts if p)
 
 
 def pick_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, path: Path) -> str:

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from geor.engine.geo.geocoder import Geocoder
+from geor.engine.geo.geocoder.chain import is_municipality
 
 #: job-store column -> geocoder batch column
 COLUMNS = {"city": "city", "state": "state", "country": "country", "country_code": "country_a2", "country_code3": "country_a3"}
 
 
 def place_namer_for(geocoder: Geocoder) -> Callable[[list[tuple[float, float]]], list[dict[str, str | None]]]:
-    """A function naming positions in batches: the city is the most populous town within 10 km in
-    the same state, else the nearest one. The geocoder's kernels are loaded (numba, about half a
+    """A function naming positions in batches: the city is the municipality containing the position
+    where the pack has one (the default pack's municipal units, a GADM municipality), else the most
+    populous town within 10 km in the same state, else the nearest one. The geocoder's kernels are loaded (numba, about half a
     second) in the background at once, while a job scans and reads its photos."""
 
     def lookup(lats: list[float], lons: list[float]) -> Any:
@@ -27,6 +29,9 @@ def place_namer_for(geocoder: Geocoder) -> Callable[[list[tuple[float, float]]],
         warm_up.join()
         batch = lookup([p[0] for p in positions], [p[1] for p in positions])
         columns = batch.columns()
+        columns["city"] = [district if district and (source or is_municipality(str(district), str(kind))) else town
+                           for district, kind, source, town in zip(columns["district"], columns["district_kind"], columns["district_source"],
+                                                                   columns["city"], strict=True)]
         return [{field: (columns[column][i] or None) for field, column in COLUMNS.items()} for i in range(len(positions))]
 
     return name

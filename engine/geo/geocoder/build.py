@@ -31,6 +31,7 @@ from .pack_schema import (
     CITY_REGION_ARRAYS,
     CITY_STRING_COLUMNS,
     COUNTRY_STRING_COLUMNS,
+    DISTRICT_STRING_COLUMNS,
     LEVEL_NAMES,
     LEVEL_STRING_COLUMNS,
     check_region_pack,
@@ -64,6 +65,8 @@ class RegionInput:
     iso_a2: str = ""  # level 0 only
     continent: str = ""  # level 0 only
     kind: str = ""  # the unit's type in English where the source says (GADM's ENGTYPE: "Municipality", "County" ...)
+    detail: str = ""  # level 2: the ward or district within the unit's name ("Kita Ward", "Kamikawa District")
+    source: str = ""  # level 2: the data set and level the unit comes from; set: the unit is a municipality by choice
 
 
 @dataclass
@@ -145,8 +148,10 @@ def build_pack(
         for name, array in grid.items():
             arrays[level_array(level, name)] = array
         arrays[level_array(level, "parent")] = parent
-        for column in LEVEL_STRING_COLUMNS + (COUNTRY_STRING_COLUMNS if level == 0 else ()):
+        for column in LEVEL_STRING_COLUMNS + (COUNTRY_STRING_COLUMNS if level == 0 else ()) + (DISTRICT_STRING_COLUMNS if level == 2 else ()):
             _add_strings(arrays, level_array(level, column), [getattr(r, column) for r in records])
+        if level == 2:
+            arrays[level_array(level, "area_km2")] = _areas_km2(prepared[level][1])
         edge_parts.append((level, *_boundary_vertices(grid_geometries[level], EDGE_SPACING_DEG)))
         report.regions_per_level.append(len(records))
         report.pieces_per_level.append(int(grid["piece_region"].shape[0]))
@@ -200,6 +205,14 @@ def build_pack(
 def _add_strings(arrays: dict[str, np.ndarray], column: str, values: list[str]) -> None:
     blob, offsets = string_arrays(column)
     arrays[blob], arrays[offsets] = StringTable.encode(values)
+
+
+def _areas_km2(geometries: Sequence[Any]) -> np.ndarray:
+    """Each region's area in km² (degrees scaled at its centroid's latitude)."""
+    shapes = np.array(geometries, dtype=object)
+    lat = shapely.get_y(shapely.centroid(shapes))
+    areas: np.ndarray = (shapely.area(shapes) * 111.32**2 * np.cos(np.radians(lat))).astype(np.float32)
+    return areas
 
 
 def _fits_int32(array: np.ndarray) -> bool:

