@@ -158,12 +158,13 @@ def counted(session, args):
         n, s = commands.get(kind, (0, 0.0))
         commands[kind] = (n + 1, s + time.perf_counter() - t)
 exiftool.ExifToolSession.run = counted
+from geor.engine.pipeline.tag_options import TagOptions
 from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
 marks = {}
 def tick(step, done, total):
     now = time.time()
     marks.setdefault(str(step), [now, now])[1] = now
-job = assemble_tag_job(TagRequest(folder=Path(sys.argv[1]), tracks=(Path(sys.argv[2]),), tz="+00:00", new_job=True))
+job = assemble_tag_job(TagRequest(folder=Path(sys.argv[1]), options=TagOptions(tracks=(sys.argv[2],), tz="+00:00"), new_job=True))
 try:
     job.run(tick)
 finally:

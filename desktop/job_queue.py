@@ -103,13 +103,13 @@ class JobQueue(QObject):
         self.jobs_changed.emit()
 
     def add_folder(self, folder: Path) -> None:
-        self._add(Path(folder), {"desktop": True}, None, "Cannot add this folder")
+        self._add(Path(folder), None, "Cannot add this folder")
 
     def add_files(self, folder: Path, files: list[Path]) -> None:
         """A job on some photos of a folder (dropped or chosen one by one), not the whole folder."""
-        self._add(Path(folder), {"desktop": True, "files": len(files)}, files, "Cannot add these photos")
+        self._add(Path(folder), files, "Cannot add these photos")
 
-    def _add(self, folder: Path, options: dict[str, Any], files: list[Path] | None, title: str) -> None:
+    def _add(self, folder: Path, files: list[Path] | None, title: str) -> None:
         """A queued job on ``folder`` (on ``files`` of it only, when given), created off the UI thread."""
         from geor.engine.pipeline import JobStore
 
@@ -118,7 +118,7 @@ class JobQueue(QObject):
                 raise BadInput(f"{folder}: not a folder (drop folders, or photos inside one)")
             root = folder.resolve()
             with self._creating:
-                store = JobStore.create(root, options, origin="desktop")
+                store = JobStore.create(root, None, origin="desktop")  # its options are recorded when it starts
                 self._created_here.add(store.path)
                 try:
                     if files is not None:

@@ -563,7 +563,7 @@ class MainWindow(QMainWindow):
         if self.job is None:
             return
         ids = self._ids()
-        request = self.settings.tag_request(Path(self.job.root)).model
+        request = self.settings.tag_request(Path(self.job.root)).options.model
         asker = self.model_on_request
         ask = (lambda store, chosen: asker.ask(store, chosen, request, shared_geocoder())) if request is not None else None
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from geor.engine.geo.geocoder import Geocoder
     from geor.engine.pipeline.jobstore import JobStore
     from geor.engine.pipeline.model_source import AskSummary
-    from geor.engine.pipeline.tag_request import ModelRequest
+    from geor.engine.pipeline.tag_options import ModelRequest
 
 
 class ModelOnRequest:

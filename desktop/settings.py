@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
-from geor.engine.placement import DEFAULT_PER_SCENE, PlacementPolicy
+from geor.engine.pipeline.tag_options import DEFAULT_PER_SCENE
+from geor.engine.placement.policy import PlacementPolicy
 
 if TYPE_CHECKING:
     from geor.engine.pipeline.tag_request import TagRequest
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 ORGANISATION, APPLICATION = "Geo-R", "Geo-R"
 DEVICES = ("auto", "cpu", "cuda")
 WRITE_MODES = ("in-place", "sidecar")
-POLICY = PlacementPolicy()  # its defaults
 RENAMED = {"track_files": "gpx_files"}  # current name -> the name older versions saved
 
 
@@ -34,13 +34,7 @@ class AppSettings:
     camera_utc_offset: str = ""  # e.g. +09:00: the clock of cameras nothing else tells about (geor tag --tz)
     clock_overrides: list[str] = field(default_factory=list)  # "NIKON Z 6=+01:03:27" (geor tag --clock)
     infer_clocks: bool = True
-    same_place_m: float = POLICY.same_place_m  # the interpolation policy (engine/placement/policy.py), as geor tag's options
-    same_place_max_min: float = POLICY.same_place_max_min
-    interpolate_max_min: float = POLICY.interpolate_max_min
-    extrapolate_max_min: float = POLICY.extrapolate_max_min
-    max_speed_kmh: float = POLICY.max_speed_kmh
-    far_km: float = POLICY.far_km
-    max_radius_m: float = POLICY.max_radius_m
+    policy: PlacementPolicy = field(default_factory=PlacementPolicy)  # declared once (engine/placement/policy.py); saved field by field
     per_scene: int = DEFAULT_PER_SCENE  # the model sees up to this many photos of a scene (engine/placement/scenes.py); 0: every photo
     max_tokens: int = 128
     max_pixels: int = 0  # the model's image budget; 0: what its manifest says, else 448 x 448 (not in the dialog)
@@ -74,33 +68,40 @@ class AppSettings:
             parse_clock_overrides(self.clock_overrides)
         except ValueError as exc:
             found.append(str(exc).replace("--clock ", "camera clock "))
-        from geor.engine.pipeline.tag_job import policy_from_options
-
-        found += policy_from_options(asdict(self)).problems()
+        found += self.policy.problems()
         return found
 
     def tag_request(self, folder: Path) -> TagRequest:
         """The job these settings ask for on ``folder``, as ``geor tag`` builds one from its flags; the
         desktop proposes and never writes without a person, so dry_run. Privacy: the user's saved rules."""
-        from geor.engine.pipeline.tag_request import ModelRequest, TagRequest
+        from geor.engine.pipeline.tag_options import ModelRequest, TagOptions
+        from geor.engine.pipeline.tag_request import TagRequest
 
         model = None
         if self.model:
             model = ModelRequest(model=self.model, device=self.device, threads=self.threads or None, max_tokens=self.max_tokens,
                                  max_pixels=self.max_pixels or None, review_below=self.min_confidence, per_scene=self.per_scene)
-        return TagRequest(folder=folder, dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence,
-                          window_min=self.window_min, tracks=tuple(Path(p) for p in self.track_files), tz=self.camera_utc_offset or None,
-                          clocks=tuple(self.clock_overrides), infer_clocks=self.infer_clocks, same_place_m=self.same_place_m,
-                          same_place_max_min=self.same_place_max_min, interpolate_max_min=self.interpolate_max_min,
-                          extrapolate_max_min=self.extrapolate_max_min, max_speed_kmh=self.max_speed_kmh, far_km=self.far_km,
-                          max_radius_m=self.max_radius_m, model=model)
+        return TagRequest(folder=folder, options=TagOptions(
+            dry_run=True, sidecar=self.sidecar, overwrite=self.overwrite, min_confidence=self.min_confidence, window_min=self.window_min,
+            tracks=tuple(self.track_files), tz=self.camera_utc_offset or None, clocks=tuple(self.clock_overrides),
+            infer_clocks=self.infer_clocks, policy=self.policy, model=model))
 
 
 def load_settings(store: QSettings | None = None) -> AppSettings:
     """Saved settings; a value that is missing or of the wrong type falls back to its default."""
     store = store or QSettings(ORGANISATION, APPLICATION)
     settings = AppSettings()
+    policy = {}
+    for spec in fields(PlacementPolicy):  # each number under its own key, as before the policy was one field
+        if store.contains(spec.name):
+            try:
+                policy[spec.name] = float(store.value(spec.name))
+            except (TypeError, ValueError):
+                continue
+    settings.policy = PlacementPolicy(**policy)
     for spec in fields(AppSettings):
+        if spec.name == "policy":
+            continue
         name = spec.name
         if not store.contains(name) and name in RENAMED and store.contains(RENAMED[name]):
             name = RENAMED[name]  # a setting saved by an older Geo-R under its old name
@@ -126,5 +127,9 @@ def load_settings(store: QSettings | None = None) -> AppSettings:
 def save_settings(settings: AppSettings, store: QSettings | None = None) -> None:
     store = store or QSettings(ORGANISATION, APPLICATION)
     for name, value in asdict(settings).items():
-        store.setValue(name, value)
+        if name == "policy":
+            for key, number in value.items():
+                store.setValue(key, number)
+        else:
+            store.setValue(name, value)
     store.sync()

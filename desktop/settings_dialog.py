@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from dataclasses import fields
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -38,10 +39,14 @@ from PySide6.QtWidgets import (
 )
 
 from geor.engine.placement import MODES, PrivacyError, PrivacyRules, load_rules, parse_zone, save_rules
+from geor.engine.placement.policy import PlacementPolicy
 
 from . import palette
 from .settings import DEVICES, AppSettings
 from .workers import TaskRunner
+
+#: a policy number's unit, from the end of its name: the spin box's suffix and its largest value
+UNITS = {"m": (" m", 1_000_000.0), "min": (" min", 7 * 24 * 60.0), "kmh": (" km/h", 5000.0), "km": (" km", 20_000.0)}
 
 
 def _item_text(item: QTableWidgetItem | None) -> str:
@@ -251,19 +256,11 @@ class SettingsDialog(QDialog):
         self.min_confidence.setSingleStep(0.05)
         self.min_confidence.setValue(settings.min_confidence)
         self.policy_fields = self._build_policy_fields(settings)
-        same_place = QHBoxLayout()
-        same_place.addWidget(self.policy_fields["same_place_m"])
-        same_place.addWidget(QLabel("apart, up to"))
-        same_place.addWidget(self.policy_fields["same_place_max_min"])
         box = QGroupBox("Placing photos")
         form = QFormLayout(box)
         self._add_track_and_clock_rows(form, settings)
-        form.addRow("Two anchors are one place within", same_place)
-        form.addRow("Interpolate between places up to", self.policy_fields["interpolate_max_min"])
-        form.addRow("Else take the nearer anchor up to", self.policy_fields["extrapolate_max_min"])
-        form.addRow("Review a move faster than", self.policy_fields["max_speed_kmh"])
-        form.addRow("Review a position farther from the day's GPS than", self.policy_fields["far_km"])
-        form.addRow("Review a position that may be off by more than", self.policy_fields["max_radius_m"])
+        for spec in fields(PlacementPolicy):  # a row per number, labelled and explained where the policy declares it
+            form.addRow(spec.metadata["label"], self.policy_fields[spec.name])
         form.addRow("Ask for review below confidence", self.min_confidence)
         form.addRow("Scenes and copy to neighbours: taken within", self.window_min)
         return box
@@ -296,19 +293,20 @@ class SettingsDialog(QDialog):
 
     @staticmethod
     def _build_policy_fields(settings: AppSettings) -> dict[str, QDoubleSpinBox]:
-        """The interpolation policy's and the plausibility checks' numbers, by AppSettings' field name."""
-        fields: dict[str, QDoubleSpinBox] = {}
-        for name, suffix, top in (("same_place_m", " m", 100_000.0), ("same_place_max_min", " min", 7 * 24 * 60.0),
-                                  ("interpolate_max_min", " min", 24 * 60.0), ("extrapolate_max_min", " min", 24 * 60.0),
-                                  ("max_speed_kmh", " km/h", 5000.0), ("far_km", " km", 20_000.0),
-                                  ("max_radius_m", " m", 1_000_000.0)):
+        """The interpolation policy's and the plausibility checks' numbers (PlacementPolicy's fields),
+        each with the unit its name ends in and the help it is declared with as tooltip."""
+        boxes: dict[str, QDoubleSpinBox] = {}
+        for spec in fields(PlacementPolicy):
+            unit = spec.name.rsplit("_", 1)[-1]
+            suffix, top = UNITS[unit]
             box = QDoubleSpinBox()
             box.setRange(0.0, top)
-            box.setDecimals(0 if suffix != " min" else 1)
+            box.setDecimals(1 if unit == "min" else 0)
             box.setSuffix(suffix)
-            box.setValue(getattr(settings, name))
-            fields[name] = box
-        return fields
+            box.setValue(getattr(settings.policy, spec.name))
+            box.setToolTip(spec.metadata["help"])
+            boxes[spec.name] = box
+        return boxes
 
     # -- model ------------------------------------------------------------------------------------
 
@@ -452,7 +450,7 @@ class SettingsDialog(QDialog):
             track_files=[self.tracks.item(i).text() for i in range(self.tracks.count())], max_tokens=self.settings.max_tokens,
             max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
             clock_overrides=[line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()],
-            infer_clocks=self.infer_clocks.isChecked(), **{name: box.value() for name, box in self.policy_fields.items()},
+            infer_clocks=self.infer_clocks.isChecked(), policy=PlacementPolicy(**{name: box.value() for name, box in self.policy_fields.items()}),
         )
 
     def _accept(self) -> None:

@@ -7,7 +7,6 @@ ever touch widgets from the thread that owns them.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -204,7 +203,7 @@ class JobThread(QThread):
             self._checkpoint()
 
         store.set("state", "running")
-        store.set("options", json.dumps({**job.options.as_dict(), "desktop": True}, sort_keys=True))  # the review's write obeys them
+        store.record_options(job.options)  # the review's write obeys them
         return job.run(tick)
 
 

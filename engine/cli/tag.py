@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geor.engine.errors import RESUME_HINT, BadOption
+from geor.engine.options import add_arguments, from_arguments
+from geor.engine.pipeline.tag_options import DEFAULT_PER_SCENE, TagOptions
 
 from .predict import add_model_arguments
 
@@ -42,52 +44,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     tag.add_argument("folder", type=Path)
-    tag.add_argument("--dry-run", action="store_true", help="decide and report, write nothing")
-    tag.add_argument("--sidecar", action="store_true", help="write XMP sidecars instead of touching any photo")
-    tag.add_argument("--overwrite", action="store_true",
-                     help="replace the GPS position and place names a photo already has (default: never)")
     tag.add_argument("--new-job", action="store_true", help="start afresh instead of resuming an unfinished job on this folder")
-    where = tag.add_argument_group("tracks and clocks")
-    where.add_argument("--track", "--gpx", dest="tracks", type=Path, action="append", default=[], metavar="FILE",
-                       help="a track: GPX, KML/KMZ, GeoJSON, NMEA, CSV (time, lat, lon) or Google location history "
-                            "(Records.json, Timeline export); repeat for several")
-    where.add_argument("--clock", action="append", default=[], metavar="CAMERA=OFFSET",
-                       help="set a camera's clock offset from UTC, e.g. \"NIKON Z 6=+01:03:27\" (the camera named by words "
-                            "of its make, model or serial number); repeat for several")
-    where.add_argument("--tz", help="UTC offset of the clock of cameras nothing else tells about, e.g. +02:00")
-    where.add_argument("--no-clock-inference", dest="infer_clocks", action="store_false",
-                       help="do not infer clocks from other devices' photos or tracks (only --clock, GPS times, OffsetTime tags, --tz)")
-    # the numbers of engine/placement/policy.py's PlacementPolicy, written out so that `geor --version`
-    # need not import the pipeline (tests/engine/cli/test_tag_cli.py holds them equal)
-    policy = tag.add_argument_group("interpolation policy")
-    policy.add_argument("--same-place-m", type=float, default=100.0,
-                        help="two anchors this close are one place: photos between them take it ... (default %(default)g)")
-    policy.add_argument("--same-place-max-min", type=float, default=120.0, help="... when they are at most this far apart in time (default %(default)g)")
-    policy.add_argument("--interpolate-max-min", type=float, default=30.0,
-                        help="between two different places, interpolate along the great circle only when they are this close in time (default %(default)g)")
-    policy.add_argument("--extrapolate-max-min", type=float, default=30.0,
-                        help="else take the nearer anchor's position when it is this close in time (default %(default)g)")
-    policy.add_argument("--max-speed-kmh", type=float, default=300.0,
-                        help="plausibility: a faster move between two photos of one camera needs review (a track can justify it) (default %(default)g)")
-    policy.add_argument("--far-km", type=float, default=200.0,
-                        help="plausibility: a decision this far from all of the same day's GPS photos and track points needs review (default %(default)g)")
-    policy.add_argument("--max-radius-m", type=float, default=1000.0,
-                        help="write a position from photos or a track only when it may be off by at most this many metres (its radius "
-                             "includes how far a camera clock's uncertainty can move it); else review (default %(default)g)")
-    policy.add_argument("--min-confidence", type=float, default=0.3, help="write only decisions at least this confident (default %(default)g)")
-    privacy = tag.add_argument_group("privacy zones (saved ones come from the user's config; see README)")
-    privacy.add_argument("--privacy-zone", action="append", default=[], metavar="LAT,LON,RADIUS_M",
-                         help="never write a position inside this circle exactly (repeat for several; a name may follow)")
-    privacy.add_argument("--privacy", choices=("coarsen", "omit"), default=None,
-                         help="inside a zone: round the position (coarsen) or write none (omit); default: the saved setting, else coarsen")
-    privacy.add_argument("--privacy-decimals", type=int, default=None,
-                         help="coarsen to this many decimal degrees (2: about 1 km); default: the saved setting, else 2")
-    privacy.add_argument("--privacy-names", action=argparse.BooleanOptionalAction, default=None,
-                         help="write place names for positions inside a zone; default: the saved setting, else yes")
+    add_arguments(tag, TagOptions)  # every option of the job, declared once (engine/pipeline/tag_options.py)
     add_model_arguments(tag, required=False)
-    tag.add_argument("--window-min", type=float, default=10.0,
-                     help="with --model: photos of one camera each within this of another and alike to look at are one scene (default %(default)g)")
-    tag.add_argument("--per-scene", type=int, default=3, metavar="N",
+    tag.add_argument("--per-scene", type=int, default=DEFAULT_PER_SCENE, metavar="N",
                      help="with --model: ask about up to N of a scene's most distinct photos and give every photo of the scene their "
                           "pooled answer; 0: ask about every photo on its own (default %(default)d)")
     tag.add_argument("--pool-events", action="store_true", help=argparse.SUPPRESS)  # before scenes; pooling is now the default
@@ -101,24 +61,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def tag_request(args: argparse.Namespace) -> TagRequest:
     """The job the command line asks for, declaratively (the desktop builds the same from its settings)."""
-    from geor.engine.pipeline.tag_request import ModelRequest, TagRequest
+    from geor.engine.pipeline.tag_options import ModelRequest
+    from geor.engine.pipeline.tag_request import TagRequest
 
     if args.per_scene < 0:
         raise BadOption("--per-scene cannot be negative (0: ask about every photo)")
-    model = None
-    if args.model:
-        model = ModelRequest(model=args.model, mmproj=str(args.mmproj) if args.mmproj else None, device=args.device, threads=args.threads,
-                             ctx=args.ctx, gpu_layers=args.gpu_layers, samples=args.samples, temperature=args.temperature,
-                             max_tokens=args.max_tokens, max_pixels=args.max_pixels, review_below=args.review_below, seed=args.seed,
-                             per_scene=args.per_scene)
-    return TagRequest(
-        folder=args.folder, dry_run=args.dry_run, sidecar=args.sidecar, overwrite=args.overwrite, min_confidence=args.min_confidence,
-        window_min=args.window_min, tracks=tuple(args.tracks), tz=args.tz, clocks=tuple(args.clock), infer_clocks=args.infer_clocks,
-        same_place_m=args.same_place_m, same_place_max_min=args.same_place_max_min, interpolate_max_min=args.interpolate_max_min,
-        extrapolate_max_min=args.extrapolate_max_min, max_speed_kmh=args.max_speed_kmh, far_km=args.far_km,
-        max_radius_m=args.max_radius_m, privacy_zones=tuple(args.privacy_zone), privacy_mode=args.privacy, privacy_decimals=args.privacy_decimals,
-        privacy_names=args.privacy_names, model=model, new_job=args.new_job,
-    )
+    model = from_arguments(ModelRequest, args, mmproj=str(args.mmproj) if args.mmproj else None) if args.model else None
+    return TagRequest(folder=args.folder, options=from_arguments(TagOptions, args, model=model), new_job=args.new_job)
 
 
 def run_tag(args: argparse.Namespace) -> int:

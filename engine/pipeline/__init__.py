@@ -1,50 +1,80 @@
-"""The batch folder job: job store, location sources, the resumable tagging run and its undo."""
+"""The batch folder job: job store, location sources, the resumable tagging run and its undo.
 
-from geor.engine.placement import AnchorSource, Decision, LocationSource, PhotoRecord
+The names below are loaded on first use (PEP 562): the command line declares ``geor tag``'s flags
+from the options type (tag_options) without loading the job, the writer or the model stack."""
 
-from .job_setup import JobPlan, open_job_store, plan_job
-from .jobstore import JobInfo, JobStore, list_jobs
-from .progress import JobCancelled
-from .review import (
-    PhotoView,
-    ReviewError,
-    WriteSummary,
-    copy_location,
-    photo_views,
-    place,
-    set_verdict,
-    time_neighbours,
-    undo_last_write,
-    write_accepted,
-)
-from .tag_job import JobSummary, TagOptions, run_tag_job
-from .undo import UndoSummary, undo_job
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geor.engine.placement import AnchorSource, Decision, LocationSource, PhotoRecord
+
+    from .job_setup import JobPlan, open_job_store, plan_job
+    from .jobstore import JobInfo, JobStore, list_jobs
+    from .progress import JobCancelled
+    from .review import (
+        PhotoView,
+        ReviewError,
+        WriteSummary,
+        copy_location,
+        photo_views,
+        place,
+        set_verdict,
+        time_neighbours,
+        undo_last_write,
+        write_accepted,
+    )
+    from .tag_job import JobSummary, run_tag_job
+    from .tag_options import TagOptions
+    from .undo import UndoSummary, undo_job
+
+_HOMES = {
+    "geor.engine.placement": ["AnchorSource", "Decision", "LocationSource", "PhotoRecord"],
+    ".job_setup": ["JobPlan", "open_job_store", "plan_job"],
+    ".jobstore": ["JobInfo", "JobStore", "list_jobs"],
+    ".review": ["PhotoView", "ReviewError", "WriteSummary", "copy_location", "photo_views", "place", "set_verdict", "time_neighbours", "undo_last_write", "write_accepted"],
+    ".progress": ["JobCancelled"],
+    ".tag_job": ["JobSummary", "run_tag_job"],
+    ".tag_options": ["TagOptions"],
+    ".undo": ["UndoSummary", "undo_job"],
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "AnchorSource",
     "Decision",
-    "JobPlan",
-    "open_job_store",
-    "plan_job",
     "JobCancelled",
     "JobInfo",
-    "PhotoView",
-    "ReviewError",
-    "WriteSummary",
-    "copy_location",
-    "list_jobs",
-    "photo_views",
-    "place",
-    "set_verdict",
-    "time_neighbours",
-    "undo_last_write",
-    "write_accepted",
+    "JobPlan",
     "JobStore",
     "JobSummary",
     "LocationSource",
     "PhotoRecord",
+    "PhotoView",
+    "ReviewError",
     "TagOptions",
     "UndoSummary",
+    "WriteSummary",
+    "copy_location",
+    "list_jobs",
+    "open_job_store",
+    "photo_views",
+    "place",
+    "plan_job",
     "run_tag_job",
+    "set_verdict",
+    "time_neighbours",
     "undo_job",
+    "undo_last_write",
+    "write_accepted",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -16,7 +16,7 @@ from pathlib import Path
 from geor.engine.placement import AnchorSource, LocationSource, Track, TrackRead, read_tracks
 
 from .jobstore import JobStore
-from .tag_job import TagOptions
+from .tag_options import TagOptions
 
 
 @dataclass
@@ -41,12 +41,12 @@ def plan_job(options: TagOptions) -> JobPlan:
             shown = tracks.skipped[:5]
             more = f" (and {len(tracks.skipped) - 5:,} more)" if len(tracks.skipped) > 5 else ""
             notes.append(f"skipped {len(tracks.skipped):,} damaged track records: {'; '.join(shown)}{more}")
-    return JobPlan([AnchorSource(options.policy(), tracks.track if tracks is not None else None)], tracks, notes)
+    return JobPlan([AnchorSource(options.policy, tracks.track if tracks is not None else None)], tracks, notes)
 
 
 def open_job_store(root: Path, options: TagOptions, origin: str = "cli", new_job: bool = False) -> tuple[JobStore, bool]:
     """(store, resumed): the unfinished job on this folder with these options, or a new one."""
-    store = None if new_job else JobStore.unfinished_for(root, options.as_dict())
+    store = None if new_job else JobStore.unfinished_for(root, options, origin)
     if store is not None:
         return store, True
-    return JobStore.create(root, options.as_dict(), origin), False
+    return JobStore.create(root, options, origin), False

@@ -19,6 +19,7 @@ from geor.engine.errors import BadInput
 from geor.engine.paths import printable, user_data_dir
 from geor.engine.photos import WriteResult
 
+from .tag_options import TagOptions
 from .vocabulary import NAME_FIELDS, PROPOSED_STAGES, Stage
 
 SCHEMA = """
@@ -261,7 +262,8 @@ class JobStore:
     # -- creating and finding jobs ------------------------------------------------------------
 
     @classmethod
-    def create(cls, root: Path, options: dict[str, Any], origin: str = "cli") -> JobStore:
+    def create(cls, root: Path, options: TagOptions | None, origin: str = "cli") -> JobStore:
+        """A new job on ``root``; ``options`` None: recorded when the job starts (the desktop queues first)."""
         folder = jobs_dir()
         folder.mkdir(parents=True, exist_ok=True)
         job_id = job_id_for(root)
@@ -273,7 +275,8 @@ class JobStore:
         store.set("origin", origin)
         store.set("root", printable(root))
         store.set("root_bytes", os.fsencode(root).hex())
-        store.set("options", json.dumps(options, sort_keys=True))
+        if options is not None:
+            store.record_options(options)
         store.set("state", "running")
         store.set("created", dt.datetime.now().isoformat(timespec="seconds"))
         return store
@@ -298,12 +301,14 @@ class JobStore:
         return cls(path)
 
     @classmethod
-    def unfinished_for(cls, root: Path, options: dict[str, Any]) -> JobStore | None:
-        """The newest job on the same folder with the same options that did not finish."""
-        wanted = os.fsencode(root).hex(), json.dumps(options, sort_keys=True)
+    def unfinished_for(cls, root: Path, options: TagOptions, origin: str = "cli") -> JobStore | None:
+        """The newest job started the same way (``origin``) on the same folder with the same options
+        (but the model's speed settings) that did not finish."""
+        wanted = os.fsencode(root).hex(), options.job_key(), origin
         for path in sorted(jobs_dir().glob("*.sqlite"), reverse=True) if jobs_dir().is_dir() else []:
             store = cls(path)
-            if (store.get("root_bytes"), store.get("options")) == wanted and store.get("state") != "finished":
+            found = store.get("root_bytes"), store.options().job_key(), store.get("origin") or "cli"
+            if found == wanted and store.get("state") != "finished":
                 return store
             store.close()
         return None
@@ -458,8 +463,12 @@ class JobStore:
         assert cursor.lastrowid is not None  # set by the INSERT
         return cursor.lastrowid
 
-    def options(self) -> dict[str, Any]:
-        return dict(json.loads(self.get("options") or "{}"))
+    def options(self) -> TagOptions:
+        """The options the job was run with (a resumed job and the review's writes obey them)."""
+        return TagOptions.from_json(dict(json.loads(self.get("options") or "{}")))
+
+    def record_options(self, options: TagOptions) -> None:
+        self.set("options", json.dumps(options.to_json(), sort_keys=True))
 
     def next_batch(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM changes").fetchone()[0])

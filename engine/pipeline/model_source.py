@@ -25,9 +25,10 @@ import numpy as np
 
 from geor.engine.geo import geometric_median, haversine_km
 from geor.engine.paths import printable
-from geor.engine.placement import DEFAULT_PER_SCENE, Decision, PhotoRecord, Scene, group_scenes, stored_fingerprints
+from geor.engine.placement import Decision, PhotoRecord, Scene, group_scenes, stored_fingerprints
 
 from .jobstore import JobStore, Position
+from .tag_options import DEFAULT_PER_SCENE
 from .vocabulary import PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
 SPREAD_SCALE_KM = 750.0
@@ -165,7 +166,7 @@ def ask_alone(store: JobStore, photo_ids: list[int], predictor: Any, model_id: s
     the scene's representatives) becomes its proposal, for review like any other model answer.
     Photos with their own GPS, written ones and those a person has reviewed are left as they are."""
     source = ModelSource(predictor, model_id, store, per_scene=0)
-    min_confidence = float(store.options().get("min_confidence", 0.3))
+    min_confidence = store.options().min_confidence
     rows = {row.id: row for row in store.photos()}
     placed, failures, skipped = 0, [], 0
     for photo_id in photo_ids:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from geor.engine.errors import BadInput, BadOption
+from geor.engine.errors import BadInput
 from geor.engine.paths import printable
 from geor.engine.photos import (
     PhotoReadError,
@@ -31,7 +31,6 @@ from geor.engine.photos import (
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.placement import (
     DEFAULT_ANCHOR_RADIUS_M,
-    DEFAULT_PER_SCENE,
     CameraClock,
     ClockPhoto,
     Decision,
@@ -39,7 +38,6 @@ from geor.engine.placement import (
     PhotoRecord,
     Placed,
     PlacementPolicy,
-    PrivacyRules,
     Track,
     camera_key,
     format_offset,
@@ -47,7 +45,6 @@ from geor.engine.placement import (
     infer_clocks,
     parse_clock_offset,
     parse_utc_offset,
-    rules_from_options,
     stored_fingerprints,
 )
 
@@ -55,70 +52,12 @@ from .decision import decided_position
 from .jobstore import JobStore, PhotoRow, Reading
 from .progress import BATCH, Progress
 from .report import write_reports
+from .tag_options import TagOptions
 from .vocabulary import Source, Stage, Step
 from .write_stage import WRITE_WORKERS, settle_pending_writes, writable, write_rows
 
 READ_THREADS = 4
 POLICY = PlacementPolicy()
-
-
-@dataclass(kw_only=True)
-class TagOptions:
-    """Everything a job is asked to do, declaratively (the CLI's flags, the desktop's settings); the
-    job store keeps it, so a resumed job or a later review works by the same rules."""
-
-    dry_run: bool = False
-    sidecar: bool = False
-    overwrite: bool = False
-    min_confidence: float = 0.3
-    window_min: float = 10.0  # photos this close in time (and alike) are one scene for the model
-    tracks: list[str] = field(default_factory=list)  # GPX, KML/KMZ, GeoJSON, NMEA, CSV, Google location history
-    tz: str | None = None  # the clock of cameras nothing else tells about
-    clocks: dict[str, str] = field(default_factory=dict)  # camera words -> clock offset, set by the user
-    infer_clocks: bool = True
-    same_place_m: float = POLICY.same_place_m  # the interpolation policy and the checks' limits (policy.py)
-    same_place_max_min: float = POLICY.same_place_max_min
-    interpolate_max_min: float = POLICY.interpolate_max_min
-    extrapolate_max_min: float = POLICY.extrapolate_max_min
-    max_speed_kmh: float = POLICY.max_speed_kmh
-    far_km: float = POLICY.far_km
-    max_radius_m: float = POLICY.max_radius_m  # a position from photos or a track that may be further off than this goes to review
-    privacy_zones: list[str] = field(default_factory=list)  # LAT,LON,RADIUS_M[,NAME]
-    privacy_mode: str = "coarsen"
-    privacy_decimals: int = 2
-    privacy_names: bool = True
-    model: str | None = None  # the model stage's model (path or name); None: no model stage
-    samples: int = 1
-    per_scene: int = DEFAULT_PER_SCENE  # photos the model is asked about per scene (scenes.py); 0: every photo
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
-
-    def policy(self) -> PlacementPolicy:
-        return policy_from_options(self.as_dict())
-
-    def privacy(self) -> PrivacyRules:
-        return rules_from_options(self.as_dict())
-
-    def check(self) -> None:
-        """Raise a UserError naming the first setting that cannot work."""
-        if not 0 <= self.min_confidence <= 1:
-            raise BadOption("the minimum confidence must be within 0..1")
-        if self.window_min < 0:
-            raise BadOption("the scene window (--window-min) cannot be negative")
-        if self.per_scene < 0:
-            raise BadOption("photos per scene (--per-scene) cannot be negative; 0 asks about every photo")
-        problems = self.policy().problems()
-        if problems:
-            raise BadOption(problems[0])
-        parse_utc_offset(self.tz, "--tz")
-        for words, offset in self.clocks.items():
-            parse_clock_offset(offset, f"--clock {words!r}")
-        self.privacy()  # every zone parsed
-
-
-def policy_from_options(options: dict[str, Any]) -> PlacementPolicy:
-    return PlacementPolicy(**{name: float(options.get(name, getattr(POLICY, name))) for name in POLICY.__dataclass_fields__})
 
 
 @dataclass(kw_only=True)
@@ -151,8 +90,8 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
-    if not options.dry_run and writable(store, options.overwrite):
-        writer.start()  # ExifTool starts and warms up while the job decides (issue 25: the write stage's speed)
+    if not options.dry_run and not options.sidecar and writable(store, options.overwrite):
+        writer.start()  # ExifTool starts while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
     _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)
@@ -253,11 +192,11 @@ def _clocks(store: JobStore, options: TagOptions, track: Track | None, tick: Pro
     """Every camera's clock; each photo's UTC moment and its clock in words go into the store."""
     rows = store.photos(*READ_STAGES)
     photos = [p for p in map(_clock_photo, rows) if p is not None]
-    overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds() for words, text in options.clocks.items()}
+    overrides = {words: parse_clock_offset(text, f"--clock {words!r}").total_seconds() for words, text in options.clock_overrides().items()}
     default = parse_utc_offset(options.tz, "--tz")
     def infer(photos: list[ClockPhoto]) -> dict[str, CameraClock]:
         return infer_clocks(photos, overrides=overrides, default_offset=default.total_seconds() if default is not None else None,
-                            infer=options.infer_clocks, track=track, policy=options.policy())
+                            infer=options.infer_clocks, track=track, policy=options.policy)
 
     clocks = infer(photos)
     unsure = {c.camera for c in clocks.values() if c.source == "bursts" and c.strength != "strong"}
@@ -305,7 +244,7 @@ def _records(store: JobStore, clocks: dict[str, CameraClock] | None = None) -> l
 
 def _decide(store: JobStore, options: TagOptions, sources: list[LocationSource], clocks: dict[str, CameraClock], tick: Progress) -> None:
     records = _records(store, clocks)
-    policy = options.policy()
+    policy = options.policy
     undecided = {r.id: r for r in records}
     by_id = {r.id: r for r in records}
     stage_of = {row.id: row.stage for row in store.photos()}
@@ -364,7 +303,7 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
                    source=Source.MANUAL if row.verdict is not None else row.source or Source.EXIF, country=row.country,
                    country_code=row.country_code, review=row.stage == Stage.REVIEW)
         )
-    flags = implausible(placed, options.policy(), track)
+    flags = implausible(placed, options.policy, track)
     if not flags:
         return
     with store.transaction():

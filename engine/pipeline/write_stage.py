@@ -29,8 +29,8 @@ def write_rows(store: JobStore, rows: list[PhotoRow], sidecar: bool, tick: Progr
     root = store.root
     batch = store.next_batch()
     options = store.options()
-    overwrite = bool(options.get("overwrite", False))
-    privacy = rules_for_writing(options)
+    overwrite = options.overwrite
+    privacy = rules_for_writing(options.privacy_rules())
     requests: dict[WriteRequest, int] = {}
     private: dict[int, str] = {}
     withheld: dict[int, PrivacyZone] = {}

@@ -34,13 +34,10 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-import numpy as np
-
-from geor.engine.geo.interpolate import great_circle_point
-from geor.engine.geo.reference import haversine_km  # NumPy: a few points per call, no kernel to load
+from geor.engine.options import option
 
 EARTH_RADIUS_M = 6_371_008.8
 WALKING_M_PER_S = 1.4
@@ -53,13 +50,27 @@ CLOCK_SAMPLES = 6  # moments placed on each side of a photo's moment across its 
 
 @dataclass(frozen=True, kw_only=True)
 class PlacementPolicy:
-    same_place_m: float = 100.0
-    same_place_max_min: float = 120.0
-    interpolate_max_min: float = 30.0
-    extrapolate_max_min: float = 30.0
-    max_speed_kmh: float = 300.0  # plausibility: faster than this between two photos of one camera needs a track
-    far_km: float = 200.0  # plausibility: a decision this far from all of the day's anchors and tracks
-    max_radius_m: float = 1000.0  # a position from the user's data is written only when it may be off by at most this
+    """The numbers of the rules above, each a flag of ``geor tag`` and a row of the desktop's settings
+    (declared here once: engine/options.py)."""
+
+    same_place_m: float = field(default=100.0, metadata=option(
+        "two anchors this close are one place: photos between them take it ...", label="Two anchors are one place within"))
+    same_place_max_min: float = field(default=120.0, metadata=option(
+        "... when they are at most this far apart in time", label="... up to this far apart in time"))
+    interpolate_max_min: float = field(default=30.0, metadata=option(
+        "between two different places, interpolate along the great circle only when they are this close in time",
+        label="Interpolate between places up to"))
+    extrapolate_max_min: float = field(default=30.0, metadata=option(
+        "else take the nearer anchor's position when it is this close in time", label="Else take the nearer anchor up to"))
+    max_speed_kmh: float = field(default=300.0, metadata=option(
+        "plausibility: a faster move between two photos of one camera needs review (a track can justify it)",
+        label="Review a move faster than"))
+    far_km: float = field(default=200.0, metadata=option(
+        "plausibility: a decision this far from all of the same day's GPS photos and track points needs review",
+        label="Review a position farther from the day's GPS than"))
+    max_radius_m: float = field(default=1000.0, metadata=option(
+        "write a position from photos or a track only when it may be off by at most this many metres (its radius includes how far "
+        "a camera clock's uncertainty can move it); else review", label="Review a position that may be off by more than"))
 
     def problems(self) -> list[str]:
         found = []
@@ -132,6 +143,10 @@ class Timeline:
         high = bisect.bisect_right(self.times, t + clock_uncertainty_s)
         if high > low:  # every anchor the stretch holds: the positions between samples
             within = self.anchors[low:high]
+            import numpy as np  # here, not at the top: the policy's numbers alone import nothing heavy
+
+            from geor.engine.geo.reference import haversine_km  # NumPy: a few points per call, no kernel to load
+
             far = 1000 * np.asarray(haversine_km(centre.lat, centre.lon, np.array([a.lat for a in within]), np.array([a.lon for a in within])))
             reach = max(reach, float(np.max(far + np.array([a.radius_m for a in within]))))
         reach *= RADIUS_SAFETY
@@ -160,7 +175,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         # two places: the user left at some moment between (any alike, less the way at DRIVING_M_PER_S)
         left_at = math.inf if one_place else LEFT_SHARE * max(span - apart / DRIVING_M_PER_S, 0.0)
         fraction = gap_before / span if span > 0 else 0.0
-        lat, lon = great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
+        lat, lon = _great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
         altitude = _between(before.altitude_m, after.altitude_m, fraction)
         kind = before.kind if gap_before <= gap_after else after.kind
         words = f"between {before.label}, {ago(gap_before)} before, and {after.label}, {ago(gap_after)} after"
@@ -193,6 +208,19 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
                      confidence=confidence,
                      note=f"{ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
                      kind=nearest_anchor.kind)
+
+
+_GREAT_CIRCLE: list[Callable[[float, float, float, float, float], tuple[float, float]]] = []
+
+
+def _great_circle_point(lat1: float, lon1: float, lat2: float, lon2: float, fraction: float) -> tuple[float, float]:
+    """geo.interpolate's, loaded on first use: the policy's numbers (the options the CLI and the
+    desktop declare from them) import nothing heavy."""
+    if not _GREAT_CIRCLE:
+        from geor.engine.geo.interpolate import great_circle_point
+
+        _GREAT_CIRCLE.append(great_circle_point)
+    return _GREAT_CIRCLE[0](lat1, lon1, lat2, lon2, fraction)
 
 
 def _between(a: float | None, b: float | None, fraction: float) -> float | None:

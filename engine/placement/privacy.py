@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from geor.engine.atomic import atomic_text_writer
 from geor.engine.errors import BadOption
+from geor.engine.options import option
 from geor.engine.paths import user_config_dir
 
 from .policy import distance_m
@@ -119,10 +120,37 @@ def save_rules(rules: PrivacyRules, path: Path | None = None) -> Path:
     return path
 
 
-def rules_for_writing(options: dict[str, Any]) -> PrivacyRules:
+@dataclass(frozen=True, kw_only=True)
+class PrivacyOptions:
+    """A job's privacy settings as the user gave them (None: the saved setting), or, once resolved
+    against the saved rules (``resolved``), as the job records them."""
+
+    zones: tuple[str, ...] = field(default=(), metadata=option(
+        "never write a position inside this circle exactly (repeat for several; a name may follow)", flag="--privacy-zone",
+        metavar="LAT,LON,RADIUS_M"))
+    mode: str | None = field(default=None, metadata=option(
+        "inside a zone: round the position (coarsen) or write none (omit); default: the saved setting, else coarsen", flag="--privacy",
+        choices=MODES))
+    decimals: int | None = field(default=None, metadata=option(
+        "coarsen to this many decimal degrees (2: about 1 km); default: the saved setting, else 2", flag="--privacy-decimals"))
+    names: bool | None = field(default=None, metadata=option(
+        "write place names for positions inside a zone; default: the saved setting, else yes", flag="--privacy-names"))
+
+    def resolved(self, saved: PrivacyRules) -> PrivacyOptions:
+        """The saved zones and these (each checked), the saved settings where none is given."""
+        zones = tuple(z.text() for z in saved.zones) + tuple(parse_zone(z).text() for z in self.zones)
+        return PrivacyOptions(zones=zones, mode=self.mode or saved.mode, decimals=saved.decimals if self.decimals is None else self.decimals,
+                              names=saved.names if self.names is None else self.names)
+
+    def rules(self) -> PrivacyRules:
+        """The rules these (resolved) settings make."""
+        return PrivacyRules(tuple(parse_zone(z) for z in self.zones), self.mode or "coarsen", 2 if self.decimals is None else self.decimals,
+                            True if self.names is None else self.names)
+
+
+def rules_for_writing(recorded: PrivacyRules) -> PrivacyRules:
     """What a write obeys: the zones the job recorded and every zone saved since (a zone added
     after a job ran still protects the review's write), by the stricter of the two settings."""
-    recorded = rules_from_options(options)
     saved = load_rules()
     if not saved.zones:
         return recorded
@@ -131,9 +159,3 @@ def rules_for_writing(options: dict[str, Any]) -> PrivacyRules:
     zones = recorded.zones + tuple(z for z in saved.zones if z not in recorded.zones)
     mode = "omit" if "omit" in (recorded.mode, saved.mode) else "coarsen"
     return PrivacyRules(zones, mode, min(recorded.decimals, saved.decimals), recorded.names and saved.names)
-
-
-def rules_from_options(options: dict[str, Any]) -> PrivacyRules:
-    """The rules a job recorded in its options (so a resumed or reviewed job writes the same)."""
-    return PrivacyRules(tuple(parse_zone(z) for z in options.get("privacy_zones") or []), str(options.get("privacy_mode", "coarsen")),
-                        int(options.get("privacy_decimals", 2)), bool(options.get("privacy_names", True)))

@@ -35,7 +35,6 @@ from numpy.typing import NDArray
 from .sources import PhotoRecord
 
 ALIKE_BITS = 20
-DEFAULT_PER_SCENE = 3
 MAX_SPAN = dt.timedelta(hours=1)
 HASH_THREADS = 4  # Pillow decodes without the GIL
 FINGERPRINT_BATCH = 64  # photos decoded between two saves (and two chances to pause or cancel)
@@ -116,8 +115,9 @@ def hamming(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> NDArray[np.int64]:
 
 
 def group_scenes(photos: Iterable[PhotoRecord], hashes: dict[int, int | None], window: dt.timedelta,
-                 per_scene: int = DEFAULT_PER_SCENE) -> list[Scene]:
-    """The scenes of ``photos`` (module docstring); ``per_scene`` 0 makes every photo its own scene."""
+                 per_scene: int) -> list[Scene]:
+    """The scenes of ``photos`` (module docstring), up to ``per_scene`` of each asked about (the
+    job's option, tag_options.ModelRequest.per_scene); 0 makes every photo its own scene."""
     photos = list(photos)
     if per_scene <= 0:
         return [Scene(members=(p.id,), asked=(p.id,)) for p in photos]

@@ -24,7 +24,7 @@ def test_version_and_a_wrong_path(tmp_path):
 def test_quit_when_done_reports_this_runs_jobs_only(tmp_path, desktop_home):
     from geor.engine.pipeline import JobStore
 
-    earlier = JobStore.create(tmp_path, {"desktop": True}, origin="desktop")  # an interrupted job from another day
+    earlier = JobStore.create(tmp_path, None, origin="desktop")  # an interrupted job from another day
     earlier.set("state", "running")
     earlier.close()
     folder = photo_folder(tmp_path, model_photos=0)

@@ -21,7 +21,7 @@ def test_a_read_that_began_earlier_never_replaces_the_photos_shown(qtbot, deskto
     order; a slow read that began before the newest one (under load, it lands last) is dropped."""
     empty = tmp_path / "empty"
     empty.mkdir()
-    store = JobStore.create(empty, {"desktop": True}, origin="desktop")
+    store = JobStore.create(empty, None, origin="desktop")
     try:
         early = read_snapshot(store)  # begins before the job below has read a photo
     finally:
@@ -53,7 +53,7 @@ def test_a_read_that_began_earlier_never_replaces_the_photos_shown(qtbot, deskto
 def test_a_job_added_while_earlier_jobs_are_listed_is_listed_once_and_as_new(qtbot, desktop_home, tmp_path):
     """At start the app lists earlier jobs on one thread while a dropped folder's job is created on
     another; the listing can come back first, having seen the new job's store."""
-    earlier = JobStore.create(tmp_path, {"desktop": True}, origin="desktop")  # a job of an earlier session
+    earlier = JobStore.create(tmp_path, None, origin="desktop")  # a job of an earlier session
     earlier.set("state", "queued")
     earlier.close()
 

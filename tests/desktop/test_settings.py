@@ -3,13 +3,14 @@
 from PySide6.QtCore import QSettings
 
 from geor.desktop.settings import AppSettings, load_settings, save_settings
+from geor.engine.placement.policy import PlacementPolicy
 
 
 def test_round_trip(tmp_path):
     store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     chosen = AppSettings(model="/models/geo-r.gguf", device="cpu", threads=3, write_mode="sidecar", overwrite=True,
                          window_min=15.5, min_confidence=0.7, track_files=["/tracks/a.gpx", "/tracks/b.kml"],
-                         clock_overrides=["NIKON Z 6=+01:03:27"], infer_clocks=False, interpolate_max_min=45.0, far_km=50.0)
+                         clock_overrides=["NIKON Z 6=+01:03:27"], infer_clocks=False, policy=PlacementPolicy(interpolate_max_min=45.0, far_km=50.0))
     save_settings(chosen, store)
     again = load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     assert again == chosen and again.sidecar
@@ -33,7 +34,7 @@ def test_impossible_values_are_not_used(tmp_path):
     assert AppSettings(window_min=-1).problems() == ["the time window cannot be negative"]
     assert AppSettings(clock_overrides=["NIKON Z 6"]).problems() == [
         "camera clock 'NIKON Z 6': expected CAMERA=OFFSET, e.g. \"NIKON Z 6=+01:03:27\""]
-    assert AppSettings(max_speed_kmh=0).problems() == ["max speed kmh must be a number above 0, not 0"]
+    assert AppSettings(policy=PlacementPolicy(max_speed_kmh=0)).problems() == ["max speed kmh must be a number above 0, not 0"]
 
 
 def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
@@ -55,7 +56,7 @@ def test_the_dialog_returns_what_was_chosen(qtbot, tmp_path, monkeypatch):
     dialog.privacy_mode.setCurrentIndex(1)
     dialog._accept()
     assert dialog.settings == AppSettings(model="a.gguf", threads=4, write_mode="sidecar", window_min=30.0, track_files=["/t/a.gpx"],
-                                          clock_overrides=["NIKON Z 6=+01:03:27"], interpolate_max_min=45.0)
+                                          clock_overrides=["NIKON Z 6=+01:03:27"], policy=PlacementPolicy(interpolate_max_min=45.0))
     # the zones go to the user's config, which geor tag reads too
     from geor.engine.placement.privacy import PrivacyZone, load_rules
 

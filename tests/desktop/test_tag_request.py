@@ -7,8 +7,10 @@ from geor.engine.cli import build_parser
 from geor.engine.cli.tag import tag_request
 from geor.engine.errors import BadOption
 from geor.engine.pipeline.jobstore import jobs_dir
+from geor.engine.pipeline.tag_options import TagOptions
 from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
-from geor.engine.placement.privacy import PrivacyError
+from geor.engine.placement.policy import PlacementPolicy
+from geor.engine.placement.privacy import PrivacyError, PrivacyOptions, PrivacyRules
 
 
 def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatch):
@@ -22,12 +24,10 @@ def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatc
     ])
     settings = AppSettings(model="some-model", threads=3, per_scene=5, write_mode="sidecar", min_confidence=0.4, window_min=5,
                            track_files=[str(track)], camera_utc_offset="+09:00", clock_overrides=["NIKON Z 6=+01:03:27"],
-                           infer_clocks=False, max_speed_kmh=250)
-    from_cli, from_app = tag_request(args), settings.tag_request(tmp_path)
-    assert from_cli.tag_options().as_dict() == from_app.tag_options().as_dict()
-    assert from_cli.model is not None and from_app.model is not None
-    assert (from_cli.model.identity, from_cli.model.threads, from_cli.model.review_below) == \
-           (from_app.model.identity, from_app.model.threads, from_app.model.review_below)
+                           infer_clocks=False, policy=PlacementPolicy(max_speed_kmh=250))
+    from_cli, from_app = tag_request(args).options, settings.tag_request(tmp_path).options
+    assert from_cli.resolved(PrivacyRules()).to_json() == from_app.resolved(PrivacyRules()).to_json()  # the model request included
+    assert from_cli.model is not None and (from_cli.model.identity, from_cli.model.threads, from_cli.model.review_below) == ("some-model", 3, 0.4)
 
 
 def test_a_negative_number_of_photos_per_scene_is_refused():
@@ -40,7 +40,7 @@ def test_a_negative_number_of_photos_per_scene_is_refused():
 def test_a_bad_option_stops_the_job_before_a_store_exists(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOR_DATA_DIR", str(tmp_path / "data"))
     with pytest.raises(PrivacyError, match="privacy zone"):
-        assemble_tag_job(TagRequest(folder=tmp_path, privacy_zones=("not a zone",)))
+        assemble_tag_job(TagRequest(folder=tmp_path, options=TagOptions(privacy=PrivacyOptions(zones=("not a zone",)))))
     with pytest.raises(BadOption, match="window"):
-        assemble_tag_job(TagRequest(folder=tmp_path, window_min=-1))
+        assemble_tag_job(TagRequest(folder=tmp_path, options=TagOptions(window_min=-1)))
     assert not jobs_dir().exists() or not any(jobs_dir().iterdir())

@@ -20,7 +20,7 @@ def run(folder: Path, options: TagOptions | None = None, gpx: list[Path] | None 
     """A job as geor tag runs it (plan_job, the same store lookup), with test sources first."""
     options = options or TagOptions()
     if gpx:
-        options = dataclasses.replace(options, tracks=[str(p) for p in gpx])
+        options = dataclasses.replace(options, tracks=tuple(str(p) for p in gpx))
     if tz is not None:
         options = dataclasses.replace(options, tz=format_offset(tz.total_seconds()))
     plan = plan_job(options)

@@ -116,16 +116,23 @@ def test_sigkill_mid_job_then_resume(tmp_path, cli_env):
         assert read_metadata(folder / f"p{i:04d}.jpg").gps is not None
 
 
-def test_the_policy_options_default_to_the_policy():
+def test_the_flags_are_the_options_declared_once():
+    """geor tag's flags come from TagOptions' fields (and the policy's and privacy's inside it): no
+    flag means the declared default, and each flag lands in its field."""
     import argparse
 
-    from geor.engine.cli.tag import register
+    from geor.engine.cli.tag import register, tag_request
+    from geor.engine.pipeline.tag_options import TagOptions
     from geor.engine.placement.policy import PlacementPolicy
+    from geor.engine.placement.privacy import PrivacyOptions
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
-    args = parser.parse_args(["tag", "."])
-    assert {name: getattr(args, name) for name in PlacementPolicy.__dataclass_fields__} == vars(PlacementPolicy())
-    from geor.engine.placement.scenes import DEFAULT_PER_SCENE
-
-    assert args.per_scene == DEFAULT_PER_SCENE  # written out in the CLI too, so that `geor --help` need not import the pipeline
+    assert tag_request(parser.parse_args(["tag", "."])).options == TagOptions()
+    options = tag_request(parser.parse_args([
+        "tag", ".", "--max-radius-m", "250", "--same-place-m", "60", "--privacy-zone", "1,2,300", "--privacy", "omit", "--no-privacy-names",
+        "--gpx", "a.gpx", "--track", "b.kml", "--no-clock-inference", "--clock", "NIKON Z 6=+01:00", "--overwrite"])).options
+    assert options.policy == PlacementPolicy(max_radius_m=250, same_place_m=60)
+    assert options.privacy == PrivacyOptions(zones=("1,2,300",), mode="omit", names=False)
+    assert (options.tracks, options.infer_clocks, options.clocks, options.overwrite) == (("a.gpx", "b.kml"), False, ("NIKON Z 6=+01:00",), True)
+    assert TagOptions.from_json(options.to_json()) == options  # the job store's round trip

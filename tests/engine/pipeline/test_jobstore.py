@@ -2,11 +2,12 @@
 method named for what it records (no SQL outside the store)."""
 
 from geor.engine.pipeline.jobstore import JobStore, PhotoRow, Position, Reading
+from geor.engine.pipeline.tag_options import TagOptions
 from geor.engine.pipeline.vocabulary import Source, Stage, Verdict
 
 
 def new_store(tmp_path) -> JobStore:
-    store = JobStore.create(tmp_path, {"dry_run": True})
+    store = JobStore.create(tmp_path, TagOptions(dry_run=True))
     store.add_found(b"a.jpg", 100, 1)
     store.add_found(b"sub/b.jpg", 200, 2)
     store.add_skipped(b"loop", "a link that loops")

@@ -10,6 +10,7 @@ from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource, ask_alone
+from geor.engine.pipeline.tag_options import ModelRequest
 from geor.engine.placement.scenes import fingerprints
 
 from ...helpers.photo_files import make_photo, scene_pixels
@@ -39,8 +40,8 @@ def test_model_places_only_what_nothing_else_could(tmp_path, jobs_home):
     make_photo(tmp_path / "unsure.jpg", T0 + dt.timedelta(hours=6))
     make_photo(tmp_path / "noise.jpg", T0 + dt.timedelta(hours=9))
     predictor = Scripted({"sure.jpg": (43.588, 142.467, 0.9, False), "unsure.jpg": (35.0, 135.0, 0.2, True), "noise.jpg": None})
-    options = TagOptions(model="scripted")
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted"))
+    store = JobStore.create(tmp_path, options)
     run_tag_job(store, options, [AnchorSource(), ModelSource(predictor, "scripted", store)])
     assert sorted(predictor.asked) == ["noise.jpg", "sure.jpg", "unsure.jpg"]  # never the anchor or its neighbour
     rows = {store.path_of(r).name: r for r in store.photos()}
@@ -86,8 +87,8 @@ def write_scenes(folder):
 def test_the_model_is_asked_once_per_scene_and_every_photo_gets_the_pooled_answer(tmp_path, jobs_home):
     write_scenes(tmp_path)
     predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
-    options = TagOptions(model="scripted", dry_run=True)
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted"), dry_run=True)
+    store = JobStore.create(tmp_path, options)
     source = ModelSource(predictor, "scripted", store, per_scene=3, window=dt.timedelta(minutes=10))
     run_tag_job(store, options, [source])
     asked = sorted(predictor.asked)
@@ -112,8 +113,8 @@ def test_the_model_is_asked_once_per_scene_and_every_photo_gets_the_pooled_answe
 def test_per_scene_zero_asks_about_every_photo(tmp_path, jobs_home):
     write_scenes(tmp_path)
     predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
-    options = TagOptions(model="scripted", dry_run=True, per_scene=0)
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted", per_scene=0), dry_run=True)
+    store = JobStore.create(tmp_path, options)
     run_tag_job(store, options, [ModelSource(predictor, "scripted", store, per_scene=0)])
     assert len(predictor.asked) == 32
     rows = {store.path_of(r).name: r for r in store.photos()}
@@ -130,8 +131,8 @@ def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, 
             return answer if len(self.asked) == 1 else Prediction(path, "unparsed", reason="no usable answer: no_coordinates")
 
     predictor = OneOfThree({"hills": (43.5, 142.4)})
-    options = TagOptions(model="scripted", dry_run=True)
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted"), dry_run=True)
+    store = JobStore.create(tmp_path, options)
     run_tag_job(store, options, [ModelSource(predictor, "scripted", store)])
     assert len(predictor.asked) == 3
     notes = {r.evidence for r in store.photos()}
@@ -141,8 +142,8 @@ def test_a_scene_whose_representatives_give_one_usable_answer_says_so(tmp_path, 
 def test_a_photo_asked_about_alone_keeps_its_own_answer_when_the_job_decides_again(tmp_path, jobs_home):
     write_scenes(tmp_path)
     predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
-    options = TagOptions(model="scripted", dry_run=True)
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted"), dry_run=True)
+    store = JobStore.create(tmp_path, options)
 
     def source():
         return ModelSource(predictor, "scripted", store, per_scene=3, window=dt.timedelta(minutes=10))
@@ -183,8 +184,8 @@ def test_fingerprints_are_kept_in_the_job_store_so_a_resumed_job_decodes_only_wh
     monkeypatch.setattr(scenes, "fingerprints", counted)
     monkeypatch.setattr(scenes, "FINGERPRINT_BATCH", 8)
     predictor = ByScene({"hills": (43.5, 142.4), "menu": (35.0, 135.0), "harbour": (43.2, 140.9), "fog": None})
-    options = TagOptions(model="scripted", dry_run=True)
-    store = JobStore.create(tmp_path, options.as_dict())
+    options = TagOptions(model=ModelRequest(model="scripted"), dry_run=True)
+    store = JobStore.create(tmp_path, options)
 
     class Interrupted(Exception):
         pass

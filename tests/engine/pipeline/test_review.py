@@ -122,7 +122,7 @@ def test_a_correction_after_writing_writes_again(tmp_path, jobs_home):
 
 def test_a_job_on_some_photos_of_a_folder(tmp_path, jobs_home):
     folder = album(tmp_path / "trip")
-    store = JobStore.create(folder, {"some": True}, origin="desktop")
+    store = JobStore.create(folder, None, origin="desktop")
     store.limit_to([folder / "a.jpg", folder / "b0.jpg"])
     with pytest.raises(ValueError, match="not inside"):
         store.limit_to([tmp_path / "elsewhere.jpg"])
@@ -155,6 +155,6 @@ def test_two_jobs_on_one_folder_in_the_same_second_get_their_own_files(tmp_path,
     folder = tmp_path / "f"
     folder.mkdir()
     make_photo(folder / "x.jpg", T0)
-    first = JobStore.create(folder, {})
-    second = JobStore.create(folder, {})
+    first = JobStore.create(folder, None)
+    second = JobStore.create(folder, None)
     assert first.path != second.path

@@ -9,7 +9,7 @@ from ...helpers.tag_jobs import T0, run
 
 
 def test_a_failure_between_statements_rolls_back_the_transaction(tmp_path, jobs_home):
-    store = JobStore.create(tmp_path, {})
+    store = JobStore.create(tmp_path, None)
     store.add_found(b"a.jpg", 10, 1)
     store.add_found(b"b.jpg", 10, 1)
     with pytest.raises(RuntimeError, match="between"), store.transaction():

@@ -48,7 +48,7 @@ def test_the_users_clock_places_across_devices(tmp_path, jobs_home):
     folder.mkdir()
     phone_photo(folder / "IMG_1.jpg", T0, (43.45, 142.61))
     make_photo(folder / "DSC_1.jpg", T0 + dt.timedelta(hours=-1, minutes=2), model="NIKON Z 6")
-    store, _ = run(folder, TagOptions(clocks={"NIKON Z 6": "+08:00"}))
+    store, _ = run(folder, TagOptions(clocks=("NIKON Z 6=+08:00",)))
     row = rows(store)["DSC_1.jpg"]
     assert row.stage == "written" and row.clock == "+8:00 set"
     assert "2 min after IMG_1.jpg" in row.evidence and "set by you (--clock 'NIKON Z 6')" in row.evidence

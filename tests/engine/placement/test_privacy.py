@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from geor.engine.pipeline import TagOptions
-from geor.engine.placement.privacy import PrivacyError, PrivacyRules, PrivacyZone, load_rules, parse_zone, save_rules
+from geor.engine.placement.privacy import PrivacyError, PrivacyOptions, PrivacyRules, PrivacyZone, load_rules, parse_zone, save_rules
 
 from ...helpers.photo_files import EXIFTOOL, make_photo
 from ...helpers.tag_jobs import T0, run
@@ -40,7 +40,7 @@ def trip(folder):
 
 def test_coarsened_inside_a_zone_exact_outside(tmp_path, jobs_home):
     folder = trip(tmp_path / "trip")
-    options = TagOptions(privacy_zones=["43.452,142.615,500,home"])
+    options = TagOptions(privacy=PrivacyOptions(zones=("43.452,142.615,500,home",)))
     store, summary = run(folder, options, place_names=names)
     inside, outside = read_back(folder / "at_home.jpg"), read_back(folder / "out.jpg")
     assert float(inside["GPSLatitude"]) == pytest.approx(43.45, abs=1e-9) and float(inside["GPSLongitude"]) == pytest.approx(142.62, abs=1e-9)
@@ -52,13 +52,13 @@ def test_coarsened_inside_a_zone_exact_outside(tmp_path, jobs_home):
 
 def test_omitted_or_without_names(tmp_path, jobs_home):
     folder = trip(tmp_path / "omit")
-    store, summary = run(folder, TagOptions(privacy_zones=["43.452,142.615,500"], privacy_mode="omit"), place_names=names)
+    store, summary = run(folder, TagOptions(privacy=PrivacyOptions(zones=("43.452,142.615,500",), mode="omit")), place_names=names)
     assert read_back(folder / "at_home.jpg") == {} and summary.counts["withheld (privacy zone)"] == 1
     row = next(r for r in store.photos() if r.relpath == b"at_home.jpg")
     assert row.stage == "withheld" and "not written" in row.message
 
     folder = trip(tmp_path / "nameless")
-    run(folder, TagOptions(privacy_zones=["43.452,142.615,500"], privacy_names=False, privacy_decimals=1), place_names=names)
+    run(folder, TagOptions(privacy=PrivacyOptions(zones=("43.452,142.615,500",), names=False, decimals=1)), place_names=names)
     inside = read_back(folder / "at_home.jpg")
     assert float(inside["GPSLatitude"]) == pytest.approx(43.5) and "City" not in inside
     assert read_back(folder / "out.jpg")["City"] == "Biei"

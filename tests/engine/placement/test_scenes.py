@@ -35,7 +35,7 @@ BASE = 0x0F0F_3C3C_5A5A_9696
 def test_a_burst_of_alike_photos_is_one_scene_asked_about_three_times():
     photos = [record(i, i * 0.5) for i in range(24)]
     hashes = {i: flipped(BASE, i % 6, 10) for i in range(24)}  # at most 5 + 5 bits apart
-    scenes = group_scenes(photos, hashes, WINDOW)
+    scenes = group_scenes(photos, hashes, WINDOW, 3)
     assert len(scenes) == 1
     assert scenes[0].members == tuple(range(24)) and len(scenes[0].asked) == 3
     assert set(scenes[0].asked) <= set(scenes[0].members)
@@ -44,7 +44,7 @@ def test_a_burst_of_alike_photos_is_one_scene_asked_about_three_times():
 def test_an_unlike_photo_in_a_burst_is_asked_about_on_its_own():
     photos = [record(i, i) for i in range(6)]
     hashes = {i: BASE for i in range(6)} | {3: flipped(BASE, 32)}  # a photo of a menu in the middle of a landscape
-    scenes = {s.members: s.asked for s in group_scenes(photos, hashes, WINDOW)}
+    scenes = {s.members: s.asked for s in group_scenes(photos, hashes, WINDOW, 3)}
     assert scenes[(3,)] == (3,)
     assert scenes[(0, 1, 2, 4, 5)] == (0,)  # identical photos: one question is enough
 
@@ -55,9 +55,9 @@ def test_alike_is_linked_photo_to_photo_up_to_the_threshold():
     b = flipped(a, half)
     c = flipped(b, half, half)  # a-b and b-c alike, a-c not
     assert hamming(np.array([a], dtype=np.uint64), np.array(c, dtype=np.uint64))[0] > ALIKE_BITS
-    scenes = group_scenes([record(0, 0), record(1, 1), record(2, 2)], {0: a, 1: b, 2: c}, WINDOW)
+    scenes = group_scenes([record(0, 0), record(1, 1), record(2, 2)], {0: a, 1: b, 2: c}, WINDOW, 3)
     assert [s.members for s in scenes] == [(0, 1, 2)]
-    one_more_bit = group_scenes([record(0, 0), record(1, 1)], {0: a, 1: flipped(BASE, ALIKE_BITS + 1)}, WINDOW)
+    one_more_bit = group_scenes([record(0, 0), record(1, 1)], {0: a, 1: flipped(BASE, ALIKE_BITS + 1)}, WINDOW, 3)
     assert len(one_more_bit) == 2
 
 
@@ -66,7 +66,7 @@ def test_cameras_gaps_and_long_runs_split_scenes():
     photos += [record(20, 4 + 11)]  # cam A again after an 11 min gap
     photos += [record(30 + i, 120 + 5 * i) for i in range(2 * int(MAX_SPAN.total_seconds() // 300))]  # every 5 min for 2 h
     hashes = {p.id: BASE for p in photos}
-    scenes = group_scenes(photos, hashes, WINDOW)
+    scenes = group_scenes(photos, hashes, WINDOW, 3)
     members = [set(s.members) for s in scenes]
     assert set(range(5)) in members and set(range(10, 15)) in members and {20} in members
     long_walk = [s for s in scenes if s.members[0] >= 30]
@@ -75,7 +75,7 @@ def test_cameras_gaps_and_long_runs_split_scenes():
 
 def test_photos_without_a_time_or_a_fingerprint_are_asked_about_alone():
     photos = [record(0, 0), record(1, None), record(2, 1), record(3, 2)]
-    scenes = group_scenes(photos, {0: BASE, 1: BASE, 2: None, 3: BASE}, WINDOW)
+    scenes = group_scenes(photos, {0: BASE, 1: BASE, 2: None, 3: BASE}, WINDOW, 3)
     assert sorted(s.members for s in scenes) == [(0, 3), (1,), (2,)]
 
 
