@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.inference.model_request import ModelRequest
     from geor.engine.pipeline.jobstore import JobStore
     from geor.engine.pipeline.model_source import AskSummary
-    from geor.engine.pipeline.tag_options import ModelRequest
 
 
 class ModelOnRequest:

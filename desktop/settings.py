@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
-from geor.engine.pipeline.tag_options import DEFAULT_PER_SCENE
+from geor.engine.inference.model_request import DEFAULT_PER_SCENE
 from geor.engine.placement.policy import PlacementPolicy
 
 if TYPE_CHECKING:
@@ -74,7 +74,8 @@ class AppSettings:
     def tag_request(self, folder: Path) -> TagRequest:
         """The job these settings ask for on ``folder``, as ``geor tag`` builds one from its flags; the
         desktop proposes and never writes without a person, so dry_run. Privacy: the user's saved rules."""
-        from geor.engine.pipeline.tag_options import ModelRequest, TagOptions
+        from geor.engine.inference.model_request import ModelRequest
+        from geor.engine.pipeline.tag_options import TagOptions
         from geor.engine.pipeline.tag_request import TagRequest
 
         model = None

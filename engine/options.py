@@ -43,13 +43,14 @@ def _without_none(kind: Any) -> tuple[Any, bool]:
 
 
 def add_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: type, *, prefix: str = "",
-                  root: argparse.ArgumentParser | None = None) -> None:
-    """One argument per field of ``cls`` that has a flag (dest ``prefix + name``), defaults from the fields."""
+                  root: argparse.ArgumentParser | None = None, required: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> None:
+    """One argument per field of ``cls`` that has a flag (dest ``prefix + name``), defaults from the
+    fields; ``required``: fields the command line must give; ``skip``: fields it does not offer."""
     root = root or (parser if isinstance(parser, argparse.ArgumentParser) else None)
     hints = _hints(cls)
     for spec in dataclasses.fields(cls):
         meta = spec.metadata
-        if not meta or not meta.get("cli", True):
+        if not meta or not meta.get("cli", True) or spec.name in skip:
             continue
         kind, optional = _without_none(hints[spec.name])
         dest = prefix + spec.name
@@ -57,7 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls
             target = root.add_argument_group(meta.get("group") or spec.name) if root is not None else parser
             add_arguments(target, kind, prefix=f"{dest}.", root=root)
             continue
-        default = spec.default if spec.default is not dataclasses.MISSING else typing.cast(Any, spec).default_factory()
+        if spec.default is not dataclasses.MISSING:
+            default = spec.default
+        elif spec.default_factory is not dataclasses.MISSING:
+            default = spec.default_factory()
+        else:
+            default = None  # a field the command line must give, or the caller fills
         flags = [meta.get("flag") or "--" + spec.name.replace("_", "-"), *meta.get("aliases", ())]
         shown = meta["help"]
         common: dict[str, Any] = {"dest": dest, "help": shown}
@@ -74,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls
         else:
             if default is not None and kind in (int, float):
                 common["help"] = f"{shown} (default %(default)g)"
-            parser.add_argument(*flags, type=kind, default=default, choices=meta.get("choices"), **common)
+            parser.add_argument(*flags, type=kind, default=default, choices=meta.get("choices"), required=spec.name in required, **common)
 
 
 def from_arguments(cls: type[T], namespace: argparse.Namespace, *, prefix: str = "", **given: Any) -> T:

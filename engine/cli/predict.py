@@ -9,28 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geor.engine.errors import BadInput
+from geor.engine.options import add_arguments, from_arguments
 
 if TYPE_CHECKING:  # imported where used: `geor --help` stays fast
     from geor.engine.inference.predictor import Prediction, Predictor
 
 
-def add_model_arguments(parser: argparse.ArgumentParser, required: bool) -> None:
-    """The model options shared by ``geor predict`` and ``geor tag``."""
-    group = parser.add_argument_group("model")
-    group.add_argument("--model", required=required, metavar="M",
-                       help="a .gguf file, a model or checkpoint folder, or an installed model's name (geor models list)")
-    group.add_argument("--mmproj", type=Path, help="the vision projector GGUF, when it is not the one mmproj*.gguf beside the model")
-    group.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where to run (default: CUDA when the build and a GPU allow)")
-    group.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
-    group.add_argument("--ctx", type=int, default=4096, help="context size in tokens (GGUF; default 4096)")
-    group.add_argument("--gpu-layers", type=int, help="layers to offload to the GPU (GGUF; default all with CUDA)")
-    group.add_argument("--samples", type=int, default=1, metavar="K",
-                       help="answers per photo; K > 1 pools them (geometric median) and measures their spread (default 1)")
-    group.add_argument("--temperature", type=float, help="sampling temperature (default 0 = greedy for one sample, 0.7 for several)")
-    group.add_argument("--max-tokens", type=int, default=128, help="longest answer in tokens (default 128)")
-    group.add_argument("--max-pixels", type=int, help="image budget in pixels (default: the model's, else 448x448)")
-    group.add_argument("--review-below", type=float, default=0.5, help="mark answers less confident than this for review (default 0.5)")
-    group.add_argument("--seed", type=int, default=0)
+def add_model_arguments(parser: argparse.ArgumentParser, required: bool, *, for_job: bool = False) -> None:
+    """The model options shared by ``geor predict`` and ``geor tag`` (ModelRequest's fields; the
+    scene option ``--per-scene`` only for a job)."""
+    from geor.engine.inference.model_request import JOB_ONLY, ModelRequest
+
+    add_arguments(parser.add_argument_group("model"), ModelRequest, required=("model",) if required else (), skip=() if for_job else JOB_ONLY)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,12 +38,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def load_predictor(args: argparse.Namespace) -> Predictor:
     """Backend + geocoder + options from the command line; the caller closes ``predictor.backend``."""
-    from geor.engine.inference.loader import open_predictor
+    from geor.engine.inference.model_request import ModelRequest, open_request
 
-    return open_predictor(args.model, mmproj=args.mmproj, device=args.device, threads=args.threads, ctx=args.ctx,
-                          gpu_layers=args.gpu_layers, samples=args.samples, temperature=args.temperature, max_tokens=args.max_tokens,
-                          max_pixels=args.max_pixels, review_below=args.review_below, seed=args.seed,
-                          progress=lambda m: print(m, file=sys.stderr))
+    return open_request(from_arguments(ModelRequest, args, per_scene=0), progress=lambda m: print(m, file=sys.stderr))
 
 
 def _print(prediction: Prediction, show_text: bool) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from geor.engine.errors import RESUME_HINT, BadOption
 from geor.engine.options import add_arguments, from_arguments
-from geor.engine.pipeline.tag_options import DEFAULT_PER_SCENE, TagOptions
+from geor.engine.pipeline.tag_options import TagOptions
 
 from .predict import add_model_arguments
 
@@ -46,10 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tag.add_argument("folder", type=Path)
     tag.add_argument("--new-job", action="store_true", help="start afresh instead of resuming an unfinished job on this folder")
     add_arguments(tag, TagOptions)  # every option of the job, declared once (engine/pipeline/tag_options.py)
-    add_model_arguments(tag, required=False)
-    tag.add_argument("--per-scene", type=int, default=DEFAULT_PER_SCENE, metavar="N",
-                     help="with --model: ask about up to N of a scene's most distinct photos and give every photo of the scene their "
-                          "pooled answer; 0: ask about every photo on its own (default %(default)d)")
+    add_model_arguments(tag, required=False, for_job=True)
     tag.add_argument("--pool-events", action="store_true", help=argparse.SUPPRESS)  # before scenes; pooling is now the default
     tag.set_defaults(handler=run_tag, interrupted_hint=RESUME_HINT)
     undo = subparsers.add_parser("undo", help="restore every file a tagging job changed")
@@ -61,12 +58,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def tag_request(args: argparse.Namespace) -> TagRequest:
     """The job the command line asks for, declaratively (the desktop builds the same from its settings)."""
-    from geor.engine.pipeline.tag_options import ModelRequest
+    from geor.engine.inference.model_request import ModelRequest
     from geor.engine.pipeline.tag_request import TagRequest
 
     if args.per_scene < 0:
         raise BadOption("--per-scene cannot be negative (0: ask about every photo)")
-    model = from_arguments(ModelRequest, args, mmproj=str(args.mmproj) if args.mmproj else None) if args.model else None
+    model = from_arguments(ModelRequest, args) if args.model else None
     return TagRequest(folder=args.folder, options=from_arguments(TagOptions, args, model=model), new_job=args.new_job)
 
 

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from geor.engine.geo import geometric_median, haversine_km
+from geor.engine.inference.model_request import DEFAULT_PER_SCENE
 from geor.engine.paths import printable
 from geor.engine.placement import Decision, PhotoRecord, Scene, group_scenes, stored_fingerprints
 
 from .jobstore import JobStore, Position
-from .tag_options import DEFAULT_PER_SCENE
 from .vocabulary import PROPOSED_STAGES, SCENE_WORDS, Source, Stage, Step
 
 SPREAD_SCALE_KM = 750.0

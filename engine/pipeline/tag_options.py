@@ -12,42 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from geor.engine.errors import BadOption
+from geor.engine.inference.model_request import DEFAULT_PER_SCENE, ModelRequest
 from geor.engine.options import from_json, option, to_json
 from geor.engine.placement.policy import PlacementPolicy
 from geor.engine.placement.privacy import PrivacyOptions, PrivacyRules
 
-DEFAULT_PER_SCENE = 3  # the model sees up to this many photos of a scene (placement.scenes.group_scenes)
 RUNTIME_ONLY = ("device", "threads", "gpu_layers")  # a model's settings that change the speed, not the answers
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModelRequest:
-    """The model stage: which model and how to run it (``geor tag --model ...``, the desktop's settings)."""
-
-    model: str  # a .gguf file, a model or checkpoint folder, or an installed model's name
-    mmproj: str | None = None
-    device: str = "auto"
-    threads: int | None = None
-    ctx: int = 4096
-    gpu_layers: int | None = None
-    samples: int = 1
-    temperature: float | None = None
-    max_tokens: int = 128
-    max_pixels: int | None = None
-    review_below: float = 0.5
-    seed: int = 0
-    per_scene: int = DEFAULT_PER_SCENE  # photos asked about per scene (scenes.py); 0: every photo on its own
-
-    @property
-    def identity(self) -> str:
-        """How the job store names the model: a resolved path, or a registry name."""
-        return model_identity(self.model)
-
-
-def model_identity(model: str) -> str:
-    """How the job store names a model (a resolved path, or a registry name)."""
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.exists() else model
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +44,7 @@ class TagOptions:
                                                                                      group="interpolation policy"))
     privacy: PrivacyOptions = field(default_factory=PrivacyOptions, metadata=option(
         "privacy zones", group="privacy zones (saved ones come from the user's config; see README)"))
-    model: ModelRequest | None = field(default=None, metadata=option("the model stage (its flags: add_model_arguments)", cli=False))
+    model: ModelRequest | None = field(default=None, metadata=option("the model stage (its flags: engine/inference/model_request.py)", cli=False))
 
     def clock_overrides(self) -> dict[str, str]:
         """camera words -> clock offset, as the user set them with --clock."""

@@ -23,10 +23,11 @@ from .job_setup import open_job_store, plan_job
 from .jobstore import JobStore
 from .progress import Progress
 from .tag_job import JobSummary, run_tag_job
-from .tag_options import ModelRequest, TagOptions
+from .tag_options import TagOptions
 
 if TYPE_CHECKING:
     from geor.engine.geo.geocoder import Geocoder
+    from geor.engine.inference.model_request import ModelRequest
 
 Messages = Callable[[str], None]
 
@@ -96,11 +97,9 @@ def assemble_tag_job(request: TagRequest, *, store: JobStore | None = None, orig
 
 def open_model(model: ModelRequest, geocoder: Geocoder, say: Messages | None = None) -> Any:
     """The predictor ``model`` asks for (the caller closes its backend)."""
-    from geor.engine.inference.loader import open_predictor
+    from geor.engine.inference.model_request import open_request
 
-    return open_predictor(model.model, mmproj=model.mmproj, device=model.device, threads=model.threads, ctx=model.ctx,
-                          gpu_layers=model.gpu_layers, samples=model.samples, temperature=model.temperature, max_tokens=model.max_tokens,
-                          max_pixels=model.max_pixels, review_below=model.review_below, seed=model.seed, geocoder=geocoder, progress=say or (lambda line: None))
+    return open_request(model, geocoder=geocoder, progress=say or (lambda line: None))
 
 
 def _model_source(predictor: Any, model: ModelRequest, window_min: float, store: JobStore, progress: Progress | None) -> LocationSource:

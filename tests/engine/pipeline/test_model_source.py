@@ -6,11 +6,11 @@ import re
 
 import pytest
 
+from geor.engine.inference.model_request import ModelRequest
 from geor.engine.inference.predictor import Prediction
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import AnchorSource, JobStore, TagOptions, run_tag_job
 from geor.engine.pipeline.model_source import ModelSource, ask_alone
-from geor.engine.pipeline.tag_options import ModelRequest
 from geor.engine.placement.scenes import fingerprints
 
 from ...helpers.photo_files import make_photo, scene_pixels

@@ -1,7 +1,8 @@
 """The job's options, declared once: their JSON round trip, the stored form of older job stores,
 resolving against the saved privacy rules, and what makes two runs the same job."""
 
-from geor.engine.pipeline.tag_options import ModelRequest, TagOptions
+from geor.engine.inference.model_request import ModelRequest
+from geor.engine.pipeline.tag_options import TagOptions
 from geor.engine.placement.policy import PlacementPolicy
 from geor.engine.placement.privacy import PrivacyOptions, PrivacyRules, PrivacyZone
 
