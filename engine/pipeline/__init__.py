@@ -5,8 +5,9 @@ from the options type (tag_options) without loading the job, the writer or the m
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geor.engine.lazy_faces import lazy_attributes
 
 if TYPE_CHECKING:
     from geor.engine.placement import AnchorSource, Decision, LocationSource, PhotoRecord
@@ -40,7 +41,6 @@ _HOMES = {
     ".tag_options": ["TagOptions"],
     ".undo": ["UndoSummary", "undo_job"],
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "AnchorSource",
     "Decision",
@@ -71,10 +71,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())

@@ -10,8 +10,9 @@ The names below are loaded on first use (PEP 562): ``geor --help`` and the optio
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geor.engine.lazy_faces import lazy_attributes
 
 if TYPE_CHECKING:
     from .anchors import AnchorSource
@@ -46,7 +47,6 @@ _HOMES = {
     ".sources": ["FACT_SOURCES", "TIME_BASED_SOURCES", "Decision", "LocationSource", "PhotoRecord", "Source"],
     ".tracks": ["Track", "TrackRead", "read_tracks"],
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "AnchorSource",
     "CameraClock",
@@ -86,10 +86,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())
