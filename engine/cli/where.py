@@ -97,7 +97,9 @@ def format_place(place: Place) -> str:
     if place.state:
         lines.append(f"state       {place.state}" + (f" ({place.state_code})" if place.state_code else ""))
     if place.district:
-        label = "municipality" if place.district_source else "district"
+        from geor.engine.geo.geocoder.chain import is_city_unit
+
+        label = "municipality" if is_city_unit(place) else "district"
         what = ", ".join(x for x in (place.district_kind, place.district_detail) if x)
         lines.append(f"{label:<12}{place.district}" + (f" ({what})" if what else "")
                      + (f"; {place.district_source}" if place.district_source else ""))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from geor.engine.geo.geocoder import Geocoder
-from geor.engine.geo.geocoder.chain import is_municipality
+from geor.engine.geo.geocoder.chain import is_city_unit
 
 #: job-store column -> geocoder batch column
 COLUMNS = {"city": "city", "state": "state", "country": "country", "country_code": "country_a2", "country_code3": "country_a3"}
@@ -29,9 +29,7 @@ def place_namer_for(geocoder: Geocoder) -> Callable[[list[tuple[float, float]]],
         warm_up.join()
         batch = lookup([p[0] for p in positions], [p[1] for p in positions])
         columns = batch.columns()
-        columns["city"] = [district if district and (source or is_municipality(str(district), str(kind))) else town
-                           for district, kind, source, town in zip(columns["district"], columns["district_kind"], columns["district_source"],
-                                                                   columns["city"], strict=True)]
+        columns["city"] = [batch.place(i).district if is_city_unit(batch.place(i)) else town for i, town in enumerate(columns["city"])]
         return [{field: (columns[column][i] or None) for field, column in COLUMNS.items()} for i in range(len(positions))]
 
     return name

