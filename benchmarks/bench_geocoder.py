@@ -149,8 +149,8 @@ def main() -> None:
     print("| geocoder | cold load | throughput | peak RSS |")
     print("|---|---:|---:|---:|")
     labels = {
-        "geor": "Geo-R full answer (polygon-exact country + state, offshore snapping, nearest town)",
-        "geor_polygons": "Geo-R polygons only (country + state)",
+        "geor": "Geo-R full answer (polygon-exact country + state + municipality, offshore snapping, nearest town)",
+        "geor_polygons": "Geo-R polygons only (country + state + municipality)",
         "reverse_geocoder": "reverse_geocoder 1.5 (KD-tree nearest city)",
         "strtree": "shapely 2 STRtree point-in-polygon (states)",
     }

@@ -339,7 +339,7 @@ class MapView(QWidget):
         if self.data is not None:
             painter.setPen(QColor(palette.TEXT_MUTED))
             painter.drawText(self.rect().adjusted(0, 0, -6, -4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                             "Natural Earth · © OpenStreetMap contributors · GeoNames · MLIT N03")
+                             "Natural Earth · © OpenStreetMap contributors · GeoNames · MLIT N03 · geoBoundaries")
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
         if self.scale <= 0:
