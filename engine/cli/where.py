@@ -101,7 +101,7 @@ def format_place(place: Place) -> str:
 
         label = "municipality" if is_city_unit(place) else "district"
         what = ", ".join(x for x in (place.district_kind, place.district_detail) if x)
-        lines.append(f"{label:<12}{place.district}" + (f" ({what})" if what else "")
+        lines.append(f"{label:<11} {place.district}" + (f" ({what})" if what else "")
                      + (f"; {place.district_source}" if place.district_source else ""))
     if place.city:
         lines.append(f"city        {place.city} (population {place.city_population:,}), {place.city_km:.1f} km")
