@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFileOpenEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -317,11 +318,15 @@ class MainWindow(QMainWindow):
             return prepare_map_data(shared_geocoder().pack)
 
         def ready(data: Any) -> None:
+            if not shiboken6.isValid(self.detail.map):  # the window closed before the map's data was ready (a first start builds it)
+                return
             self.detail.map.set_data(data)
             freeze_long_lived_objects()  # the geocoder's and the map's
             self.statusBar().showMessage("Ready", 3000)
 
         def failed(message: str) -> None:
+            if not shiboken6.isValid(self.detail.map):
+                return
             self.detail.map.set_failed(message)
             dialogs.error(self, "The offline geocoder could not be opened", f"{message}\n\nPlace names and the map are unavailable; "
                           "reinstalling Geo-R restores its data.")
@@ -516,7 +521,7 @@ class MainWindow(QMainWindow):
         geocoder names a placed position on the review lane, never on the UI thread."""
         from geor.engine.pipeline.place_names import place_namer_for
 
-        return ReviewSession(place_names=lambda positions: place_namer_for(shared_geocoder())(positions), window_min=self.settings.window_min,
+        return ReviewSession(place_names=lambda positions: place_namer_for(shared_geocoder())(positions), window_min=self.settings.options.window_min,
                              sidecar=self.settings.sidecar)
 
     def _review(self, make: Callable[[ReviewSession], ReviewAction[Any]], busy: str = "Review", quiet: bool = False) -> bool:
@@ -657,7 +662,7 @@ class MainWindow(QMainWindow):
         self.queue.settings = settings
         if self.qsettings is not None:
             save_settings(settings, self.qsettings)
-        model = settings.model or "none (photos' GPS and tracks only)"
+        model = settings.model.model or "none (photos' GPS and tracks only)"
         self.statusBar().showMessage(f"Settings saved; model: {model}. They apply to jobs started from now on.", 8000)
 
     def about(self) -> None:
@@ -671,7 +676,7 @@ class MainWindow(QMainWindow):
         idle_job = job is not None and not job.busy
         for name in ("accept", "reject", "clear", "pick", "copy_neighbours"):
             a[name].setEnabled(has_job and selected)
-        a["ask_model"].setEnabled(has_job and selected and bool(self.settings.model))
+        a["ask_model"].setEnabled(has_job and selected and bool(self.settings.model.model))
         a["copy_selection"].setEnabled(has_job and selected and len(self._ids()) > 1)
         a["accept_confident"].setEnabled(has_job)
         a["next"].setEnabled(has_job)

@@ -66,8 +66,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Geo-R settings")
         self.setMinimumWidth(640)
-        self.settings = dataclasses.replace(settings, track_files=list(settings.track_files),
-                                            clock_overrides=list(settings.clock_overrides))
+        self.settings = settings  # frozen options: nothing the dialog does changes them
         try:
             self.privacy = load_rules()
             privacy_problem = ""
@@ -105,7 +104,7 @@ class SettingsDialog(QDialog):
 
     def _build_model_box(self, settings: AppSettings) -> QGroupBox:
         """The model: a file or folder, or one of the registry's, downloaded here."""
-        self.model = QLineEdit(settings.model)
+        self.model = QLineEdit(settings.model.model)
         self.model.setPlaceholderText("no model: place photos from their GPS, other photos' GPS and tracks only")
         choose_file = QPushButton("File…")
         choose_file.clicked.connect(self._choose_model_file)
@@ -158,18 +157,18 @@ class SettingsDialog(QDialog):
     def _build_running_box(self, settings: AppSettings) -> QGroupBox:
         self.device = QComboBox()
         self.device.addItems(["auto (CUDA when available)", "CPU", "CUDA"])
-        self.device.setCurrentIndex(DEVICES.index(settings.device))
+        self.device.setCurrentIndex(DEVICES.index(settings.model.device))
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("all cores")
-        self.threads.setValue(settings.threads)
+        self.threads.setValue(settings.model.threads or 0)
         self.per_scene = QSpinBox()
         self.per_scene.setRange(0, 50)
         self.per_scene.setSpecialValueText("every photo")
         self.per_scene.setSuffix(" photos")
         self.per_scene.setToolTip("Photos of one camera taken close in time that look alike are one scene: the model sees up to this many "
                                   "of its most distinct photos and every photo of the scene gets their pooled answer")
-        self.per_scene.setValue(settings.per_scene)
+        self.per_scene.setValue(settings.model.per_scene)
         box = QGroupBox("Running")
         form = QFormLayout(box)
         form.addRow("Device", self.device)
@@ -190,9 +189,9 @@ class SettingsDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.in_place)
         group.addButton(self.sidecar)
-        (self.sidecar if settings.sidecar else self.in_place).setChecked(True)
+        (self.sidecar if settings.options.sidecar else self.in_place).setChecked(True)
         self.overwrite = QCheckBox("Replace GPS a photo already has")
-        self.overwrite.setChecked(settings.overwrite)
+        self.overwrite.setChecked(settings.options.overwrite)
         box = QGroupBox("Writing locations")
         layout = QVBoxLayout(box)
         layout.addWidget(self.in_place)
@@ -250,11 +249,11 @@ class SettingsDialog(QDialog):
         self.window_min = QDoubleSpinBox()  # not self.window: that would hide QWidget.window()
         self.window_min.setRange(0.0, 24 * 60.0)
         self.window_min.setSuffix(" min")
-        self.window_min.setValue(settings.window_min)
+        self.window_min.setValue(settings.options.window_min)
         self.min_confidence = QDoubleSpinBox()
         self.min_confidence.setRange(0.0, 1.0)
         self.min_confidence.setSingleStep(0.05)
-        self.min_confidence.setValue(settings.min_confidence)
+        self.min_confidence.setValue(settings.options.min_confidence)
         self.policy_fields = self._build_policy_fields(settings)
         box = QGroupBox("Placing photos")
         form = QFormLayout(box)
@@ -268,7 +267,7 @@ class SettingsDialog(QDialog):
     def _add_track_and_clock_rows(self, form: QFormLayout, settings: AppSettings) -> None:
         """The track files, and the camera clocks: worked out, set by hand, or an offset for the rest."""
         self.tracks = QListWidget()
-        self.tracks.addItems(settings.track_files)
+        self.tracks.addItems(list(settings.options.tracks))
         self.tracks.setMaximumHeight(70)
         add_track = QPushButton("Add tracks…")
         add_track.clicked.connect(self._add_tracks)
@@ -279,11 +278,11 @@ class SettingsDialog(QDialog):
         track_buttons.addWidget(remove_track)
         track_buttons.addStretch(1)
         self.infer_clocks = QCheckBox("Work out each camera's clock from the other devices' photos and the tracks")
-        self.infer_clocks.setChecked(settings.infer_clocks)
-        self.clocks = QPlainTextEdit("\n".join(settings.clock_overrides))
+        self.infer_clocks.setChecked(settings.options.infer_clocks)
+        self.clocks = QPlainTextEdit("\n".join(settings.options.clocks))
         self.clocks.setPlaceholderText("one camera per line, e.g.\nNIKON Z 6=+01:03:27")
         self.clocks.setMaximumHeight(60)
-        self.utc_offset = QLineEdit(settings.camera_utc_offset)
+        self.utc_offset = QLineEdit(settings.options.tz or "")
         self.utc_offset.setPlaceholderText("e.g. +09:00, for cameras nothing else tells about")
         form.addRow("Track files", self.tracks)
         form.addRow("", track_buttons)
@@ -303,7 +302,7 @@ class SettingsDialog(QDialog):
             box.setRange(0.0, top)
             box.setDecimals(1 if unit == "min" else 0)
             box.setSuffix(suffix)
-            box.setValue(getattr(settings.policy, spec.name))
+            box.setValue(getattr(settings.options.policy, spec.name))
             box.setToolTip(spec.metadata["help"])
             boxes[spec.name] = box
         return boxes
@@ -443,15 +442,15 @@ class SettingsDialog(QDialog):
                             self.privacy_names.isChecked())
 
     def result_settings(self) -> AppSettings:
-        return AppSettings(
-            model=self.model.text().strip(), device=DEVICES[self.device.currentIndex()], threads=self.threads.value(),
-            write_mode="sidecar" if self.sidecar.isChecked() else "in-place", overwrite=self.overwrite.isChecked(),
-            window_min=self.window_min.value(), min_confidence=self.min_confidence.value(), per_scene=self.per_scene.value(),
-            track_files=[self.tracks.item(i).text() for i in range(self.tracks.count())], max_tokens=self.settings.max_tokens,
-            max_pixels=self.settings.max_pixels, camera_utc_offset=self.utc_offset.text().strip(),
-            clock_overrides=[line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()],
-            infer_clocks=self.infer_clocks.isChecked(), policy=PlacementPolicy(**{name: box.value() for name, box in self.policy_fields.items()}),
-        )
+        """The settings as the dialog shows them (what it does not show, as they were)."""
+        options = dataclasses.replace(
+            self.settings.options, sidecar=self.sidecar.isChecked(), overwrite=self.overwrite.isChecked(), window_min=self.window_min.value(),
+            min_confidence=self.min_confidence.value(), tracks=tuple(self.tracks.item(i).text() for i in range(self.tracks.count())),
+            tz=self.utc_offset.text().strip() or None, clocks=tuple(line.strip() for line in self.clocks.toPlainText().splitlines() if line.strip()),
+            infer_clocks=self.infer_clocks.isChecked(), policy=PlacementPolicy(**{name: box.value() for name, box in self.policy_fields.items()}))
+        model = dataclasses.replace(self.settings.model, model=self.model.text().strip(), device=DEVICES[self.device.currentIndex()],
+                                    threads=self.threads.value() or None, per_scene=self.per_scene.value())
+        return AppSettings(options=options, model=model)
 
     def _accept(self) -> None:
         settings = self.result_settings()

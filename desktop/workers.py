@@ -177,8 +177,8 @@ class JobThread(QThread):
         """The job, built by the engine from the settings as geor tag builds it from its flags."""
         from geor.engine.pipeline.tag_request import assemble_tag_job
 
-        if self.settings.model:
-            self.message.emit(f"loading the model {self.settings.model}")
+        if self.settings.model.model:
+            self.message.emit(f"loading the model {self.settings.model.model}")
         return assemble_tag_job(self.settings.tag_request(store.root), store=store, geocoder=shared_geocoder(),
                                 model_progress=self._tick_with_snapshots(store), messages=self.message.emit)
 
@@ -217,7 +217,7 @@ def shared_geocoder() -> Any:
     with _geocoder_lock:
         if _geocoder is None:
             from geor.engine.geo.geocoder import Geocoder
-            from geor.engine.geo.geocoder.default_pack import default_pack_path
+            from geor.engine.geo.geocoder.default_location import default_pack_path
 
             _geocoder = Geocoder(default_pack_path())
         return _geocoder

@@ -83,7 +83,7 @@ def make_trip(folder: Path) -> None:
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     pack = default_pack_path()  # the user's (built once); shared read-only with the temporary data folder
     work = Path(tempfile.mkdtemp(prefix="geor-screenshots-"))
@@ -102,6 +102,7 @@ def main() -> int:
 
     from geor.desktop.main_window import MainWindow
     from geor.desktop.settings import AppSettings
+    from geor.engine.inference.model_request import ModelRequest
 
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("Geo-R")
@@ -116,7 +117,7 @@ def main() -> int:
                 raise TimeoutError("the app did not reach the state to capture")
 
     qsettings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(AppSettings(model=str(model), threads=2, max_tokens=64, max_pixels=MAX_PIXELS), qsettings)
+    window = MainWindow(AppSettings(model=ModelRequest(model=str(model), threads=2, max_tokens=64, max_pixels=MAX_PIXELS)), qsettings)
     window.resize(1440, 900)
     window.show()
     settle(1.0, until=lambda: window.detail.map.data is not None)

@@ -58,14 +58,15 @@ def make_window(qtbot, desktop_home, dialogs, tmp_path, map_cache, monkeypatch):
     from PySide6.QtCore import QSettings
 
     from geor.desktop.main_window import MainWindow
-    from geor.desktop.settings import AppSettings
+
+    from ..helpers.app_settings import app_settings
 
     monkeypatch.setenv("GEOR_CACHE_DIR", str(map_cache))  # the map cache is shared; thumbnails go there too
     windows = []
 
     def make(**settings) -> MainWindow:
         qsettings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(AppSettings(**settings), qsettings)
+        window = MainWindow(app_settings(**settings), qsettings)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

@@ -299,14 +299,14 @@ def test_tracks_and_the_camera_clock_from_settings(qtbot, make_window, tmp_path,
     make_photo(folder / "p1.jpg", T0)  # the camera clock runs on UTC+9
     utc = T0 - dt.timedelta(hours=9)
     gpx = write_gpx(tmp_path / "track.gpx", [(43.0, 142.0, 100, utc - dt.timedelta(minutes=5)), (43.1, 142.1, 200, utc + dt.timedelta(minutes=5))])
-    window = make_window(track_files=[str(gpx)], camera_utc_offset="+09:00")
+    window = make_window(tracks=[str(gpx)], tz="+09:00")
     window.add_paths([folder])
     wait_for_state(qtbot, window, REVIEW)
     placed = views_by_name(window)["p1.jpg"]
     assert placed.source == "track" and (placed.lat, placed.lon) == pytest.approx((43.05, 142.05), abs=1e-3)
     assert placed.radius_m is not None and "track.gpx" in placed.evidence and placed.clock.startswith("+9:00 set")
 
-    wrong = make_window(track_files=[str(gpx)], camera_utc_offset="+9:75")
+    wrong = make_window(tracks=[str(gpx)], tz="+9:75")
     wrong.add_paths([folder])
     qtbot.waitUntil(lambda: wrong.job is not None and wrong.job.state == "failed", timeout=60000)
     assert "+9:75" in wrong.job.error

@@ -2,7 +2,6 @@
 
 import pytest
 
-from geor.desktop.settings import AppSettings
 from geor.engine.cli import build_parser
 from geor.engine.cli.tag import tag_request
 from geor.engine.errors import BadOption
@@ -11,6 +10,8 @@ from geor.engine.pipeline.tag_options import TagOptions
 from geor.engine.pipeline.tag_request import TagRequest, assemble_tag_job
 from geor.engine.placement.policy import PlacementPolicy
 from geor.engine.placement.privacy import PrivacyError, PrivacyOptions, PrivacyRules
+
+from ..helpers.app_settings import app_settings
 
 
 def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatch):
@@ -22,9 +23,9 @@ def test_the_cli_and_the_desktop_build_the_same_job_options(tmp_path, monkeypatc
         "--min-confidence", "0.4", "--window-min", "5", "--max-speed-kmh", "250", "--model", "some-model", "--threads", "3",
         "--review-below", "0.4", "--no-clock-inference", "--per-scene", "5",
     ])
-    settings = AppSettings(model="some-model", threads=3, per_scene=5, write_mode="sidecar", min_confidence=0.4, window_min=5,
-                           track_files=[str(track)], camera_utc_offset="+09:00", clock_overrides=["NIKON Z 6=+01:03:27"],
-                           infer_clocks=False, policy=PlacementPolicy(max_speed_kmh=250))
+    settings = app_settings(model="some-model", threads=3, per_scene=5, sidecar=True, min_confidence=0.4, window_min=5,
+                            tracks=[str(track)], tz="+09:00", clocks=["NIKON Z 6=+01:03:27"], infer_clocks=False,
+                            policy=PlacementPolicy(max_speed_kmh=250))
     from_cli, from_app = tag_request(args).options, settings.tag_request(tmp_path).options
     assert from_cli.resolved(PrivacyRules()).to_json() == from_app.resolved(PrivacyRules()).to_json()  # the model request included
     assert from_cli.model is not None and (from_cli.model.identity, from_cli.model.threads, from_cli.model.review_below) == ("some-model", 3, 0.4)
@@ -34,7 +35,7 @@ def test_a_negative_number_of_photos_per_scene_is_refused():
     args = build_parser().parse_args(["tag", ".", "--model", "m", "--per-scene", "-1"])
     with pytest.raises(BadOption, match="--per-scene cannot be negative"):
         tag_request(args)
-    assert AppSettings(per_scene=-1).problems() == ["photos per scene cannot be negative (0: every photo)"]
+    assert app_settings(per_scene=-1).problems() == ["photos per scene cannot be negative (0: every photo)"]
 
 
 def test_a_bad_option_stops_the_job_before_a_store_exists(tmp_path, monkeypatch):
