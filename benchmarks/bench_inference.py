@@ -321,7 +321,7 @@ def folder_benchmark() -> int:
         model = build(work / "model", taught=True).model
         log(f"writing {SCENES * PER_SCENE_PHOTOS} photos")
         write_folder(work / "photos")
-        from geor.engine.geo.geocoder.default_pack import default_pack_path
+        from geor.engine.geo.geocoder.default_location import default_pack_path
 
         pack = default_pack_path(progress=log)  # built once per machine: shared, not timed
         home = work / "home"

@@ -89,7 +89,7 @@ def main() -> None:
             shutil.copytree(source, tmp_path / name)
         env = os.environ | {"GEOR_DATA_DIR": str(tmp_path / "geor-data")}
         # the geocoder's default pack is built once per machine; share it so that is not timed
-        from geor.engine.geo.geocoder.default_pack import default_pack_path
+        from geor.engine.geo.geocoder.default_location import default_pack_path
 
         pack = default_pack_path(progress=lambda m: print(m, file=sys.stderr))
         (tmp_path / "geor-data" / "regionpacks").mkdir(parents=True)

@@ -210,7 +210,7 @@ def main() -> None:
     geor = shutil.which("geor", path=str(Path(sys.executable).parent))
     if geor is None:
         sys.exit("no geor command beside this Python (pip install -e .)")
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
     from geor.engine.photos.exiftool import find_exiftool
 
     with tempfile.TemporaryDirectory() as tmp:

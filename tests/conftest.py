@@ -28,7 +28,7 @@ def tiny_vlm(tmp_path_factory):
 @pytest.fixture
 def geor_home(tmp_path, monkeypatch):
     """A private data directory (models, jobs) sharing the already built default region pack."""
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     pack = default_pack_path()
     home = tmp_path / "geor-home"

@@ -24,7 +24,7 @@ class PreparedData:
 
 def open_geocoder(config: TrainConfig) -> Any:
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     return Geocoder(config.geocoder_pack or default_pack_path(progress=print))
 

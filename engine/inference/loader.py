@@ -135,7 +135,7 @@ def open_predictor(model: str | Path, *, mmproj: str | Path | None = None, devic
     """A ready :class:`~.predictor.Predictor` for ``model`` (any path or name :func:`resolve` takes),
     with the default offline geocoder unless one is given; the caller closes ``predictor.backend``."""
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     from .predictor import PredictOptions, Predictor
 

@@ -84,7 +84,7 @@ def assemble_tag_job(request: TagRequest, *, store: JobStore | None = None, orig
         store, resumed = open_job_store(Path(request.folder).resolve(), options, origin=origin, new_job=request.new_job)
     if geocoder is None:
         from geor.engine.geo.geocoder import Geocoder
-        from geor.engine.geo.geocoder.default_pack import default_pack_path
+        from geor.engine.geo.geocoder.default_location import default_pack_path
 
         geocoder = Geocoder(default_pack_path(progress=say))
     job = TagJob(store=store, resumed=resumed, options=options, sources=list(plan.sources), track=plan.track, notes=list(plan.notes),

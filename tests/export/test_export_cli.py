@@ -18,7 +18,7 @@ from geor.export.cli import main  # noqa: E402
 
 def predict(folder, photo):
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
     from geor.engine.inference.loader import open_backend, resolve
     from geor.engine.inference.predictor import PredictOptions, Predictor
 

@@ -4,6 +4,6 @@ import pytest
 @pytest.fixture(scope="session")
 def geocoder():
     from geor.engine.geo.geocoder import Geocoder
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     return Geocoder(default_pack_path())

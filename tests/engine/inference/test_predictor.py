@@ -4,7 +4,7 @@ write (a replay backend stands in for the runtime; the geocoder is the real defa
 import pytest
 
 from geor.engine.geo.geocoder import Geocoder
-from geor.engine.geo.geocoder.default_pack import default_pack_path
+from geor.engine.geo.geocoder.default_location import default_pack_path
 from geor.engine.inference.backend import BackendError, Generation
 from geor.engine.inference.images import PreparedImage
 from geor.engine.inference.predictor import PredictOptions, Predictor

@@ -1,6 +1,6 @@
 """An installed bundle ships the default pack read-only; the engine uses it before building one."""
 
-from geor.engine.geo.geocoder.default_pack import default_pack_path, pack_name
+from geor.engine.geo.geocoder.default_location import default_pack_path, pack_name
 
 
 def test_the_bundled_pack_comes_first(geor_home, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 
 from geor.engine.geo.geocoder import Geocoder
 from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
-from geor.engine.geo.geocoder.default_pack import ATTRIBUTION, default_pack_path
+from geor.engine.geo.geocoder.default_location import ATTRIBUTION, default_pack_path
 
 
 @pytest.fixture(scope="session")

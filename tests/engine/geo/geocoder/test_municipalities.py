@@ -10,7 +10,7 @@ import shapely
 from geor.engine.geo.geocoder import Geocoder
 from geor.engine.geo.geocoder.build import RegionInput
 from geor.engine.geo.geocoder.chain import fallback_counts, region_chains
-from geor.engine.geo.geocoder.default_pack import default_pack_path
+from geor.engine.geo.geocoder.default_location import default_pack_path
 from geor.engine.geo.geocoder.municipalities import GAP_DEG, MunicipalUnit, municipal_regions, read_japan
 
 
@@ -278,3 +278,17 @@ def _letters(name: str) -> str:
     import unicodedata
 
     return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower())
+
+
+def test_without_the_wheel_the_pack_is_built_without_world_units_and_nothing_is_downloaded(tmp_path, monkeypatch):
+    """The runtime stays offline: no wheel where it may lie means no world units (and words saying
+    how to fetch it), never a pip call."""
+    import subprocess
+
+    from geor.engine.geo.geocoder import municipalities
+
+    monkeypatch.setattr(municipalities, "gazetteer_places", lambda: [tmp_path / "nowhere"])
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a download at run time")))
+    said = []
+    assert municipalities.gazetteer_wheel(said.append) is None
+    assert "geor geocoder download-units" in said[0]

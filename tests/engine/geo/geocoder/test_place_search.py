@@ -8,7 +8,7 @@ from geor.engine.geo.geocoder.place_search import PlaceSearch, folded
 
 @pytest.fixture(scope="module")
 def search():
-    from geor.engine.geo.geocoder.default_pack import default_pack_path
+    from geor.engine.geo.geocoder.default_location import default_pack_path
 
     return PlaceSearch(Geocoder(default_pack_path()))
 
