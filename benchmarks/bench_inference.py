@@ -305,8 +305,9 @@ def folder_benchmark() -> int:
     """``geor tag --model`` on a 1,000-photo folder of 40 scenes with the tiny taught model:
     model calls and wall time asking about every photo (--per-scene 0) and per scene (default)."""
     import shutil
-    import sqlite3
     import tempfile
+
+    from geor.engine.pipeline import JobStore
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.helpers: the photos and the tiny model the tests use
     geor = shutil.which("geor", path=str(Path(sys.executable).parent))
@@ -338,10 +339,11 @@ def folder_benchmark() -> int:
             if done.returncode != 0:
                 sys.exit(done.stderr[-3000:])
             newest = max((home / "jobs").glob("*.sqlite"), key=lambda p: p.stat().st_mtime_ns)
-            with sqlite3.connect(newest) as db:
-                asked = [bytes(r[0]).decode() for r in db.execute(
-                    "SELECT relpath FROM photos JOIN model_predictions ON photos.id = model_predictions.photo_id")]
-                placed = db.execute("SELECT COUNT(*) FROM photos WHERE source = 'model'").fetchone()[0]
+            store = JobStore(newest)
+            found, answered = store.photos(), store.predictions()
+            store.close()
+            asked = [row.relpath.decode() for row in found if row.id in answered]
+            placed = sum(row.source == "model" for row in found)
             unlike = [a for a in asked if int(a[-6:-4]) % ODD_EVERY == ODD_EVERY - 1]
             per_planted = [sum(a.startswith(f"scene{k:02d}_") for a in asked if a not in unlike) for k in range(SCENES)]
             rows.append((per_scene, len(asked), max(per_planted), len(unlike), placed, seconds))

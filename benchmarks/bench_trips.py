@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geor.engine.pipeline import TagOptions, open_job_store, plan_job, run_tag_job  # noqa: E402
+from geor.engine.pipeline.jobstore import Reading  # noqa: E402
 from geor.engine.placement.clock_offsets import format_offset  # noqa: E402
 from geor.engine.placement.policy import distance_m  # noqa: E402
 
@@ -365,7 +366,7 @@ def fill_store(n: int, folder: Path) -> None:
     rng = np.random.default_rng(n)
     options = TagOptions(dry_run=True)
     store, _ = open_job_store(folder, options, new_job=True)
-    rows: list[tuple[bytes, str, int | None, str, float | None, float | None, str | None]] = []
+    rows: list[tuple[bytes, Reading]] = []
     t = START.timestamp()
     lat, lon = 41.9, 12.5
     while len(rows) < n:
@@ -375,16 +376,18 @@ def fill_store(n: int, folder: Path) -> None:
                 utc = t + float(m)
                 local = dt.datetime.fromtimestamp(utc + offset, dt.UTC).replace(tzinfo=None)
                 phone = device.startswith("Apple")
-                rows.append((f"{device[:5]}/{len(rows):06d}.jpg".encode(), local.isoformat(), ZONE_S if phone else None, device,
-                             lat if phone else None, lon if phone else None, dt.datetime.fromtimestamp(utc, dt.UTC).isoformat() if phone else None))
+                reading = Reading(taken_at=local.isoformat(), utc_offset_s=ZONE_S if phone else None, time_source="DateTimeOriginal",
+                                  camera=device, gps=(lat, lon, None) if phone else None, gps_problem=None,
+                                  gps_time=dt.datetime.fromtimestamp(utc, dt.UTC).isoformat() if phone else None, gps_accuracy_m=None)
+                rows.append((f"{device[:5]}/{len(rows):06d}.jpg".encode(), reading))
         t += length + float(rng.uniform(30, 90)) * 60
         if (t - START.timestamp()) % 86400 > 14 * 3600:
             t += 10 * 3600
         lat += float(rng.normal(0, 0.03))
         lon += float(rng.normal(0, 0.03))
     with store.transaction():
-        store.db.executemany("INSERT INTO photos (relpath, stage, taken_at, utc_offset_s, camera, gps_lat, gps_lon, gps_time, time_source) "
-                             "VALUES (?, 'read', ?, ?, ?, ?, ?, ?, 'DateTimeOriginal')", rows[:n])
+        for relpath, reading in rows[:n]:
+            store.record_reading(store.add_found(relpath, 0, 0), reading)
     store.close()
 
 

@@ -319,10 +319,13 @@ def undo_check(geor: str, env: dict[str, str], folder: Path, originals: dict[str
 
 
 def _root(job: Path) -> str:
-    import sqlite3
+    from geor.engine.pipeline import JobStore
 
-    with sqlite3.connect(job) as db:
-        return str(db.execute("SELECT value FROM job WHERE key = 'root'").fetchone()[0])
+    store = JobStore(job)
+    try:
+        return str(store.root)
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

@@ -362,9 +362,11 @@ class JobStore:
         columns = ", ".join(f"{name} = ?" for name in values)
         self.db.execute(f"UPDATE photos SET {columns} WHERE id = ?", (*(printable(v) if isinstance(v, str) else v for v in values.values()), photo_id))
 
-    def add_found(self, relpath: bytes, size: int, mtime_ns: int) -> None:
-        """A photo the scan found for the first time: to be read."""
-        self.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)", (relpath, size, mtime_ns, Stage.NEW))
+    def add_found(self, relpath: bytes, size: int, mtime_ns: int) -> int:
+        """A photo the scan found for the first time: to be read. Returns its id."""
+        cursor = self.db.execute("INSERT INTO photos (relpath, size, mtime_ns, stage) VALUES (?, ?, ?, ?)", (relpath, size, mtime_ns, Stage.NEW))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def add_skipped(self, relpath: bytes, reason: str) -> None:
         """A path the scan found that is not a photo of this folder (a link out of it, a loop)."""
