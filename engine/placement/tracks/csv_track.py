@@ -5,10 +5,11 @@ elevation and accuracy; any delimiter the sniffer recognises. Times as in timest
 from __future__ import annotations
 
 import csv
+from functools import partial
 from pathlib import Path
 
 from .timestamps import parse_time
-from .track import Fix, TrackError, checked_fix
+from .track import Fix, TrackError, checked_fix, gather_fixes
 
 COLUMNS = {
     "time": ("time", "timestamp", "datetime", "date_time", "utc", "time_utc", "gps_time"),
@@ -38,22 +39,20 @@ def read_csv(path: Path) -> tuple[list[Fix], list[str]]:
     if found["lat"] is None or found["lon"] is None or (found["time"] is None and found["date"] is None):
         raise TrackError(f"{path}: line 1: expected a header with a time, a latitude and a longitude column "
                          f"(e.g. time,lat,lon), found {', '.join(header) or 'nothing'}")
-    fixes: list[Fix] = []
-    skipped: list[str] = []
-    for line_number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        try:
-            when_text = row[found["time"]] if found["time"] is not None else ""
-            if found["date"] is not None:
-                when_text = f"{row[found['date']].strip()}T{when_text.strip()}" if when_text else row[found["date"]]
-            ele = row[found["ele"]] if found["ele"] is not None and row[found["ele"]].strip() else None
-            accuracy = row[found["accuracy"]] if found["accuracy"] is not None and row[found["accuracy"]].strip() else None
-            fix = checked_fix(parse_time(when_text), float(row[found["lat"]]), float(row[found["lon"]]),
-                              float(ele) if ele else None, float(accuracy) if accuracy else None, path.name)
-        except (ValueError, IndexError) as exc:
-            skipped.append(f"{path}: line {line_number}: {exc}")
-            continue
-        if fix is not None:
-            fixes.append(fix)
-    return fixes, skipped
+    records = ((f"line {number}", partial(_fix, row, found, path.name)) for number, row in enumerate(rows, start=2)
+               if any(cell.strip() for cell in row))
+    return gather_fixes(path, records)
+
+
+def _fix(row: list[str], found: dict[str, int | None], source: str) -> list[Fix | None]:
+    def cell(key: str) -> str | None:
+        index = found[key]
+        return row[index] if index is not None and row[index].strip() else None
+
+    when_text = cell("time") or ""
+    date = cell("date")
+    if date is not None:
+        when_text = f"{date.strip()}T{when_text.strip()}" if when_text else date
+    ele, accuracy = cell("ele"), cell("accuracy")
+    return [checked_fix(parse_time(when_text), float(row[found["lat"] or 0]), float(row[found["lon"] or 0]),  # both found (read_csv)
+                        float(ele) if ele else None, float(accuracy) if accuracy else None, source)]

@@ -5,11 +5,12 @@ the time as a fourth coordinate."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .timestamps import parse_time
-from .track import Fix, TrackError, checked_fix
+from .track import Fix, TrackError, checked_fix, gather_fixes
 
 TIME_KEYS = ("time", "timestamp", "datetime", "date_time", "when")
 
@@ -19,14 +20,7 @@ def read_geojson(path: Path, data: object) -> tuple[list[Fix], list[str]]:
     if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
         raise TrackError(f"{path}: not GeoJSON (no FeatureCollection or Feature at the top)")
     features = data.get("features", []) if data["type"] == "FeatureCollection" else [data]
-    fixes: list[Fix] = []
-    skipped: list[str] = []
-    for number, feature in enumerate(features, start=1):
-        try:
-            fixes.extend(_feature(feature, path.name))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            skipped.append(f"{path}: feature {number}: {exc}")
-    return fixes, skipped
+    return gather_fixes(path, ((f"feature {number}", partial(_feature, feature, path.name)) for number, feature in enumerate(features, start=1)))
 
 
 def _feature(feature: dict[str, Any], source: str) -> list[Fix]:

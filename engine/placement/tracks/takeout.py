@@ -18,11 +18,12 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .timestamps import parse_time
-from .track import Fix, TrackError, checked_fix
+from .track import Fix, TrackError, checked_fix, gather_fixes
 
 _LATLNG = re.compile(r"^\s*(?:geo:)?\s*(-?\d+(?:\.\d+)?)\s*°?\s*,\s*(-?\d+(?:\.\d+)?)\s*°?\s*$")
 
@@ -34,17 +35,11 @@ def looks_like_takeout(data: object) -> bool:
 
 
 def read_takeout(path: Path, data: object) -> tuple[list[Fix], list[str]]:
-    fixes: list[Fix] = []
-    skipped: list[str] = []
-    for label, when, lat, lon, accuracy in _records(data):
-        try:
-            fix = checked_fix(parse_time(when), float(lat), float(lon), None, float(accuracy) if accuracy is not None else None, path.name)
-        except (TypeError, ValueError) as exc:
-            skipped.append(f"{path}: {label}: {exc}")
-            continue
-        if fix is not None:
-            fixes.append(fix)
-    return fixes, skipped
+    return gather_fixes(path, ((label, partial(_fix, when, lat, lon, accuracy, path.name)) for label, when, lat, lon, accuracy in _records(data)))
+
+
+def _fix(when: Any, lat: Any, lon: Any, accuracy: Any, source: str) -> list[Fix | None]:
+    return [checked_fix(parse_time(when), float(lat), float(lon), None, float(accuracy) if accuracy is not None else None, source)]
 
 
 def load_json(path: Path) -> object:

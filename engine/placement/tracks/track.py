@@ -4,7 +4,9 @@ position at a moment by the interpolation policy every position source shares (p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from geor.engine.errors import BadInput
 
@@ -33,6 +35,21 @@ def checked_fix(t: dt.datetime, lat: float, lon: float, ele: float | None = None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
         return None
     return Fix(t.timestamp(), lat, lon, ele, accuracy_m, source)
+
+
+def gather_fixes(path: Path, records: Iterable[tuple[str, Callable[[], Iterable[Fix | None]]]]) -> tuple[list[Fix], list[str]]:
+    """The fixes of a file's records, each a label (``line 7``, ``feature 3``) and what reads it; a
+    record with a malformed field is skipped, its label and the reason kept for the user."""
+    fixes: list[Fix] = []
+    skipped: list[str] = []
+    for label, read in records:
+        try:
+            found = [fix for fix in read() if fix is not None]
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            skipped.append(f"{path}: {label}: {exc}")
+            continue
+        fixes.extend(found)
+    return fixes, skipped
 
 
 class Track:

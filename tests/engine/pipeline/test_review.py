@@ -7,20 +7,7 @@ import sqlite3
 import pytest
 
 from geor.engine.photos import read_metadata
-from geor.engine.pipeline import (
-    JobStore,
-    ReviewError,
-    TagOptions,
-    copy_location,
-    list_jobs,
-    photo_views,
-    place,
-    set_verdict,
-    time_neighbours,
-    undo_last_write,
-    write_accepted,
-)
-from geor.engine.pipeline.review import confident_proposals
+from geor.engine.pipeline import JobStore, TagOptions, list_jobs, review
 
 from ...helpers.photo_files import make_photo, pixels
 from ...helpers.tag_jobs import T0, album, names, run
@@ -29,7 +16,7 @@ DRY = TagOptions(dry_run=True)
 
 
 def by_name(store):
-    return {v.path.name: v for v in photo_views(store)}
+    return {v.path.name: v for v in review.photo_views(store)}
 
 
 def test_a_dry_run_proposes_and_writes_nothing_until_accepted(tmp_path, jobs_home):
@@ -38,14 +25,14 @@ def test_a_dry_run_proposes_and_writes_nothing_until_accepted(tmp_path, jobs_hom
     views = by_name(store)
     assert views["b0.jpg"].status == "proposed" and not views["b0.jpg"].will_write
     assert views["a.jpg"].status == "has GPS" and views["lonely.jpg"].status == "no location"
-    assert write_accepted(store, sidecar=False).written == 0
+    assert review.write_accepted(store, sidecar=False).written == 0
     assert read_metadata(folder / "b0.jpg").gps is None
 
-    assert confident_proposals(store) == [views["b0.jpg"].id, views["b1.jpg"].id]
-    assert set_verdict(store, [views["b0.jpg"].id, views["a.jpg"].id, views["lonely.jpg"].id], "accepted") == 1  # only b0 has a proposal
-    assert set_verdict(store, [views["b1.jpg"].id], "rejected") == 1
+    assert review.confident_proposals(store) == [views["b0.jpg"].id, views["b1.jpg"].id]
+    assert review.set_verdict(store, [views["b0.jpg"].id, views["a.jpg"].id, views["lonely.jpg"].id], "accepted") == 1  # only b0 has a proposal
+    assert review.set_verdict(store, [views["b1.jpg"].id], "rejected") == 1
     before = pixels(folder / "b0.jpg")
-    summary = write_accepted(store, sidecar=False)
+    summary = review.write_accepted(store, sidecar=False)
     assert (summary.written, summary.failed) == (1, [])
     views = by_name(store)
     assert views["b0.jpg"].status == "written" and views["b1.jpg"].status == "rejected"
@@ -58,20 +45,20 @@ def test_hand_placement_copy_and_neighbours(tmp_path, jobs_home):
     store, _ = run(folder, DRY, place_names=names)
     views = by_name(store)
     lonely = views["lonely.jpg"].id
-    with pytest.raises(ReviewError, match="no position to copy"):
-        copy_location(store, lonely, [views["b0.jpg"].id])
-    with pytest.raises(ReviewError, match="no photo"):
-        copy_location(store, 10_000, [])
-    place(store, [lonely], 35.0, 139.0 + 360.0, names, "typed")  # a map that wrapped round the world
+    with pytest.raises(review.ReviewError, match="no position to copy"):
+        review.copy_location(store, lonely, [views["b0.jpg"].id])
+    with pytest.raises(review.ReviewError, match="no photo"):
+        review.copy_location(store, 10_000, [])
+    review.place(store, [lonely], 35.0, 139.0 + 360.0, names, "typed")  # a map that wrapped round the world
     placed = by_name(store)["lonely.jpg"]
     assert (placed.lat, placed.lon, placed.source, placed.verdict, placed.city) == (35.0, 139.0, "manual", "accepted", "Biei")
-    with pytest.raises(ReviewError, match="latitude"):
-        place(store, [lonely], 91.0, 0.0)
-    with pytest.raises(ReviewError, match="longitude"):
-        place(store, [lonely], 10.0, float("nan"))
+    with pytest.raises(review.ReviewError, match="latitude"):
+        review.place(store, [lonely], 91.0, 0.0)
+    with pytest.raises(review.ReviewError, match="longitude"):
+        review.place(store, [lonely], 10.0, float("nan"))
 
-    assert sorted(time_neighbours(store, views["a.jpg"].id, dt.timedelta(minutes=5))) == [views["b0.jpg"].id, views["b1.jpg"].id]
-    assert copy_location(store, views["a.jpg"].id, [views["b0.jpg"].id, views["a.jpg"].id]) == 1
+    assert sorted(review.time_neighbours(store, views["a.jpg"].id, dt.timedelta(minutes=5))) == [views["b0.jpg"].id, views["b1.jpg"].id]
+    assert review.copy_location(store, views["a.jpg"].id, [views["b0.jpg"].id, views["a.jpg"].id]) == 1
     copied = by_name(store)["b0.jpg"]
     assert (copied.lat, copied.lon) == pytest.approx((43.452002, 142.615358))
     assert copied.message == "copied from a.jpg"
@@ -81,8 +68,8 @@ def test_a_resumed_job_keeps_what_the_person_decided(tmp_path, jobs_home):
     folder = album(tmp_path / "trip")
     store, _ = run(folder, DRY, place_names=names)
     views = by_name(store)
-    set_verdict(store, [views["b0.jpg"].id], "rejected")
-    place(store, [views["lonely.jpg"].id], 10.0, 20.0)
+    review.set_verdict(store, [views["b0.jpg"].id], "rejected")
+    review.place(store, [views["lonely.jpg"].id], 10.0, 20.0)
     store.set("state", "running")  # as if the app died before the job ended: run it again
     store, _ = run(folder, DRY, place_names=names)
     views = by_name(store)
@@ -93,30 +80,30 @@ def test_undo_last_write_puts_back_only_the_last_batch(tmp_path, jobs_home):
     folder = album(tmp_path / "trip")
     store, _ = run(folder, DRY, place_names=names)
     views = by_name(store)
-    set_verdict(store, [views["b0.jpg"].id], "accepted")
-    first = write_accepted(store, sidecar=False)
-    set_verdict(store, [views["b1.jpg"].id], "accepted")
-    place(store, [views["lonely.jpg"].id], 43.0, 141.0, names)
-    second = write_accepted(store, sidecar=True)
+    review.set_verdict(store, [views["b0.jpg"].id], "accepted")
+    first = review.write_accepted(store, sidecar=False)
+    review.set_verdict(store, [views["b1.jpg"].id], "accepted")
+    review.place(store, [views["lonely.jpg"].id], 43.0, 141.0, names)
+    second = review.write_accepted(store, sidecar=True)
     assert (first.batch, second.batch) == (1, 2) and second.written == 2
     assert (folder / "b1.jpg.xmp").exists() or (folder / "b1.xmp").exists()
-    undone = undo_last_write(store)
+    undone = review.undo_last_write(store)
     assert undone.removed_sidecars == 2 and undone.skipped == []
     assert read_metadata(folder / "b0.jpg").gps is not None  # the first batch stays
     assert read_metadata(folder / "b1.jpg").gps is None and read_metadata(folder / "lonely.jpg").gps is None
-    undone = undo_last_write(store)
+    undone = review.undo_last_write(store)
     assert undone.restored == 1 and read_metadata(folder / "b0.jpg").gps is None
-    assert undo_last_write(store) is None
+    assert review.undo_last_write(store) is None
 
 
 def test_a_correction_after_writing_writes_again(tmp_path, jobs_home):
     folder = album(tmp_path / "trip")
     store, _ = run(folder, DRY, place_names=names)
     b0 = by_name(store)["b0.jpg"].id
-    set_verdict(store, [b0], "accepted")
-    write_accepted(store, sidecar=False)
-    place(store, [b0], 12.5, 45.25)
-    assert write_accepted(store, sidecar=False).written == 1  # the store follows the file it wrote
+    review.set_verdict(store, [b0], "accepted")
+    review.write_accepted(store, sidecar=False)
+    review.place(store, [b0], 12.5, 45.25)
+    assert review.write_accepted(store, sidecar=False).written == 1  # the store follows the file it wrote
     assert read_metadata(folder / "b0.jpg").gps[:2] == pytest.approx((12.5, 45.25))
 
 
