@@ -12,7 +12,6 @@ the bundled ExifTool, journaled, undoable) and a line per job says how many.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     qsettings = QSettings(ORGANISATION, APPLICATION)
     settings = load_settings(qsettings)
     if args.model:
-        settings = dataclasses.replace(settings, model=args.model)
+        settings = settings.with_model(args.model)
     if args.write_confident and not args.quit_when_done:
         parser.error("--write-confident works with --quit-when-done")
     if args.quit_when_done:

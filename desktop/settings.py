@@ -42,6 +42,11 @@ class AppSettings:
     def sidecar(self) -> bool:
         return self.options.sidecar
 
+    def with_model(self, model: str) -> AppSettings:
+        """These settings with another model (``geor-desktop --model``: for this session, not saved);
+        the model's other settings (device, threads, photos per scene) are kept."""
+        return replace(self, model=replace(self.model, model=model))
+
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words (empty: nothing)."""
         found = []

@@ -61,9 +61,19 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the UI (a bug says it is one)
-            self.signals.failed.emit(describe(exc))
+            self._tell(self.signals.failed, describe(exc))
             return
-        self.signals.done.emit(result)
+        self._tell(self.signals.done, result)
+
+    @staticmethod
+    def _tell(signal: Any, value: Any) -> None:
+        """Emit, unless the window that asked has closed meanwhile (the app quitting while a task
+        still runs): then nobody waits for the answer and it is dropped, not reported as a bug."""
+        try:
+            signal.emit(value)
+        except RuntimeError as exc:
+            if "deleted" not in str(exc):
+                raise
 
 
 class TaskRunner(QObject):

@@ -50,3 +50,16 @@ def test_write_confident_writes_the_confident_proposals(tmp_path, desktop_home):
     assert read_metadata(folder / "tokyo_2.jpg").gps is not None
     job = next(p for p in (desktop_home / "jobs").glob("*.sqlite"))
     assert undo_job(JobStore(job)).restored == 1 and (folder / "tokyo_2.jpg").read_bytes() == original
+
+
+def test_a_model_for_this_session_is_used_and_not_saved(tmp_path, desktop_home):
+    """``--model`` replaces the saved model's name for this run only; a model that is not there is
+    the job's error in words, never a bug (an earlier build crashed here on the model's settings)."""
+    folder = photo_folder(tmp_path, model_photos=1)
+    env = {"GEOR_DATA_DIR": str(desktop_home), "XDG_CONFIG_HOME": str(tmp_path / "config"), "GEOR_CACHE_DIR": str(tmp_path / "cache")}
+    missing = tmp_path / "no-such-model.gguf"
+    out = app(folder, "--model", missing, "--quit-when-done", env=env)
+    said = out.stdout + out.stderr
+    assert "This is a bug" not in said and "no-such-model.gguf" in said, said[-2000:]
+    saved = "".join(p.read_text(errors="replace") for p in (tmp_path / "config").rglob("*.conf"))
+    assert "no-such-model" not in saved
