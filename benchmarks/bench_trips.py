@@ -331,7 +331,8 @@ def family(seeds: int, exiftool: str, exiftool_seeds: int) -> None:
     from tests.helpers.trip_family import SHAPES, make_trip, placed
 
     print(f"\n{'trip shape':66} {'clocks s/b/w':>12} {'median error':>12} {'median spread':>13} "
-          f"{'written':>7} {'<=200 m':>7} {'>radius':>7} {'>1 km':>6} {'review':>6}   exiftool right offset: {'written':>7} {'<=200 m':>7} {'>1 km':>6}")
+          f"{'written':>7} {'<=200 m':>7} {'>radius':>7} {'>1 km':>6} {'review':>6}   exiftool right offset: {'written':>7} {'<=200 m':>7} {'>1 km':>6}"
+          f"   Geo-R --clock right: {'written':>7} {'<=200 m':>7} {'>radius':>7}")
     for shape in SHAPES:
         manual = []
         with tempfile.TemporaryDirectory() as tmp:
@@ -353,12 +354,18 @@ def family(seeds: int, exiftool: str, exiftool_seeds: int) -> None:
                 beyond += stage == "decided" and error > radius
                 wrong += stage == "decided" and error > 1000
                 review += stage == "review"
+        typed = [0, 0, 0]  # written, within 200 m, beyond the radius: the placement rules' own reach, with the clock given
+        for seed in range(seeds):
+            for stage, error, radius in placed(make_trip(shape, seed), typed=True)[1].values():
+                typed[0] += stage == "decided"
+                typed[1] += stage == "decided" and error <= 200
+                typed[2] += stage == "decided" and error > radius
         counts = "/".join(str(strengths[k]) for k in ("strong", "bounded", "weak"))
         done = [e for e in manual if e is not None]
         print(f"{shape.name:66} {counts:>12} {np.median(errors):10,.0f} s {np.median(spreads):11,.0f} s "
               f"{written / total:7.0%} {right / total:7.0%} {beyond / total:7.0%} {wrong / total:6.0%} {review / total:6.0%}   "
               f"{'':22}{len(done) / len(manual):7.0%} {sum(e <= 200 for e in done) / len(manual):7.0%} "
-              f"{sum(e > 1000 for e in done) / len(manual):6.0%}")
+              f"{sum(e > 1000 for e in done) / len(manual):6.0%}   {'':20}{typed[0] / total:7.0%} {typed[1] / total:7.0%} {typed[2] / total:7.1%}")
 
 
 def fill_store(n: int, folder: Path) -> None:

@@ -14,24 +14,42 @@ uncertainty included, shows the same scene: it takes that photo's position, with
 scene's own reach (``SCENE_REACH_M``: two people photographing one thing) plus walking pace over
 the longest the two moments may be apart. That holds however the user moved before and after, so
 it places the photos at a stop's edges that the timeline cannot (they may have been on the road
-minutes before); it is used when its radius is the smaller."""
+minutes before); it is used when its radius is the smaller.
+
+Last, a camera's own firmly placed photos (written, not proposals) place its other photos on the
+camera's own clock, whose differences are exact whatever its offset: a frame between two placed at
+one place is there; else it lies within the nearer one's radius plus driving pace over the seconds
+between them (``AnchorSource._from_own_placed``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .bursts import PAIR_CAP_S
 from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
-from .policy import DEFAULT_ANCHOR_RADIUS_M, WALKING_M_PER_S, Anchor, Placement, PlacementPolicy, Timeline, ago
+from .policy import (
+    DEFAULT_ANCHOR_RADIUS_M,
+    DRIVING_M_PER_S,
+    WALKING_M_PER_S,
+    Anchor,
+    Placement,
+    PlacementPolicy,
+    Timeline,
+    ago,
+    distance_m,
+    place_between,
+)
 from .scenes import hamming, telling
 from .sources import Decision, PhotoRecord, Source
 from .tracks import Track
 
 TRACK_RADIUS_M = 10.0  # a logger's fix, when the file does not say
 SCENE_WINDOW_S = PAIR_CAP_S  # two photos of one scene by two devices, this near in time: the same visit
+FIRM_CONFIDENCE = 0.5  # a placed photo this sure (and written: within the radius limit, no review) anchors its own camera's others
+CHAIN_CONFIDENCE = 0.85  # ... which are at most this sure
 SCENE_REACH_M = 100.0  # how far apart two people photographing the same thing may stand (a facade across a square)
 
 
@@ -110,7 +128,55 @@ class AnchorSource:
             decision = self._place(photo, shared, own_clock, scenes)
             if decision is not None:
                 decisions[photo.id] = decision
+        self._from_own_placed(photos, decisions)
         return decisions
+
+    def _from_own_placed(self, photos: list[PhotoRecord], decisions: dict[int, Decision]) -> None:
+        """A photo left unplaced or too vague takes its position from its own camera's photos that
+        were placed firmly, on the camera's own clock: the time between two photos of one camera is
+        exact whatever its offset, so a frame shot 20 s after one placed at a stop lies within
+        that one's radius plus 20 s of travel (policy.place_between's rules, the anchors' radii
+        included, except interpolation between two places). One pass: a photo placed so is not an
+        anchor in turn."""
+        firm: dict[str, list[Anchor]] = defaultdict(list)
+        for photo in photos:
+            decision = decisions.get(photo.id)
+            if photo.gps is None and photo.local_s is not None and decision is not None and self._firm(decision):
+                assert decision.radius_m is not None
+                firm[photo.camera].append(Anchor(t=photo.local_s, lat=decision.lat, lon=decision.lon, radius_m=decision.radius_m,
+                                                 label=f"{photo.path.name} (placed)", altitude_m=decision.altitude_m))
+        timelines = {camera: Timeline(anchors) for camera, anchors in firm.items()}
+        for photo in photos:
+            decision = decisions.get(photo.id)
+            timeline = timelines.get(photo.camera)
+            if photo.gps is not None or photo.local_s is None or timeline is None or (decision is not None and self._firm(decision)):
+                continue
+            found = self._chained(photo.local_s, timeline)
+            if found is None or found.radius_m > self.policy.max_radius_m:
+                continue
+            if decision is not None and decision.radius_m is not None and decision.radius_m <= found.radius_m:
+                continue
+            decisions[photo.id] = self._decision(replace(found, confidence=min(found.confidence, CHAIN_CONFIDENCE)), photo, across=False)
+
+    def _chained(self, t: float, timeline: Timeline) -> Placement | None:
+        """Between two placed photos of one place (policy.place_between's same-place rule, the two
+        within ``same_place_m`` themselves, not only within their radii): that place. Else the nearer of the two with a radius that grows at driving pace from the first
+        second: a camera's photos are mostly shot at stops, and when the user left one, or was still
+        there minutes before the next, nothing says; no interpolation along the way, and nothing past
+        the camera's first or last placed photo."""
+        before, after = timeline.around(t)
+        if before is None or after is None:
+            return None
+        found = place_between(t, before, after, replace(self.policy, interpolate_max_min=0.0))
+        one_place = distance_m(before.lat, before.lon, after.lat, after.lon) <= self.policy.same_place_m  # not within their radii
+        if found is None or (one_place and found.note.endswith("the same place")):
+            return found
+        nearest = before if t - before.t <= after.t - t else after
+        return replace(found, radius_m=nearest.radius_m + DRIVING_M_PER_S * abs(t - nearest.t))
+
+    def _firm(self, decision: Decision) -> bool:
+        return (not decision.review and decision.radius_m is not None and decision.radius_m <= self.policy.max_radius_m
+                and decision.confidence >= FIRM_CONFIDENCE)
 
     def _place(self, photo: PhotoRecord, shared: Timeline, own_clock: dict[str, Timeline], scenes: Scenes) -> Decision | None:
         """``own_clock``: each camera's own GPS photos on its own clock; ``scenes``: other devices' GPS photos by look."""

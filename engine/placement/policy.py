@@ -22,7 +22,10 @@ or a track fix):
 The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
 straight line (at walking pace, at most half the distance between the anchors) or, when more, how far
 along the way from the interpolated point they may really be: they left the first place and reached
-the second at moments nobody saw, moving at most at ``DRIVING_M_PER_S``. A camera clock known
+the second at moments nobody saw, moving at most at ``DRIVING_M_PER_S`` or, on a faster leg,
+``FASTER`` times its average speed between photos (a car that covered 11.7 km in 13 minutes on a
+motorway may have left the first place minutes late) and its average speed between a logger's
+fixes (which record the way itself), never beyond ``max_speed_kmh``. A camera clock known
 only to +- u seconds places the photo anywhere its moment may have been: ``Timeline.place_at``
 places it at moments across [t - u, t + u] and at every anchor in that stretch, and the radius
 grows to reach the farthest of them (plus that one's own radius). Across a stop the stretch stays
@@ -42,6 +45,7 @@ from geor.engine.options import option
 EARTH_RADIUS_M = 6_371_008.8
 WALKING_M_PER_S = 1.4
 DRIVING_M_PER_S = 14.0  # 50 km/h: how far a photo's radius grows per second beside an anchor the user may have left
+FASTER = 3.0  # between two places, the user may have moved this many times faster than their average (or at driving pace)
 LEFT_SHARE = 0.05  # ... once its moment is past this share of the moments they could have left at
 DEFAULT_ANCHOR_RADIUS_M = 20.0  # a phone's GPS outdoors, when the file does not say
 RADIUS_SAFETY = 1.1  # the positions between the sampled moments may reach a little further
@@ -186,9 +190,13 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
                              note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)
         if span <= policy.interpolate_max_min * 60:
             nearest = min(gap_before, gap_after)
-            # how far along the way the user may really be: they left and arrived at unknown moments, at most at driving pace
-            ahead = min(apart, DRIVING_M_PER_S * gap_before) - fraction * apart
-            behind = fraction * apart - max(0.0, apart - DRIVING_M_PER_S * gap_after)
+            # how far along the way the user may really be: they left and arrived at unknown moments, moving at most at
+            # driving pace or, between photos, three times the leg's average speed (a motorway's 11.7 km in 13 min); a
+            # logger's fixes record the way itself, so between two of them at most its average; within the plausibility bound
+            faster = 1.0 if before.kind == after.kind == "track" else FASTER
+            fastest = min(max(DRIVING_M_PER_S, faster * apart / max(span, 1.0)), policy.max_speed_kmh / 3.6)
+            ahead = min(apart, fastest * gap_before) - fraction * apart
+            behind = fraction * apart - max(0.0, apart - fastest * gap_after)
             along = max(ahead, behind, 0.0)
             radius = max(before.radius_m, after.radius_m) + max(along, min(apart / 2, WALKING_M_PER_S * nearest))
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))

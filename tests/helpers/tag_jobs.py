@@ -12,7 +12,7 @@ from .photo_files import make_photo
 T0 = dt.datetime(2024, 7, 14, 10, 0, 0)
 #: The album's two GPS photos (Biei, Hokkaido), the photos between them placed from both.
 A = (43.452002, 142.615358)
-D = (43.5, 142.7)
+D = (43.4628, 142.615358)  # 1.2 km north, 6 min later: a walk or a slow drive, so the photos between take the way
 
 
 def run(folder: Path, options: TagOptions | None = None, gpx: list[Path] | None = None, tz: dt.timedelta | None = None,

@@ -172,11 +172,12 @@ def photo_path(photo: ClockPhoto) -> Path:
     return Path("trip") / ("phone" if photo.camera == PHONE else "camera") / photo.name
 
 
-def placed(trip: Trip, policy: PlacementPolicy | None = None) -> tuple[CameraClock, dict[int, tuple[Stage, float, float]]]:
+def placed(trip: Trip, policy: PlacementPolicy | None = None, typed: bool = False) -> tuple[CameraClock, dict[int, tuple[Stage, float, float]]]:
     """The camera's clock and, per camera photo a source placed, (stage, error in metres, radius)
-    as geor tag decides them: the same clocks, anchor source and decision rule, without files."""
+    as geor tag decides them: the same clocks, anchor source and decision rule, without files.
+    ``typed``: the camera's true offset set as the user would with ``--clock``."""
     policy = policy or PlacementPolicy()
-    clocks = infer_clocks(trip.photos)
+    clocks = infer_clocks(trip.photos, overrides={CAMERA: trip.shape.camera_offset_s} if typed else None)
     records = []
     for photo in trip.photos:
         offset, strength = clocks[photo.camera].offset_for(photo)

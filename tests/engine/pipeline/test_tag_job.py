@@ -8,6 +8,7 @@ import pytest
 
 from geor.engine.photos import read_metadata
 from geor.engine.pipeline import JobStore, TagOptions, undo_job
+from geor.engine.placement.policy import distance_m
 
 from ...helpers.photo_files import EXIFTOOL, exiftool_gps, make_photo, pixels
 from ...helpers.tag_jobs import T0, A, D, album, names, run, write_gpx
@@ -26,9 +27,10 @@ def test_propagates_between_anchors_writes_and_reports(tmp_path, jobs_home):
     assert rows["b0.jpg"]["source"] == "interpolated" and rows["a.jpg"]["source"] == "exif"
     assert rows["lonely.jpg"]["stage"] == "unplaced" and "no GPS" in rows["lonely.jpg"]["message"]
     # 2 min from the nearer of two anchors 6 min apart: confidence falls with that gap; the radius is a
-    # phone's 20 m plus 2 min at walking pace (the anchors are 8.6 km apart)
+    # phone's 20 m plus how far along the 1.2 km the user may really be: having left at once, at driving
+    # pace, at the end of it (two thirds beyond the interpolated point)
     assert float(rows["b0.jpg"]["confidence"]) == pytest.approx(0.95 * (1 - 0.5 * 2 / 30), abs=1e-3) and rows["b0.jpg"]["city"] == "Biei"
-    assert float(rows["b0.jpg"]["radius_m"]) == pytest.approx(20 + 1.4 * 120, abs=0.5)
+    assert float(rows["b0.jpg"]["radius_m"]) == pytest.approx(20 + 2 / 3 * distance_m(*A, *D), abs=0.5)
     assert rows["b0.jpg"]["evidence"].startswith("between a.jpg (Geo-R Tests TestCam X1), 2 min before, and d.jpg")
     geojson = json.loads(summary.report_geojson.read_text())
     assert len(geojson["features"]) == 5  # every photo; the one without a position has a null geometry

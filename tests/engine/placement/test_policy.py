@@ -38,6 +38,18 @@ def test_two_places_interpolate_within_thirty_minutes_with_falling_confidence():
     assert near.radius_m == pytest.approx(10 + 14 * 60 - apart / 20, rel=1e-6)  # 1 min in: at most 840 m along, not 160 m
 
 
+def test_on_a_fast_leg_the_user_may_have_left_late():
+    """11.7 km in 13 minutes (a motorway, 54 km/h on average): 14 s after the first photo the user may
+    still be there, having left late and driven faster than the average (a held-out trip's camera
+    photos were written 200 m along the way with a 40 m radius when driving pace was the bound)."""
+    start = anchor(0, CAFE)
+    end = anchor(13 * 60, (CAFE[0] + 11.7 / 111.2, CAFE[1]))
+    found = place_between(14, start, end, POLICY)
+    assert "interpolated" in found.note
+    assert found.radius_m >= distance_m(found.lat, found.lon, *CAFE)  # the first place lies within the radius
+    assert found.radius_m < 1000  # and the placement stays usable
+
+
 def test_beyond_thirty_minutes_only_the_nearer_anchor_within_thirty():
     a, b = anchor(0, CAFE, label="IMG_1"), anchor(80 * 60, MUSEUM)
     found = place_between(4 * 60, a, b, POLICY)

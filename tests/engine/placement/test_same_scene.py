@@ -94,3 +94,26 @@ def test_flat_pictures_look_like_every_other_and_are_no_evidence():
     phone = record(1, PHONE, 0, gps=(35.0, 135.0), look=flat[0])
     camera = record(2, CAMERA, 20, look=flat[1])
     assert Scenes.of([phone, camera]).place(camera) is None
+
+
+def test_a_cameras_own_placed_photos_place_the_frames_between_them():
+    """The time between two photos of one camera is exact whatever its clock's offset: a frame shot
+    between one placed by its scene at a stop's edge and one placed inside the stop is at that stop,
+    though the timeline alone says it may have been on the road; a frame before the camera's first
+    placed photo stays a proposal (when the user arrived nothing says)."""
+    earlier = record(1, PHONE, -1800, look=flipped(LOOK, 40), gps=(35.20, 135.70))
+    arrived = record(2, PHONE, 0, gps=(35.0116, 135.7681))
+    later = record(3, PHONE, 900, look=flipped(LOOK, 48), gps=(35.0117, 135.7682))
+    edge = record(4, CAMERA, -180, look=flipped(LOOK, 10))  # the phone's scene: placed by it
+    between = record(5, CAMERA, -120, look=flipped(LOOK, 36))
+    inside = record(6, CAMERA, 300, look=flipped(LOOK, 44))
+    before = record(7, CAMERA, -240, look=flipped(LOOK, 52))
+    photos = [earlier, arrived, later, edge, between, inside, before]
+    decisions = AnchorSource().locate(photos)
+    placed = decisions[5]
+    assert placed.radius_m is not None and placed.radius_m < 1000 and not placed.review
+    assert abs(placed.lat - 35.0116) < 2e-4 and abs(placed.lon - 135.7681) < 2e-4
+    assert "(placed)" in placed.note and "the same place" in placed.note
+    assert decisions[7].radius_m is not None and decisions[7].radius_m > 1000
+    alone = AnchorSource().locate([earlier, arrived, later, between, inside, before])  # no scene: no firm photo before it
+    assert alone[5].radius_m is not None and alone[5].radius_m > 1000
