@@ -14,7 +14,11 @@ Candidate offsets come from votes: every difference between a camera photo and a
 judged by the cheapest cost within 15 minutes of it; the best is the middle of its cheapest
 plateau, and a *rival* is the cheapest candidate more than ``RIVAL_S`` away (nearer offsets are
 the same explanation, less precise). The margin between them, in capped photos, is the evidence:
-``STRONG_MARGIN`` kept wrong strong clocks at zero in the trials of benchmarks/bench_trips.py.
+``STRONG_MARGIN`` kept wrong strong clocks at zero in the trials of benchmarks/bench_trips.py. How
+far the true offset may lie from the best (the spread, ``Fit.uncertainty_s``): a bootstrap over
+bursts for their scatter, and for a bias they all share (the active stretches are not the stays)
+every offset whose timing is nearly as cheap, unless photos of the same scene pin it (``valley_s``,
+``pairs_agree``).
 All of it is vectorised (NumPy) and linear in the photos within the window.
 """
 
@@ -38,15 +42,19 @@ RIVAL_S = 1800.0  # a rival explanation is an offset further than this from the 
 COST_CAP_S = 600.0  # a camera photo further than this from every interval costs the same, wherever it is
 PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot within this of it, if it is the same scene at all
 PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
+VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
+MIN_PAIRS = 3  # alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
 NOISE_REACH_S = 3600.0  # how far from the best offset the noise band is looked for (10 s steps)
 BOOTSTRAP_ROUNDS = 300
 BOOTSTRAP_SEED = 20260109
 STRONG_WIDTH_S = 120.0  # a clock is strong only when every offset within the noise lies this near the best
 # The bootstrap measures the bursts' scatter (on a 10 s grid), not a bias they share (a phone shooting on
-# arriving): the spread is twice its range, at least SPREAD_FLOOR_S. On 150 generated trips of each of
-# tests/helpers/trip_family.py's shapes (1,350): no strong clock more than 2 min off, no written photo
-# beyond its radius, and of the 511 strong or bounded clocks one outside its spread (287 s off, said +- 181 s).
+# arriving, a camera shooting late in its stops): the spread is twice its range, at least SPREAD_FLOOR_S,
+# and, unless alike pairs agree with the timing, at least the timing's valley (valley_s). On 150 generated
+# trips of each of tests/helpers/trip_family.py's ten shapes (1,500): no strong clock more than 2 min off,
+# no written photo beyond its radius, and of the 619 strong or bounded clocks two outside their spread, both
+# of the camera-late shape (886 s off, said +- 870 s; 623 s, said +- 550 s).
 SPREAD_SAFETY = 2.0
 SPREAD_FLOOR_S = 60.0
 SURE_BURSTS = 12  # fewer matched bursts than this are too few for the bootstrap to measure their spread: weak
@@ -196,7 +204,31 @@ def align(local: Floats, reference: Floats | Activity, *, max_offset_s: float = 
         if all(abs(o - c.offset_s) > tolerance_s for c in candidates):
             candidates.append(score(local, burst_of, activity, o, tolerance_s))
     candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
-    return Fit(best, margin, rivals[0][1] if rivals else None, spread_s(local, burst_of, activity, offset), candidates)
+    spread = spread_s(local, burst_of, activity, offset)
+    if not pairs_agree(activity, offset):
+        spread = max(spread, valley_s(local, activity, offset))
+    return Fit(best, margin, rivals[0][1] if rivals else None, spread, candidates)
+
+
+def pairs_agree(activity: Activity, offset_s: float) -> bool:
+    """Whether alike pairs (the same scene photographed by both devices) put the offset where the
+    timing does: at least ``MIN_PAIRS`` of them, their median within ``PAIR_CAP_S`` of it."""
+    if len(activity.pair_local) < MIN_PAIRS:
+        return False
+    return bool(abs(float(np.median(activity.pair_local - activity.pair_ref)) - offset_s) <= PAIR_CAP_S)
+
+
+def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S, step_s: float = 10.0) -> float:
+    """How far from ``best_s`` an offset may lie whose timing cost (alike pairs left out) is within
+    ``VALLEY_PER_PHOTO_S`` per camera photo of the cheapest: the truncated cost takes the other
+    devices' active stretches for the stops, but the user stayed longer than either device shot,
+    and where the camera shoots late in its stops and the phone early (or the reverse) every burst
+    is pulled the same way, a bias a bootstrap over bursts cannot see (trips beside the family:
+    9 minutes off with a bootstrap spread of 3). ``reach_s`` when the valley reaches that far."""
+    grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
+    cost = activity.with_pairs(None).cost(local, grid)
+    within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * len(local)]
+    return float(np.max(np.abs(within - best_s)))
 
 
 def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:

@@ -5,7 +5,8 @@ is on some zone and minutes off, both used at the same stops and on the way betw
 Each trip is a sequence of days; each day a walk or a drive through stops of 10-60 minutes, joined
 by travel at walking (4-5 km/h) or driving (25-70 km/h) speed. The phone shoots sparsely (1-4 a
 stop, the first often on arriving) or densely (5-12 a stop), and now and then on the way; the camera
-shoots 2-20 photos a stop, in bursts, and a few on the way. Every photo's true position and moment
+shoots 2-20 photos a stop, in bursts (in one shape only in the second half of each stop, a bias all
+its bursts share), and a few on the way. Every photo's true position and moment
 is known, so a test can ask how far each written position is from the truth and whether it lies
 within the radius Geo-R stated.
 
@@ -45,6 +46,7 @@ class Shape:
     days: int = 2
     stops: tuple[int, int] = (5, 9)  # per day, low and high
     shared: float = 0.0  # the share of camera bursts the phone also photographs, within a minute (the same scene)
+    camera_late: bool = False  # the camera shoots in the second half of each stop only (the phone throughout)
 
 
 SHAPES = [
@@ -62,6 +64,8 @@ SHAPES = [
           travel="mixed", phone="sparse", shared=0.4),
     Shape(name="hours off, driving, dense phone, some scenes shared", zone_h=-3, camera_offset_s=2 * 3600 - 1322, travel="drive",
           phone="dense", shared=0.4),
+    Shape(name="local time, 11 min slow, driving, dense phone, camera late in its stops", zone_h=-5, camera_offset_s=-5 * 3600 - 673,
+          travel="drive", phone="dense", camera_late=True),
 ]
 
 
@@ -138,7 +142,7 @@ def make_trip(shape: Shape, seed: int) -> Trip:
                 shoot(PHONE, t + float(m), here, True)
             bursts = int(rng.integers(1, 5))
             for _ in range(bursts):  # the camera in bursts: a few frames seconds apart, at a moment of the stop
-                begin = float(rng.uniform(0, length))
+                begin = float(rng.uniform(length / 2 if shape.camera_late else 0, length))
                 scene = int(rng.integers(0, 2**63))
                 for k in range(int(rng.integers(1, 6))):
                     shoot(CAMERA, min(t + begin + k * float(rng.uniform(2, 40)), t + length), here, True, scene)
