@@ -226,7 +226,9 @@ def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float
     is pulled the same way, a bias a bootstrap over bursts cannot see (trips beside the family:
     9 minutes off with a bootstrap spread of 3). ``reach_s`` when the valley reaches that far."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
-    cost = activity.with_pairs(None).cost(local, grid)
+    timing = activity.with_pairs(None)
+    chunk = max(1, 4_000_000 // max(len(local), 1))  # offsets at a time: a photos x offsets array stays within 32 MB
+    cost = np.concatenate([timing.cost(local, grid[k:k + chunk]) for k in range(0, len(grid), chunk)])
     within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * len(local)]
     return float(np.max(np.abs(within - best_s)))
 

@@ -1,7 +1,7 @@
 """The trip a user drops: ``phone/`` (GPS, zoned clock) and ``camera/`` (no GPS, home time, a few
 minutes off), real cameras' files. ``geor tag FOLDER`` with no options infers the camera's clock,
-says so with its evidence, places every camera photo from the phone's, and ExifTool reads the
-positions back."""
+says so with its evidence and its spread, writes the camera photos that spread cannot move out of
+their stops, leaves the others for review, and ExifTool reads the positions back."""
 
 import csv
 import json
@@ -32,19 +32,25 @@ def test_a_phone_and_a_camera_with_no_options(tmp_path, cli_env):
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.strip().startswith(CAMERA_NAME))
     assert "+1:04" in line or "+1:03" in line or "+1:05" in line, line  # the camera clock: home time (+1 h) and 4 min 13 s fast
-    assert "+- 2 min (strong): from " in line and f"co-occurring bursts with {PHONE_NAME}" in line
+    # the phone shoots on arriving and leaving, the camera between: any offset within minutes keeps the camera's
+    # photos inside the stops, so the clock is bounded (a camera shooting late in its stops would look the same)
+    assert "(bounded): from " in line and f"co-occurring bursts with {PHONE_NAME}" in line and "+- " in line
     assert f"{PHONE_NAME} (16 photos): +2:00 (exact): from its OffsetTime tags (+2:00), which the GPS time of 16" in result.stdout
-    assert "32  tagged by interpolated" in result.stdout and "16  already had GPS (exif)" in result.stdout
+    assert "16  already had GPS (exif)" in result.stdout
+    tagged = int(result.stdout.split("  tagged by interpolated")[0].split()[-1])
+    assert tagged >= 12 and f"{32 - tagged}  left for review" in result.stdout, result.stdout
 
-    written = exiftool_positions(trip.root / "camera")
-    errors = [distance_m(*written[name], *where) for name, where in trip.truth.items()]
-    assert len(errors) == 32 and max(errors) < 100, sorted(errors)[-3:]  # the phone's fixes scatter ~10 m around each stop
+    written = {name: where for name, where in exiftool_positions(trip.root / "camera").items() if where[0] is not None}
+    errors = [distance_m(*written[name], *trip.truth[name]) for name in written]
+    assert len(errors) == tagged and max(errors) < 100, sorted(errors)[-3:]  # the phone's fixes scatter ~10 m around each stop
 
     job = result.stdout.split("geor undo ")[1].split()[0]
     with open(Path(env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
         rows = list(csv.DictReader(report))
     camera_rows = [r for r in rows if os.path.basename(os.path.dirname(r["path"])) == "camera"]
     assert len(camera_rows) == 32
-    assert all(r["clock"].endswith("strong") and float(r["radius_m"]) < 100 for r in camera_rows)
-    assert all("the same place" in r["evidence"] or "its position" in r["evidence"] for r in camera_rows)
-    assert all(f"{CAMERA_NAME} clock +1:0" in r["evidence"] for r in camera_rows)
+    assert all(r["clock"].endswith("bounded") and f"{CAMERA_NAME} clock +1:0" in r["evidence"] for r in camera_rows)
+    for row in camera_rows:  # a photo written lies within its stated radius, which includes the clock's spread
+        name = os.path.basename(row["path"])
+        if name in written:
+            assert "the same place" in row["evidence"] and distance_m(*written[name], *trip.truth[name]) <= float(row["radius_m"]) <= 1000
