@@ -218,19 +218,20 @@ def pairs_agree(activity: Activity, offset_s: float) -> bool:
     return bool(abs(float(np.median(activity.pair_local - activity.pair_ref)) - offset_s) <= PAIR_CAP_S)
 
 
-def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S, step_s: float = 10.0) -> float:
+def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S, step_s: float = 30.0) -> float:
     """How far from ``best_s`` an offset may lie whose timing cost (alike pairs left out) is within
     ``VALLEY_PER_PHOTO_S`` per camera photo of the cheapest: the truncated cost takes the other
     devices' active stretches for the stops, but the user stayed longer than either device shot,
     and where the camera shoots late in its stops and the phone early (or the reverse) every burst
     is pulled the same way, a bias a bootstrap over bursts cannot see (trips beside the family:
-    9 minutes off with a bootstrap spread of 3). ``reach_s`` when the valley reaches that far."""
+    9 minutes off with a bootstrap spread of 3). ``reach_s`` when the valley reaches that far; on a
+    grid of ``step_s``, plus a step."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
     timing = activity.with_pairs(None)
     chunk = max(1, 4_000_000 // max(len(local), 1))  # offsets at a time: a photos x offsets array stays within 32 MB
     cost = np.concatenate([timing.cost(local, grid[k:k + chunk]) for k in range(0, len(grid), chunk)])
     within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * len(local)]
-    return float(np.max(np.abs(within - best_s)))
+    return float(min(np.max(np.abs(within - best_s)) + step_s, reach_s))  # the valley's edge lies within a step beyond
 
 
 def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:
