@@ -42,6 +42,7 @@ RIVAL_S = 1800.0  # a rival explanation is an offset further than this from the 
 COST_CAP_S = 600.0  # a camera photo further than this from every interval costs the same, wherever it is
 PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot within this of it, if it is the same scene at all
 PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
+CHUNK_CELLS = 1_000_000  # photos x offsets judged at once (a cost array of 8 MB and its temporaries)
 VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
 MIN_PAIRS = 3  # alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
@@ -168,7 +169,12 @@ class Activity:
         return cost
 
     def cost(self, local: Floats, offsets: Floats) -> Floats:
-        costs: Floats = self.photo_costs(np.asarray(local, dtype=np.float64), np.asarray(offsets, dtype=np.float64)).sum(axis=0)
+        """The summed cost of each offset, ``CHUNK_CELLS`` photos x offsets at a time (a camera of
+        20,000 photos judged at 361 offsets needs 58 MB per temporary array otherwise)."""
+        local, offsets = np.asarray(local, dtype=np.float64), np.asarray(offsets, dtype=np.float64)
+        chunk = max(1, CHUNK_CELLS // max(len(local), 1))
+        costs: Floats = np.concatenate([self.photo_costs(local, offsets[k:k + chunk]).sum(axis=0)
+                                        for k in range(0, len(offsets), chunk)]) if len(offsets) else np.zeros(0)
         return costs
 
 
@@ -227,9 +233,7 @@ def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float
     9 minutes off with a bootstrap spread of 3). ``reach_s`` when the valley reaches that far; on a
     grid of ``step_s``, plus a step."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
-    timing = activity.with_pairs(None)
-    chunk = max(1, 4_000_000 // max(len(local), 1))  # offsets at a time: a photos x offsets array stays within 32 MB
-    cost = np.concatenate([timing.cost(local, grid[k:k + chunk]) for k in range(0, len(grid), chunk)])
+    cost = activity.with_pairs(None).cost(local, grid)
     within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * len(local)]
     return float(min(np.max(np.abs(within - best_s)) + step_s, reach_s))  # the valley's edge lies within a step beyond
 
@@ -251,9 +255,10 @@ def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     another cheapest offset, so the stretch is as wide as the evidence is vague. Deterministic (a
     fixed seed): a resumed job finds the same clocks."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
-    cost = activity.photo_costs(local, grid)
     starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
-    per_burst = np.add.reduceat(cost, starts, axis=0)
+    chunk = max(1, CHUNK_CELLS // max(len(local), 1))  # offsets at a time: photos x offsets arrays stay small
+    per_burst = np.concatenate([np.add.reduceat(activity.photo_costs(local, grid[k:k + chunk]), starts, axis=0)
+                                for k in range(0, len(grid), chunk)], axis=1)
     bursts = len(starts)
     draws = np.random.default_rng(BOOTSTRAP_SEED).multinomial(bursts, np.full(bursts, 1 / bursts), size=rounds)
     totals = draws @ per_burst
