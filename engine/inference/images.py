@@ -1,4 +1,5 @@
 """Photos -> RGB pixels a model can take: any format Pillow reads (HEIC/AVIF with pillow-heif),
+and a video's poster frame (its first picture, decoded by PyAV, FFmpeg's maintained binding),
 turned upright by its EXIF orientation, shrunk to at most ``max_side`` pixels a side and
 ``max_pixels`` in all (JPEGs are decoded at reduced size, which is much faster for big photos).
 The model's image budget is set here, once, so that every backend sees the same pixels: the cost of
@@ -57,11 +58,45 @@ def register_heif() -> None:
             pass
 
 
+#: Videos whose first picture stands for them (the desktop's previews, the scenes, the model).
+VIDEO_SUFFIXES = {".mov", ".mp4", ".m4v", ".3gp", ".3g2", ".mts", ".m2ts"}
+
+
+def poster_frame(path: Path) -> PilImage:
+    """A video's first decodable picture, upright by the stream's rotation; ImageError when there
+    is none (no video stream, damaged data, PyAV missing)."""
+    try:
+        import av
+    except ImportError:
+        raise ImageError(f"{path}: a video, and PyAV (which decodes its poster frame) is not installed") from None
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise ImageError(f"{path}: a file without a video stream")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            for frame in container.decode(stream):
+                image: PilImage = frame.to_image()  # type: ignore[no-untyped-call]
+                rotation = int(getattr(frame, "rotation", 0) or 0)  # the display matrix's turn (counter-clockwise)
+                return image.rotate(rotation, expand=True) if rotation % 360 else image
+    except ImageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - FFmpeg's errors on damaged or unknown data: the file is named, never a crash
+        raise ImageError(f"{path}: the video's first picture cannot be decoded ({exc})") from None
+    raise ImageError(f"{path}: the video holds no decodable picture")
+
+
 def load_image(path: Path, max_side: int = DEFAULT_MAX_SIDE, max_pixels: int | None = None) -> PreparedImage:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     register_heif()
     path = Path(path)
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        if not path.exists():
+            raise ImageError(f"{path}: no such file")
+        image = poster_frame(path).convert("RGB")
+        image.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
+        return PreparedImage(path, image.width, image.height, image.tobytes())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

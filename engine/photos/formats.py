@@ -1,7 +1,11 @@
-"""Which photo files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
+"""Which files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
 rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (RAW files, whose
-originals we never touch, and HEIC/HEIF/AVIF, where ExifTool's rewrite can drop media data it does
-not reference: measured on the corpus, see tests/engine/photos/corpus/README.md)."""
+originals we never touch; HEIC/HEIF/AVIF, where ExifTool's rewrite can drop media data it does
+not reference: measured on the corpus, see tests/engine/photos/corpus/README.md; and videos, whose
+media data a rewrite must prove untouched: not yet written in place).
+
+Videos are read (video_metadata.py) and placed like photos: anchors when they carry a position,
+tracks when they carry telemetry, targets when they carry neither."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
+
+from geor.engine.inference.images import VIDEO_SUFFIXES as VIDEO_FORMATS
 
 EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp"}
 SIDECAR_ONLY = {
@@ -22,20 +28,31 @@ SIDECAR_ONLY = {
 #: Formats whose IPTC IIM block Geo-R writes (PNG and WebP have no standard place for one).
 IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 PHOTO_SUFFIXES = EMBEDDED | SIDECAR_ONLY
-#: What else cameras and phones put beside their photos: videos, their thumbnails and low-resolution
-#: copies, voice memos. Not geotagged; the scan says how many it left alone.
-CAMERA_NOT_PHOTOS = {
-    ".mov", ".mp4", ".m4v", ".avi", ".mts", ".m2ts", ".3gp", ".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm",
-    ".wav",
-}
+#: Videos Geo-R reads (QuickTime/MP4 family and AVCHD transport streams) and places (sidecars):
+#: declared beside the poster frame's decoder, which the placement rules' scenes use too.
+VIDEO_SUFFIXES = VIDEO_FORMATS
+#: Every file a job reads and places.
+MEDIA_SUFFIXES = PHOTO_SUFFIXES | VIDEO_SUFFIXES
+#: What else cameras and phones put beside their photos: videos in containers Geo-R does not read,
+#: low-resolution copies and thumbnails, voice memos. Not geotagged; the scan says how many it left alone.
+CAMERA_NOT_PHOTOS = {".avi", ".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav"}
 
 
 def is_photo(path: Path) -> bool:
     return path.suffix.lower() in PHOTO_SUFFIXES
 
 
+def is_video(path: Path) -> bool:
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+def is_media(path: Path) -> bool:
+    """A photo or a video: a file a job reads and places."""
+    return path.suffix.lower() in MEDIA_SUFFIXES
+
+
 def needs_sidecar(path: Path) -> bool:
-    return path.suffix.lower() in SIDECAR_ONLY
+    return path.suffix.lower() in SIDECAR_ONLY or path.suffix.lower() in VIDEO_SUFFIXES
 
 
 def sidecar_path(path: Path) -> Path:
@@ -79,7 +96,7 @@ def _photo_stems(folder: Path, period: int) -> dict[str, int]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = Path(entry.name)
-                if is_photo(name):
+                if is_media(name):
                     counts[name.stem.lower()] = counts.get(name.stem.lower(), 0) + 1
     except OSError:
         pass

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,11 @@ CREATE TABLE IF NOT EXISTS fingerprints (  -- the scenes' perceptual hashes, so 
     size INTEGER, mtime_ns INTEGER,    -- of the file the hash is of (photos.size, photos.mtime_ns when taken)
     hash TEXT                          -- 16 hex digits; NULL: no decoder could read the file
 );
+CREATE TABLE IF NOT EXISTS telemetry (  -- a video's embedded GPS track (GoPro GPMF, CAMM, ...), read once
+    photo_id INTEGER NOT NULL,
+    t REAL NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, ele REAL  -- UTC seconds, degrees, metres
+);
+CREATE INDEX IF NOT EXISTS telemetry_of ON telemetry (photo_id);
 """
 
 
@@ -382,6 +387,21 @@ class JobStore:
         self._update(photo_id, stage=Stage.READ, taken_at=reading.taken_at, utc_offset_s=reading.utc_offset_s,
                      time_source=reading.time_source, camera=reading.camera, gps_problem=reading.gps_problem, message=reading.gps_problem,
                      gps_time=reading.gps_time, gps_accuracy_m=reading.gps_accuracy_m, **gps)
+
+    def record_telemetry(self, photo_id: int, fixes: Sequence[tuple[float, float, float, float | None]]) -> None:
+        """A video's telemetry as the read stage found it (none: nothing kept), replacing an earlier reading's."""
+        self.db.execute("DELETE FROM telemetry WHERE photo_id = ?", (photo_id,))
+        self.db.executemany("INSERT INTO telemetry (photo_id, t, lat, lon, ele) VALUES (?, ?, ?, ?, ?)",
+                            [(photo_id, *fix) for fix in fixes])
+
+    def telemetry(self) -> dict[int, list[tuple[float, float, float, float | None]]]:
+        """Photo id -> the timed fixes of its telemetry, in time order, for the files read as they are now."""
+        found: dict[int, list[tuple[float, float, float, float | None]]] = {}
+        rows = self.db.execute("SELECT t.photo_id, t.t, t.lat, t.lon, t.ele FROM telemetry t JOIN photos p ON p.id = t.photo_id "
+                               f"WHERE p.stage NOT IN ('{Stage.NEW}', '{Stage.SKIPPED}') ORDER BY t.photo_id, t.t")
+        for photo_id, t, lat, lon, ele in rows:
+            found.setdefault(int(photo_id), []).append((t, lat, lon, ele))
+        return found
 
     def record_clock(self, photo_id: int, utc: str | None, clock: str, strength: str) -> None:
         """The photo's moment on the job's UTC timeline and its camera's clock in words."""

@@ -5,8 +5,9 @@ killed run removed, any file name (non-UTF-8, very long) carried as bytes.
 A photo-named entry that cannot be a photo of this job (a symlink loop, a dangling link, a link
 to a file outside the folder, a file that cannot be examined) is found too, with its reason, so
 the report lists it instead of the job dropping it silently. Every camera still format is a photo
-(formats.py: RAW and unusual containers get sidecars); what else cameras write beside them (videos,
-their thumbnails, voice memos) is counted, folder by folder, in one line each.
+(formats.py: RAW and unusual containers get sidecars), and so is every video in a container Geo-R
+reads; what else cameras write beside them (other videos, thumbnails, low-resolution copies, voice
+memos) is counted, folder by folder, in one line each.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geor.engine.paths import printable
-from geor.engine.photos import is_photo
-from geor.engine.photos.formats import CAMERA_NOT_PHOTOS
+from geor.engine.photos.formats import CAMERA_NOT_PHOTOS, is_media
 from geor.engine.photos.writer import TEMP_PREFIX
 
 #: How the scan says a folder could not be listed (its photos are not handled: ``geor tag``'s exit status counts it).
@@ -88,7 +88,7 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
                 continue
             if not name.startswith(".") and Path(name).suffix.lower() in CAMERA_NOT_PHOTOS:
                 others[Path(name).suffix.upper().lstrip(".")] += 1
-            if name.startswith(".") or not is_photo(Path(name)):
+            if name.startswith(".") or not is_media(Path(name)):
                 continue
             path = Path(folder) / name
             relpath = os.fsencode(path.relative_to(root))
@@ -106,4 +106,4 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
         if others:
             kinds = ", ".join(f"{count:,} {kind}" for kind, count in sorted(others.items()))
             problems.append(f"{printable(Path(folder))}: {sum(others.values()):,} video or other non-photo camera file"
-                            f"{'s' if sum(others.values()) != 1 else ''} ({kinds}) left alone: Geo-R geotags photos")
+                            f"{'s' if sum(others.values()) != 1 else ''} ({kinds}) left alone: Geo-R geotags photos and videos in the formats it reads")

@@ -26,14 +26,16 @@ from geor.engine.paths import printable
 from geor.engine.photos import (
     PhotoReadError,
     PhotoWriter,
-    read_metadata,
+    read_media,
 )
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.placement import (
     DEFAULT_ANCHOR_RADIUS_M,
+    AnchorSource,
     CameraClock,
     ClockPhoto,
     Decision,
+    Fix,
     LocationSource,
     PhotoRecord,
     Placed,
@@ -90,6 +92,10 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     settle_pending_writes(store)
     problems = _scan(store, root, tick)
     _read(store, tick)
+    track = _with_telemetry(store, track)
+    for source in sources:
+        if isinstance(source, AnchorSource):
+            source.track = track  # the videos' own tracks place the other devices' photos too
     if not options.dry_run and not options.sidecar and writable(store, options.overwrite):
         writer.start()  # ExifTool starts while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
@@ -144,7 +150,7 @@ def _read(store: JobStore, tick: Progress) -> None:
     def read(item: tuple[int, Path]) -> tuple[int, Any]:
         photo_id, path = item
         try:
-            return photo_id, read_metadata(path)
+            return photo_id, read_media(path)
         except PhotoReadError as exc:
             return photo_id, exc
         except (RuntimeError, ValueError, OSError) as exc:  # exiv2 on hostile files: report, never stop the job
@@ -159,6 +165,8 @@ def _read(store: JobStore, tick: Progress) -> None:
                     if isinstance(result, PhotoReadError):
                         store.set_stage(photo_id, Stage.FAILED, f"cannot read: {result}")
                     else:
+                        result, telemetry = result
+                        store.record_telemetry(photo_id, telemetry)
                         store.record_reading(photo_id, Reading(
                             taken_at=result.taken_at.isoformat() if result.taken_at else None,
                             utc_offset_s=int(result.utc_offset.total_seconds()) if result.utc_offset is not None else None,
@@ -167,6 +175,17 @@ def _read(store: JobStore, tick: Progress) -> None:
             done += len(chunk)
             tick(Step.READ, done, total)
     tick(Step.READ, done, total)
+
+
+def _with_telemetry(store: JobStore, track: Track | None) -> Track | None:
+    """The job's track: the user's track files and the telemetry of the folder's videos (GoPro,
+    CAMM, drones: times from GPS, always UTC), each fix naming the video it came from."""
+    telemetry = store.telemetry()
+    if not telemetry:
+        return track
+    names = {row.id: _file_name(row) for row in store.photos() if row.id in telemetry}
+    fixes = [Fix(t, lat, lon, ele, source=names[photo_id]) for photo_id, found in telemetry.items() for t, lat, lon, ele in found]
+    return Track([*(track.fixes if track is not None else []), *fixes])
 
 
 #: Stages of photos whose metadata was read.

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from .scenes import Scene, group_scenes, stored_fingerprints
     from .sources import FACT_SOURCES, TIME_BASED_SOURCES, Decision, LocationSource, PhotoRecord, Source
-    from .tracks import Track, TrackRead, read_tracks
+    from .tracks import Fix, Track, TrackRead, read_tracks
 
 _HOMES = {
     ".anchors": ["AnchorSource"],
@@ -45,7 +45,7 @@ _HOMES = {
                  "save_rules"],
     ".scenes": ["Scene", "group_scenes", "stored_fingerprints"],
     ".sources": ["FACT_SOURCES", "TIME_BASED_SOURCES", "Decision", "LocationSource", "PhotoRecord", "Source"],
-    ".tracks": ["Track", "TrackRead", "read_tracks"],
+    ".tracks": ["Fix", "Track", "TrackRead", "read_tracks"],
 }
 __all__ = [
     "AnchorSource",
@@ -54,6 +54,7 @@ __all__ = [
     "DEFAULT_ANCHOR_RADIUS_M",
     "Decision",
     "FACT_SOURCES",
+    "Fix",
     "LocationSource",
     "MODES",
     "PhotoRecord",

@@ -57,14 +57,17 @@ def fingerprint(path: Path) -> int | None:
     import imagehash
     from PIL import Image, ImageOps
 
-    from geor.engine.inference.images import register_heif
+    from geor.engine.inference.images import VIDEO_SUFFIXES, poster_frame, register_heif
 
     register_heif()
     try:
-        with Image.open(path) as opened:
-            opened.draft("L", (128, 128))  # JPEG: decode at 1/8 scale, plenty for a 32 x 32 hash
-            image = ImageOps.exif_transpose(opened).convert("L")
-            bits = imagehash.phash(image).hash.flatten()
+        if Path(path).suffix.lower() in VIDEO_SUFFIXES:
+            image = poster_frame(path).convert("L")
+        else:
+            with Image.open(path) as opened:
+                opened.draft("L", (128, 128))  # JPEG: decode at 1/8 scale, plenty for a 32 x 32 hash
+                image = ImageOps.exif_transpose(opened).convert("L")
+        bits = imagehash.phash(image).hash.flatten()
     except Exception:  # noqa: BLE001 - any decoder's failure (Pillow, libheif): the photo is asked about alone, never a crash
         return None
     return int(np.packbits(bits).view(">u8")[0])
