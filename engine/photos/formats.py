@@ -1,8 +1,9 @@
 """Which files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
 rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (RAW files, whose
 originals we never touch; HEIC/HEIF/AVIF, where ExifTool's rewrite can drop media data it does
-not reference: measured on the corpus, see tests/engine/photos/corpus/README.md; and videos, whose
-media data a rewrite must prove untouched: not yet written in place).
+not reference: measured on the corpus, see tests/engine/photos/corpus/README.md; and AVCHD videos,
+which ExifTool cannot rewrite). QuickTime/MP4 videos are written in place when the rewrite is
+proven to keep their media data and every other tag (video_writer.py).
 
 Videos are read (video_metadata.py) and placed like photos: anchors when they carry a position,
 tracks when they carry telemetry, targets when they carry neither."""
@@ -31,6 +32,9 @@ PHOTO_SUFFIXES = EMBEDDED | SIDECAR_ONLY
 #: Videos Geo-R reads (QuickTime/MP4 family and AVCHD transport streams) and places (sidecars):
 #: declared beside the poster frame's decoder, which the placement rules' scenes use too.
 VIDEO_SUFFIXES = VIDEO_FORMATS
+#: Videos ExifTool rewrites (QuickTime and MP4 family): written in place, proven (video_writer.py);
+#: AVCHD streams (.MTS) cannot be rewritten and take a sidecar.
+VIDEO_IN_PLACE = {".mov", ".mp4", ".m4v", ".3gp", ".3g2"}
 #: Every file a job reads and places.
 MEDIA_SUFFIXES = PHOTO_SUFFIXES | VIDEO_SUFFIXES
 #: What else cameras and phones put beside their photos: videos in containers Geo-R does not read,
@@ -52,7 +56,7 @@ def is_media(path: Path) -> bool:
 
 
 def needs_sidecar(path: Path) -> bool:
-    return path.suffix.lower() in SIDECAR_ONLY or path.suffix.lower() in VIDEO_SUFFIXES
+    return path.suffix.lower() in SIDECAR_ONLY or path.suffix.lower() in VIDEO_SUFFIXES - VIDEO_IN_PLACE
 
 
 def sidecar_path(path: Path) -> Path:

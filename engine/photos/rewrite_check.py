@@ -32,6 +32,7 @@ MANDATORY_ADDITIONS = frozenset({
     "IFD0:XResolution", "IFD0:YResolution", "IFD0:ResolutionUnit", "IFD0:YCbCrPositioning",
     "ExifIFD:ExifVersion", "ExifIFD:ComponentsConfiguration", "ExifIFD:FlashpixVersion", "ExifIFD:ColorSpace",
     "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "GPS:GPSVersionID", "XMP-x:XMPToolkit",
+    "QuickTime:HandlerType",  # the handler ('mdta') a video's new Keys box must declare
 })
 #: Container flags that say which metadata chunks exist (WebP's VP8X header).
 CONTAINER_FLAGS = frozenset({"RIFF:WebP_Flags"})

@@ -36,12 +36,14 @@ from typing import Any
 from geor.engine.errors import UserError
 
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
-from .formats import IPTC_CAPABLE, needs_sidecar, sidecar_path
+from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .jpeg_end import jpeg_is_cut
 from .place_name_tags import NameChoice, name_choices
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
 from .rewrite_check import embedded_data_changes, has_xmp, unexpected_changes
+from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
+from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite, has_video_position, media_facts, video_gps_args
 
 #: Temporary files start so; a scan after a crash removes leftovers.
 TEMP_PREFIX = ".geor-tmp-"
@@ -291,6 +293,8 @@ class PhotoWriter:
         target = self._real_target(target_for(request.photo, request.sidecar))
         if not Path(request.photo).exists():
             raise PhotoWriteError("the file disappeared; nothing written")
+        if target.suffix.lower() in VIDEO_IN_PLACE:
+            return self._make_new_video(request, target)
         exists = target.exists()
         original = self._original(target, request) if exists else None
         _check_folder(target.parent)
@@ -320,6 +324,64 @@ class PhotoWriter:
             temp.unlink(missing_ok=True)
             raise
 
+    def _make_new_video(self, request: WriteRequest, target: Path) -> _Prepared:
+        """A QuickTime/MP4 video rewritten beside itself (video_writer.py says what is proven), never
+        read whole: its undo is a layout patch."""
+        _check_writable(target, request)
+        _check_folder(target.parent)
+        session = self._session()
+        healthy = True
+        temp = _temp_name(target.parent, target.suffix)
+        staged: Path | None = None
+        try:
+            source = target
+            if _awkward_name(target):  # ExifTool's argument protocol is line-based: a link with a plain name
+                staged = source = _temp_name(target.parent, target.suffix)
+                os.link(target, staged)
+            existing = session.read(source, binary=True)
+            if existing.get("ExifTool:Error"):
+                raise PhotoWriteError(f"not a file ExifTool can read ({existing.get('ExifTool:Error')}); original untouched")
+            if has_video_position(existing) and not (request.overwrite or request.own_position):
+                raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
+            before = media_facts(session, source)
+            status, out, err = session.run([*video_gps_args(request.location), "-o", os.fsencode(temp), os.fsencode(source)])
+            if status != 0 or not temp.exists():
+                raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched "
+                                      "(--sidecar records the position beside it)")
+            after, patch, written_sha256, original_sha256 = check_video_rewrite(session, request.location, source, existing, before, temp)
+        except VideoWriteRefused as exc:
+            temp.unlink(missing_ok=True)
+            raise PhotoWriteError(f"not written: {exc}; original untouched (--sidecar records the position beside it)") from None
+        except ExifToolFailed as exc:
+            healthy = False
+            temp.unlink(missing_ok=True)
+            raise PhotoWriteError(f"ExifTool failed on it ({exc}); original untouched") from None
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+            if healthy:
+                self._idle.put(session)
+            else:
+                self._discard(session)
+        try:
+            fd = os.open(temp, os.O_RDWR)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            state = _take_over(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        keys = VIDEO_GPS_TAGS - {"XMP-x:XMPToolkit"}
+        result = WriteResult(target=target, created=False, old={k: v for k, v in existing.entries if k in keys},
+                             new={k: v for k, v in after.entries if k in keys}, sha256=written_sha256, original_sha256=original_sha256,
+                             restore=patch, notes=("place names are not written into videos",))
+        return _Prepared(result, temp, state)
+
     def _real_target(self, path: Path) -> Path:
         if not path.is_symlink():
             return path
@@ -333,10 +395,7 @@ class PhotoWriter:
 
     @staticmethod
     def _original(target: Path, request: WriteRequest) -> bytes:
-        if request.expect is not None and target == Path(request.photo) and FileState.of(target) != request.expect:
-            raise PhotoWriteError("changed since Geo-R read it; not written")
-        if not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222:  # mode bits: even root respects them
-            raise PhotoWriteError("the file is read-only; not written (use --sidecar to record the location beside it)")
+        _check_writable(target, request)
         if os.stat(target).st_size >= MAX_FILE_BYTES:
             raise PhotoWriteError("files of 2 GiB and more are not rewritten (undo could not give back their bytes); use --sidecar")
         try:
@@ -445,9 +504,19 @@ class PhotoWriter:
                 before_replace(prepared.result)
 
 
+def _check_writable(target: Path, request: WriteRequest) -> None:
+    if request.expect is not None and target == Path(request.photo) and FileState.of(target) != request.expect:
+        raise PhotoWriteError("changed since Geo-R read it; not written")
+    if not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222:  # mode bits: even root respects them
+        raise PhotoWriteError("the file is read-only; not written (use --sidecar to record the location beside it)")
+
+
 def restore_original(target: Path, written_sha256: str, patch: bytes, original_sha256: str) -> None:
     """Put back the bytes a write replaced: ``target`` must still be the file Geo-R wrote; the
     result must hash to the original's checksum; the swap is atomic, permissions and times kept."""
+    if is_layout_patch(patch):
+        _restore_video(target, written_sha256, patch, original_sha256)
+        return
     try:
         current = target.read_bytes()
     except FileNotFoundError:
@@ -467,6 +536,25 @@ def restore_original(target: Path, written_sha256: str, patch: bytes, original_s
             handle.write(original)
             handle.flush()
             os.fsync(handle.fileno())
+        if FileState.of(target) != _take_over(temp, target):
+            raise PhotoWriteError("changed while Geo-R was restoring it; left as it is")
+
+
+def _restore_video(target: Path, written_sha256: str, patch: bytes, original_sha256: str) -> None:
+    """restore_original for a video's layout patch, reading and writing in chunks."""
+    try:
+        if file_sha256(target) != written_sha256:
+            raise PhotoWriteError("changed since Geo-R wrote it; left as it is")
+        if rebuilt_sha256(target, patch) != original_sha256:
+            raise PhotoWriteError("the journal's patch does not give back the original bytes; left as it is")
+    except FileNotFoundError:
+        raise PhotoWriteError("no longer exists; nothing to restore") from None
+    except PatchError as exc:
+        raise PhotoWriteError(str(exc)) from None
+    _check_folder(target.parent)
+    temp = _temp_name(target.parent, target.suffix)
+    with _replacing(temp, target):
+        write_rebuilt(target, patch, temp)
         if FileState.of(target) != _take_over(temp, target):
             raise PhotoWriteError("changed while Geo-R was restoring it; left as it is")
 
@@ -612,6 +700,6 @@ def _os_reason(exc: OSError) -> str:
 
 def sha256_of(path: Path) -> str | None:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return file_sha256(Path(path))  # in chunks: a video may be gigabytes
     except FileNotFoundError:
         return None

@@ -1,0 +1,110 @@
+"""Writing a position into a QuickTime/MP4 video in place, as safely as into a photo.
+
+The position goes where the main readers look: Apple Photos reads the ISO 6709 location in the
+``Keys`` box (``com.apple.quicktime.location.ISO6709``), Google Photos and Android the ``(c)xyz``
+of the ``udta`` box (``UserData:GPSCoordinates``), Lightroom and other XMP readers
+``exif:GPSLatitude``/``GPSLongitude`` in the file's XMP. ExifTool writes them into a new file beside
+the video; Geo-R then proves, before the rename, that
+
+* every other tag reads as before (the rewrite check photos get, rewrite_check.py);
+* the media data is byte for byte the same: ExifTool's hash of it (``ImageDataHash``) and its size
+  are unchanged, and the bytes where it sat in each file hash the same (video_layout.py);
+* undo can give back every byte from a patch of the bytes around the media data (proven by
+  rebuilding the original's checksum, streaming).
+
+Place names are not written into videos (no reader the users named shows them); AVCHD streams
+(``.MTS``) cannot be rewritten by ExifTool and take a sidecar.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from .exiftool import ExifToolSession, TagDump, number
+from .gps_tags import Location
+from .restore_patch import PatchError
+from .rewrite_check import unexpected_changes
+from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
+
+#: What a video's position is written as (group:name as ExifTool reads it back).
+VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
+                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-x:XMPToolkit"})
+#: Where a video may already hold a position.
+VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude")
+
+
+class VideoWriteRefused(Exception):
+    """Why a video cannot be rewritten (the writer says so, original untouched)."""
+
+
+def video_gps_args(location: Location) -> list[str]:
+    lat, lon = f"{location.lat:.7f}", f"{location.lon:.7f}"
+    coordinates = f"{lat} {lon}" + (f" {location.altitude_m:.2f}" if location.altitude_m is not None else "")
+    args = [f"-Keys:GPSCoordinates#={coordinates}", f"-UserData:GPSCoordinates#={coordinates}",
+            f"-XMP-exif:GPSLatitude#={lat}", f"-XMP-exif:GPSLongitude#={lon}"]
+    if location.altitude_m is not None:
+        args += [f"-XMP-exif:GPSAltitude#={abs(location.altitude_m):.2f}", f"-XMP-exif:GPSAltitudeRef#={0 if location.altitude_m >= 0 else 1}"]
+    return args
+
+
+def has_video_position(dump: TagDump) -> bool:
+    return any(dump.get(key) not in (None, "") for key in VIDEO_POSITIONS)
+
+
+def media_facts(session: ExifToolSession, path: Path) -> dict[str, Any]:
+    """ExifTool's hash of the media data, and where the media data sits."""
+    status, out, err = session.run(["-j", "-n", "-api", "ImageHashType=SHA256", "-ImageDataHash", "-MediaDataOffset", "-MediaDataSize",
+                                    os.fsencode(path)])
+    try:
+        rows = json.loads(out) if out.strip() else []
+    except json.JSONDecodeError:
+        rows = []
+    return rows[0] if rows and isinstance(rows[0], dict) else {}
+
+
+def media_span(facts: dict[str, Any]) -> Span:
+    offset, size = facts.get("MediaDataOffset"), facts.get("MediaDataSize")
+    if not isinstance(offset, int) or not isinstance(size, int) or size <= 0:
+        raise VideoWriteRefused("ExifTool finds no media data in it")
+    return Span(offset, size)
+
+
+def readback_problems(location: Location, after: TagDump) -> list[str]:
+    """Each written place must read back as the position (1e-6 degrees, about 10 cm)."""
+    problems = []
+    for key in ("Keys:GPSCoordinates", "UserData:GPSCoordinates"):
+        parts = [number(p) for p in str(after.get(key, "")).split()]
+        if len(parts) < 2 or parts[0] is None or parts[1] is None or not (
+                math.isclose(parts[0], location.lat, abs_tol=1e-6) and math.isclose(parts[1], location.lon, abs_tol=1e-6)):
+            problems.append(f"{key} reads back as {after.get(key)!r}")
+    for key, wanted in (("XMP-exif:GPSLatitude", location.lat), ("XMP-exif:GPSLongitude", location.lon)):
+        got = number(after.get(key))
+        if got is None or not math.isclose(got, wanted, abs_tol=1e-6):
+            problems.append(f"{key} reads back as {after.get(key)!r}")
+    return problems
+
+
+def check_video_rewrite(session: ExifToolSession, location: Location, original: Path, existing: TagDump, before: dict[str, Any],
+                        temp: Path) -> tuple[TagDump, bytes, str, str]:
+    """(the new file's dump, the undo patch, its checksum, the original's) once every proof holds;
+    VideoWriteRefused naming the first that does not."""
+    after = session.read(temp, binary=True)
+    problems = readback_problems(location, after) + unexpected_changes(existing, after, VIDEO_GPS_TAGS)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise VideoWriteRefused(f"the rewrite would also change other metadata ({shown})")
+    now = media_facts(session, temp)
+    if not before.get("ImageDataHash") or before.get("ImageDataHash") != now.get("ImageDataHash"):
+        raise VideoWriteRefused("ExifTool's hash of the media data differs after the rewrite (or it has none)")
+    try:
+        patch = make_layout_patch(original, media_span(before), temp, media_span(now))
+    except PatchError as exc:
+        raise VideoWriteRefused(f"undo could not be prepared ({exc})") from None
+    original_sha256 = file_sha256(original)
+    if rebuilt_sha256(temp, patch) != original_sha256:
+        raise VideoWriteRefused("undo could not be prepared (the patch does not rebuild the original)")
+    return after, patch, file_sha256(temp), original_sha256

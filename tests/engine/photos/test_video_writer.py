@@ -1,0 +1,102 @@
+"""Positions written into real devices' videos in place (tests/engine/photos/videos): the readers
+find them (Debian's ExifTool, FFmpeg through PyAV: what ffprobe, Apple Photos' Keys and Android's
+(c)xyz readers see), every audio and video packet is byte for byte the same (FFmpeg's demuxer, not
+ExifTool, says so), the undo patch is kilobytes and gives back every byte."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest, restore_original, target_for
+
+from ...helpers.photo_files import EXIFTOOL
+from ...helpers.video_files import packets_sha256
+
+av = pytest.importorskip("av")
+pytestmark = pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
+VIDEOS = Path(__file__).parent / "videos"
+HERE = Location(lat=46.0207631, lon=7.7491301, altitude_m=1620.5)  # Zermatt
+
+
+def oracle(path: Path) -> dict:
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-G1", "-Keys:GPSCoordinates", "-UserData:GPSCoordinates", "-XMP-exif:GPSLatitude",
+                          "-XMP-exif:GPSLongitude", str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)[0]
+
+
+@pytest.mark.parametrize(("name", "has_position"), [("mde-iphone6-gps.mov", True), ("mde-android6-gps.mp4", True),
+                                                     ("gpmf-gopro-max.mp4", True)])
+def test_a_video_takes_the_position_the_readers_find_and_nothing_else_changes(tmp_path, name, has_position):
+    video = tmp_path / name
+    shutil.copy(VIDEOS / name, video)
+    original = video.read_bytes()
+    packets = packets_sha256(video)
+    assert packets[1] > 0
+    with PhotoWriter() as writer:
+        if has_position:  # a position of its own is never replaced without --overwrite
+            with pytest.raises(PhotoWriteError, match="already has a GPS position"):
+                writer.write(WriteRequest(photo=video, location=HERE))
+            assert video.read_bytes() == original
+        result = writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
+    assert result.target == video and not result.created
+    found = oracle(video)
+    for key in ("Keys:GPSCoordinates", "UserData:GPSCoordinates"):
+        lat, lon, alt = (float(v) for v in str(found[key]).split())
+        assert (lat, lon, alt) == pytest.approx((HERE.lat, HERE.lon, HERE.altitude_m), abs=1e-6)
+    assert (found["XMP-exif:GPSLatitude"], found["XMP-exif:GPSLongitude"]) == pytest.approx((HERE.lat, HERE.lon), abs=1e-6)
+    with av.open(str(video)) as container:  # FFmpeg's movie metadata: what ffprobe prints
+        tags = container.metadata
+    iso6709 = tags.get("com.apple.quicktime.location.ISO6709") or tags.get("location")
+    assert iso6709 and iso6709.startswith("+46.0207631+007.7491301"), tags
+    assert packets_sha256(video) == packets  # every packet the same bytes
+    assert len(result.restore) < 64 * 1024 < len(original)  # the undo patch holds the metadata, not the media
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
+
+
+def test_a_video_without_media_data_is_refused_untouched(tmp_path):
+    """ExifTool's test MOV has a movie header and no media data: nothing proves the media kept, so it
+    is not rewritten (the job then says why; --sidecar records the position beside it)."""
+    video = tmp_path / "IMGP0001.MOV"
+    shutil.copy(VIDEOS / "exiftool-pentax.mov", video)
+    original = video.read_bytes()
+    with PhotoWriter() as writer, pytest.raises(PhotoWriteError, match="original untouched"):
+        writer.write(WriteRequest(photo=video, location=HERE))
+    assert video.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["IMGP0001.MOV"]  # no temporary file left
+
+
+def test_a_cut_video_is_refused_or_written_whole(tmp_path):
+    """A real phone video whose media data ends early: written only when every proof holds."""
+    video = tmp_path / "VID.mp4"
+    shutil.copy(VIDEOS / "jcodec-android7-gps.mp4", video)
+    original = video.read_bytes()
+    with PhotoWriter() as writer:
+        try:
+            result = writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
+        except PhotoWriteError as exc:
+            assert "original untouched" in str(exc)
+            assert video.read_bytes() == original
+            return
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
+
+
+def test_avchd_and_asked_for_sidecars_go_beside_the_video(tmp_path):
+    assert target_for(tmp_path / "C0001.MTS", sidecar=False) == tmp_path / "C0001.xmp"
+    assert target_for(tmp_path / "GX010001.MP4", sidecar=False) == tmp_path / "GX010001.MP4"
+    assert target_for(tmp_path / "GX010001.MP4", sidecar=True) == tmp_path / "GX010001.xmp"
+
+
+def test_undo_refuses_a_video_changed_since(tmp_path):
+    video = tmp_path / "IMG.MOV"
+    shutil.copy(VIDEOS / "mde-iphone6-gps.mov", video)
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
+    with open(video, "ab") as handle:
+        handle.write(b"edited")
+    with pytest.raises(PhotoWriteError, match="changed since"):
+        restore_original(video, result.sha256, result.restore, result.original_sha256)

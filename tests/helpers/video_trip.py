@@ -1,0 +1,65 @@
+"""A trip folder of real devices' videos (tests/engine/photos/videos) and photos the tests make:
+an iPhone's video with its location, an Android phone's with and without (location switched off),
+a GoPro's telemetry, a Sony's AVCHD clip and a Pentax MOV, and photos of two cameras on declared
+clocks; with a track of the walks where the Sony and the Android filmed. The video test and
+benchmarks/bench_videos.py share it."""
+
+import datetime as dt
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import gpxpy.gpx
+
+from .photo_files import EXIFTOOL, make_photo
+
+VIDEOS = Path(__file__).parents[1] / "engine" / "photos" / "videos"
+IPHONE = (32.0929, 34.862)  # where the iPhone's video was shot (its ISO 6709 location)
+GOPRO = (33.1268, -117.3273)  # the GoPro's telemetry, 2019-11-18 23:45:14-24 UTC
+SONY_TRACK = (47.3769, 8.5417)  # a walk the test records while the Sony shoots, 2019-04-24 20:24 UTC
+LONDON_TRACK = (51.5007, -0.1246)  # and while the Android phone films without its location, 2017-02-22 10:20 UTC
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_track(path: Path) -> None:
+    gpx = gpxpy.gpx.GPX()
+    track = gpxpy.gpx.GPXTrack()
+    for (lat, lon), start in ((SONY_TRACK, dt.datetime(2019, 4, 24, 20, 14, tzinfo=dt.UTC)),
+                              (LONDON_TRACK, dt.datetime(2017, 2, 22, 10, 10, tzinfo=dt.UTC))):
+        segment = gpxpy.gpx.GPXTrackSegment()
+        for minute in range(21):  # 20 min, standing at the spot within a few metres
+            segment.points.append(gpxpy.gpx.GPXTrackPoint(lat + minute * 1e-6, lon, time=start + dt.timedelta(minutes=minute)))
+        track.segments.append(segment)
+    gpx.tracks.append(track)
+    path.write_text(gpx.to_xml(), encoding="utf-8")
+
+
+def make_folder(root: Path) -> Path:
+    (root / "phone").mkdir(parents=True)
+    (root / "gopro").mkdir()
+    (root / "camera").mkdir()
+    shutil.copy(VIDEOS / "mde-iphone6-gps.mov", root / "phone" / "IMG_0001.MOV")
+    shutil.copy(VIDEOS / "mde-android6-gps.mp4", root / "phone" / "VID_20170222.mp4")
+    # the same phone's video two hours later with its location switched off (ExifTool removes the (c)xyz box)
+    subprocess.run([EXIFTOOL, "-q", "-UserData:GPSCoordinates=", "-QuickTime:CreateDate=2017:02:22 10:20:28", "-o",
+                    str(root / "phone" / "VID_20170222_2.mp4"), str(VIDEOS / "mde-android6-gps.mp4")], check=True)
+    shutil.copy(VIDEOS / "gpmf-gopro-max.mp4", root / "gopro" / "GS010001.MP4")
+    shutil.copy(VIDEOS / "mde-sony-a7iii.mts", root / "camera" / "C0001.MTS")
+    shutil.copy(VIDEOS / "exiftool-pentax.mov", root / "camera" / "IMGP0001.MOV")
+    # a camera on the phone's zone: two photos half a minute around the phone's video
+    for name, at in (("DSC_0001.JPG", dt.datetime(2019, 7, 24, 11, 25, 10)), ("DSC_0002.JPG", dt.datetime(2019, 7, 24, 11, 26, 5))):
+        make_photo(root / "camera" / name, at, model="Z 6", extra_exif={"Exif.Photo.OffsetTimeOriginal": "+03:00"}, seed=len(name))
+    # another camera on California time, shooting while the GoPro records
+    make_photo(root / "camera" / "P0000001.JPG", dt.datetime(2019, 11, 18, 15, 45, 20), model="TG-6",
+               extra_exif={"Exif.Photo.OffsetTimeOriginal": "-08:00"}, seed=7)
+    return root
+
+
+
+#: Where each placeable file of the folder was (None: nothing can tell: it must not be written).
+TRUTH = {"DSC_0001.JPG": IPHONE, "DSC_0002.JPG": IPHONE, "P0000001.JPG": GOPRO, "C0001.MTS": SONY_TRACK,
+         "VID_20170222_2.mp4": LONDON_TRACK, "IMGP0001.MOV": None}
