@@ -260,10 +260,13 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
                 pieces.extend((face, piece, division) for piece, division in _split_face(faces[face], members_towns, towns))
             else:
                 divisions[face] = top[0]
-        # a town-less face that borders another one of its country is a division of its own whose name
-        # no town gives (across a first-level line): it stays unnamed; an island takes its neighbours'
-        touching, _ = shapely.STRtree(faces[members]).query(faces[members], predicate="touches")
+        # a town-less face that borders another one of its country takes the division of its labelled
+        # neighbours when they all agree (a borough's face with no GeoNames town inside, amid England's
+        # other boroughs: a hole in England otherwise); where they disagree it is a division of its own whose
+        # name no town gives (across a first-level line) and stays unnamed; an island takes its neighbours'
+        touching, touched = shapely.STRtree(faces[members]).query(faces[members], predicate="touches")
         bordered = set(touching.tolist())
+        _label_from_agreeing_neighbours(members, inside, split, touching, touched, divisions)
         empty = [int(members[f]) for f in range(len(members)) if f not in inside and f not in bordered]
         labelled = [int(members[f]) for f in inside if int(members[f]) not in split]
         _label_from_neighbours(faces, empty, labelled, divisions)
@@ -272,6 +275,23 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
     out_unit = np.concatenate([face_unit[keep], np.array([face_unit[f] for f, _, _ in pieces], dtype=face_unit.dtype)])
     out_divisions = [d for d, k in zip(divisions, keep, strict=True) if k] + [division for _, _, division in pieces]
     return out_faces, out_unit, out_divisions
+
+
+def _label_from_agreeing_neighbours(members: np.ndarray, inside: dict[int, list[int]], split: set[int], touching: np.ndarray,
+                                    touched: np.ndarray, divisions: list[str]) -> None:
+    """Each town-less face of one country (indices into ``members``) that borders faces labelled by
+    their towns takes their division when every one of them has the same (town-less neighbours have
+    no say; one round: a label never travels across town-less faces)."""
+    around: dict[int, set[str]] = {}
+    for f, g in zip(touching.tolist(), touched.tolist(), strict=True):
+        if f in inside or f == g:
+            continue
+        neighbour = int(members[g])
+        if g in inside:  # a town-less neighbour has no say; one divided among divisions is a disagreement
+            around.setdefault(f, set()).add(divisions[neighbour] if neighbour not in split else "")
+    for f, found in around.items():
+        if len(found) == 1 and "" not in found:
+            divisions[int(members[f])] = next(iter(found))
 
 
 def _label_from_neighbours(faces: np.ndarray, empty: list[int], labelled: list[int], divisions: list[str]) -> None:
