@@ -1,8 +1,9 @@
 """Which files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
 rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (RAW files, whose
-originals we never touch; HEIC/HEIF/AVIF, where ExifTool's rewrite can drop media data it does
-not reference: measured on the corpus, see tests/engine/photos/corpus/README.md; and AVCHD videos,
-which ExifTool cannot rewrite). QuickTime/MP4 videos are written in place when the rewrite is
+originals we never touch, and AVCHD videos, which ExifTool cannot rewrite). HEIC/HEIF/AVIF are
+rewritten in place when heif_check.py proves nothing but the location changed (ExifTool's rewrite
+can drop bytes of the EXIF item no tag references: the corpus's Xiaomi HEIC loses 178 kB), else
+they get a sidecar with the reason. QuickTime/MP4 videos are written in place when the rewrite is
 proven to keep their media data and every other tag (video_writer.py).
 
 Videos are read (video_metadata.py) and placed like photos: anchors when they carry a position,
@@ -17,9 +18,10 @@ from pathlib import Path
 
 from geor.engine.inference.images import VIDEO_SUFFIXES as VIDEO_FORMATS
 
-EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp"}
+EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp",
+            # the HEIF family: in place only where heif_check.py proves the rewrite safe, else a sidecar
+            ".heic", ".heif", ".hif", ".avif"}
 SIDECAR_ONLY = {
-    ".heic", ".heif", ".hif", ".avif",
     ".cr2", ".cr3", ".crw", ".ciff", ".nef", ".nrw", ".arw", ".arq", ".srf", ".sr2", ".dng", ".raf", ".orf", ".ori", ".rw2",
     ".raw", ".pef", ".srw", ".x3f", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".k25", ".mef", ".mos", ".mrw", ".rwl",
     ".gpr", ".cs1", ".rwz",

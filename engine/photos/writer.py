@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import dataclasses
 import errno
 import hashlib
 import math
@@ -38,6 +39,7 @@ from geor.engine.errors import UserError
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
+from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import jpeg_is_cut
 from .place_name_tags import NameChoice, name_choices
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
@@ -64,6 +66,14 @@ WARM_UP_JPEG = base64.b64decode(
 
 class PhotoWriteError(UserError):
     """A write that did not happen; the original is untouched. The message says why."""
+
+
+class InPlaceRefused(PhotoWriteError):
+    """A rewrite the checks refused (``why``: what it would also change); a HEIF-family photo then gets a sidecar."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -290,6 +300,18 @@ class PhotoWriter:
             raise PhotoWriteError(_os_reason(exc)) from None
 
     def _make_new_file(self, request: WriteRequest) -> _Prepared:
+        """The new file; a HEIF-family photo whose rewrite is not proven safe gets a sidecar instead."""
+        try:
+            return self._make_new(request)
+        except InPlaceRefused as exc:
+            if request.sidecar or Path(request.photo).suffix.lower() not in HEIF_FAMILY:
+                raise
+            prepared = self._make_new(dataclasses.replace(request, sidecar=True))
+            note = f"in a sidecar: in place, {exc.why}"
+            prepared.result = dataclasses.replace(prepared.result, notes=(*prepared.result.notes, note))
+            return prepared
+
+    def _make_new(self, request: WriteRequest) -> _Prepared:
         target = self._real_target(target_for(request.photo, request.sidecar))
         if not Path(request.photo).exists():
             raise PhotoWriteError("the file disappeared; nothing written")
@@ -440,14 +462,18 @@ class PhotoWriter:
             status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
             if status != 0 or not temp.exists():
                 temp.unlink(missing_ok=True)
-                raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched")
+                why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
+                raise InPlaceRefused(f"{why}; original untouched", why)
             try:
                 after = session.read(temp, validate=attempt.validate, binary=True)
                 data = temp.read_bytes()
                 problems = (_readback(attempt, after) + _names_readback(choice, after)
-                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags)
+                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | (
+                                HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
                             + (embedded_data_changes(attempt.existing, after, original, data)
                                if original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS else []))
+                if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
+                    problems = heif_problems(session, source, temp)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
@@ -456,8 +482,8 @@ class PhotoWriter:
             temp.unlink(missing_ok=True)
             refusals = problems
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
-        raise PhotoWriteError(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
-                              "(--sidecar records the position beside it)")
+        raise InPlaceRefused(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
+                             "(--sidecar records the position beside it)", shown)
 
     def _finish(self, target: Path, temp: Path, original: bytes | None, new: _Written, attempt: _Attempt,
                 choice: NameChoice) -> _Prepared:

@@ -37,6 +37,9 @@ ADDED_ONLY = {
     "ExifIFD:ExifVersion", "ExifIFD:ComponentsConfiguration", "ExifIFD:FlashpixVersion", "ExifIFD:ColorSpace",
 }
 NOT_METADATA = {"File", "System", "Composite"}
+#: A HEIF's media data box as a whole (it holds the EXIF item, which grows): the image in it is
+#: compared by its pixels, and Geo-R's own check compares its image items by ExifTool's hash.
+MEDIA_BOX = {"QuickTime:MediaData", "QuickTime:MediaDataSize"}
 POINTER = re.compile(r"(?:Offsets?|Start)$")
 
 
@@ -69,7 +72,7 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
     found = []
     for key in sorted(set(before) | set(after)):
         group, _, name = key.partition(":")
-        if group in NOT_METADATA or key in ("ExifTool:ExifToolVersion", "ExifTool:Validate") or key in LOCATION_FIELDS:
+        if group in NOT_METADATA or key in ("ExifTool:ExifToolVersion", "ExifTool:Validate") or key in LOCATION_FIELDS or key in MEDIA_BOX:
             continue
         if POINTER.search(name) or key == "RIFF:WebP_Flags":  # where blocks sit; their contents are compared as binary tags
             continue

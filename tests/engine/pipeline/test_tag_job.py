@@ -158,17 +158,19 @@ def test_unknown_job():
         JobStore.open("nope")
 
 
-def test_heic_and_raw_get_sidecars_and_stay_byte_identical(tmp_path, jobs_home):
+def test_heic_is_written_in_place_and_undone(tmp_path, jobs_home):
     folder = tmp_path / "phone"
     folder.mkdir()
     make_photo(folder / "a.jpg", T0, gps=A)
     heic = make_photo(folder / "IMG_0002.heic", T0 + dt.timedelta(minutes=1))
     data = heic.read_bytes()
     assert read_metadata(heic).taken_at == T0 + dt.timedelta(minutes=1)
-    _, summary = run(folder)
-    assert heic.read_bytes() == data
-    assert (folder / "IMG_0002.xmp").is_file() and read_metadata(heic).gps[:2] == pytest.approx(A, abs=1e-6)
+    store, summary = run(folder)
+    assert heic.read_bytes() != data and not (folder / "IMG_0002.xmp").exists()
+    assert read_metadata(heic).gps[:2] == pytest.approx(A, abs=1e-6)
     assert summary.counts["tagged by interpolated"] == 1
+    undo_job(JobStore.open(store.id))
+    assert heic.read_bytes() == data
 
 
 def test_a_modify_date_only_time_is_flagged_and_not_written_unreviewed(tmp_path, jobs_home):
