@@ -134,8 +134,8 @@ def main() -> None:
             shutil.copytree(source, folder, copy_function=shutil.copy2)
             seconds = run(folder)
             results[name] = (*judge(folder, before), seconds)
-    total = 6
-    print(f"Mixed trip: 3 photos, 6 videos (iPhone, 2 Android, GoPro MAX, Sony AVCHD, Pentax MOV), a GPX walk; {total} files to place")
+    total = 7
+    print(f"Mixed trip: 4 photos, 6 videos (iPhone, 2 Android, GoPro MAX, Sony AVCHD, Pentax MOV), 2 DJI SRT, a GPX walk; {total} files to place")
     print()
     print("| workflow | written | wrong (> 200 m, or unknowable) | damaged | seconds |")
     print("| --- | --- | --- | --- | --- |")

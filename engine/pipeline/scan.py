@@ -70,9 +70,14 @@ def _link_problem(path: Path, real_root: Path) -> str | None:
     return None
 
 
-def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
+#: Telemetry beside the videos that the job reads as tracks (DJI drones' subtitles).
+SIDE_TRACKS = {".srt"}
+
+
+def scan_photos(root: Path, problems: list[str], side_tracks: list[Path] | None = None) -> Iterator[Found]:
     """Each photo (and each photo-named entry skipped, with its reason); folders that cannot be
-    listed and leftovers removed are appended to ``problems``."""
+    listed and leftovers removed are appended to ``problems``, track files beside the videos
+    (DJI .SRT) to ``side_tracks``."""
     root = Path(root)
     real_root = root.resolve()
 
@@ -88,6 +93,8 @@ def scan_photos(root: Path, problems: list[str]) -> Iterator[Found]:
                 continue
             if not name.startswith(".") and Path(name).suffix.lower() in CAMERA_NOT_PHOTOS:
                 others[Path(name).suffix.upper().lstrip(".")] += 1
+            if side_tracks is not None and not name.startswith(".") and Path(name).suffix.lower() in SIDE_TRACKS:
+                side_tracks.append(Path(folder) / name)
             if name.startswith(".") or not is_media(Path(name)):
                 continue
             path = Path(folder) / name

@@ -41,12 +41,14 @@ from geor.engine.placement import (
     Placed,
     PlacementPolicy,
     Track,
+    TrackError,
     camera_key,
     format_offset,
     implausible,
     infer_clocks,
     parse_clock_offset,
     parse_utc_offset,
+    read_track_file,
     stored_fingerprints,
 )
 
@@ -90,9 +92,10 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     if not root.is_dir():
         raise BadInput(f"{root}: no such folder")
     settle_pending_writes(store)
-    problems = _scan(store, root, tick)
+    side_tracks: list[Path] = []
+    problems = _scan(store, root, tick, side_tracks)
     _read(store, tick)
-    track = _with_telemetry(store, track)
+    track = _with_telemetry(store, _with_side_tracks(track, side_tracks, problems))
     for source in sources:
         if isinstance(source, AnchorSource):
             source.track = track  # the videos' own tracks place the other devices' photos too
@@ -111,7 +114,7 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
                       report_geojson=geojson_path, clocks=list(clocks.values()))
 
 
-def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
+def _scan(store: JobStore, root: Path, tick: Progress, side_tracks: list[Path] | None = None) -> list[str]:
     from .scan import scan_photos
 
     problems: list[str] = []
@@ -120,7 +123,7 @@ def _scan(store: JobStore, root: Path, tick: Progress) -> list[str]:
     chosen = {bytes.fromhex(h) for h in json.loads(only)} if only else None
     found = 0
     with store.transaction():
-        for entry in scan_photos(root, problems):
+        for entry in scan_photos(root, problems, side_tracks):
             relpath = entry.relpath
             if chosen is not None and relpath not in chosen:
                 continue
@@ -175,6 +178,23 @@ def _read(store: JobStore, tick: Progress) -> None:
             done += len(chunk)
             tick(Step.READ, done, total)
     tick(Step.READ, done, total)
+
+
+def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str]) -> Track | None:
+    """The job's track with the track files found beside the videos (DJI .SRT); one that cannot be
+    a track is named in the problems with the reason."""
+    fixes = []
+    for path in paths:
+        try:
+            found, skipped = read_track_file(path)
+        except TrackError as exc:
+            problems.append(f"{exc}; not used")
+            continue
+        fixes.extend(found)
+        problems.extend(skipped[:1])
+    if not fixes:
+        return track
+    return Track([*(track.fixes if track is not None else []), *fixes])
 
 
 def _with_telemetry(store: JobStore, track: Track | None) -> Track | None:

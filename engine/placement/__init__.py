@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from .scenes import Scene, group_scenes, stored_fingerprints
     from .sources import FACT_SOURCES, TIME_BASED_SOURCES, Decision, LocationSource, PhotoRecord, Source
-    from .tracks import Fix, Track, TrackRead, read_tracks
+    from .tracks import Fix, Track, TrackError, TrackRead, read_track_file, read_tracks
 
 _HOMES = {
     ".anchors": ["AnchorSource"],
@@ -45,7 +45,7 @@ _HOMES = {
                  "save_rules"],
     ".scenes": ["Scene", "group_scenes", "stored_fingerprints"],
     ".sources": ["FACT_SOURCES", "TIME_BASED_SOURCES", "Decision", "LocationSource", "PhotoRecord", "Source"],
-    ".tracks": ["Fix", "Track", "TrackRead", "read_tracks"],
+    ".tracks": ["Fix", "Track", "TrackError", "TrackRead", "read_track_file", "read_tracks"],
 }
 __all__ = [
     "AnchorSource",
@@ -68,6 +68,7 @@ __all__ = [
     "Source",
     "TIME_BASED_SOURCES",
     "Track",
+    "TrackError",
     "TrackRead",
     "camera_key",
     "distance_m",
@@ -80,6 +81,7 @@ __all__ = [
     "parse_clock_overrides",
     "parse_utc_offset",
     "parse_zone",
+    "read_track_file",
     "read_tracks",
     "rules_for_writing",
     "save_rules",

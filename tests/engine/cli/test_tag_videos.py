@@ -1,7 +1,7 @@
 """A trip folder that holds videos beside photos (real devices' videos, tests/engine/photos/videos):
 ``geor tag`` takes a phone's video as an anchor, a GoPro's telemetry as a track, places a phone's
 video recorded without location from a track and writes the position into it (ExifTool and FFmpeg
-find it, every media packet unchanged), places an AVCHD camera's video and writes its position
+find it, every media packet unchanged), a camera photo from a DJI drone's SRT, places an AVCHD camera's video and writes its position
 beside it (an XMP sidecar), and undo gives back every byte."""
 
 import csv
@@ -16,7 +16,7 @@ from geor.engine.placement.policy import distance_m
 from ...helpers.cli_runs import geor
 from ...helpers.photo_files import EXIFTOOL, exiftool_gps
 from ...helpers.video_files import packets_sha256
-from ...helpers.video_trip import GOPRO, IPHONE, LONDON_TRACK, SONY_TRACK, VIDEOS, make_folder, sha256, write_track
+from ...helpers.video_trip import DRONE, GOPRO, IPHONE, LONDON_TRACK, SONY_TRACK, VIDEOS, make_folder, sha256, write_track
 
 av = pytest.importorskip("av")
 pytestmark = pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
@@ -35,7 +35,8 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     job = result.stdout.split("geor undo ")[1].split()[0]
     with open(Path(env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
         rows = {os.path.basename(r["path"]): r for r in csv.DictReader(report)}
-    assert len(rows) == 9
+    assert len(rows) == 10
+    assert "DJI_0002.SRT: a DJI SRT whose positions have no date" in result.stdout + result.stderr
 
     # the phone's videos are anchors: their own positions, kept
     assert rows["IMG_0001.MOV"]["stage"] == rows["VID_20170222.mp4"]["stage"] == "kept"
@@ -46,6 +47,9 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     # the TG-6 photo is placed from the GoPro's telemetry, a track inside the folder
     assert rows["P0000001.JPG"]["stage"] == "written" and "GS010001.MP4" in rows["P0000001.JPG"]["evidence"], rows["P0000001.JPG"]
     assert distance_m(*exiftool_gps(root / "camera" / "P0000001.JPG"), *GOPRO) < 100
+    # the camera photo shot while the drone flew is placed from the drone's SRT (its local times on UTC by Barcelona's zone)
+    assert rows["DSC_0100.JPG"]["stage"] == "written" and "DJI_0001.SRT" in rows["DSC_0100.JPG"]["evidence"], rows["DSC_0100.JPG"]
+    assert distance_m(*exiftool_gps(root / "camera" / "DSC_0100.JPG"), *DRONE) < 100
     # the Sony's video is placed from the walk's track, and its position goes beside it
     sony = rows["C0001.MTS"]
     assert sony["stage"] == "written", sony
