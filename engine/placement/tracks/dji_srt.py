@@ -87,7 +87,10 @@ def read_dji_srt(path: Path) -> tuple[list[Fix], list[str]]:
     if not dated:
         raise TrackError(f"{path}: a DJI SRT whose positions have no date (only times into the video): not a track")
     first = next(((lat, lon) for _, (lat, lon, _) in timed if (lat, lon) != (0.0, 0.0)), None)
-    zone_name = TimezoneFinder().timezone_at(lat=first[0], lng=first[1]) if first else None
+    try:
+        zone_name = TimezoneFinder().timezone_at(lat=first[0], lng=first[1]) if first else None
+    except Exception as exc:  # noqa: BLE001 - its data missing or damaged (a broken install): the file is named, the job goes on
+        raise TrackError(f"{path}: the time zones cannot be looked up ({type(exc).__name__}: {exc})") from None
     if zone_name is None:
         raise TrackError(f"{path}: no time zone at its first position, so its local times cannot be placed on UTC")
     zone = ZoneInfo(zone_name)
