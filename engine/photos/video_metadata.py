@@ -9,8 +9,9 @@ The capture time, most trusted first:
 2. QuickTime's ``CreateDate`` (the movie header), which the specification makes UTC: phones follow
    it (a video with an Apple or Android maker tag, or with a location of its own, is read as UTC),
    but many cameras write their local time there. A camera video's time is therefore kept as the
-   camera wrote it and its clock inferred like any camera's, on a device of its own
-   (``<camera> (video clock)``): its offset says whether that camera wrote UTC or local time.
+   camera wrote it and its clock inferred on a device of its own (``<camera> (video clock)``): by
+   the order of its file names among the camera's photos (placement/clocks.py: whether that camera
+   writes UTC or local time), else like any camera's.
 
 The position is the phone's ISO 6709 location (``Keys:GPSCoordinates`` for Apple,
 ``UserData:GPSCoordinates`` (``(c)xyz``) for Android and GoPro), XMP's exif:GPSLatitude/Longitude,

@@ -22,6 +22,10 @@ offset comes, in this order of trust:
    (a time zone set mid-trip, a DST switch): a segment with its own offset, and the photos between
    two segments are weak. A camera with declared tags is checked the same way for drift.
    Without other devices, the times a track covers can suggest an offset (always weak);
+   A camera's videos whose CreateDate has no zone (a device of their own, ``NIKON Z 6 (video
+   clock)``) take the camera's clock when their file names sit among its photos' and their times
+   fall between those photos' read one way for all: the camera's local time, or UTC as QuickTime
+   says (the camera's offset less its zone); said so in the evidence, at most strong.
 5. ``--tz``: the offset for cameras nothing else tells about, exactly as typed (a weak guess that
    disagrees is reported, never applied).
 
@@ -200,6 +204,10 @@ def infer_clocks(photos: Iterable[ClockPhoto], *, overrides: dict[str, float] | 
                     changed |= (clock.strength, clock.offset_s) != before and clock.trusted
             if not changed:
                 break
+        for camera, clock in clocks.items():  # a camera's videos on its photos' clock, by the order of their file names
+            base = _photos_camera(camera, clocks)
+            if base is not None and clock.strength in ("unknown", "weak") and clock.source in ("", "bursts"):
+                _videos_by_file_order(clock, groups[camera], clocks[base], groups[base])
         if track is not None and len(track):
             for camera, clock in clocks.items():
                 if clock.strength == "unknown":
@@ -208,6 +216,69 @@ def infer_clocks(photos: Iterable[ClockPhoto], *, overrides: dict[str, float] | 
         for camera, clock in clocks.items():
             _apply_default(clock, groups[camera], default_offset)
     return clocks
+
+
+#: The device of a camera's videos whose QuickTime CreateDate has no zone (video_metadata.py).
+VIDEO_CLOCK = " (video clock)"
+#: A video's time may lie this far outside the photos shot before and after it by file name (a
+#: CreateDate at the end of the recording, a few minutes of clock error beside a zone).
+FILE_ORDER_TOLERANCE_S = 15 * 60.0
+ZONE_STEP_S = 15 * 60.0
+
+
+def _photos_camera(videos: str, clocks: dict[str, CameraClock]) -> str | None:
+    """The camera whose photos a video device's clock is read beside: the one of the same name, else
+    the only one whose name holds every word of the videos' (QuickTime's ``NIKON Z 6`` beside EXIF's
+    ``NIKON CORPORATION NIKON Z 6 3012345``)."""
+    name = videos.removesuffix(VIDEO_CLOCK)
+    if name == videos:
+        return None
+    if name in clocks:
+        return name
+    words = set(name.lower().split())
+    found = [c for c in clocks if not c.endswith(VIDEO_CLOCK) and words and words <= set(c.lower().split())]
+    return found[0] if len(found) == 1 else None
+
+
+def _videos_by_file_order(clock: CameraClock, videos: list[ClockPhoto], camera: CameraClock, photos: list[ClockPhoto]) -> None:
+    """A camera's videos take its photos' clock when their file names sit among its photos'
+    (``DSC_0011.JPG``, ``DSC_0012.MOV``, ``DSC_0013.JPG``) and their CreateDate falls between those
+    photos' times read one way for all of them: as the camera's local time (offset: the photos'), or
+    as UTC, as QuickTime's specification says (the photos' offset less its zone, the nearest quarter
+    hour: the camera's error stays). Neither, or both where the zone is not 0: left as it was."""
+    by_name = sorted([*((p.name.lower(), 0, p) for p in photos), *((v.name.lower(), 1, v) for v in videos)], key=lambda t: t[:2])
+    local_fits = utc_fits = checked = 0
+    offsets: list[float] = []
+    for i, (_, kind, video) in enumerate(by_name):
+        if kind != 1:
+            continue
+        before = next((p for _, k, p in reversed(by_name[:i]) if k == 0), None)
+        after = next((p for _, k, p in by_name[i + 1:] if k == 0), None)
+        if before is None or after is None:
+            continue
+        offset, strength = camera.offset_for(before)
+        if offset is None or strength not in PLACING:
+            continue
+        zone = round(offset / ZONE_STEP_S) * ZONE_STEP_S
+        low, high = before.local - FILE_ORDER_TOLERANCE_S, after.local + FILE_ORDER_TOLERANCE_S
+        checked += 1
+        local_fits += low <= video.local <= high
+        utc_fits += low <= video.local + zone <= high
+        offsets.append(offset)
+    if not checked:
+        return
+    offset = Counter(offsets).most_common(1)[0][0]
+    zone = round(offset / ZONE_STEP_S) * ZONE_STEP_S
+    as_local, as_utc = local_fits == checked, utc_fits == checked
+    if as_local == as_utc and (not as_local or zone != 0):  # neither reading fits, or both do and they differ
+        return
+    strength = min(camera.strength, "strong", key=_rank)
+    clock.strength, clock.source, clock.uncertainty_s = strength, "file-order", camera.uncertainty_s
+    clock.per_photo = {}
+    clock.segments = [ClockSegment(videos[0].local, videos[-1].local, offset if as_local else offset - zone, strength)]
+    reading = "the camera's local time" if as_local else "UTC"
+    clock.evidence = (f"its CreateDate is {reading}: {checked} of its videos fall between {camera.camera}'s photos "
+                      f"by file name on its clock {format_offset(offset)}")
 
 
 def _match_overrides(overrides: dict[str, float], cameras: list[str]) -> dict[str, tuple[str, float]]:

@@ -61,6 +61,10 @@ def make_folder(root: Path) -> Path:
     shutil.copy(DJI_SRT / "mavic_mini.SRT", root / "drone" / "DJI_0002.SRT")  # no dates: not a track, and said so
     make_photo(root / "camera" / "DSC_0100.JPG", dt.datetime(2022, 5, 1, 15, 1, 59), model="Z 6",
                extra_exif={"Exif.Photo.OffsetTimeOriginal": "+02:00"}, seed=11)
+    # the Pentax's photos before and after its MOV by file name, declared on +09:00: the MOV's clock is theirs
+    for name, at in (("IMGP0000.JPG", dt.datetime(2005, 8, 11, 14, 0)), ("IMGP0002.JPG", dt.datetime(2005, 8, 11, 14, 10))):
+        make_photo(root / "camera" / name, at, model="PENTAX DIGITAL CAMERA", extra_exif={"Exif.Photo.OffsetTimeOriginal": "+09:00"},
+                   seed=len(name) + 20)
     # another camera on California time, shooting while the GoPro records
     make_photo(root / "camera" / "P0000001.JPG", dt.datetime(2019, 11, 18, 15, 45, 20), model="TG-6",
                extra_exif={"Exif.Photo.OffsetTimeOriginal": "-08:00"}, seed=7)

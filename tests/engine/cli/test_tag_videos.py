@@ -35,7 +35,7 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     job = result.stdout.split("geor undo ")[1].split()[0]
     with open(Path(env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
         rows = {os.path.basename(r["path"]): r for r in csv.DictReader(report)}
-    assert len(rows) == 10
+    assert len(rows) == 12
     assert "DJI_0002.SRT: a DJI SRT whose positions have no date" in result.stdout + result.stderr
 
     # the phone's videos are anchors: their own positions, kept
@@ -64,7 +64,9 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     with av.open(str(android)) as container:
         assert container.metadata.get("location", "").startswith("+51.500"), container.metadata
     assert packets_sha256(android) == packets_sha256(VIDEOS / "mde-android6-gps.mp4")
-    # a camera's MOV whose clock nothing tells about is not placed
+    # the Pentax's MOV takes its photos' clock by the order of their file names (its CreateDate is local time);
+    # nothing tells where any of them was: not placed
+    assert rows["IMGP0001.MOV"]["clock"].startswith("+9:00"), rows["IMGP0001.MOV"]
     assert rows["IMGP0001.MOV"]["stage"] in ("unplaced", "review")
     # no other video's byte changed
     assert {p: sha256(p) for p in videos if p != android} == {p: h for p, h in videos.items() if p != android}

@@ -166,3 +166,42 @@ def test_offsets_and_names_as_users_type_them():
     assert format_offset(3807) == "+1:03:27" and format_offset(-18000) == "-5:00" and format_offset(45) == "+0:00:45"
     assert names_camera("NIKON Z 6", CAMERA) and names_camera("nikon z 6 3012345", CAMERA)
     assert not names_camera("NIKON Z 6", "NIKON CORPORATION NIKON Z 6_2") and not names_camera("Z 7", CAMERA)
+
+
+VIDEO_DEVICE = "NIKON Z 6 (video clock)"
+
+
+def camera_with_videos(video_reading: str, error_s: float = 207.0) -> list[ClockPhoto]:
+    """A camera on +02:00 and 3 min 27 s fast, its photos declared by their OffsetTime tags (its
+    own clock, error included); every third file is a video whose CreateDate is ``local`` (the
+    camera's clock) or ``utc`` (its clock less its zone setting, as QuickTime says), shot 20 s after
+    the photo before it."""
+    photos = []
+    for i in range(12):
+        utc = DAY0 + 9 * 3600 + i * 600  # a file every 10 minutes
+        clock = utc + ZONE + error_s
+        name = f"DSC_{i + 1:04d}"
+        if i % 3 == 1:
+            reading = clock + 20 if video_reading == "local" else clock + 20 - ZONE
+            photos.append(ClockPhoto(100 + i, VIDEO_DEVICE, f"{name}.MOV", reading))
+        else:
+            photos.append(ClockPhoto(100 + i, CAMERA, f"{name}.JPG", clock, tag_offset=ZONE + error_s))
+    return photos
+
+
+@pytest.mark.parametrize(("reading", "offset", "words"), [("local", ZONE + 207, "the camera's local time"), ("utc", 207, "UTC")])
+def test_a_cameras_videos_take_its_clock_by_the_order_of_file_names(reading, offset, words):
+    """Whether a camera writes its videos' CreateDate in local time or in UTC is found per camera:
+    the reading that puts every video between the photos shot before and after it by file name
+    (QuickTime's camera name ``NIKON Z 6`` beside EXIF's ``NIKON CORPORATION NIKON Z 6 3012345``)."""
+    clocks = infer_clocks(camera_with_videos(reading))
+    videos = clocks[VIDEO_DEVICE]
+    assert videos.source == "file-order" and videos.offset_s == offset, videos.describe()
+    assert clocks[CAMERA].strength == "declared" and videos.strength == "strong"  # a reading chosen, not declared
+    assert f"its CreateDate is {words}: 4 of its videos fall between {CAMERA}'s photos by file name" in videos.evidence
+
+
+def test_videos_whose_times_fit_no_reading_are_not_put_on_the_cameras_clock():
+    photos = [p if p.camera != VIDEO_DEVICE else ClockPhoto(p.id, p.camera, p.name, p.local + 5 * 3600) for p in camera_with_videos("local")]
+    videos = infer_clocks(photos)[VIDEO_DEVICE]
+    assert videos.source != "file-order" and videos.strength in ("unknown", "weak")
