@@ -44,10 +44,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from geor.engine.inference.images import VIDEO_SUFFIXES
 from geor.engine.paths import printable
 
 from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
@@ -277,8 +279,8 @@ def _videos_by_file_order(clock: CameraClock, videos: list[ClockPhoto], camera: 
     clock.per_photo = {}
     clock.segments = [ClockSegment(videos[0].local, videos[-1].local, offset if as_local else offset - zone, strength)]
     reading = "the camera's local time" if as_local else "UTC"
-    clock.evidence = (f"its CreateDate is {reading}: {checked} of its videos fall between {camera.camera}'s photos "
-                      f"by file name on its clock {format_offset(offset)}")
+    clock.evidence = (f"its CreateDate is {reading}: {checked} of its videos {'fits' if checked == 1 else 'fit'} between "
+                      f"{camera.camera}'s photos by file name on its clock {format_offset(offset)}")
 
 
 def _match_overrides(overrides: dict[str, float], cameras: list[str]) -> dict[str, tuple[str, float]]:
@@ -334,7 +336,8 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
             clock.evidence += f" ({_run_words(gps_runs)}: the clock was changed)"
     elif tagged:
         _use_tags(clock, members, tagged)
-        clock.evidence = f"from its OffsetTime tags ({tag_words})"
+        videos = all(Path(p.name).suffix.lower() in VIDEO_SUFFIXES for p in tagged)
+        clock.evidence = f"from the zone its videos' times carry ({tag_words})" if videos else f"from its OffsetTime tags ({tag_words})"
     if copies:
         note = f"{copies} GPS time{'s' if copies != 1 else ''} equal to the camera's time at a place in another zone: copied by a program, ignored"
         clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note

@@ -198,7 +198,7 @@ def test_a_cameras_videos_take_its_clock_by_the_order_of_file_names(reading, off
     videos = clocks[VIDEO_DEVICE]
     assert videos.source == "file-order" and videos.offset_s == offset, videos.describe()
     assert clocks[CAMERA].strength == "declared" and videos.strength == "strong"  # a reading chosen, not declared
-    assert f"its CreateDate is {words}: 4 of its videos fall between {CAMERA}'s photos by file name" in videos.evidence
+    assert f"its CreateDate is {words}: 4 of its videos fit between {CAMERA}'s photos by file name" in videos.evidence
 
 
 def test_videos_whose_times_fit_no_reading_are_not_put_on_the_cameras_clock():
