@@ -4,9 +4,14 @@ place (else the position goes into a sidecar, with the reason):
 * the image data is byte for byte the same: ExifTool's hash of every image item (``ImageDataHash``)
   is unchanged;
 * nothing that no tag references was dropped: ExifTool rewrites the EXIF item from the tags it
-  knows, so bytes inside it that no tag points to are lost (the corpus's Xiaomi HEIC loses 178 kB that
-  way, Sony's HIF 1.7 kB): each metadata block (EXIF, XMP) may only grow, and the file grows by
-  exactly what its blocks grow, give or take the few item boxes a new block needs.
+  knows, so bytes inside it that no tag points to are lost (the corpus's Xiaomi HEIC loses 178 kB of
+  data that way, a Sony ILCE-7SM3 HEIC 1.8 kB). A metadata block (EXIF, XMP) may shrink only by zero
+  bytes, the padding Canon's and Sony's cameras reserve (its non-zero bytes may not become fewer: the
+  position adds some), and the file changes by exactly what its blocks change, give or take the few
+  item boxes a new block needs.
+
+What this cannot see: a loss of fewer non-zero bytes than the written tags add (a few dozen), and
+an ``--overwrite`` that shortens a block's values is refused as if it had dropped data (a sidecar).
 """
 
 from __future__ import annotations
@@ -30,21 +35,25 @@ BLOCKS = ("EXIF", "XMP")
 HEIF_MEDIA_TAGS = frozenset({"QuickTime:MediaData", "QuickTime:MediaDataSize"})
 
 
-def block_sizes(session: ExifToolSession, path: Path) -> dict[str, int]:
-    """The size of each metadata block as ExifTool extracts it (0: none)."""
+def blocks(session: ExifToolSession, path: Path) -> dict[str, bytes]:
+    """Each metadata block as ExifTool extracts it (empty: none)."""
     status, out, err = session.run(["-j", "-b", *(f"-{block}" for block in BLOCKS), os.fsencode(path)])
     try:
         rows = json.loads(out) if out.strip() else []
     except json.JSONDecodeError:
         rows = []
     row: dict[str, Any] = rows[0] if rows and isinstance(rows[0], dict) else {}
-    return {block: _size(row.get(block)) for block in BLOCKS}
+    return {block: _bytes(row.get(block)) for block in BLOCKS}
 
 
-def _size(value: object) -> int:
+def _bytes(value: object) -> bytes:
     if isinstance(value, str) and value.startswith("base64:"):
-        return len(base64.b64decode(value[7:]))
-    return len(value.encode("utf-8")) if isinstance(value, str) else 0
+        return base64.b64decode(value[7:])
+    return value.encode("utf-8") if isinstance(value, str) else b""
+
+
+def _non_zero(data: bytes) -> int:
+    return len(data) - data.count(0)
 
 
 def heif_problems(session: ExifToolSession, source: Path, temp: Path) -> list[str]:
@@ -52,11 +61,11 @@ def heif_problems(session: ExifToolSession, source: Path, temp: Path) -> list[st
     before, after = media_facts(session, source), media_facts(session, temp)
     if not before.get("ImageDataHash") or before.get("ImageDataHash") != after.get("ImageDataHash"):
         return ["ExifTool's hash of the image data differs after the rewrite (or it has none)"]
-    old, new = block_sizes(session, source), block_sizes(session, temp)
-    problems = [f"ExifTool's rewrite would drop {old[b] - new[b]:,} bytes of the {b} block that no tag references"
-                for b in BLOCKS if new[b] < old[b]]
+    old, new = blocks(session, source), blocks(session, temp)
+    problems = [f"ExifTool's rewrite would drop {_non_zero(old[b]) - _non_zero(new[b]):,} bytes of data in the {b} block that no tag "
+                "references" for b in BLOCKS if _non_zero(new[b]) < _non_zero(old[b])]
     grown = os.stat(temp).st_size - os.stat(source).st_size
-    blocks = sum(new.values()) - sum(old.values())
-    if not problems and not 0 <= grown - blocks <= ITEM_BOXES_BYTES:
-        problems.append(f"the file would change by {grown:,} bytes where its metadata grows by {blocks:,}")
+    changed = sum(map(len, new.values())) - sum(map(len, old.values()))
+    if not problems and not 0 <= grown - changed <= ITEM_BOXES_BYTES:
+        problems.append(f"the file would change by {grown:,} bytes where its metadata changes by {changed:,}")
     return problems

@@ -24,6 +24,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from geor.engine.errors import UserError
+
 from .exiftool import ExifToolSession, TagDump, number
 from .gps_tags import Location
 from .restore_patch import PatchError
@@ -37,7 +39,7 @@ VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "X
 VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude")
 
 
-class VideoWriteRefused(Exception):
+class VideoWriteRefused(UserError):
     """Why a video cannot be rewritten (the writer says so, original untouched)."""
 
 

@@ -112,8 +112,11 @@ def gps(path: Path) -> tuple[float, float, float | None] | None:
 
 
 def pixels(path: Path) -> np.ndarray | None:
-    """The decoded main image, or None where Pillow cannot decode the format."""
+    """The decoded main image (HEIF and AVIF through pillow-heif), or None where Pillow cannot decode the format."""
+    import pillow_heif
     from PIL import Image
+
+    pillow_heif.register_heif_opener()
 
     try:
         with Image.open(path) as image:

@@ -69,7 +69,7 @@ def exiftool_gps(path: Path) -> tuple[float, float] | None:
 
 
 def pixels(path: Path) -> np.ndarray:
-    if path.suffix.lower() in (".heic", ".heif"):
+    if path.suffix.lower() in (".heic", ".heif", ".hif", ".avif"):
         import pillow_heif
 
         pillow_heif.register_heif_opener()
