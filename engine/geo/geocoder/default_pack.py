@@ -58,6 +58,8 @@ SPLIT_SHARE = 0.6
 #: country only this close (and this many times over, for chains of islands).
 FACE_NEIGHBOUR_KM = 200.0
 NEIGHBOUR_ROUNDS = 12
+#: A town-less face takes its labelled neighbours' division only when this many of them agree.
+MIN_AGREEING_NEIGHBOURS = 2
 #: At most this many boundary vertices of a country's labelled faces are searched (evenly spaced).
 NEIGHBOUR_VERTICES = 40_000
 ENCLAVES = Path(__file__).resolve().parent / "data" / "enclaves.geojson"
@@ -279,18 +281,22 @@ def _face_divisions(faces: np.ndarray, face_unit: np.ndarray, units: dict[str, C
 
 def _label_from_agreeing_neighbours(members: np.ndarray, inside: dict[int, list[int]], split: set[int], touching: np.ndarray,
                                     touched: np.ndarray, divisions: list[str]) -> None:
-    """Each town-less face of one country (indices into ``members``) that borders faces labelled by
-    their towns takes their division when every one of them has the same (town-less neighbours have
-    no say; one round: a label never travels across town-less faces)."""
+    """Each town-less face of one country (indices into ``members``) that borders at least
+    ``MIN_AGREEING_NEIGHBOURS`` faces labelled by their towns takes their division when every one of
+    them has the same (town-less neighbours have no say; one round: a label never travels across
+    town-less faces). One neighbour is no agreement: Greenland's national park borders one municipality
+    and belongs to none."""
     around: dict[int, set[str]] = {}
+    voters: Counter[int] = Counter()
     for f, g in zip(touching.tolist(), touched.tolist(), strict=True):
         if f in inside or f == g:
             continue
         neighbour = int(members[g])
         if g in inside:  # a town-less neighbour has no say; one divided among divisions is a disagreement
             around.setdefault(f, set()).add(divisions[neighbour] if neighbour not in split else "")
+            voters[f] += 1
     for f, found in around.items():
-        if len(found) == 1 and "" not in found:
+        if len(found) == 1 and "" not in found and voters[f] >= MIN_AGREEING_NEIGHBOURS:
             divisions[int(members[f])] = next(iter(found))
 
 
