@@ -12,8 +12,11 @@ the video; Geo-R then proves, before the rename, that
 * undo can give back every byte from a patch of the bytes around the media data (proven by
   rebuilding the original's checksum, streaming).
 
-Place names are not written into videos (no reader the users named shows them); AVCHD streams
-(``.MTS``) cannot be rewritten by ExifTool and take a sidecar.
+Place names go into the video's XMP as into a photo's (``photoshop:City``/``State``/``Country``,
+``Iptc4xmpCore:CountryCode``: Lightroom's and digiKam's location fields), kept when the video already
+names its place, and left out when writing them would change anything else (the position is then
+written alone, and the report says so). AVCHD streams (``.MTS``) cannot be rewritten by ExifTool and
+take a sidecar, which holds the names too.
 """
 
 from __future__ import annotations
@@ -91,11 +94,15 @@ def readback_problems(location: Location, after: TagDump) -> list[str]:
 
 
 def check_video_rewrite(session: ExifToolSession, location: Location, original: Path, existing: TagDump, before: dict[str, Any],
-                        temp: Path) -> tuple[TagDump, bytes, str, str]:
+                        temp: Path, *, names: frozenset[str] = frozenset(), expected_names: tuple[tuple[str, str], ...] = (),
+                        ) -> tuple[TagDump, bytes, str, str]:
     """(the new file's dump, the undo patch, its checksum, the original's) once every proof holds;
-    VideoWriteRefused naming the first that does not."""
+    VideoWriteRefused naming the first that does not. ``names``: the place-name tags written too,
+    each to read back as in ``expected_names``."""
     after = session.read(temp, binary=True)
-    problems = readback_problems(location, after) + unexpected_changes(existing, after, VIDEO_GPS_TAGS)
+    problems = (readback_problems(location, after)
+                + [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in expected_names if str(after.get(tag)) != value]
+                + unexpected_changes(existing, after, VIDEO_GPS_TAGS | names))
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         raise VideoWriteRefused(f"the rewrite would also change other metadata ({shown})")

@@ -366,11 +366,21 @@ class PhotoWriter:
             if has_video_position(existing) and not (request.overwrite or request.own_position):
                 raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
             before = media_facts(session, source)
-            status, out, err = session.run([*video_gps_args(request.location), "-o", os.fsencode(temp), os.fsencode(source)])
-            if status != 0 or not temp.exists():
-                raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original untouched "
-                                      "(--sidecar records the position beside it)")
-            after, patch, written_sha256, original_sha256 = check_video_rewrite(session, request.location, source, existing, before, temp)
+            choices = name_choices(existing, request.location, iptc_capable=False, overwrite=request.overwrite or request.own_names)
+            for k, choice in enumerate(choices):  # names in its XMP; without them when that rewrite would change anything else
+                temp = _temp_name(target.parent, target.suffix)
+                status, out, err = session.run([*video_gps_args(request.location), *choice.args, "-o", os.fsencode(temp), os.fsencode(source)])
+                if status != 0 or not temp.exists():
+                    raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
+                                          "untouched (--sidecar records the position beside it)")
+                try:
+                    after, patch, written_sha256, original_sha256 = check_video_rewrite(
+                        session, request.location, source, existing, before, temp, names=choice.tags, expected_names=choice.expected)
+                    break
+                except VideoWriteRefused:
+                    temp.unlink(missing_ok=True)
+                    if k == len(choices) - 1:
+                        raise
         except VideoWriteRefused as exc:
             temp.unlink(missing_ok=True)
             raise PhotoWriteError(f"not written: {exc}; original untouched (--sidecar records the position beside it)") from None
@@ -398,10 +408,10 @@ class PhotoWriter:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        keys = VIDEO_GPS_TAGS - {"XMP-x:XMPToolkit"}
+        keys = (VIDEO_GPS_TAGS - {"XMP-x:XMPToolkit"}) | choice.tags
         result = WriteResult(target=target, created=False, old={k: v for k, v in existing.entries if k in keys},
                              new={k: v for k, v in after.entries if k in keys}, sha256=written_sha256, original_sha256=original_sha256,
-                             restore=patch, notes=("place names are not written into videos",))
+                             restore=patch, notes=choice.notes)
         return _Prepared(result, temp, state)
 
     def _real_target(self, path: Path) -> Path:

@@ -63,6 +63,8 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     assert distance_m(*exiftool_gps(android), *LONDON_TRACK) < 50
     with av.open(str(android)) as container:
         assert container.metadata.get("location", "").startswith("+51.500"), container.metadata
+    country = subprocess.run([EXIFTOOL, "-s3", "-XMP-photoshop:Country", str(android)], capture_output=True, text=True, check=True)
+    assert country.stdout.strip() == "United Kingdom"  # its place's names in its XMP, as a photo's
     assert packets_sha256(android) == packets_sha256(VIDEOS / "mde-android6-gps.mp4")
     # the Pentax's MOV takes its photos' clock by the order of their file names (its CreateDate is local time);
     # nothing tells where any of them was: not placed

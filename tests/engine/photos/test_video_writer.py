@@ -100,3 +100,40 @@ def test_undo_refuses_a_video_changed_since(tmp_path):
         handle.write(b"edited")
     with pytest.raises(PhotoWriteError, match="changed since"):
         restore_original(video, result.sha256, result.restore, result.original_sha256)
+
+
+NAMED = Location(lat=46.0207631, lon=7.7491301, city="Zermatt", state="Valais", country="Switzerland", country_code="CH",
+                 country_code3="CHE")
+
+
+def names(path: Path) -> dict:
+    out = subprocess.run([EXIFTOOL, "-j", "-G1", "-XMP-photoshop:City", "-XMP-photoshop:State", "-XMP-photoshop:Country",
+                          "-XMP-iptcCore:CountryCode", str(path)], capture_output=True, text=True, check=True)
+    return {k: v for k, v in json.loads(out.stdout)[0].items() if k != "SourceFile"}
+
+
+def test_place_names_go_into_a_videos_xmp_and_undo_takes_them_back(tmp_path):
+    """Lightroom's and digiKam's location fields read the video's XMP, as for photos; the media
+    packets stay the same and undo gives back every byte."""
+    video = tmp_path / "VID_20170222.mp4"
+    shutil.copy(VIDEOS / "mde-android6-gps.mp4", video)
+    original, packets = video.read_bytes(), packets_sha256(video)
+    assert names(video) == {}
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=NAMED, overwrite=True))
+    assert names(video) == {"XMP-photoshop:City": "Zermatt", "XMP-photoshop:State": "Valais", "XMP-photoshop:Country": "Switzerland",
+                            "XMP-iptcCore:CountryCode": "CH"}
+    assert result.new["XMP-photoshop:City"] == "Zermatt" and result.notes == ()
+    assert packets_sha256(video) == packets
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
+
+
+def test_a_video_that_names_its_place_keeps_its_names(tmp_path):
+    video = tmp_path / "IMG_0001.MOV"
+    subprocess.run([EXIFTOOL, "-q", "-XMP-photoshop:City=Täsch", "-o", str(video), str(VIDEOS / "mde-iphone6-gps.mov")], check=True)
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=NAMED, overwrite=False, own_position=True))
+    assert names(video) == {"XMP-photoshop:City": "Täsch"}  # a name someone gave is not replaced without --overwrite
+    assert any("place names kept" in note for note in result.notes)
+    assert oracle(video)["XMP-exif:GPSLatitude"] == pytest.approx(NAMED.lat, abs=1e-6)
