@@ -4,6 +4,7 @@ QuickTime's own metadata or MPEG-2 transport streams).
 The capture time, most trusted first:
 
 1. a time with its own zone: Apple's ``Keys:CreationDate`` (``2019:07:24 11:25:40+03:00``), the
+   ``(c)day`` of 3GPP apps (``UserData:DateTimeOriginal``, ``2020:11:20 15:04:02+01:00``), the
    ``H264:DateTimeOriginal`` of AVCHD cameras (``2019:04:24 22:24:00+02:00 DST``), XMP's
    ``exif:DateTimeOriginal`` / ``xmp:CreateDate`` with a zone: *declared*, as a photo's OffsetTime;
 2. QuickTime's ``CreateDate`` (the movie header), which the specification makes UTC: phones follow
@@ -14,7 +15,8 @@ The capture time, most trusted first:
    writes UTC or local time), else like any camera's.
 
 The position is the phone's ISO 6709 location (``Keys:GPSCoordinates`` for Apple,
-``UserData:GPSCoordinates`` (``(c)xyz``) for Android and GoPro), XMP's exif:GPSLatitude/Longitude,
+``UserData:GPSCoordinates`` (``(c)xyz``) for Android and GoPro), 3GPP's ``loci`` box on earth
+(``UserData:LocationInformation``, some apps' and phones'), XMP's exif:GPSLatitude/Longitude,
 or the GPS of an AVCHD stream. Embedded telemetry (GoPro GPMF, Google CAMM, DJI and dashcam
 streams: whatever ``exiftool -ee`` extracts with a GPS date and time, always UTC) is a track, and
 its first fix is the video's own position and the clock's truth, as a photo's GPS time.
@@ -37,19 +39,21 @@ from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, PhotoMetadata, P
 #: What Geo-R reads from a video: the time, camera, position and telemetry tags (``-ee``: every
 #: embedded document). Asking for these alone keeps a GoPro's accelerometer and gyroscope unread.
 VIDEO_TAGS = ("-CreateDate", "-CreationDate", "-DateTimeOriginal", "-Make", "-Model", "-DeviceName", "-AndroidVersion",
-              "-AndroidMake", "-AndroidModel", "-SerialNumber", "-CameraSerialNumber", "-GPS*", "-SampleTime", "-MIMEType",
-              "-FileType")
+              "-AndroidMake", "-AndroidModel", "-SerialNumber", "-CameraSerialNumber", "-GPS*", "-LocationInformation", "-SampleTime",
+              "-MIMEType", "-FileType")
 #: How long ExifTool may take over one video's telemetry (hours of GoPro footage: seconds).
 READ_TIMEOUT_S = 300
 #: The groups a camera's name never comes from (derived, file system, each track's own).
 _NOT_CAMERA = ("Composite", "File", "System", "ExifTool")
-_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")  # XMP may omit seconds
 #: A QuickTime date before this is the "0" of an unset clock (1904-01-01, 1970-01-01, 2000-01-01 of dashcams).
 EARLIEST_VIDEO = dt.datetime(2001, 1, 1)
 #: Time tags with a zone of their own, most trusted first (group:name as ``-G1`` spells them, any document).
-ZONED_TIMES = ("Keys:CreationDate", "UserData:CreationDate", "ItemList:CreationDate", "H264:DateTimeOriginal",
+ZONED_TIMES = ("Keys:CreationDate", "UserData:CreationDate", "ItemList:CreationDate", "UserData:DateTimeOriginal", "H264:DateTimeOriginal",
                "XMP-exif:DateTimeOriginal", "XMP-xmp:CreateDate", "XMP-photoshop:DateCreated")
 POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates")
+#: 3GPP's ``loci`` box as ExifTool prints it: "(none) Role=shooting Lat=52.36929 Lon=6.67609 Alt=10.53 Body=earth Notes=".
+_LOCI = re.compile(r"Lat=(-?[\d.]+) Lon=(-?[\d.]+)(?: Alt=(-?[\d.]+))?")
 
 Fix = tuple[float, float, float, float | None]  # UTC seconds, lat, lon, altitude
 
@@ -142,7 +146,7 @@ def _time(value: object) -> tuple[dt.datetime, dt.timedelta | None] | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                            int((fraction or ".0")[1:7].ljust(6, "0")))
     except ValueError:
         return None
@@ -194,6 +198,12 @@ def _position(main: dict[str, Any]) -> tuple[float, float, float | None] | None:
             position = _checked(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
             if position is not None:
                 return position
+    loci_text = str(main.get("UserData:LocationInformation", ""))
+    loci = _LOCI.search(loci_text)
+    if loci is not None and "Body=earth" in loci_text and "Role=fictional" not in loci_text:
+        position = _checked(float(loci[1]), float(loci[2]), float(loci[3]) if loci[3] else None)
+        if position is not None:
+            return position
     for lat_key, lon_key, alt_key in (("XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude", "XMP-exif:GPSAltitude"),
                                       ("H264:GPSLatitude", "H264:GPSLongitude", "H264:GPSAltitude")):
         lat, lon = number(main.get(lat_key)), number(main.get(lon_key))

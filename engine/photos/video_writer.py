@@ -35,24 +35,30 @@ from .restore_patch import PatchError
 from .rewrite_check import unexpected_changes
 from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
 
+#: 3GPP's location box: read, and removed when a position replaces it (ExifTool cannot write its binary form).
+LOCI = "UserData:LocationInformation"
 #: What a video's position is written as (group:name as ExifTool reads it back).
 VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
-                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-x:XMPToolkit"})
-#: Where a video may already hold a position.
-VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude")
+                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-x:XMPToolkit", LOCI})
+#: Where a video may already hold a position (``loci``: 3GPP's location box, which some apps and phones write).
+VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude", LOCI)
 
 
 class VideoWriteRefused(UserError):
     """Why a video cannot be rewritten (the writer says so, original untouched)."""
 
 
-def video_gps_args(location: Location) -> list[str]:
+def video_gps_args(location: Location, existing: TagDump | None = None) -> list[str]:
+    """ExifTool's assignments of ``location``; a 3GPP ``loci`` position the video held (``existing``)
+    is removed, so that no reader finds the position replaced."""
     lat, lon = f"{location.lat:.7f}", f"{location.lon:.7f}"
     coordinates = f"{lat} {lon}" + (f" {location.altitude_m:.2f}" if location.altitude_m is not None else "")
     args = [f"-Keys:GPSCoordinates#={coordinates}", f"-UserData:GPSCoordinates#={coordinates}",
             f"-XMP-exif:GPSLatitude#={lat}", f"-XMP-exif:GPSLongitude#={lon}"]
     if location.altitude_m is not None:
         args += [f"-XMP-exif:GPSAltitude#={abs(location.altitude_m):.2f}", f"-XMP-exif:GPSAltitudeRef#={0 if location.altitude_m >= 0 else 1}"]
+    if existing is not None and existing.get(LOCI) not in (None, ""):
+        args.append(f"-{LOCI}=")
     return args
 
 
@@ -100,7 +106,7 @@ def check_video_rewrite(session: ExifToolSession, location: Location, original: 
     VideoWriteRefused naming the first that does not. ``names``: the place-name tags written too,
     each to read back as in ``expected_names``."""
     after = session.read(temp, binary=True)
-    problems = (readback_problems(location, after)
+    problems = (readback_problems(location, after) + ([f"{LOCI} still holds {after.get(LOCI)!r}"] if after.get(LOCI) else [])
                 + [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in expected_names if str(after.get(tag)) != value]
                 + unexpected_changes(existing, after, VIDEO_GPS_TAGS | names))
     if problems:

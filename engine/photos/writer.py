@@ -369,7 +369,7 @@ class PhotoWriter:
             choices = name_choices(existing, request.location, iptc_capable=False, overwrite=request.overwrite or request.own_names)
             for k, choice in enumerate(choices):  # names in its XMP; without them when that rewrite would change anything else
                 temp = _temp_name(target.parent, target.suffix)
-                status, out, err = session.run([*video_gps_args(request.location), *choice.args, "-o", os.fsencode(temp), os.fsencode(source)])
+                status, out, err = session.run([*video_gps_args(request.location, existing), *choice.args, "-o", os.fsencode(temp), os.fsencode(source)])
                 if status != 0 or not temp.exists():
                     raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
                                           "untouched (--sidecar records the position beside it)")

@@ -49,6 +49,16 @@ def test_an_android_video_is_an_anchor_in_utc(name, when, where):
     assert metadata.gps[:2] == pytest.approx(where)
 
 
+def test_a_3gpp_location_and_zoned_day_are_read():
+    """An app's MP4 that keeps its place in 3GPP's loci box and its time in (c)day with the zone, and
+    no other position: an anchor at 52.36929, 6.67609 on +01:00 (what ExifTool prints)."""
+    metadata, telemetry = read_media(VIDEOS / "mde-3gpp-loci.mp4")
+    assert (metadata.taken_at, metadata.utc_offset, metadata.time_source) == (dt.datetime(2020, 11, 20, 15, 4, 2), H,
+                                                                             "UserData:DateTimeOriginal")
+    assert metadata.gps == pytest.approx((52.36929, 6.67609, 10.53))
+    assert telemetry == []
+
+
 def test_a_gopro_video_is_a_track_and_its_clock_is_exact():
     metadata, telemetry = read_media(VIDEOS / "gpmf-gopro-max.mp4")
     assert "GoPro Max" in metadata.camera

@@ -137,3 +137,24 @@ def test_a_video_that_names_its_place_keeps_its_names(tmp_path):
     assert names(video) == {"XMP-photoshop:City": "Täsch"}  # a name someone gave is not replaced without --overwrite
     assert any("place names kept" in note for note in result.notes)
     assert oracle(video)["XMP-exif:GPSLatitude"] == pytest.approx(NAMED.lat, abs=1e-6)
+
+
+def test_a_3gpp_location_is_a_position_of_its_own_and_an_overwrite_leaves_no_trace_of_it(tmp_path):
+    """A video whose only position is 3GPP's loci box already has one (never replaced without
+    --overwrite); with --overwrite the box goes, so no reader finds the old place beside the new."""
+    video = tmp_path / "VID.mp4"
+    shutil.copy(VIDEOS / "mde-3gpp-loci.mp4", video)
+    original, packets = video.read_bytes(), packets_sha256(video)
+    with PhotoWriter() as writer:
+        with pytest.raises(PhotoWriteError, match="already has a GPS position"):
+            writer.write(WriteRequest(photo=video, location=HERE))
+        assert video.read_bytes() == original
+        result = writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-G1", "-UserData:LocationInformation", "-Composite:GPSLatitude", str(video)],
+                         capture_output=True, text=True, check=True)
+    found = json.loads(out.stdout)[0]
+    assert "UserData:LocationInformation" not in found and found["Composite:GPSLatitude"] == pytest.approx(HERE.lat, abs=1e-6)
+    assert oracle(video)["XMP-exif:GPSLatitude"] == pytest.approx(HERE.lat, abs=1e-6)
+    assert packets_sha256(video) == packets
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
