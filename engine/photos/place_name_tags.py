@@ -116,6 +116,12 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
     return choices
 
 
+def names_readback(choice: NameChoice, after: TagDump) -> list[str]:
+    """Each place name must read back as written (ExifTool skips a block it finds faulty, such as
+    an XMP packet with duplicate properties, and writes the rest)."""
+    return [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in choice.expected if str(after.get(tag)) != value]
+
+
 def _digest_current(existing: TagDump) -> bool:
     digest, current = existing.get("Photoshop:IPTCDigest"), existing.get("File:CurrentIPTCDigest")
     return isinstance(digest, str) and isinstance(current, str) and digest.lower() == current.lower()

@@ -31,6 +31,7 @@ from geor.engine.errors import UserError
 
 from .exiftool import ExifToolSession, TagDump, number
 from .gps_tags import Location
+from .place_name_tags import NameChoice, names_readback
 from .restore_patch import PatchError
 from .rewrite_check import unexpected_changes
 from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
@@ -42,6 +43,9 @@ VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "X
                             "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-x:XMPToolkit", LOCI})
 #: Where a video may already hold a position (``loci``: 3GPP's location box, which some apps and phones write).
 VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude", LOCI)
+
+
+NO_NAMES = NameChoice()
 
 
 class VideoWriteRefused(UserError):
@@ -100,15 +104,12 @@ def readback_problems(location: Location, after: TagDump) -> list[str]:
 
 
 def check_video_rewrite(session: ExifToolSession, location: Location, original: Path, existing: TagDump, before: dict[str, Any],
-                        temp: Path, *, names: frozenset[str] = frozenset(), expected_names: tuple[tuple[str, str], ...] = (),
-                        ) -> tuple[TagDump, bytes, str, str]:
+                        temp: Path, *, names: NameChoice = NO_NAMES) -> tuple[TagDump, bytes, str, str]:
     """(the new file's dump, the undo patch, its checksum, the original's) once every proof holds;
-    VideoWriteRefused naming the first that does not. ``names``: the place-name tags written too,
-    each to read back as in ``expected_names``."""
+    VideoWriteRefused naming the first that does not. ``names``: the place names written too."""
     after = session.read(temp, binary=True)
     problems = (readback_problems(location, after) + ([f"{LOCI} still holds {after.get(LOCI)!r}"] if after.get(LOCI) else [])
-                + [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in expected_names if str(after.get(tag)) != value]
-                + unexpected_changes(existing, after, VIDEO_GPS_TAGS | names))
+                + names_readback(names, after) + unexpected_changes(existing, after, VIDEO_GPS_TAGS | names.tags))
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         raise VideoWriteRefused(f"the rewrite would also change other metadata ({shown})")

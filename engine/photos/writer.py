@@ -41,7 +41,7 @@ from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import jpeg_is_cut
-from .place_name_tags import NameChoice, name_choices
+from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
 from .rewrite_check import embedded_data_changes, has_xmp, unexpected_changes
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
@@ -374,8 +374,8 @@ class PhotoWriter:
                     raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
                                           "untouched (--sidecar records the position beside it)")
                 try:
-                    after, patch, written_sha256, original_sha256 = check_video_rewrite(
-                        session, request.location, source, existing, before, temp, names=choice.tags, expected_names=choice.expected)
+                    after, patch, written_sha256, original_sha256 = check_video_rewrite(session, request.location, source, existing,
+                                                                                        before, temp, names=choice)
                     break
                 except VideoWriteRefused:
                     temp.unlink(missing_ok=True)
@@ -477,7 +477,7 @@ class PhotoWriter:
             try:
                 after = session.read(temp, validate=attempt.validate, binary=True)
                 data = temp.read_bytes()
-                problems = (_readback(attempt, after) + _names_readback(choice, after)
+                problems = (_readback(attempt, after) + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
                             + (embedded_data_changes(attempt.existing, after, original, data)
@@ -653,12 +653,6 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
         if got is None or not math.isclose(abs(got), abs(degrees), abs_tol=1e-7):
             problems.append(f"{key} reads back as {after.get(key)!r}, not {degrees!r}")
     return problems
-
-
-def _names_readback(choice: NameChoice, after: TagDump) -> list[str]:
-    """Each place name must read back as written (ExifTool skips a block it finds faulty, such as
-    an XMP packet with duplicate properties, and writes the rest)."""
-    return [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in choice.expected if str(after.get(tag)) != value]
 
 
 def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:
