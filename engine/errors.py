@@ -8,6 +8,9 @@ expect (``ValueError`` for bad values, ``RuntimeError`` for a missing component)
 catches those keeps working.
 """
 
+import os
+from pathlib import Path
+
 from geor.engine.paths import printable
 
 
@@ -26,6 +29,16 @@ class BadOption(UserError, ValueError):
 
 class MissingComponent(UserError, RuntimeError):
     """A program, package, model or data the job needs is not there; the message says how to get it."""
+
+
+def not_a_folder(path: str | os.PathLike[str]) -> BadInput:
+    """Why a job cannot run on ``path``, which is not a folder: a photo given instead of its folder
+    is named as such, with the command for its folder."""
+    given = Path(path)
+    if given.is_file():
+        return BadInput(f"{printable(given)}: a file, not a folder; Geo-R tags the photos of a folder "
+                        f"(its folder: {printable(given.resolve().parent)})")
+    return BadInput(f"{printable(given)}: no such folder")
 
 
 #: What a command that resumes where it stopped (a tagging job, a download, a training run) adds to "interrupted".

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from geor.engine.errors import BadInput
+from geor.engine.errors import not_a_folder
 from geor.engine.paths import printable
 from geor.engine.photos import (
     PhotoReadError,
@@ -90,7 +90,7 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
                  track: Track | None, writer: PhotoWriter) -> JobSummary:
     root = store.root
     if not root.is_dir():
-        raise BadInput(f"{root}: no such folder")
+        raise not_a_folder(root)
     settle_pending_writes(store)
     side_tracks: list[Path] = []
     problems = _scan(store, root, tick, side_tracks)

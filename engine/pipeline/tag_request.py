@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geor.engine.errors import BadInput
+from geor.engine.errors import not_a_folder
 from geor.engine.placement import LocationSource, Track, load_rules
 
 from .job_setup import open_job_store, plan_job
@@ -76,7 +76,7 @@ def assemble_tag_job(request: TagRequest, *, store: JobStore | None = None, orig
     (the notes come back in :attr:`TagJob.notes`)."""
     say = messages or (lambda line: None)
     if not Path(request.folder).is_dir():
-        raise BadInput(f"{request.folder}: no such folder")
+        raise not_a_folder(request.folder)
     options = request.options.resolved(load_rules())
     plan = plan_job(options)  # every option checked and every track read before a job exists
     resumed = False

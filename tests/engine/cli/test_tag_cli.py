@@ -56,6 +56,16 @@ def test_exit_status_says_whether_every_photo_was_handled(tmp_path, cli_env):
     assert "exit status: 0 when every photo was handled" in " ".join(geor(cli_env, "tag", "--help").stdout.split())
 
 
+def test_a_photo_given_instead_of_its_folder_is_named_as_a_file(cli_env, tmp_path):
+    photo = tmp_path / "trip" / "IMG_0001.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"\xff\xd8\xff\xd9")
+    result = geor(cli_env, "tag", str(photo), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{photo}: a file, not a folder" in result.stderr and f"its folder: {photo.parent}" in result.stderr
+    assert photo.read_bytes() == b"\xff\xd8\xff\xd9"
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
