@@ -117,6 +117,16 @@ def has_xmp(dump: TagDump) -> bool:
     return any(key.startswith("XMP-") for key, _ in dump.entries)
 
 
+def keep_xmp_signature(existing: TagDump) -> list[str]:
+    """ExifTool signs an XMP packet it rewrites (x:xmptk): the assignments that leave a packet the
+    file already held with its own signature, or without one (a camera's or another program's
+    packet), so that only a packet Geo-R creates is signed (the check above allows nothing else)."""
+    toolkit = existing.get("XMP-x:XMPToolkit")
+    if isinstance(toolkit, str) and toolkit:
+        return [f"-XMP-x:XMPToolkit={toolkit}"]
+    return ["-XMP-x:XMPToolkit="] if has_xmp(existing) else []
+
+
 def _show(values: Counter[str]) -> str:
     """Values for a person: ``72``, ``72 and 144`` (two copies of the tag), ``(absent)``, ``293,002 bytes``
     (binary data, read with ``-b``)."""

@@ -15,7 +15,8 @@ the video; Geo-R then proves, before the rename, that
 Place names go into the video's XMP as into a photo's (``photoshop:City``/``State``/``Country``,
 ``Iptc4xmpCore:CountryCode``: Lightroom's and digiKam's location fields), kept when the video already
 names its place, and left out when writing them would change anything else (the position is then
-written alone, and the report says so). AVCHD streams (``.MTS``) cannot be rewritten by ExifTool and
+written alone, and the report says so). An XMP packet the video already holds (an editor's, in a
+MOV's ``udta`` or an MP4's ``uuid`` box) keeps its own signature (x:xmptk), as a photo's does. AVCHD streams (``.MTS``) cannot be rewritten by ExifTool and
 take a sidecar, which holds the names too.
 """
 
@@ -40,7 +41,7 @@ from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
 LOCI = "UserData:LocationInformation"
 #: What a video's position is written as (group:name as ExifTool reads it back).
 VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
-                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-x:XMPToolkit", LOCI})
+                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", LOCI})
 #: Where a video may already hold a position (``loci``: 3GPP's location box, which some apps and phones write).
 VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude", LOCI)
 

@@ -43,7 +43,7 @@ from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import jpeg_is_cut
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import embedded_data_changes, has_xmp, unexpected_changes
+from .rewrite_check import embedded_data_changes, keep_xmp_signature, unexpected_changes
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
 from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite, has_video_position, media_facts, video_gps_args
 
@@ -369,7 +369,8 @@ class PhotoWriter:
             choices = name_choices(existing, request.location, iptc_capable=False, overwrite=request.overwrite or request.own_names)
             for k, choice in enumerate(choices):  # names in its XMP; without them when that rewrite would change anything else
                 temp = _temp_name(target.parent, target.suffix)
-                status, out, err = session.run([*video_gps_args(request.location, existing), *choice.args, "-o", os.fsencode(temp), os.fsencode(source)])
+                status, out, err = session.run([*video_gps_args(request.location, existing), *choice.args, *keep_xmp_signature(existing),
+                                                "-o", os.fsencode(temp), os.fsencode(source)])
                 if status != 0 or not temp.exists():
                     raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
                                           "untouched (--sidecar records the position beside it)")
@@ -408,7 +409,7 @@ class PhotoWriter:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        keys = (VIDEO_GPS_TAGS - {"XMP-x:XMPToolkit"}) | choice.tags
+        keys = VIDEO_GPS_TAGS | choice.tags
         result = WriteResult(target=target, created=False, old={k: v for k, v in existing.entries if k in keys},
                              new={k: v for k, v in after.entries if k in keys}, sha256=written_sha256, original_sha256=original_sha256,
                              restore=patch, notes=choice.notes)
@@ -468,7 +469,7 @@ class PhotoWriter:
         refusals: list[str] = []
         for choice in attempt.choices:
             temp = _temp_name(target.parent, target.suffix)
-            args: list[str | bytes] = [*attempt.gps_args, *choice.args, *_keep_toolkit(attempt.existing, choice), "-o", os.fsencode(temp)]
+            args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if choice.xmp else []), "-o", os.fsencode(temp)]
             status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
             if status != 0 or not temp.exists():
                 temp.unlink(missing_ok=True)
@@ -653,18 +654,6 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
         if got is None or not math.isclose(abs(got), abs(degrees), abs_tol=1e-7):
             problems.append(f"{key} reads back as {after.get(key)!r}, not {degrees!r}")
     return problems
-
-
-def _keep_toolkit(existing: TagDump, choice: NameChoice) -> list[str]:
-    """ExifTool signs an XMP packet it rewrites (x:xmptk); a packet Geo-R only adds names to keeps
-    its own signature, or stays without one (a camera's or another program's packet), and only a
-    packet Geo-R creates is signed."""
-    if not choice.xmp:
-        return []
-    toolkit = existing.get("XMP-x:XMPToolkit")
-    if isinstance(toolkit, str) and toolkit:
-        return [f"-XMP-x:XMPToolkit={toolkit}"]
-    return ["-XMP-x:XMPToolkit="] if has_xmp(existing) else []
 
 
 def _awkward_name(path: Path) -> bool:

@@ -158,3 +158,30 @@ def test_a_3gpp_location_is_a_position_of_its_own_and_an_overwrite_leaves_no_tra
     assert packets_sha256(video) == packets
     restore_original(video, result.sha256, result.restore, result.original_sha256)
     assert video.read_bytes() == original
+
+
+#: What a video's write may add (its position, the handler of the new Keys box) or drop: QuickTime's
+#: empty ``wide`` box (8 bytes reserved for a 64-bit media header, nothing in it) goes when ExifTool moves the movie box.
+VIDEO_WRITE = {"Keys:GPSCoordinates", "UserData:GPSCoordinates", "QuickTime:HandlerType", "QuickTime:Wide"}
+
+
+@pytest.mark.parametrize("name", ["mde-after-effects-xmp.mov", "mde-adobe-xmp-uuid.mp4"])
+def test_a_videos_own_xmp_packet_keeps_its_signature_and_everything_else(tmp_path, name):
+    """Issue 25's class 6 on videos: Adobe's XMP packets (a MOV's udta and an MP4's uuid box) take
+    the position and the names, and keep their own x:xmptk; ExifTool would sign them as its own."""
+    from ...helpers import exiftool_oracle
+
+    video = tmp_path / name
+    shutil.copy(VIDEOS / name, video)
+    original, packets = video.read_bytes(), packets_sha256(video)
+    before = exiftool_oracle.dump(video)
+    assert exiftool_oracle.values(before, "XMP-x:XMPToolkit") == ["Adobe XMP Core 5.6-c148 79.164036, 2019/08/13-01:06:57        "]
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=NAMED))
+    after = exiftool_oracle.dump(video)
+    assert [line for line in exiftool_oracle.damage(before, after) if line.split(": ", 1)[0] not in VIDEO_WRITE] == []
+    assert exiftool_oracle.values(after, "XMP-x:XMPToolkit") == exiftool_oracle.values(before, "XMP-x:XMPToolkit")
+    assert names(video)["XMP-photoshop:City"] == "Zermatt" and oracle(video)["XMP-exif:GPSLatitude"] == pytest.approx(NAMED.lat, abs=1e-6)
+    assert packets_sha256(video) == packets
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
