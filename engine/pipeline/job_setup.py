@@ -23,7 +23,7 @@ from .tag_options import TagOptions
 class JobPlan:
     sources: list[LocationSource]
     tracks: TrackRead | None = None
-    notes: list[str] = field(default_factory=list)  # what the user should know before the job runs (damaged track records)
+    notes: list[str] = field(default_factory=list)  # what the user should know before the job runs (track records skipped: damaged, or without a fix)
 
     @property
     def track(self) -> Track | None:
@@ -40,7 +40,7 @@ def plan_job(options: TagOptions) -> JobPlan:
         if tracks.skipped:
             shown = tracks.skipped[:5]
             more = f" (and {len(tracks.skipped) - 5:,} more)" if len(tracks.skipped) > 5 else ""
-            notes.append(f"skipped {len(tracks.skipped):,} damaged track records: {'; '.join(shown)}{more}")
+            notes.append(f"skipped {len(tracks.skipped):,} track records (damaged, or without a fix): {'; '.join(shown)}{more}")
     return JobPlan([AnchorSource(options.policy, tracks.track if tracks is not None else None)], tracks, notes)
 
 

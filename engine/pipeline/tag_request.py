@@ -52,7 +52,7 @@ class TagJob:
     options: TagOptions
     sources: list[LocationSource]
     track: Track | None
-    notes: list[str] = field(default_factory=list)  # what the user should know before it runs (damaged track records)
+    notes: list[str] = field(default_factory=list)  # what the user should know before it runs (track records skipped: damaged, or without a fix)
     geocoder: Geocoder
     predictor: Any = None
 

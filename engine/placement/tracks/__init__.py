@@ -46,9 +46,9 @@ def read_track_file(path: Path) -> tuple[list[Fix], list[str]]:
     kind = SUFFIXES.get(path.suffix.lower())
     skipped: list[str] = []
     if kind == "GPX":
-        fixes = gpx.read_gpx(path)
+        fixes, skipped = gpx.read_gpx(path)
     elif kind in ("KML", "KMZ"):
-        fixes = kml.read_kml(path)
+        fixes, skipped = kml.read_kml(path)
     elif kind == "NMEA":
         fixes = nmea.read_nmea(path)
     elif kind == "CSV":

@@ -1,4 +1,6 @@
-"""GPX 1.0/1.1 (gpxpy): track points, route points and waypoints that carry a time."""
+"""GPX 1.0/1.1 (gpxpy): track points, route points and waypoints that carry a time. A point whose
+``<fix>`` says ``none`` (the receiver had no fix: GPS loggers keep writing their last position with a
+new time, as GPSBabel's MTK and Columbus readers pass on) is not a position and is left out, counted."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 from .track import Fix, TrackError, checked_fix
 
 
-def read_gpx(path: Path) -> list[Fix]:
+def read_gpx(path: Path) -> tuple[list[Fix], list[str]]:
     import gpxpy
     import gpxpy.gpx
 
@@ -22,14 +24,19 @@ def read_gpx(path: Path) -> list[Fix]:
     points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
     points += [p for route in gpx.routes for p in route.points] + list(gpx.waypoints)
     fixes = []
+    no_fix = 0
     for point in points:
         if point.time is None:
+            continue
+        if (point.type_of_gpx_fix or "").strip().lower() == "none":
+            no_fix += 1
             continue
         accuracy = point.horizontal_dilution * 5.0 if point.horizontal_dilution else None  # HDOP x a typical 5 m UERE
         fix = checked_fix(point.time, point.latitude, point.longitude, point.elevation, accuracy, path.name)
         if fix is not None:
             fixes.append(fix)
-    return fixes
+    skipped = [f"{path}: {no_fix} point{'s' if no_fix != 1 else ''} whose <fix> says none (the receiver had no fix): not used"] if no_fix else []
+    return fixes, skipped
 
 
 def _first_line(exc: Exception) -> str:

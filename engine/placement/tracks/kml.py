@@ -1,18 +1,26 @@
 """KML and KMZ (fastkml): gx:Track / gx:MultiTrack points with their <when>, and Placemarks with a
-Point and a TimeStamp (what Google Earth, My Tracks and gpsbabel write). Lines without times say
-nothing about when, and are skipped."""
+Point and a TimeStamp (what Google Earth, My Tracks, OpenTracks and gpsbabel write). Lines without
+times say nothing about when, and are skipped. A gx:Track's empty ``<when/>`` or ``<gx:coord/>``
+(OpenTracks marks each pause so; GPSBabel writes points of unknown time so) is taken out with its
+partner before fastkml reads the file (fastkml 1.4 stops on either), and counted."""
 
 from __future__ import annotations
 
+import re
 import warnings
+import xml.etree.ElementTree as ElementTree
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from .track import Fix, TrackError, checked_fix
 
+GX_TRACK = "{http://www.google.com/kml/ext/2.2}Track"
+GX_COORD = "{http://www.google.com/kml/ext/2.2}coord"
+EMPTY_ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:when|coord)\s*(?:/>|>\s*</)")  # <when/>, <gx:coord></gx:coord>, ...
 
-def read_kml(path: Path) -> list[Fix]:
+
+def read_kml(path: Path) -> tuple[list[Fix], list[str]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fastkml warns that lxml (pretty printing only) is missing
         from fastkml import kml
@@ -23,10 +31,11 @@ def read_kml(path: Path) -> list[Fix]:
                 names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
                 if not names:
                     raise TrackError(f"{path}: a KMZ archive without a .kml file in it")
-                text = archive.read("doc.kml" if "doc.kml" in names else names[0]).decode("utf-8", "replace")
-            document = kml.KML.from_string(text.encode())  # type: ignore[arg-type]  # typed str; lxml needs bytes if XML names its encoding
+                data = archive.read("doc.kml" if "doc.kml" in names else names[0])
         else:
-            document = kml.KML.parse(path)
+            data = path.read_bytes()
+        data, empty = _without_empty_track_items(data)
+        document = kml.KML.from_string(data)  # type: ignore[arg-type]  # typed str; lxml needs bytes if XML names its encoding
     except zipfile.BadZipFile:
         raise TrackError(f"{path}: not a KMZ (zip) archive") from None
     except TrackError:
@@ -35,7 +44,29 @@ def read_kml(path: Path) -> list[Fix]:
         raise TrackError(f"{path}: not a KML file ({type(exc).__name__}: {exc})") from None
     fixes: list[Fix] = []
     _collect(document, fixes, path.name)
-    return fixes
+    skipped = [f"{path}: {empty} track point{'s' if empty != 1 else ''} with an empty <when/> or <gx:coord/> (a pause, or a time "
+               "not known): not used"] if empty else []
+    return fixes, skipped
+
+
+def _without_empty_track_items(data: bytes) -> tuple[bytes, int]:
+    """The KML without the gx:Track items whose time or position is empty (each <when> pairs with
+    the <gx:coord> of its rank), and how many went; the bytes as they were when none is empty."""
+    if not EMPTY_ITEM.search(data):
+        return data, 0
+    root = ElementTree.fromstring(data)
+    removed = 0
+    for track in root.iter(GX_TRACK):
+        whens = [child for child in track if child.tag.rpartition("}")[2] == "when"]
+        coords = [child for child in track if child.tag == GX_COORD]
+        if len(whens) != len(coords):
+            continue  # not pairs: fastkml says what it makes of it
+        for when, coord in zip(whens, coords, strict=True):
+            if not (when.text or "").strip() or not (coord.text or "").strip():
+                track.remove(when)
+                track.remove(coord)
+                removed += 1
+    return (ElementTree.tostring(root, encoding="utf-8") if removed else data), removed
 
 
 def _collect(container: Any, fixes: list[Fix], source: str) -> None:

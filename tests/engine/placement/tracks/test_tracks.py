@@ -126,6 +126,78 @@ def test_a_csv_names_its_bad_lines_and_keeps_the_rest(tmp_path):
     assert skipped[0].startswith(f"{path}: line 4: 'yesterday' is not a time") and skipped[1].startswith(f"{path}: line 8:")
 
 
+def gpx_fixes_by_time(name):
+    """GPSBabel's own reading of a logger's download (its GPX of the same log), point by point, with
+    the fix each point says it had."""
+    with open(DATA / name, encoding="utf-8") as handle:
+        gpx = gpxpy.parse(handle)
+    return {p.time.timestamp(): p for t in gpx.tracks for s in t.segments for p in s.points}
+
+
+@pytest.mark.parametrize("csv_name, gpx_name, rows, no_fix", [
+    ("gpsbabel-mtk-logger.csv", "gpsbabel-mtk-logger.gpx", 149, 12),  # an MTK logger: N/S and E/W columns, 2008/01/27, "No fix" rows
+    ("gpsbabel-columbus-v900.csv", "gpsbabel-columbus-v900.gpx", 21, 0),  # a Columbus V-900: 090204 063821, 31.769598N, NUL padding
+])
+def test_gps_loggers_csv_exports_read_as_gpsbabel_reads_the_same_log(csv_name, gpx_name, rows, no_fix):
+    fixes, skipped = read_track_file(DATA / csv_name)
+    points = gpx_fixes_by_time(gpx_name)
+    assert len(fixes) == rows - no_fix and len(skipped) == no_fix
+    assert all("the logger had no fix ('No fix')" in line for line in skipped)
+    for fix in fixes:
+        point = points[fix.t]  # the same moment (UTC), to the millisecond
+        assert point.type_of_gpx_fix != "none"
+        assert (fix.lat, fix.lon) == pytest.approx((point.latitude, point.longitude), abs=1e-6)
+        assert fix.ele == pytest.approx(point.elevation, abs=1e-3)
+
+
+def test_a_gpx_point_without_a_fix_is_not_a_position():
+    """The same MTK log as GPSBabel writes it to GPX: the points whose <fix> is none repeat the last
+    position with new times (the logger had lost the sky); they are counted, never used."""
+    fixes, skipped = read_track_file(DATA / "gpsbabel-mtk-logger.gpx")
+    points = gpx_fixes_by_time("gpsbabel-mtk-logger.gpx")
+    blind = [t for t, p in points.items() if p.type_of_gpx_fix == "none"]
+    assert len(blind) == 12 and len(fixes) == len(points) - 12
+    assert not {f.t for f in fixes} & set(blind)
+    assert skipped == [f"{DATA / 'gpsbabel-mtk-logger.gpx'}: 12 points whose <fix> says none (the receiver had no fix): not used"]
+
+
+def test_an_opentracks_kml_with_pauses_reads_as_gpsbabel_reads_it(tmp_path):
+    """OpenTracks (Android) marks each pause of a recording with an empty <gx:coord/> beside its
+    <when>: the points between read as GPSBabel reads them, the pauses are counted, and an empty
+    <when/> (a point of unknown time) goes the same way."""
+    fixes, skipped = read_track_file(DATA / "gpsbabel-opentracks-pauses.kml")
+    points = gpx_fixes_by_time("gpsbabel-opentracks-pauses.gpx")
+    assert [f.t for f in fixes] == sorted(points) and len(fixes) == 2
+    for fix in fixes:
+        assert (fix.lat, fix.lon, fix.ele) == pytest.approx((points[fix.t].latitude, points[fix.t].longitude, points[fix.t].elevation),
+                                                            abs=1e-3)
+    assert skipped == [f"{DATA / 'gpsbabel-opentracks-pauses.kml'}: 2 track points with an empty <when/> or <gx:coord/> (a pause, or "
+                       "a time not known): not used"]
+    unknown = tmp_path / "unknown-time.kml"
+    unknown.write_text((DATA / "gpsbabel-opentracks-pauses.kml").read_text().replace("<when>2021-03-02T09:30:41.890Z</when>", "<when/>"))
+    fixes, skipped = read_track_file(unknown)
+    assert len(fixes) == 1 and fixes[0].t == max(points) and skipped[0].endswith(": 3 track points with an empty <when/> or "
+                                                                                 "<gx:coord/> (a pause, or a time not known): not used")
+
+
+def test_a_hemisphere_column_or_letter_gives_the_sign(tmp_path):
+    """South and west from a logger's N/S and E/W columns or its letters; a value with both a sign
+    and a hemisphere, or a hemisphere that is not its axis's, is a bad line, never a guess."""
+    north, _ = read_track_file(DATA / "gpsbabel-mtk-logger.csv")
+    lines = (DATA / "gpsbabel-mtk-logger.csv").read_text().splitlines()
+    south = tmp_path / "south-west.csv"
+    south.write_text("\n".join([lines[0], *(line.replace(",N,", ",S,").replace(",E,", ",W,") for line in lines[1:])]) + "\n")
+    fixes, _ = read_track_file(south)
+    assert [(f.lat, f.lon) for f in fixes] == [(-f.lat, -f.lon) for f in north]
+    v900 = (DATA / "gpsbabel-columbus-v900.csv").read_text().splitlines()
+    odd = tmp_path / "odd.csv"
+    odd.write_text("\n".join([v900[0], v900[1].replace("N,", "S,", 1), v900[2].replace("31.", "-31.", 1),
+                              v900[3].replace("N,", "E,", 1)]) + "\n")
+    fixes, skipped = read_track_file(odd)
+    assert len(fixes) == 1 and fixes[0].lat == pytest.approx(-31.769598)
+    assert "both a sign and a hemisphere" in skipped[0] and "not one hemisphere of N/S" in skipped[1]
+
+
 def test_a_csv_without_the_columns_names_its_header(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("name,value\na,1\n")
