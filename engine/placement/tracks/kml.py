@@ -2,7 +2,8 @@
 Point and a TimeStamp (what Google Earth, My Tracks, OpenTracks and gpsbabel write). Lines without
 times say nothing about when, and are skipped. A gx:Track's empty ``<when/>`` or ``<gx:coord/>``
 (OpenTracks marks each pause so; GPSBabel writes points of unknown time so) is taken out with its
-partner before fastkml reads the file (fastkml 1.4 stops on either), and counted."""
+partner before fastkml reads the file (fastkml 1.4 stops on either), and counted. KML 2.3's own
+``<Track>``/``<coord>`` (the OGC standard's names for Google's extension) are read as gx:Track."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from typing import Any
 
 from .track import Fix, TrackError, checked_fix
 
-GX_TRACK = "{http://www.google.com/kml/ext/2.2}Track"
-GX_COORD = "{http://www.google.com/kml/ext/2.2}coord"
+GX = "{http://www.google.com/kml/ext/2.2}"
+KML = "{http://www.opengis.net/kml/2.2}"
+KML_2_3 = "{http://www.opengis.net/kml/2.3}"
 EMPTY_ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:when|coord)\s*(?:/>|>\s*</)")  # <when/>, <gx:coord></gx:coord>, ...
+KML_2_3_TRACK = re.compile(rb"<(?:kml:)?(?:Track|MultiTrack)[\s>]|www\.opengis\.net/kml/2\.3")  # KML 2.3's Track, unprefixed
+#: KML 2.3's elements that were Google's extension in 2.2, as fastkml knows them.
+FROM_KML_2_3 = {f"{ns}{name}": f"{GX}{name}" for ns in (KML, KML_2_3) for name in ("Track", "MultiTrack", "coord", "angles")}
 
 
 def read_kml(path: Path) -> tuple[list[Fix], list[str]]:
@@ -34,7 +39,7 @@ def read_kml(path: Path) -> tuple[list[Fix], list[str]]:
                 data = archive.read("doc.kml" if "doc.kml" in names else names[0])
         else:
             data = path.read_bytes()
-        data, empty = _without_empty_track_items(data)
+        data, empty = _normalised(data)
         document = kml.KML.from_string(data)  # type: ignore[arg-type]  # typed str; lxml needs bytes if XML names its encoding
     except zipfile.BadZipFile:
         raise TrackError(f"{path}: not a KMZ (zip) archive") from None
@@ -49,16 +54,25 @@ def read_kml(path: Path) -> tuple[list[Fix], list[str]]:
     return fixes, skipped
 
 
-def _without_empty_track_items(data: bytes) -> tuple[bytes, int]:
-    """The KML without the gx:Track items whose time or position is empty (each <when> pairs with
-    the <gx:coord> of its rank), and how many went; the bytes as they were when none is empty."""
-    if not EMPTY_ITEM.search(data):
+def _normalised(data: bytes) -> tuple[bytes, int]:
+    """The KML as fastkml reads it: KML 2.3's tracks as gx:Tracks, without the track items whose
+    time or position is empty (each <when> pairs with the <gx:coord> of its rank); and how many
+    items went. The bytes as they were when there is nothing to change."""
+    if not EMPTY_ITEM.search(data) and not KML_2_3_TRACK.search(data):
         return data, 0
     root = ElementTree.fromstring(data)
+    renamed = False
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(KML_2_3):
+            element.tag = FROM_KML_2_3.get(element.tag, KML + element.tag[len(KML_2_3):])
+            renamed = True
+        elif element.tag in FROM_KML_2_3:
+            element.tag = FROM_KML_2_3[element.tag]
+            renamed = True
     removed = 0
-    for track in root.iter(GX_TRACK):
+    for track in root.iter(f"{GX}Track"):
         whens = [child for child in track if child.tag.rpartition("}")[2] == "when"]
-        coords = [child for child in track if child.tag == GX_COORD]
+        coords = [child for child in track if child.tag == f"{GX}coord"]
         if len(whens) != len(coords):
             continue  # not pairs: fastkml says what it makes of it
         for when, coord in zip(whens, coords, strict=True):
@@ -66,7 +80,7 @@ def _without_empty_track_items(data: bytes) -> tuple[bytes, int]:
                 track.remove(when)
                 track.remove(coord)
                 removed += 1
-    return (ElementTree.tostring(root, encoding="utf-8") if removed else data), removed
+    return (ElementTree.tostring(root, encoding="utf-8") if removed or renamed else data), removed
 
 
 def _collect(container: Any, fixes: list[Fix], source: str) -> None:

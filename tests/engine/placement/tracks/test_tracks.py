@@ -180,6 +180,19 @@ def test_an_opentracks_kml_with_pauses_reads_as_gpsbabel_reads_it(tmp_path):
                                                                                  "<gx:coord/> (a pause, or a time not known): not used")
 
 
+@pytest.mark.parametrize("namespace", ["http://www.opengis.net/kml/2.2", "http://www.opengis.net/kml/2.3"])
+def test_a_kml_2_3_track_reads_as_gpsbabel_reads_it(tmp_path, namespace):
+    """KML 2.3 (OGC) names Google's gx:Track <Track> and its points <coord>, in KML's own namespace."""
+    path = tmp_path / "track.kml"
+    path.write_text((DATA / "gpsbabel-kml-2.3-track.kml").read_text().replace("http://www.opengis.net/kml/2.2", namespace))
+    fixes, skipped = read_track_file(path)
+    points = gpx_fixes_by_time("gpsbabel-kml-2.3-track.gpx")
+    assert [f.t for f in fixes] == sorted(points) and len(fixes) == 7 and not skipped
+    for fix in fixes:
+        assert (fix.lat, fix.lon, fix.ele) == pytest.approx((points[fix.t].latitude, points[fix.t].longitude, points[fix.t].elevation),
+                                                            abs=1e-3)
+
+
 def test_a_hemisphere_column_or_letter_gives_the_sign(tmp_path):
     """South and west from a logger's N/S and E/W columns or its letters; a value with both a sign
     and a hemisphere, or a hemisphere that is not its axis's, is a bad line, never a guess."""
