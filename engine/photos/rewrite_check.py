@@ -80,7 +80,7 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
                 changes.append(f"{key} {' '.join(map(str, was_list))} -> {' '.join(map(str, now_list)) or '(absent)'} (the rewrite would clear this pointer)")
             continue
         if key == "ExifTool:Warning":
-            was_list, now_list = [_normal_warning(w) for w in was_list], [_normal_warning(w) for w in now_list]
+            was_list, now_list = _normal_warnings(was_list), _normal_warnings(now_list)
         was, now = _multiset(was_list), _multiset(now_list)
         created = not was and key in MANDATORY_ADDITIONS and not (key == "XMP-x:XMPToolkit" and has_xmp(before))  # (signs new packets only)
         if was == now or created or (key in REPEATABLE and set(was) == set(now)):
@@ -99,11 +99,26 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
 #: the name depends on which tables the ExifTool process loaded before (a Nikon maker note is
 #: "MakerNotes" in a fresh process, "MakerNoteNikon" once it wrote one), not on the file.
 WARNING_GROUP = re.compile(r"\b[A-Za-z][\w-]*:(?=[A-Za-z]\w*\b)")
+#: A tag ExifTool does not know is "Unknown ExifIFD tag 0x9103" until the process has written a file
+#: that holds it; from then on it is "Non-standard ExifIFD tag 0x9103 Exif_0x9103" (the name it gave
+#: the tag): one warning, two spellings, by the process's history.
+NAMED_UNKNOWN_TAG = re.compile(r"\bNon-standard (\S+) tag (0x[0-9a-fA-F]{4}) \w+_0x[0-9a-fA-F]{4}$")
+#: ExifTool folds repeats of a warning into one text: "Entries in IFD1 are out of order [x6]".
+REPEATS = re.compile(r" \[x(\d+)\]$")
 
 
-def _normal_warning(text: Any) -> Any:
-    """A warning as compared: without the group names whose spelling depends on the process's history."""
-    return WARNING_GROUP.sub("", text) if isinstance(text, str) else text
+def _normal_warnings(texts: list[Any]) -> list[Any]:
+    """Warnings as compared: without the group names and the spellings that depend on the process's
+    history, each repeat a copy of its own (a rewrite that fixes one of six repeats adds nothing)."""
+    found: list[Any] = []
+    for text in texts:
+        if not isinstance(text, str):
+            found.append(text)
+            continue
+        repeats = REPEATS.search(text)
+        text = NAMED_UNKNOWN_TAG.sub(r"Unknown \1 tag \2", WARNING_GROUP.sub("", text[:repeats.start()] if repeats else text))
+        found += [text] * (int(repeats.group(1)) if repeats else 1)
+    return found
 
 
 def _pointing(values: list[Any]) -> int:

@@ -1,0 +1,28 @@
+"""The rewrite check's comparison of warnings: the same warning in another spelling is not new, a
+repeat more is, a warning of another tag is (rewrite_check.unexpected_changes)."""
+
+import pytest
+
+from geor.engine.photos.exiftool import TagDump
+from geor.engine.photos.rewrite_check import unexpected_changes
+
+
+def warnings(*texts: str) -> TagDump:
+    return TagDump(tuple(("ExifTool:Warning", text) for text in texts))
+
+
+@pytest.mark.parametrize(("before", "after", "new"), [
+    (["[minor] Unknown ExifIFD tag 0x9103"], ["[minor] Non-standard ExifIFD tag 0x9103 Exif_0x9103"], []),
+    (["[minor] Non-standard ExifIFD tag 0x9103 Exif_0x9103"], ["[minor] Unknown ExifIFD tag 0x9103"], []),
+    (["[minor] Unknown ExifIFD tag 0x9103"], ["[minor] Non-standard ExifIFD tag 0x9104 Exif_0x9104"],
+     ["new warning: [minor] Unknown ExifIFD tag 0x9104"]),
+    (["[minor] Unknown ExifIFD tag 0x9103"], ["[minor] Non-standard IFD0 tag 0x9103 Exif_0x9103"],
+     ["new warning: [minor] Unknown IFD0 tag 0x9103"]),
+    (["Entries in IFD1 are out of order [x6]"], ["Entries in IFD1 are out of order [x5]"], []),
+    (["Entries in IFD1 are out of order [x2]"], ["Entries in IFD1 are out of order", "Entries in IFD1 are out of order"], []),
+    (["Entries in IFD1 are out of order [x2]"], ["Entries in IFD1 are out of order [x3]"], ["new warning: Entries in IFD1 are out of order"]),
+    ([], ["Entries in IFD1 are out of order"], ["new warning: Entries in IFD1 are out of order"]),
+    (["Undefined value for MakerNotes:ManualFocusDistance"], ["Undefined value for MakerNoteNikon:ManualFocusDistance"], []),
+])
+def test_a_warning_is_new_only_when_the_file_did_not_have_it(before, after, new):
+    assert unexpected_changes(warnings(*before), warnings(*after), set()) == new
