@@ -474,7 +474,7 @@ class PhotoWriter:
             if status != 0 or not temp.exists():
                 temp.unlink(missing_ok=True)
                 why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
-                raise InPlaceRefused(f"{why}; original untouched", why)
+                raise InPlaceRefused(f"{why}; original untouched (--sidecar records the position beside it)", why)
             try:
                 after = session.read(temp, validate=attempt.validate, binary=True)
                 data = temp.read_bytes()
