@@ -99,9 +99,9 @@ def _exiv2_reason(exc: Exception, path: Path) -> str:
     prefix = f"{os.fspath(path)}: "
     if text.startswith(prefix):  # exiv2 names the file; callers already do
         text = text[len(prefix):]
-    if "unknown image type" in text or "Failed to read" in text or "not a" in text.lower():
+    if "unknown image type" in text or "Failed to read" in text or "not a" in text.lower() or "does not look like" in text:
         return f"not a readable image ({text})"
-    return text
+    return f"its metadata is damaged (exiv2: {text})"  # "corrupted image metadata", or only a code (XMP's _ERROR_FORMAT_CL_SPACE)
 
 
 def _lenient(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from geor.engine.pipeline.scan import scan_photos
 from ...helpers import exiftool_oracle as oracle
 
 CORPUS = Path(__file__).parent / "corpus"
-MORE = Path(__file__).parent / "more_cameras"  # files of other collections, each a defect found there (SOURCES.md)
+MORE = Path(__file__).parent / "more_files"  # files of other collections, each a defect found there (SOURCES.md)
 needs_oracle = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge (CI installs Debian's)")
 
 

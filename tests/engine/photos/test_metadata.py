@@ -80,6 +80,18 @@ def test_a_jpeg_header_and_garbage_is_still_unreadable(tmp_path):
 
 
 
+@pytest.mark.parametrize(("name", "reason"), [
+    ("exiv2-issue_2427_poc.jpg", "its metadata is damaged (exiv2: _ERROR_FORMAT_CL_SPACE)"),
+    ("exiv2-issue_1841_poc.webp", "not a readable image (This does not look like a TIFF image)"),
+])
+def test_a_fuzzers_file_is_named_unreadable_in_words(name, reason):
+    """Two of exiv2's own fuzzing proofs (more_files/SOURCES.md): the report says in words why the
+    file cannot be read, not only exiv2's code."""
+    with pytest.raises(PhotoReadError) as caught:
+        read_metadata(Path(__file__).parent / "more_files" / name)
+    assert str(caught.value) == reason
+
+
 @pytest.mark.skipif(not EXIFTOOL, reason="needs exiftool, the independent reader (.ci/run installs it)")
 def test_gps_time_and_accuracy_of_real_cameras_agree_with_exiftool():
     """GPSDateStamp + GPSTimeStamp (UTC: the camera clock's truth) and GPSHPositioningError, read
