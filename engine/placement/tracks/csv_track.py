@@ -11,6 +11,9 @@ GPS loggers' own exports read as they are (GPSBabel's reference files of each ar
   ``31.765973N``, cells padded with NULs;
 - GPSBabel's unicsv (``Date,Time`` as ``2014/09/17`` and ``13:20:20.004``).
 
+A time without a zone is UTC (timestamps.py), as the loggers write it; GPSBabel's unicsv writes the
+converting computer's local time unless told ``utc``, which no file says: the README asks for zones.
+
 A row whose fix column says the logger had none (MTK's ``No fix``, ``none``, ``invalid``, an
 estimate by dead reckoning) holds the last position with a new time: it is skipped and named, never
 taken as where the logger was."""
