@@ -34,7 +34,7 @@ _COORDINATES = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s
 SOURCE_TEXT: dict[str, str] = {
     Source.EXIF: "The photo's own GPS",
     Source.GPX: "A GPX track, matched by the photo's time",
-    Source.TRACK: "A track (GPX, KML, NMEA, location history…), matched by the photo's time",
+    Source.TRACK: "A track (GPX, KML, FIT, NMEA, location history…), matched by the photo's time",
     Source.INTERPOLATED: "GPS photos of any device, taken at the same time",
     Source.MODEL: "The model, reasoning down the Chain of Region",
     Source.MANUAL: "Placed by hand",

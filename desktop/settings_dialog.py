@@ -421,7 +421,7 @@ class SettingsDialog(QDialog):
     def _add_tracks(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Add track files", "",
-            "Tracks (*.gpx *.kml *.kmz *.geojson *.json *.nmea *.log *.csv *.txt);;All files (*)")
+            "Tracks (*.gpx *.kml *.kmz *.fit *.tcx *.geojson *.json *.nmea *.log *.csv *.txt);;All files (*)")
         known = {self.tracks.item(i).text() for i in range(self.tracks.count())}
         self.tracks.addItems([p for p in paths if p not in known])
 

@@ -36,7 +36,7 @@ EXCLUDES = [
 HIDDEN_IMPORTS = ["pyexiv2.lib.exiv2api", "backports.zstd", "pillow_heif", "onnxruntime", "tokenizers", "llama_cpp", "llama_cpp.llama_cpp",
                   "llama_cpp.mtmd_cpp", "PySide6.QtSvg",
                   # the track readers, imported when a job has track files (engine/placement/tracks)
-                  "gpxpy", "gpxpy.gpx", "fastkml", "fastkml.kml", "pynmea2"]
+                  "gpxpy", "gpxpy.gpx", "fastkml", "fastkml.kml", "pynmea2", "fitdecode", "tcxreader", "tcxreader.tcxreader"]
 #: Files that must be present as files: numba reads a kernel's source to cache its compiled code.
 SOURCE_AS_FILES = {"geor": "pyz+py"}
 

@@ -31,7 +31,8 @@ class TagOptions:
     window_min: float = field(default=10.0, metadata=option(
         "with --model: photos of one camera each within this of another and alike to look at are one scene"))
     tracks: tuple[str, ...] = field(default=(), metadata=option(
-        "a track: GPX, KML/KMZ, GeoJSON, NMEA, CSV (time, lat, lon) or Google location history (Records.json, Timeline export); "
+        "a track: GPX, KML/KMZ, FIT, TCX, GeoJSON, NMEA, CSV (time, lat, lon; GPS loggers' exports) or Google location history "
+        "(Records.json, Timeline export); "
         "repeat for several", flag="--track", aliases=("--gpx",), metavar="FILE"))
     clocks: tuple[str, ...] = field(default=(), metadata=option(
         "set a camera's clock offset from UTC, e.g. \"NIKON Z 6=+01:03:27\" (the camera named by words of its make, model or serial "

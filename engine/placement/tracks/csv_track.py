@@ -2,17 +2,18 @@
 time, utc), latitude (lat, latitude) and longitude (lon, lng, long, longitude), and optionally
 elevation and accuracy; any delimiter the sniffer recognises. Times as in timestamps.py.
 
-GPS loggers' own exports read as they are (GPSBabel's reference files of each are the tests'):
+GPS loggers' own exports read as they are (GPSBabel's reference files of each are the tests'), each
+known by its hemisphere columns or letters:
 
 - MTK loggers (Holux M-241, Qstarz BT-Q1000XT, i-Blue 747: ``DATE,TIME,VALID,LATITUDE,N/S,
   LONGITUDE,E/W,HEIGHT``): unsigned degrees with the hemisphere in a column of its own, dates as
   ``2008/05/04``, heights as ``374.8 m``;
 - Columbus V-900/V-990 (``DATE,TIME,LATITUDE N/S,LONGITUDE E/W``): ``090404`` and ``063510`` (UTC),
   ``31.765973N``, cells padded with NULs;
-- GPSBabel's unicsv (``Date,Time`` as ``2014/09/17`` and ``13:20:20.004``).
 
-A time without a zone is UTC (timestamps.py), as the loggers write it; GPSBabel's unicsv writes the
-converting computer's local time unless told ``utc``, which no file says: the README asks for zones.
+A logger writes UTC, and a time without a zone elsewhere is UTC too (timestamps.py); but a date with
+slashes outside a logger's layout is GPSBabel's unicsv, which writes the converting computer's local
+time unless told ``utc``, and no file says which: its rows are refused with the way on (its GPX).
 
 A row whose fix column says the logger had none (MTK's ``No fix``, ``none``, ``invalid``, an
 estimate by dead reckoning) holds the last position with a new time: it is skipped and named, never
@@ -45,6 +46,7 @@ PADDING = " \t\0"  # Columbus loggers pad their cells with NULs
 HEMISPHERE = re.compile(r"^([NSEW]?)\s*([+-]?\d+(?:\.\d+)?)\s*([NSEW]?)$", re.IGNORECASE)
 METRES = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*m?$", re.IGNORECASE)
 COMPACT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # Columbus: YYMMDD
+SLASHED_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")  # MTK: 2008/05/04
 COMPACT_TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # Columbus: HHMMSS
 
 
@@ -66,12 +68,13 @@ def read_csv(path: Path) -> tuple[list[Fix], list[str]]:
     if found["lat"] is None or found["lon"] is None or (found["time"] is None and found["date"] is None):
         raise TrackError(f"{path}: line 1: expected a header with a time, a latitude and a longitude column "
                          f"(e.g. time,lat,lon), found {', '.join(header) or 'nothing'}")
-    records = ((f"line {number}", partial(_fix, row, found, path.name)) for number, row in enumerate(rows, start=2)
+    logger = found["lat_ref"] is not None or names[found["lat"]] == "latitude_n/s"  # MTK, Columbus: UTC by the GPS
+    records = ((f"line {number}", partial(_fix, row, found, path.name, logger)) for number, row in enumerate(rows, start=2)
                if any(cell.strip(PADDING) for cell in row))
     return gather_fixes(path, records)
 
 
-def _fix(row: list[str], found: dict[str, int | None], source: str) -> list[Fix | None]:
+def _fix(row: list[str], found: dict[str, int | None], source: str, logger: bool) -> list[Fix | None]:
     def cell(key: str) -> str | None:
         index = found[key]
         value = row[index].strip(PADDING) if index is not None and index < len(row) else ""
@@ -83,17 +86,24 @@ def _fix(row: list[str], found: dict[str, int | None], source: str) -> list[Fix 
     lat = _degrees(cell("lat"), cell("lat_ref"), "NS")
     lon = _degrees(cell("lon"), cell("lon_ref"), "EW")
     ele, accuracy = cell("ele"), cell("accuracy")
-    return [checked_fix(parse_time(_when(cell("date"), cell("time"))), lat, lon, _metres(ele), float(accuracy) if accuracy else None,
+    return [checked_fix(parse_time(_when(cell("date"), cell("time"), logger)), lat, lon, _metres(ele), float(accuracy) if accuracy else None,
                         source)]
 
 
-def _when(date: str | None, time: str | None) -> str:
-    """One time text from a row's date and time cells (either may hold both)."""
+def _when(date: str | None, time: str | None, logger: bool) -> str:
+    """One time text from a row's date and time cells (either may hold both); a logger's own date
+    spellings as ISO 8601."""
     if date is None:
         return time or ""
-    compact_date, compact_time = COMPACT_DATE.match(date), COMPACT_TIME.match(time or "")
-    if compact_date and compact_time:  # a Columbus logger's 090404 063510 (its years are 2000s)
+    compact_date, compact_time, slashed = COMPACT_DATE.match(date), COMPACT_TIME.match(time or ""), SLASHED_DATE.match(date)
+    if logger and compact_date and compact_time:  # a Columbus logger's 090404 063510 (its years are 2000s)
         return "20{}-{}-{}T{}:{}:{}".format(*compact_date.groups(), *compact_time.groups())
+    if slashed and logger:
+        year, month, day = slashed.groups()
+        date = f"{year}-{int(month):02d}-{int(day):02d}"
+    elif slashed:
+        raise ValueError(f"{date!r} {time or ''!r}: a time without a zone in GPSBabel's unicsv layout, which writes the converting "
+                         "computer's local time; convert the log to GPX instead, whose times say their zone")
     return f"{date}T{time}" if time else date
 
 

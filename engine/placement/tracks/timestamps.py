@@ -1,13 +1,9 @@
-"""Times as track files write them: ISO 8601 (a zone, Z, or none = UTC; the date also with slashes,
-year first, as GPS loggers and GPSBabel write it: ``2008/05/04 12:52:47``), or seconds or
+"""Times as track files write them: ISO 8601 (a zone, Z, or none = UTC), or seconds or
 milliseconds since the epoch."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-
-YEAR_FIRST_SLASHES = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?=$|[T ])")
 
 
 def parse_time(value: object) -> dt.datetime:
@@ -18,10 +14,6 @@ def parse_time(value: object) -> dt.datetime:
     text = str(value).strip()
     if text.lstrip("-").replace(".", "", 1).isdigit():
         return parse_time(float(text))
-    slashes = YEAR_FIRST_SLASHES.match(text)
-    if slashes:
-        year, month, day = slashes.groups()
-        text = f"{year}-{int(month):02d}-{int(day):02d}{text[slashes.end():]}"
     try:
         when = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" UTC", "+00:00"))
     except ValueError:

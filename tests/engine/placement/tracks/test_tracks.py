@@ -193,6 +193,65 @@ def test_a_kml_2_3_track_reads_as_gpsbabel_reads_it(tmp_path, namespace):
                                                             abs=1e-3)
 
 
+def test_a_fit_file_reads_as_gpsbabel_reads_it():
+    """Garmin's FIT (what watches and bike computers record): every record with a position, at the
+    same moments and places as GPSBabel's GPX of the same file."""
+    fixes, skipped = read_track_file(DATA / "gpsbabel-fit-sample.fit")
+    points = gpx_points("gpsbabel-fit-sample.gpx")  # 533, three seconds of which hold two records
+    assert len(fixes) == len(points) == 533 and not skipped
+    for fix, point in zip(sorted(fixes, key=lambda f: (f.t, f.lat)), sorted(points, key=lambda p: (p.time, p.latitude)), strict=True):
+        assert fix.t == point.time.timestamp()
+        assert (fix.lat, fix.lon) == pytest.approx((point.latitude, point.longitude), abs=1e-7)
+        assert fix.ele == pytest.approx(point.elevation, abs=1e-3)
+
+
+def test_real_devices_fit_files_a_damaged_one_and_a_cameras():
+    """A Garmin Edge 200 (Brussels); a Lezyne Super GPS's file that is damaged after 804 records in
+    the southern hemisphere (GPSBabel stops at the same record: its last point 05:21:32 at
+    -37.7206025, 144.9646952); a Garmin VIRB Ultra 30 action camera, whose records count the device's
+    seconds and whose ten fixes a second carry their own UTC time (gps_metadata)."""
+    edge, skipped = read_track_file(DATA / "gpsbabel-garmin-edge-200.fit")
+    assert len(edge) == 22 and not skipped and edge[0].t == dt.datetime(2012, 5, 2, 6, 31, 48, tzinfo=dt.UTC).timestamp()
+    assert (edge[0].lat, edge[0].lon) == pytest.approx((50.874994, 4.361335), abs=1e-6)
+    lezyne, skipped = read_track_file(DATA / "gpsbabel-lezyne-damaged.fit")
+    assert len(lezyne) == 804 and lezyne[-1].t == dt.datetime(2019, 8, 18, 5, 21, 32, tzinfo=dt.UTC).timestamp()
+    assert (lezyne[-1].lat, lezyne[-1].lon) == pytest.approx((-37.720602499, 144.964695163), abs=1e-8)
+    assert skipped == [f"{DATA / 'gpsbabel-lezyne-damaged.fit'}: damaged after its first 804 positions (ValueError: size); the rest not read"]
+    virb, skipped = read_track_file(DATA / "gpsbabel-garmin-virb-ultra-30.fit")
+    times = [f.t for f in virb]
+    assert len(virb) == 1419 and not skipped and times == sorted(times)
+    # each fix names its whole UTC second (02:34:12) and the device's time (68.609 s), which the file's
+    # correlation (69.109 s = 02:34:13.000) puts at 02:34:12.500
+    assert times[0] == pytest.approx(dt.datetime(2017, 6, 28, 2, 34, 12, 500000, tzinfo=dt.UTC).timestamp(), abs=1e-3)
+    assert len(virb) / (times[-1] - times[0]) == pytest.approx(10, abs=0.2)  # about ten fixes a second over 2 min 23.5 s
+    assert all(37.39 < f.lat < 37.41 and -122.15 < f.lon < -122.13 for f in virb)
+
+
+def test_tcx_activities_are_read_and_courses_are_not(tmp_path):
+    """A TCX activity (Kona, 2013; its times in UTC with Z) reads as recorded; a course (a route
+    planned ahead, its times made up) is no record of where anyone was."""
+    fixes, skipped = read_track_file(DATA / "gpsbabel-kona2013.tcx")
+    assert len(fixes) == 5 and not skipped
+    assert fixes[0].t == dt.datetime(2013, 10, 12, 18, 17, 26, tzinfo=dt.UTC).timestamp()
+    assert (fixes[0].lat, fixes[0].lon, fixes[0].ele) == pytest.approx((19.640107546, -155.997018982, 16.4), abs=1e-6)
+    with pytest.raises(TrackError, match="gpsbabel-course.tcx: no timed positions in this TCX file"):
+        read_track_file(DATA / "gpsbabel-course.tcx")
+    broken = tmp_path / "cut.tcx"
+    broken.write_text((DATA / "gpsbabel-kona2013.tcx").read_text()[:3000])
+    with pytest.raises(TrackError, match="cut.tcx: not a TCX file"):
+        read_track_file(broken)
+
+
+def test_gpsbabels_unicsv_times_without_a_zone_are_refused():
+    """GPSBabel's unicsv of the same Kona ride says 12:17:26 where the TCX says 18:17:26Z: it wrote the
+    converting computer's local time, and nothing in the file says so. Taken as UTC, every position
+    would be six hours off: its rows are refused, with the way on."""
+    with pytest.raises(TrackError) as refused:
+        read_track_file(DATA / "gpsbabel-kona2013-unicsv.csv")
+    assert "line 2: '2013/10/12' '12:17:26': a time without a zone in GPSBabel's unicsv layout" in str(refused.value)
+    assert "convert the log to GPX instead" in str(refused.value)
+
+
 def test_a_hemisphere_column_or_letter_gives_the_sign(tmp_path):
     """South and west from a logger's N/S and E/W columns or its letters; a value with both a sign
     and a hemisphere, or a hemisphere that is not its axis's, is a bad line, never a guess."""
@@ -238,10 +297,14 @@ def test_a_damaged_location_record_is_named_by_its_number(tmp_path):
 def test_unknown_kinds_and_missing_files(tmp_path):
     with pytest.raises(TrackError, match="no such track file"):
         read_track_file(tmp_path / "nope.gpx")
-    odd = tmp_path / "track.fit"
+    odd = tmp_path / "track.igc"
     shutil.copy(DATA / "korita-zbevnica.gpx", odd)
-    with pytest.raises(TrackError, match=r"track.fit: not a track file Geo-R reads \(GPX, KML, KMZ, NMEA"):
+    with pytest.raises(TrackError, match=r"track.igc: not a track file Geo-R reads \(GPX, KML, KMZ, NMEA"):
         read_track_file(odd)
+    named_fit = tmp_path / "track.fit"
+    shutil.copy(DATA / "korita-zbevnica.gpx", named_fit)
+    with pytest.raises(TrackError, match=r"track.fit: not a FIT file \(its header is not FIT's\)"):
+        read_track_file(named_fit)
     not_kmz = tmp_path / "x.kmz"
     not_kmz.write_text("hello")
     with pytest.raises(TrackError, match="x.kmz: not a KMZ"):
