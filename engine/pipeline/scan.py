@@ -70,14 +70,16 @@ def _link_problem(path: Path, real_root: Path) -> str | None:
     return None
 
 
-#: Telemetry beside the videos that the job reads as tracks (DJI drones' subtitles).
-SIDE_TRACKS = {".srt"}
+#: Track files in the folder that the job reads as tracks with the ones named by --track: DJI drones'
+#: subtitles beside their videos, and what GPS loggers, watches and tracking apps save (a trip's
+#: folder holds its log). CSV, JSON, TXT and LOG files may be anything and are read only when named.
+SIDE_TRACKS = {".srt", ".gpx", ".kml", ".kmz", ".fit", ".tcx", ".nmea"}
 
 
 def scan_photos(root: Path, problems: list[str], side_tracks: list[Path] | None = None) -> Iterator[Found]:
     """Each photo (and each photo-named entry skipped, with its reason); folders that cannot be
-    listed and leftovers removed are appended to ``problems``, track files beside the videos
-    (DJI .SRT) to ``side_tracks``."""
+    listed and leftovers removed are appended to ``problems``, track files in the folder (SIDE_TRACKS)
+    to ``side_tracks``."""
     root = Path(root)
     real_root = root.resolve()
 

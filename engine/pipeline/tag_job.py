@@ -95,7 +95,7 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     side_tracks: list[Path] = []
     problems = _scan(store, root, tick, side_tracks)
     _read(store, tick)
-    track = _with_telemetry(store, _with_side_tracks(track, side_tracks, problems))
+    track = _with_telemetry(store, _with_side_tracks(track, side_tracks, problems, options.tracks))
     for source in sources:
         if isinstance(source, AnchorSource):
             source.track = track  # the videos' own tracks place the other devices' photos too
@@ -180,21 +180,33 @@ def _read(store: JobStore, tick: Progress) -> None:
     tick(Step.READ, done, total)
 
 
-def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str]) -> Track | None:
-    """The job's track with the track files found beside the videos (DJI .SRT); one that cannot be
-    a track is named in the problems with the reason."""
+def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str], given: tuple[str, ...] = ()) -> Track | None:
+    """The job's track with the track files found in the folder (a logger's GPX, a watch's FIT, a
+    drone's SRT), each named in the problems as used, with its positions, or not, with the reason;
+    one also named by --track is read once."""
+    named = {_real(Path(p)) for p in given}
     fixes = []
     for path in paths:
+        if _real(path) in named:
+            continue
         try:
             found, skipped = read_track_file(path)
         except TrackError as exc:
             problems.append(f"{exc}; not used")
             continue
         fixes.extend(found)
+        problems.append(f"{path}: a track file in the folder, used ({len(found):,} timed positions)")
         problems.extend(skipped[:1])
     if not fixes:
         return track
     return Track([*(track.fixes if track is not None else []), *fixes])
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _with_telemetry(store: JobStore, track: Track | None) -> Track | None:
