@@ -11,6 +11,7 @@ under way is recognised by its checksum as done or not.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
 import os
@@ -183,11 +184,12 @@ def _read(store: JobStore, tick: Progress) -> None:
 def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str], given: tuple[str, ...] = ()) -> Track | None:
     """The job's track with the track files found in the folder (a logger's GPX, a watch's FIT, a
     drone's SRT), each named in the problems as used, with its positions, or not, with the reason;
-    one also named by --track is read once."""
+    one also named by --track (that file, or a copy of it) is read once."""
     named = {_real(Path(p)) for p in given}
+    copies = {_content(Path(p)) for p in given} - {None}
     fixes = []
     for path in paths:
-        if _real(path) in named:
+        if _real(path) in named or (copies and _content(path) in copies):
             continue
         try:
             found, skipped = read_track_file(path)
@@ -200,6 +202,15 @@ def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str
     if not fixes:
         return track
     return Track([*(track.fixes if track is not None else []), *fixes])
+
+
+def _content(path: Path) -> tuple[int, str] | None:
+    """(size, SHA-256) of a file, None when it cannot be read (the track reader says why)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def _real(path: Path) -> Path:

@@ -69,16 +69,18 @@ def test_a_photo_given_instead_of_its_folder_is_named_as_a_file(cli_env, tmp_pat
 def test_a_track_file_in_the_folder_is_used_and_named(cli_env, tmp_path):
     """A trip's folder holds its log: a Garmin Edge 200's FIT (Brussels, 2 May 2012, 06:31:48 to
     06:35:11 UTC) beside a photo taken at 08:33 local (+02:00) is used with no --track, and said so;
-    the same file named by --track too is read once; a CSV, which may be anything, only when named."""
+    the same file (or a copy) named by --track too is read once; a CSV, which may be anything, only when named."""
     tracks = Path(__file__).parents[1] / "placement" / "tracks" / "data"
     folder = tmp_path / "ride"
     folder.mkdir()
     make_photo(folder / "IMG_0001.jpg", dt.datetime(2012, 5, 2, 8, 33, 0))
     shutil.copy(tracks / "gpsbabel-garmin-edge-200.fit", folder / "edge.fit")
     shutil.copy(tracks / "korita-zbevnica.csv", folder / "notes.csv")  # a walk in Croatia in 2011: would place nothing here anyway
-    result = geor(cli_env, "tag", str(folder), "--tz", "+02:00", "--track", str(folder / "edge.fit"))
-    assert result.returncode == 0, result.stderr
-    assert "a track file in the folder" not in result.stderr  # named by --track: read once, as that
+    shutil.copy(tracks / "gpsbabel-garmin-edge-200.fit", tmp_path / "edge-copy.fit")
+    for named in (folder / "edge.fit", tmp_path / "edge-copy.fit"):  # the file, or a copy of it, named by --track: read once, as that
+        result = geor(cli_env, "tag", str(folder), "--tz", "+02:00", "--track", str(named), "--new-job", "--overwrite")
+        assert result.returncode == 0, result.stderr
+        assert "a track file in the folder" not in result.stderr and "tagged by track" in result.stdout
     result = geor(cli_env, "tag", str(folder), "--tz", "+02:00", "--new-job", "--overwrite")
     assert result.returncode == 0, result.stderr
     assert f"{folder / 'edge.fit'}: a track file in the folder, used (22 timed positions)" in result.stderr
