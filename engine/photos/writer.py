@@ -41,6 +41,7 @@ from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import jpeg_is_cut
+from .minor_errors import only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
 from .rewrite_check import embedded_data_changes, keep_xmp_signature, unexpected_changes
@@ -471,6 +472,10 @@ class PhotoWriter:
             temp = _temp_name(target.parent, target.suffix)
             args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if choice.xmp else []), "-o", os.fsencode(temp)]
             status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
+            minor = only_minor_errors(err) if status != 0 or not temp.exists() else None
+            if minor is not None and source is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides
+                temp.unlink(missing_ok=True)
+                status, out, err = session.run(["-m", *args, os.fsencode(source)])
             if status != 0 or not temp.exists():
                 temp.unlink(missing_ok=True)
                 why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
@@ -485,10 +490,15 @@ class PhotoWriter:
                                if original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS else []))
                 if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
                     problems = heif_problems(session, source, temp)
+                if not problems and minor is not None:
+                    problems = pixel_problems(original or b"", data)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
             if not problems:
+                if minor is not None:
+                    choice = dataclasses.replace(choice, notes=(*choice.notes, f"ExifTool's minor error ignored ({minor}): nothing else changed, "
+                                                                                 "the same pixels"))
                 return temp, _Written(data, after), choice
             temp.unlink(missing_ok=True)
             refusals = problems
