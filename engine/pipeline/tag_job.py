@@ -11,7 +11,6 @@ under way is recognised by its checksum as done or not.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import json
 import os
@@ -28,6 +27,7 @@ from geor.engine.photos import (
     PhotoReadError,
     PhotoWriter,
     read_media,
+    sha256_of,
 )
 from geor.engine.photos.metadata import WEAK_TIME_SOURCES
 from geor.engine.placement import (
@@ -204,13 +204,12 @@ def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str
     return Track([*(track.fixes if track is not None else []), *fixes])
 
 
-def _content(path: Path) -> tuple[int, str] | None:
-    """(size, SHA-256) of a file, None when it cannot be read (the track reader says why)."""
+def _content(path: Path) -> str | None:
+    """A file's SHA-256 (engine.photos' streaming one), None when it cannot be read (the track reader says why)."""
     try:
-        data = path.read_bytes()
+        return sha256_of(path)
     except OSError:
         return None
-    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def _real(path: Path) -> Path:

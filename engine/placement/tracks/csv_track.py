@@ -45,9 +45,8 @@ NO_FIX = ("no fix", "nofix", "none", "invalid", "estimated")
 PADDING = " \t\0"  # Columbus loggers pad their cells with NULs
 HEMISPHERE = re.compile(r"^([NSEW]?)\s*([+-]?\d+(?:\.\d+)?)\s*([NSEW]?)$", re.IGNORECASE)
 METRES = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*m?$", re.IGNORECASE)
-COMPACT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # Columbus: YYMMDD
+SIX_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # Columbus: YYMMDD and HHMMSS
 SLASHED_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")  # MTK: 2008/05/04
-COMPACT_TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # Columbus: HHMMSS
 
 
 def read_csv(path: Path) -> tuple[list[Fix], list[str]]:
@@ -95,7 +94,7 @@ def _when(date: str | None, time: str | None, logger: bool) -> str:
     spellings as ISO 8601."""
     if date is None:
         return time or ""
-    compact_date, compact_time, slashed = COMPACT_DATE.match(date), COMPACT_TIME.match(time or ""), SLASHED_DATE.match(date)
+    compact_date, compact_time, slashed = SIX_DIGITS.match(date), SIX_DIGITS.match(time or ""), SLASHED_DATE.match(date)
     if logger and compact_date and compact_time:  # a Columbus logger's 090404 063510 (its years are 2000s)
         return "20{}-{}-{}T{}:{}:{}".format(*compact_date.groups(), *compact_time.groups())
     if slashed and logger:
