@@ -7,7 +7,9 @@ offset comes, in this order of trust:
 1. **set by you**: ``--clock "NIKON Z 6=+01:03:27"`` (or the desktop settings);
 2. **exact**: the GPS time (GPSDateStamp + GPSTimeStamp, always UTC) of its own GPS photos; a GPS
    time equal to the second to the camera's time at a place whose sun says another zone is a copy
-   written by some program, and is ignored;
+   written by some program, and is ignored; one more than 26 hours from the camera's time (a
+   position a program added years later, or a clock reset) counts only as a run of photos whose
+   GPS times advance with the clock over ten minutes and more;
 3. **declared**: its OffsetTimeOriginal / OffsetTimeDigitized / OffsetTime tags, photo by photo (a
    phone that crossed a time zone says so in each photo); where both tags and GPS times exist and
    differ by more than a minute, the GPS times win (the clock drifted), and by more than 15
@@ -67,6 +69,12 @@ STRENGTH_WORDS = {"set": "set by you", "exact": "exact", "declared": "declared b
 DRIFT_S = 60.0  # tags and GPS times closer than this agree
 CONTRADICTION_S = 15 * 60.0  # further apart than this, a camera contradicts itself
 RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one clock setting
+#: Beyond this a GPS-time offset is no time zone (UTC-12 to +14) with a wrong day or a drift: a clock
+#: reset to its factory date, or a GPS block a program added later with the time of its own edit (an
+#: archive's 2003 scan geotagged by a phone app in 2018). Only a run of photos whose GPS times advance
+#: with their clock over FAR_RUN_SPAN_S tells the two apart; one photo, or a few within minutes, does not.
+FAR_OFFSET_S = 26 * 3600.0
+FAR_RUN_SPAN_S = 600.0
 MIN_GPS_YEAR = 1995
 MAX_ALIKE = 4  # a camera photo alike to more reference photos than this tells no moment
 PAIR_BITS = 16  # a camera photo and another device's this alike are one scene (stricter than a scene's 20: other devices, many pairs)
@@ -305,6 +313,14 @@ def _match_overrides(overrides: dict[str, float], cameras: list[str]) -> dict[st
 def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
     gps_points, copies = _gps_offsets(members)
     gps_runs = _runs(gps_points)
+    far = [r for r in gps_runs if abs(r.offset_s) > FAR_OFFSET_S and r.last - r.first < FAR_RUN_SPAN_S]
+    if far:
+        gps_runs = [r for r in gps_runs if r not in far]
+        kept = [p for p in gps_points if not any(r.first <= p[0] <= r.last and abs(p[1] - r.offset_s) <= RUN_TOLERANCE_S for r in far)]
+        far_note = (f"the GPS time of {len(gps_points) - len(kept)} photo{'s' if len(gps_points) - len(kept) != 1 else ''} is "
+                    f"{_far_words(far[0].offset_s)} its clock: a position added later by a program, or a clock reset, and no run of "
+                    "photos tells which; not used as its clock")
+        gps_points = kept
     tagged = [p for p in members if p.tag_offset is not None and not p.weak_time]
     if tagged:
         tags = Counter(format_offset(p.tag_offset) for p in tagged if p.tag_offset is not None)
@@ -341,6 +357,15 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
     if copies:
         note = f"{copies} GPS time{'s' if copies != 1 else ''} equal to the camera's time at a place in another zone: copied by a program, ignored"
         clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note
+    if far:
+        clock.evidence = f"{clock.evidence}; {far_note}" if clock.evidence else far_note
+
+
+def _far_words(offset_s: float) -> str:
+    """How far a GPS time is from the clock, in words: '14.6 years after', '3 days before'."""
+    days = abs(offset_s) / 86400
+    amount = f"{days / 365.25:.1f} years" if days >= 365 else f"{days:.0f} days"
+    return f"{amount} {'after' if offset_s < 0 else 'before'}"
 
 
 def _gps_offsets(members: list[ClockPhoto]) -> tuple[list[tuple[float, float]], int]:
@@ -632,7 +657,7 @@ def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float)
     if clock.strength == "unknown":
         clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
         clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
-        clock.evidence = f"{words} (nothing in the photos tells)"
+        clock.evidence = f"{words} (nothing in the photos tells{'; ' + clock.evidence if clock.evidence else ''})"  # (a note: GPS times set aside)
     elif clock.strength == "weak" and clock.source in ("bursts", "track"):
         guess = clock.offset_s
         evidence = clock.evidence

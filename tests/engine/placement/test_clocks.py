@@ -116,6 +116,24 @@ def test_a_gps_time_copied_from_the_camera_time_is_not_evidence():
     assert clock.strength == "unknown" and "copied by a program" in clock.evidence
 
 
+def test_a_gps_time_years_from_the_clock_is_a_clock_only_when_a_run_of_photos_says_so():
+    """metadata-extractor's img_1771 (a Canon PowerShot S40 of 2003) converted to a PNG that a phone
+    app geotagged in 2018 (exifr's fixtures): its GPS time is 14.6 years after its clock, which made
+    the camera's clock 'exact' at -128090 hours and put its photos on the 2018 phone's timeline. One
+    photo, or a few seconds apart (a program's batch), is no clock; a run over an hour is (a camera
+    reset to its factory date, with a GPS unit)."""
+    taken, added = dt.datetime(2003, 12, 14, 12, 1, 44, tzinfo=dt.UTC).timestamp(), dt.datetime(2018, 7, 25, 14, 34, 23, tzinfo=dt.UTC).timestamp()
+    one = [ClockPhoto(1, CAMERA, "img_1771.png", taken, None, added, (50.3, 14.8)), ClockPhoto(2, CAMERA, "img_1771.jpg", taken + 1)]
+    clock = infer_clocks(one, default_offset=0.0)[CAMERA]
+    assert (clock.strength, clock.source) == ("set", "tz") and "14.6 years after its clock" in clock.evidence
+    batch = [ClockPhoto(i, CAMERA, f"b{i}.jpg", taken + 20 * i, None, added + i, (50.3, 14.8)) for i in range(4)]
+    assert infer_clocks(batch)[CAMERA].strength == "unknown"
+    reset = dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+    run = [ClockPhoto(i, CAMERA, f"r{i}.jpg", reset + 900 * i, None, DAY0 + 900 * i + 3, (42.0, -0.5)) for i in range(5)]
+    clock = infer_clocks(run)[CAMERA]
+    assert (clock.strength, clock.source, clock.offset_s) == ("exact", "gps-time", reset - DAY0 - 3)
+
+
 def test_tags_and_gps_times_agreeing_drifting_and_contradicting():
     def photos(gps_lag):
         return [ClockPhoto(i, CAMERA, f"d{i}.jpg", DAY0 + 900 * i + ZONE, ZONE, DAY0 + 900 * i - gps_lag, (45.8, 14.3)) for i in range(5)]
