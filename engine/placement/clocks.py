@@ -1,8 +1,9 @@
 """Every camera's clock, on one UTC timeline: how far each camera's clock is from UTC (its time zone
 plus its error), with a strength and the evidence behind it in words.
 
-A camera is its Make + Model + body serial number (photos without any are grouped per folder). Its
-offset comes, in this order of trust:
+A camera is its Make + Model + body serial number (photos without any are grouped per folder, and
+what their GPS times or zones say covers only the times those photos span: the others may be of
+another device, and are weak). Its offset comes, in this order of trust:
 
 1. **set by you**: ``--clock "NIKON Z 6=+01:03:27"`` (or the desktop settings);
 2. **exact**: the GPS time (GPSDateStamp + GPSTimeStamp, always UTC) of its own GPS photos; a GPS
@@ -76,6 +77,7 @@ RUN_TOLERANCE_S = 300.0  # GPS-time offsets within this of each other are one cl
 FAR_OFFSET_S = 26 * 3600.0
 FAR_RUN_SPAN_S = 600.0
 MIN_GPS_YEAR = 1995
+ANONYMOUS = "(no camera model)"
 MAX_ALIKE = 4  # a camera photo alike to more reference photos than this tells no moment
 PAIR_BITS = 16  # a camera photo and another device's this alike are one scene (stricter than a scene's 20: other devices, many pairs)
 MIN_AGREEING_PAIRS = 3
@@ -114,6 +116,13 @@ class CameraClock:
     per_photo: dict[int, float] = field(default_factory=dict)  # photos whose own tag (plus drift) gives their offset
 
     @property
+    def anonymous(self) -> bool:
+        """Photos without make, model or serial (camera_key): an export, a scanner, a messenger's
+        copies, maybe of several devices, so what some of them say of their clock (GPS times, a
+        zone) does not reach the others beyond the time it covers."""
+        return self.camera.startswith(ANONYMOUS)
+
+    @property
     def offset_s(self) -> float | None:
         """The offset of most of its photos (what the CLI prints first)."""
         if self.per_photo:
@@ -137,6 +146,10 @@ class CameraClock:
         for segment in segments:
             if segment.first <= photo.local <= segment.last:
                 return segment.offset_s, segment.strength
+        if self.anonymous and self.source in ("gps-time", "offset-tags"):  # not another device's word: review
+            outside = segments[0] if photo.local < segments[0].first else segments[-1] if photo.local > segments[-1].last else None
+            if outside is not None:
+                return outside.offset_s, min(outside.strength, "weak", key=_rank)
         if photo.local < segments[0].first:
             return segments[0].offset_s, segments[0].strength
         if photo.local > segments[-1].last:
@@ -169,7 +182,7 @@ def camera_key(camera: str | None, relpath: bytes) -> str:
     without any are one camera per folder (an export, a scanner, a messenger)."""
     camera = " ".join((camera or "").split())
     folder = printable(os.fsdecode(os.path.dirname(relpath)))
-    return camera if camera else f"(no camera model) in {folder or '.'}"
+    return camera if camera else f"{ANONYMOUS} in {folder or '.'}"
 
 
 def _rank(strength: str) -> int:

@@ -2,12 +2,13 @@
 bursts, a track's coverage, the user's word), how they combine and contradict, and clock changes."""
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from geor.engine.placement.clock_offsets import ClockOffsetError, format_offset, names_camera, parse_clock_offset
-from geor.engine.placement.clocks import ClockPhoto, infer_clocks
+from geor.engine.placement.clocks import ClockPhoto, camera_key, infer_clocks
 from geor.engine.placement.tracks import Fix, Track
 
 DAY0 = dt.datetime(2024, 7, 14, tzinfo=dt.UTC).timestamp()
@@ -132,6 +133,21 @@ def test_a_gps_time_years_from_the_clock_is_a_clock_only_when_a_run_of_photos_sa
     run = [ClockPhoto(i, CAMERA, f"r{i}.jpg", reset + 900 * i, None, DAY0 + 900 * i + 3, (42.0, -0.5)) for i in range(5)]
     clock = infer_clocks(run)[CAMERA]
     assert (clock.strength, clock.source, clock.offset_s) == ("exact", "gps-time", reset - DAY0 - 3)
+
+
+def test_photos_without_a_camera_model_do_not_lend_each_other_their_gps_times():
+    """immich's test assets: a Canon photo whose EXIF lost its make and model (the serial is only in
+    XMP) carries a GPS time; its GPS time made the clock of every model-less photo of the folder
+    'exact' at -5:59:49, a test image of 2023 among them. Photos of no known camera may come from
+    anywhere: what one says of its clock covers its own time only; the others are for review."""
+    anonymous = camera_key(None, b"trip/scan.jpg")
+    photos = [ClockPhoto(1, anonymous, "thompson-springs.jpg", DAY0 + 54944, None, DAY0 + 54944 + 21589, (39.1, -108.4)),
+              ClockPhoto(2, anonymous, "date-priority-test.jpg", DAY0 - 200 * 86400 + 7200)]
+    clock = infer_clocks(photos)[anonymous]
+    assert clock.offset_for(photos[0]) == (-21589, "exact")
+    assert clock.offset_for(photos[1]) == (-21589, "weak")
+    camera = [replace(p, camera=CAMERA) for p in photos]  # a camera's clock is one clock: it reaches all its photos
+    assert infer_clocks(camera)[CAMERA].offset_for(camera[1]) == (-21589, "exact")
 
 
 def test_tags_and_gps_times_agreeing_drifting_and_contradicting():
