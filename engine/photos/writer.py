@@ -470,7 +470,9 @@ class PhotoWriter:
         refusals: list[str] = []
         for choice in attempt.choices:
             temp = _temp_name(target.parent, target.suffix)
-            args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if choice.xmp else []), "-o", os.fsencode(temp)]
+            touches_xmp = choice.xmp or target.suffix.lower() == ".xmp"  # a sidecar's position is XMP too, names or none
+            args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if touches_xmp else []),
+                                       "-o", os.fsencode(temp)]
             status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
             minor = only_minor_errors(err) if status != 0 or not temp.exists() else None
             if minor is not None and source is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides

@@ -195,6 +195,23 @@ def test_one_sidecar_per_photo(tmp_path, when):
     assert dump.get("XMP-xmp:Rating") == 3 and dump.get("XMP-dc:Subject") == "edited" and dump.get("XMP-photoshop:City") == "Biei"
 
 
+@pytest.mark.parametrize("names", [False, True])
+def test_a_sidecar_another_program_signed_keeps_its_signature(tmp_path, names):
+    """photoprism's example DNG came with a sidecar signed by ExifTool 10.80 and holding its place
+    names: the position alone went in (names kept), ExifTool signed the packet anew, and the rewrite
+    check refused the sidecar. The packet of a sidecar another program made keeps its signature
+    whether the names go in or not (darktable's and Lightroom's sidecars are signed too)."""
+    (tmp_path / "IMG_3.NEF").write_bytes(b"II*\x00\x10\x00\x00\x00" + bytes(64))
+    sidecar = tmp_path / "IMG_3.NEF.xmp"
+    given = ["-XMP-photoshop:City=Biei", "-XMP-photoshop:Country=Japan"] if names else ["-XMP-xmp:Rating=2"]
+    with ExifToolSession() as session:
+        session.run(["-XMP-x:XMPToolkit=XMP Core 4.4.0-Exiv2", *given, "-o", os.fsencode(sidecar)])
+    result = write(tmp_path / "IMG_3.NEF", BIEI)
+    dump = iptc_and_xmp(sidecar)
+    assert result.target == sidecar and dump.get("XMP-x:XMPToolkit") == "XMP Core 4.4.0-Exiv2"
+    assert dump.get("XMP-exif:GPSLatitude") == pytest.approx(43.452002, abs=1e-7) and dump.get("XMP-photoshop:City") == "Biei"
+
+
 def test_read_only_changed_and_missing_files_are_left_alone(tmp_path, when):
     locked = make_photo(tmp_path / "locked.jpg", when)
     os.chmod(locked, 0o444)
