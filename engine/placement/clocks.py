@@ -372,6 +372,11 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note
     if far:
         clock.evidence = f"{clock.evidence}; {far_note}" if clock.evidence else far_note
+    if clock.anonymous and clock.segments:
+        beyond = sum(1 for p in members if p.id not in clock.per_photo and not clock.segments[0].first <= p.local <= clock.segments[-1].last)
+        if beyond:
+            clock.evidence += (f"; {beyond} photo{'s' if beyond != 1 else ''} outside the times those span may be of another device "
+                               "(no camera model): weak, for review")
 
 
 def _far_words(offset_s: float) -> str:
