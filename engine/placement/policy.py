@@ -6,21 +6,25 @@ or a track fix):
 
 - **the same place**: the two lie within ``same_place_m`` of each other (or within their own
   accuracy) and at most ``same_place_max_min`` apart in time: the photo takes that place, however
-  long the user stayed there (default 2 h: a museum, a lunch);
+  long the user stayed there (default 2 h: a museum, a lunch), with a radius that grows at walking
+  pace with the time to the nearer of the two (the user may have walked away and back: a loop from
+  the car park; on trips recorded by real loggers such loops put a photo between two photos at one
+  place 0.3-1.6 km from it, beyond the anchors' radius);
 - **on the move**: they are at most ``interpolate_max_min`` apart in time (default 30 min, exiftool's
   own default): the photo is placed along the great circle between them in proportion to the time,
   with a confidence that falls with the gap;
 - **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
   (default 30 min, exiftool's too), with a radius that grows at walking pace (at driving pace once
   the user may well have left for the other anchor's place: it is elsewhere, and the photo's moment
-  is past the first ``LEFT_SHARE`` of the moments they could have left at) and a confidence that
+  is past the first ``LEFT_SHARE`` of the moments they could have left at; and before an anchor
+  they came to from elsewhere from the first second: a phone photo on arriving is common) and a confidence that
   falls with the square of the gap to zero at the bound (so with the default minimum confidence of
   0.3 a position is written up to 12.7 minutes from its anchor and proposed for review beyond: the
   user may have left);
 - else nothing: no data places the photo.
 
 The radius (metres) is the anchors' own accuracy, plus how far the user could have strayed from the
-straight line (at walking pace, at most half the distance between the anchors) or, when more, how far
+straight line walking from one to the other in the time (the lens within walking reach of both) or, when more, how far
 along the way from the interpolated point they may really be: they left the first place and reached
 the second at moments nobody saw, moving at most at ``DRIVING_M_PER_S`` or, on a faster leg,
 ``FASTER`` times its average speed between photos (a car that covered 11.7 km in 13 minutes on a
@@ -170,7 +174,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy) -> Placement | None:
     """The position at ``t`` from the anchors on either side of it, by the rules in the module
     docstring; None when neither is close enough."""
-    left_at = math.inf  # seconds after the nearer anchor past which the user may well have left it for the other's place
+    left_at = math.inf  # seconds from the nearer anchor past which the user may have left it for the other's place (or not yet arrived)
     if before is not None and after is not None:
         span = after.t - before.t
         gap_before, gap_after = t - before.t, after.t - t
@@ -184,7 +188,8 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         kind = before.kind if gap_before <= gap_after else after.kind
         words = f"between {before.label}, {ago(gap_before)} before, and {after.label}, {ago(gap_after)} after"
         if one_place and span <= policy.same_place_max_min * 60:
-            radius = max(before.radius_m, after.radius_m) + max(fraction, 1 - fraction) * apart  # at either anchor, or between
+            # at either anchor or between them, or away and back on foot in the time to the nearer one (a loop from the car)
+            radius = max(before.radius_m, after.radius_m) + max(max(fraction, 1 - fraction) * apart, WALKING_M_PER_S * min(gap_before, gap_after))
             confidence = 0.95 - 0.15 * span / max(policy.same_place_max_min * 60, 1.0)
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {apart:,.0f} m apart: the same place", kind=kind)
@@ -198,7 +203,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
             ahead = min(apart, fastest * gap_before) - fraction * apart
             behind = fraction * apart - max(0.0, apart - fastest * gap_after)
             along = max(ahead, behind, 0.0)
-            radius = max(before.radius_m, after.radius_m) + max(along, min(apart / 2, WALKING_M_PER_S * nearest))
+            radius = max(before.radius_m, after.radius_m) + max(along, _walk_reach(apart, fraction, gap_before, gap_after))
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {_distance(apart)} apart: interpolated", kind=kind)
@@ -209,13 +214,41 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     limit = policy.extrapolate_max_min * 60
     if gap > limit:
         return None
-    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if gap > left_at else WALKING_M_PER_S) * gap
+    # before the photo of a place the user came to from elsewhere, they may not have arrived yet: a phone photo on arriving
+    # is common (real loggers' trips: camera photos 1-3 min before one were taken 0.8-1.4 km down the road)
+    arriving = nearest_anchor is after and math.isfinite(left_at)
+    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if arriving or gap > left_at else WALKING_M_PER_S) * gap
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"
     return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,
                      confidence=confidence,
                      note=f"{ago(gap)} {'after' if side == 'before' else 'before'} {nearest_anchor.label}: its position",
                      kind=nearest_anchor.kind)
+
+
+def _walk_reach(apart: float, fraction: float, gap_before: float, gap_after: float) -> float:
+    """How far from the interpolated point a user walking from the first place to the second could be
+    at the photo's moment: the farthest point within walking reach of both (the lens where a disc of
+    ``WALKING_M_PER_S * gap_before`` round the first meets one of ``WALKING_M_PER_S * gap_after`` round
+    the second), on a plane along the line between them. A walk that wandered (a path round a hill,
+    a stroll through a town) strays further than half the way: real walkers' tracks between two photos
+    384 m apart put a photo 262 m off the line. Where walking cannot join the two in the time, the
+    user rode, and the way along the line (the caller's driving bound) is the reach; 0 here."""
+    r1, r2, d = WALKING_M_PER_S * gap_before, WALKING_M_PER_S * gap_after, apart
+    if d == 0:
+        return min(r1, r2)
+    if r1 + r2 < d:
+        return 0.0
+    at = fraction * d  # the interpolated point, on the axis from the first place (0) to the second (d)
+    reach = 0.0
+    if d + r1 <= r2:  # the first disc lies within the second: its far side counts
+        reach = max(reach, at + r1)
+    if d + r2 <= r1:
+        reach = max(reach, d + r2 - at)
+    x = (r1 * r1 - r2 * r2 + d * d) / (2 * d)  # where the two circles cross
+    if r1 * r1 >= x * x:
+        reach = max(reach, math.hypot(x - at, math.sqrt(r1 * r1 - x * x)))
+    return reach
 
 
 _GREAT_CIRCLE: list[Callable[[float, float, float, float, float], tuple[float, float]]] = []

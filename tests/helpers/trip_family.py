@@ -198,3 +198,78 @@ def placed(trip: Trip, policy: PlacementPolicy | None = None, typed: bool = Fals
             stage, _ = decision_stage(decision, 0.3, policy)
             found[photo_id] = (stage, distance_m(decision.lat, decision.lon, truth.lat, truth.lon), decision.radius_m or 0.0)
     return clocks[CAMERA], found
+
+
+# -- trips on real tracks -------------------------------------------------------------------------
+
+REAL_SHAPES = [  # (camera offset, zone hours, the camera late in its stops)
+    (3600 + 207, 9, False), (-5 * 3600 - 673, -5, False), (2 * 3600 - 1322, -3, True),
+]
+
+
+def stops_of(fixes: list[tuple[float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """A real track's stops: (first, last, lat, lon) of each stretch of 4 minutes and more within 60 m."""
+    stops, i = [], 0
+    while i < len(fixes):
+        t0, lat, lon = fixes[i]
+        j = i
+        while j + 1 < len(fixes) and distance_m(lat, lon, fixes[j + 1][1], fixes[j + 1][2]) < 60:
+            j += 1
+        if fixes[j][0] - t0 >= 240:
+            stops.append((t0, fixes[j][0], lat, lon))
+            i = j + 1
+        else:
+            i += 1
+    return stops
+
+
+def _on_track(fixes: list[tuple[float, float, float]], t: float) -> tuple[float, float]:
+    times = [f[0] for f in fixes]
+    k = int(np.searchsorted(times, t))
+    if k <= 0 or k >= len(fixes):
+        return fixes[min(max(k, 0), len(fixes) - 1)][1:]
+    (t1, lat1, lon1), (t2, lat2, lon2) = fixes[k - 1], fixes[k]
+    f = (t - t1) / max(t2 - t1, 1e-9)
+    return lat1 + f * (lat2 - lat1), lon1 + f * (lon2 - lon1)
+
+
+def trip_on_track(fixes: list[tuple[float, float, float]], seed: int, phone: str, camera_offset_s: float, zone_h: float,
+                  camera_late: bool = False) -> Trip:
+    """A phone and a camera on a real recorded track (``fixes``: (UTC seconds, lat, lon), sorted):
+    both shoot at its real stops as in make_trip, and now and then on its real way between them
+    (curves, detours, loops back to a place: what a straight line between two photos is not)."""
+    rng = np.random.default_rng(seed)
+    shape = Shape(name=f"real track, {phone} phone", zone_h=zone_h, camera_offset_s=camera_offset_s, travel="real", phone=phone,
+                  camera_late=camera_late)
+    trip = Trip(shape, seed)
+    zone = zone_h * 3600
+    serial = 0
+
+    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool) -> None:
+        nonlocal serial
+        serial += 1
+        if device == PHONE:
+            pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
+            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(t - float(rng.uniform(0, 4))), pos,
+                                          look=int(rng.integers(0, 2**63))))
+        else:
+            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + camera_offset_s), look=int(rng.integers(0, 2**63))))
+            trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
+
+    stops = stops_of(fixes)
+    for k, (first, last, lat, lon) in enumerate(stops):
+        count = int(rng.integers(5, 13)) if phone == "dense" else int(rng.integers(1, 5))
+        for t in rng.uniform(first, last, count):
+            shoot(PHONE, float(t), (lat, lon), True)
+        for _ in range(int(rng.integers(1, 5))):
+            begin = float(rng.uniform((first + last) / 2 if camera_late else first, last))
+            for i in range(int(rng.integers(1, 6))):
+                shoot(CAMERA, min(begin + i * float(rng.uniform(2, 40)), last), (lat, lon), True)
+        if k + 1 < len(stops):
+            leave, arrive = last, stops[k + 1][0]
+            for device, chance in ((CAMERA, 0.5), (PHONE, 0.25)):
+                if rng.random() < chance and arrive - leave > 60:
+                    t = float(rng.uniform(leave + 0.05 * (arrive - leave), leave + 0.95 * (arrive - leave)))
+                    shoot(device, t, _on_track(fixes, t), False)
+    trip.photos.sort(key=lambda p: p.id)
+    return trip

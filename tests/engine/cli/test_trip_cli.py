@@ -38,7 +38,9 @@ def test_a_phone_and_a_camera_with_no_options(tmp_path, cli_env):
     assert f"{PHONE_NAME} (16 photos): +2:00 (exact): from its OffsetTime tags (+2:00), which the GPS time of 16" in result.stdout
     assert "16  already had GPS (exif)" in result.stdout
     tagged = int(result.stdout.split("  tagged by interpolated")[0].split()[-1])
-    assert tagged >= 12 and f"{32 - tagged}  left for review" in result.stdout, result.stdout
+    # between a phone photo on arriving and one on leaving the user may have walked away and back: a photo is written only
+    # where that walk, and the clock's spread, stay within 1 km (7 of 32 here; 14 before radii allowed for it)
+    assert tagged >= 6 and f"{32 - tagged}  left for review" in result.stdout, result.stdout
 
     written = {name: where for name, where in exiftool_positions(trip.root / "camera").items() if where[0] is not None}
     errors = [distance_m(*written[name], *trip.truth[name]) for name in written]

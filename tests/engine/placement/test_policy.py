@@ -19,10 +19,23 @@ def test_the_same_place_holds_for_two_hours():
     a, b = anchor(0, CAFE, label="IMG_1"), anchor(110 * 60, NEAR_CAFE, label="IMG_2")
     found = place_between(55 * 60, a, b, POLICY)
     assert found is not None and "the same place" in found.note and found.note.startswith("between IMG_1, 55 min before")
-    # at either anchor or between: their accuracy plus the farther of the two from the point
-    assert distance_m(found.lat, found.lon, *CAFE) < 40 and found.radius_m == pytest.approx(10 + distance_m(*CAFE, *NEAR_CAFE) / 2)
-    assert found.confidence > 0.8
+    # at either anchor or between, or away and back on foot in the 55 min to the nearer: 4.6 km, for review (max_radius_m)
+    assert distance_m(found.lat, found.lon, *CAFE) < 40 and found.radius_m == pytest.approx(10 + 1.4 * 55 * 60)
+    assert found.confidence > 0.8 and found.radius_m > POLICY.max_radius_m
+    early = place_between(60, a, b, POLICY)  # a minute after the first: the farther anchor (38 m) bounds it, not the walk (84 m)
+    assert early.radius_m == pytest.approx(10 + max(distance_m(*CAFE, *NEAR_CAFE) * (1 - 60 / (110 * 60)), 1.4 * 60))
     assert place_between(55 * 60, a, anchor(130 * 60, NEAR_CAFE), POLICY) is None  # 130 min apart: beyond 2 h, and no anchor within 10 min
+
+
+def test_between_two_photos_at_one_place_the_radius_allows_a_walk_away_and_back():
+    """A real logger's evening (GPSBabel's MTK M-241 reference track, 18 November 2012): photos at
+    one spot at 21:46 and 22:06, and in between a loop that reached 1.5 km away. A photo 8.5 minutes
+    after the first took the spot with the anchors' 20 m; it now says how far a walk of 8.5 minutes
+    away and back could have taken it."""
+    spot = (47.96445, 7.82448)
+    a, b = anchor(0, spot, radius=20.0), anchor(20 * 60 + 8, (47.96416, 7.82415), radius=20.0)
+    found = place_between(8 * 60 + 30, a, b, POLICY)
+    assert "the same place" in found.note and found.radius_m == pytest.approx(20 + 1.4 * 510)
 
 
 def test_two_places_interpolate_within_thirty_minutes_with_falling_confidence():
@@ -72,11 +85,13 @@ def test_every_number_is_the_users():
 
 
 def test_the_clocks_uncertainty_reaches_every_position_its_moments_allow():
-    """At a stop the clock's +- 5 min changes nothing; near a departure it reaches as far as the user got in 5 min
-    (23 min: 3/10 of the way to the museum)."""
+    """At a stop the clock's +- 5 min moves the photo nowhere, and its radius grows only by the walk away and back its
+    latest moment allows (10 of 20 minutes: 840 m); near a departure it reaches as far as the user got in 5 min (23 min:
+    3/10 of the way to the museum)."""
     line = Timeline([anchor(0, CAFE), anchor(20 * 60, NEAR_CAFE), anchor(30 * 60, MUSEUM), anchor(50 * 60, MUSEUM)])
     sure, unsure = line.place_at(8 * 60, POLICY), line.place_at(8 * 60, POLICY, clock_uncertainty_s=300)
-    assert unsure.radius_m == pytest.approx(sure.radius_m, abs=60) and unsure.radius_m < 200
+    assert sure.radius_m == pytest.approx(10 + 1.4 * 8 * 60) and (unsure.lat, unsure.lon) == (sure.lat, sure.lon)
+    assert 10 + 1.4 * 10 * 60 <= unsure.radius_m <= 1.1 * (10 + 1.4 * 10 * 60) + 5  # the moments sampled, with the safety margin between them
     edge = line.place_at(18 * 60, POLICY, clock_uncertainty_s=300)
     assert 900 < edge.radius_m < distance_m(*CAFE, *MUSEUM) and "the clock's +-5 min reaches" in edge.note
     lone = Timeline([anchor(0, CAFE)]).place_at(25 * 60, POLICY, clock_uncertainty_s=600)  # 35 min: beyond the 30-min reach
