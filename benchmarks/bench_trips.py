@@ -368,6 +368,42 @@ def family(seeds: int, exiftool: str, exiftool_seeds: int) -> None:
               f"{sum(e > 1000 for e in done) / len(manual):6.0%}   {'':20}{typed[0] / total:7.0%} {typed[1] / total:7.0%} {typed[2] / total:7.1%}")
 
 
+def real_tracks(folders: list[Path], seeds: int) -> None:
+    """Trips on tracks real loggers recorded (tests/helpers/trip_family.trip_on_track: their stops,
+    and their real ways between them), for every track file in ``folders`` with 3 stops or more:
+    per phone density, the camera photos written, within 200 m and beyond their stated radius, with
+    the clock inferred and with the right offset typed."""
+    from geor.engine.placement.tracks import read_track_file
+    from geor.engine.placement.tracks.track import TrackError
+    from tests.helpers.trip_family import REAL_SHAPES, placed, stops_of, trip_on_track
+
+    tracks = []
+    for path in sorted(p for folder in folders for p in folder.iterdir() if p.suffix.lower() in (".gpx", ".fit", ".kml", ".tcx")):
+        try:
+            fixes, _ = read_track_file(path)
+        except TrackError:
+            continue
+        points = sorted((f.t, f.lat, f.lon) for f in fixes)
+        if len(stops_of(points)) >= 3:
+            tracks.append(points)
+    print(f"\n{len(tracks)} real tracks with 3 stops or more, {seeds} seeds x {len(REAL_SHAPES)} camera clocks each")
+    print(f"{'phone':8} {'clock':9} {'trips':>5} {'photos':>7} {'written':>7} {'<=200 m':>7} {'>radius':>8}")
+    for phone in ("sparse", "dense"):
+        for typed in (False, True):
+            n = photos = written = right = beyond = 0
+            for points in tracks:
+                for seed in range(seeds):
+                    for offset, zone_h, late in REAL_SHAPES:
+                        trip = trip_on_track(points, seed, phone, offset, zone_h, late)
+                        found = placed(trip, typed=typed)[1].values()
+                        n += 1
+                        photos += len(trip.truth)
+                        written += sum(stage == "decided" for stage, _, _ in found)
+                        right += sum(stage == "decided" and error <= 200 for stage, error, _ in found)
+                        beyond += sum(stage == "decided" and error > radius for stage, error, radius in found)
+            print(f"{phone:8} {'typed' if typed else 'inferred':9} {n:5} {photos:7,} {written / photos:7.0%} {right / photos:7.0%} {beyond:8,}")
+
+
 def fill_store(n: int, folder: Path) -> None:
     """A job store as the read stage leaves it for n photos: a phone (40 %) and two cameras."""
     rng = np.random.default_rng(n)
@@ -430,7 +466,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one seed per scenario; 1,000 and 10,000 photos only")
     parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("accuracy", "family", "scaling"))
+    parser.add_argument("--only", choices=("accuracy", "family", "real", "scaling"))
+    parser.add_argument("--tracks", type=Path, action="append", default=[],
+                        help="a folder of more real track files for --only real (default: the tests' own)")
     parser.add_argument("--family-seeds", type=int, default=40, help="trips per shape of the generated family (default %(default)s)")
     args = parser.parse_args()
     if args.scale_one:
@@ -448,6 +486,8 @@ def main() -> None:
             accuracy(args.quick, exiftool)
         if args.only in (None, "family"):
             family(10 if args.quick else args.family_seeds, exiftool, 2 if args.quick else 5)
+        if args.only in (None, "real"):
+            real_tracks([ROOT / "tests" / "engine" / "placement" / "tracks" / "data", *args.tracks], 3 if args.quick else 5)
         if args.only in (None, "scaling"):
             scaling(args.quick)
 
