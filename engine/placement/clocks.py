@@ -114,6 +114,7 @@ class CameraClock:
     uncertainty_s: float = 0.0
     segments: list[ClockSegment] = field(default_factory=list)
     per_photo: dict[int, float] = field(default_factory=dict)  # photos whose own tag (plus drift) gives their offset
+    beyond: tuple[float, str] | None = None  # a model-less group's photos outside what its GPS times or zones span: --tz's offset
 
     @property
     def anonymous(self) -> bool:
@@ -149,7 +150,7 @@ class CameraClock:
         if self.anonymous and self.source in ("gps-time", "offset-tags"):  # not another device's word: review
             outside = segments[0] if photo.local < segments[0].first else segments[-1] if photo.local > segments[-1].last else None
             if outside is not None:
-                return outside.offset_s, min(outside.strength, "weak", key=_rank)
+                return self.beyond or (outside.offset_s, min(outside.strength, "weak", key=_rank))
         if photo.local < segments[0].first:
             return segments[0].offset_s, segments[0].strength
         if photo.local > segments[-1].last:
@@ -672,6 +673,9 @@ def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float)
     bursts or a track) gives way to it; where it disagrees, the evidence says so and how to use it
     instead, but it is never applied in place of what the user typed."""
     words = f"--tz {format_offset(offset)}"
+    if clock.anonymous and clock.source in ("gps-time", "offset-tags") and clock.segments:  # its other photos: nothing tells
+        clock.beyond = (offset, "set")
+        clock.evidence = clock.evidence.replace("weak, for review", f"{words}, as you set it")
     if clock.strength == "unknown":
         clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
         clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]

@@ -146,6 +146,9 @@ def test_photos_without_a_camera_model_do_not_lend_each_other_their_gps_times():
     clock = infer_clocks(photos)[anonymous]
     assert clock.offset_for(photos[0]) == (-21589, "exact")
     assert clock.offset_for(photos[1]) == (-21589, "weak") and "1 photo outside the times those span" in clock.evidence
+    typed = infer_clocks(photos, default_offset=0.0)[anonymous]  # --tz: the clock of the photos nothing tells about
+    assert typed.offset_for(photos[0]) == (-21589, "exact") and typed.offset_for(photos[1]) == (0.0, "set")
+    assert "1 photo outside the times those span may be of another device (no camera model): --tz +0:00, as you set it" in typed.evidence
     camera = [replace(p, camera=CAMERA) for p in photos]  # a camera's clock is one clock: it reaches all its photos
     assert infer_clocks(camera)[CAMERA].offset_for(camera[1]) == (-21589, "exact")
 
