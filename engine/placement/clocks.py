@@ -3,7 +3,7 @@ plus its error), with a strength and the evidence behind it in words.
 
 A camera is its Make + Model + body serial number (photos without any are grouped per folder, and
 what their GPS times or zones say covers only the times those photos span: the others may be of
-another device, and are weak). Its offset comes, in this order of trust:
+another device: weak, or --tz when given). Its offset comes, in this order of trust:
 
 1. **set by you**: ``--clock "NIKON Z 6=+01:03:27"`` (or the desktop settings);
 2. **exact**: the GPS time (GPSDateStamp + GPSTimeStamp, always UTC) of its own GPS photos; a GPS
