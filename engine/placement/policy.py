@@ -203,7 +203,8 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
             ahead = min(apart, fastest * gap_before) - fraction * apart
             behind = fraction * apart - max(0.0, apart - fastest * gap_after)
             along = max(ahead, behind, 0.0)
-            radius = max(before.radius_m, after.radius_m) + max(along, _walk_reach(apart, fraction, gap_before, gap_after))
+            stray = max(min(apart / 2, WALKING_M_PER_S * nearest), _walk_reach(apart, fraction, gap_before, gap_after))
+            radius = max(before.radius_m, after.radius_m) + max(along, stray)
             confidence = 0.95 * (1 - 0.5 * nearest / max(policy.interpolate_max_min * 60, 1.0))
             return Placement(lat=lat, lon=lon, altitude_m=altitude, radius_m=radius, confidence=confidence,
                              note=f"{words}, {_distance(apart)} apart: interpolated", kind=kind)
