@@ -161,6 +161,24 @@ def test_a_gpx_point_without_a_fix_is_not_a_position():
     assert skipped == [f"{DATA / 'gpsbabel-mtk-logger.gpx'}: 12 points whose <fix> says none (the receiver had no fix): not used"]
 
 
+def test_a_geocache_listing_is_not_a_visit(tmp_path):
+    """geocaching.com's GPX of a cache (GPSBabel's reference GC7FA4.gpx): its waypoint's time is the day
+    the cache was hidden (2002-08-15), not when anyone was there. Alone it is no track, with the reason;
+    beside a recorded track (a geocacher's trip folder) the track is read and the listing counted."""
+    with pytest.raises(TrackError, match=r"no timed positions in this GPX file; .*1 geocache listing \(the time of one is the day the cache "
+                                         r"was hidden, not a visit\): not used"):
+        read_track_file(DATA / "gpsbabel-geocache-GC7FA4.gpx")
+    listing = (DATA / "gpsbabel-geocache-GC7FA4.gpx").read_text(encoding="utf-8")
+    walk = (DATA / "korita-zbevnica.gpx").read_text(encoding="utf-8")
+    wpt = listing[listing.index("<wpt"):listing.index("</wpt>") + len("</wpt>")]
+    both = tmp_path / "trip.gpx"
+    both.write_text(walk.replace("<trk>", wpt.replace("<groundspeak:", "<x:").replace("</groundspeak:", "</x:")
+                                 .replace('xmlns:groundspeak="http://www.groundspeak.com/cache/1/0"', 'xmlns:x="urn:x"') + "<trk>", 1),
+                    encoding="utf-8")
+    fixes, skipped = read_track_file(both)
+    assert len(fixes) == len(gpx_points("korita-zbevnica.gpx")) and len(skipped) == 1 and "1 geocache listing" in skipped[0]
+
+
 def test_an_opentracks_kml_with_pauses_reads_as_gpsbabel_reads_it(tmp_path):
     """OpenTracks (Android) marks each pause of a recording with an empty <gx:coord/> beside its
     <when>: the points between read as GPSBabel reads them, the pauses are counted, and an empty
