@@ -19,7 +19,10 @@ minutes before); it is used when its radius is the smaller.
 Last, a camera's own firmly placed photos (written, not proposals) place its other photos on the
 camera's own clock, whose differences are exact whatever its offset: a frame between two placed at
 one place is there; else it lies within the nearer one's radius plus driving pace over the seconds
-between them (``AnchorSource._from_own_placed``)."""
+between them (``AnchorSource._from_own_placed``).
+
+Photos without make, model or serial are one "camera" per folder (clocks.camera_key), but may be of
+several devices: placed from one another on their own clock, they are proposals for review."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bursts import PAIR_CAP_S
-from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
+from .clocks import ANONYMOUS, MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
 from .policy import (
     DEFAULT_ANCHOR_RADIUS_M,
     DRIVING_M_PER_S,
@@ -151,6 +154,8 @@ class AnchorSource:
             timeline = timelines.get(photo.camera)
             if photo.gps is not None or photo.local_s is None or timeline is None or (decision is not None and self._firm(decision)):
                 continue
+            if photo.camera.startswith(ANONYMOUS):  # placed ones of no known camera may be another device's
+                continue
             found = self._chained(photo.local_s, timeline)
             if found is None or found.radius_m > self.policy.max_radius_m:
                 continue
@@ -198,12 +203,13 @@ class AnchorSource:
                 elif not len(shared):
                     self.notes[photo.id] = "other devices have GPS photos, but their clocks are unknown: set them with --clock or --tz"
             return None
-        if photo.clock_strength == "weak" or across is None:  # its own camera's GPS needs no clock: prefer it
+        anonymous = photo.camera.startswith(ANONYMOUS)  # its "own" GPS photos may be another device's
+        if photo.clock_strength == "weak" or across is None:
             if alone is not None:
-                return self._decision(alone, photo, across=False)
+                return self._decision(alone, photo, across=False, review=anonymous)
             assert across is not None
             return self._decision(across, photo, across=True, review=photo.clock_strength == "weak")
-        if alone is not None and (alone.confidence, -alone.radius_m) > (across.confidence, -across.radius_m):
+        if alone is not None and not anonymous and (alone.confidence, -alone.radius_m) > (across.confidence, -across.radius_m):
             return self._decision(alone, photo, across=False)
         return self._decision(across, photo, across=True)
 
@@ -211,7 +217,9 @@ class AnchorSource:
         note = found.note
         if across and photo.clock:
             note = f"{note}; {photo.camera} clock {photo.clock}"
-        if review:
+        if review and not across:
+            note = f"{note} (photos of no known camera, maybe of another device: review)"
+        elif review:
             note = f"{note} (a weak clock: review)"
         return Decision(source=Source.TRACK if found.kind == "track" else self.name, lat=found.lat, lon=found.lon,
                         altitude_m=found.altitude_m, confidence=found.confidence, note=note, review=review, radius_m=found.radius_m)

@@ -97,3 +97,25 @@ def test_a_track_alone_proposes_a_clock_for_review(tmp_path, jobs_home):
     assert summary.counts["left for review"] == len(points[20::60]) and not any(read_metadata(p).gps for p in folder.iterdir())
     row = rows(store)["P0.jpg"]
     assert row.clock_strength == "weak" and "does the track cover" in row.evidence
+
+
+def test_photos_of_no_known_camera_placed_from_one_another_are_for_review(tmp_path, jobs_home):
+    """Photos without make and model are one 'camera' per folder (exports, messengers' copies, scans) but
+    may be of several devices, whose clocks need not agree: one placed on its own clock from another's
+    GPS is a proposal for review, where a camera's own GPS photos would place it."""
+    import pyexiv2
+
+    for model in ("", "NIKON Z 6"):
+        folder = tmp_path / (model or "anonymous")
+        folder.mkdir()
+        photos = [make_photo(folder / "with_gps.jpg", T0, gps=(43.45, 142.61)), make_photo(folder / "without.jpg", T0 + dt.timedelta(minutes=2))]
+        for photo in photos:
+            with pyexiv2.Image(str(photo)) as handle:
+                handle.modify_exif({"Exif.Image.Make": None, "Exif.Image.Model": model or None})
+        store, _ = run(folder)
+        row = rows(store)["without.jpg"]
+        if model:
+            assert row.stage == "written" and "2 min after with_gps.jpg" in row.evidence
+        else:
+            assert row.stage == "review" and "photos of no known camera, maybe of another device: review" in row.message, row
+            assert read_metadata(folder / "without.jpg").gps is None
