@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bursts import PAIR_CAP_S
-from .clocks import ANONYMOUS, MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED
+from .clocks import MAX_ALIKE, PAIR_BITS, PLACING, TRUSTED, is_anonymous
 from .policy import (
     DEFAULT_ANCHOR_RADIUS_M,
     DRIVING_M_PER_S,
@@ -154,7 +154,7 @@ class AnchorSource:
             timeline = timelines.get(photo.camera)
             if photo.gps is not None or photo.local_s is None or timeline is None or (decision is not None and self._firm(decision)):
                 continue
-            if photo.camera.startswith(ANONYMOUS):  # placed ones of no known camera may be another device's
+            if is_anonymous(photo.camera):  # placed ones of no known camera may be another device's
                 continue
             found = self._chained(photo.local_s, timeline)
             if found is None or found.radius_m > self.policy.max_radius_m:
@@ -203,7 +203,7 @@ class AnchorSource:
                 elif not len(shared):
                     self.notes[photo.id] = "other devices have GPS photos, but their clocks are unknown: set them with --clock or --tz"
             return None
-        anonymous = photo.camera.startswith(ANONYMOUS)  # its "own" GPS photos may be another device's
+        anonymous = is_anonymous(photo.camera)  # its "own" GPS photos may be another device's
         if photo.clock_strength == "weak" or across is None:
             if alone is not None:
                 return self._decision(alone, photo, across=False, review=anonymous)

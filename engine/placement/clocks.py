@@ -117,11 +117,17 @@ class CameraClock:
     beyond: tuple[float, str] | None = None  # a model-less group's photos outside what its GPS times or zones span: --tz's offset
 
     @property
-    def anonymous(self) -> bool:
-        """Photos without make, model or serial (camera_key): an export, a scanner, a messenger's
-        copies, maybe of several devices, so what some of them say of their clock (GPS times, a
-        zone) does not reach the others beyond the time it covers."""
-        return self.camera.startswith(ANONYMOUS)
+    def partial(self) -> bool:
+        """A group of photos without make, model or serial (camera_key) whose clock some of them tell
+        (GPS times, zones): they may be of several devices, so it does not reach the others beyond
+        the times it covers (``end_segment``)."""
+        return is_anonymous(self.camera) and self.source in ("gps-time", "offset-tags")
+
+    def end_segment(self, local: float) -> ClockSegment | None:
+        """The first segment for a moment before all of them, the last for one after; else None."""
+        if not self.segments or self.segments[0].first <= local <= self.segments[-1].last:
+            return None
+        return self.segments[0] if local < self.segments[0].first else self.segments[-1]
 
     @property
     def offset_s(self) -> float | None:
@@ -147,14 +153,11 @@ class CameraClock:
         for segment in segments:
             if segment.first <= photo.local <= segment.last:
                 return segment.offset_s, segment.strength
-        if self.anonymous and self.source in ("gps-time", "offset-tags"):  # not another device's word: review
-            outside = segments[0] if photo.local < segments[0].first else segments[-1] if photo.local > segments[-1].last else None
-            if outside is not None:
-                return self.beyond or (outside.offset_s, min(outside.strength, "weak", key=_rank))
-        if photo.local < segments[0].first:
-            return segments[0].offset_s, segments[0].strength
-        if photo.local > segments[-1].last:
-            return segments[-1].offset_s, segments[-1].strength
+        end = self.end_segment(photo.local)
+        if end is not None:
+            if self.partial:  # not another device's word: --tz, else review
+                return self.beyond or (end.offset_s, min(end.strength, "weak", key=_rank))
+            return end.offset_s, end.strength
         for before, after in pairwise(segments):
             if before.last < photo.local < after.first:
                 nearer = before if photo.local - before.last <= after.first - photo.local else after
@@ -184,6 +187,11 @@ def camera_key(camera: str | None, relpath: bytes) -> str:
     camera = " ".join((camera or "").split())
     folder = printable(os.fsdecode(os.path.dirname(relpath)))
     return camera if camera else f"{ANONYMOUS} in {folder or '.'}"
+
+
+def is_anonymous(camera: str) -> bool:
+    """A camera_key of photos without make, model or serial."""
+    return camera.startswith(ANONYMOUS)
 
 
 def _rank(strength: str) -> int:
@@ -373,11 +381,14 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note
     if far:
         clock.evidence = f"{clock.evidence}; {far_note}" if clock.evidence else far_note
-    if clock.anonymous and clock.segments:
-        beyond = sum(1 for p in members if p.id not in clock.per_photo and not clock.segments[0].first <= p.local <= clock.segments[-1].last)
-        if beyond:
-            clock.evidence += (f"; {beyond} photo{'s' if beyond != 1 else ''} outside the times those span may be of another device "
-                               "(no camera model): weak, for review")
+    if clock.partial:
+        clock.evidence += _beyond_note(clock, members, "weak, for review")
+
+
+def _beyond_note(clock: CameraClock, members: list[ClockPhoto], fate: str) -> str:
+    """What becomes of a partial clock's photos outside the times it covers, in words ('' when none)."""
+    beyond = sum(1 for p in members if p.id not in clock.per_photo and clock.end_segment(p.local) is not None)
+    return f"; {beyond} photo{'s' if beyond != 1 else ''} outside the times those span may be of another device (no camera model): {fate}" if beyond else ""
 
 
 def _far_words(offset_s: float) -> str:
@@ -673,9 +684,11 @@ def _apply_default(clock: CameraClock, members: list[ClockPhoto], offset: float)
     bursts or a track) gives way to it; where it disagrees, the evidence says so and how to use it
     instead, but it is never applied in place of what the user typed."""
     words = f"--tz {format_offset(offset)}"
-    if clock.anonymous and clock.source in ("gps-time", "offset-tags") and clock.segments:  # its other photos: nothing tells
+    if clock.partial:  # its other photos: nothing tells
         clock.beyond = (offset, "set")
-        clock.evidence = clock.evidence.replace("weak, for review", f"{words}, as you set it")
+        note = _beyond_note(clock, members, "weak, for review")
+        if note:
+            clock.evidence = clock.evidence.replace(note, _beyond_note(clock, members, f"{words}, as you set it"))
     if clock.strength == "unknown":
         clock.strength, clock.source, clock.uncertainty_s = "set", "tz", 0.0
         clock.segments = [ClockSegment(members[0].local, members[-1].local, offset, "set")]
