@@ -185,11 +185,17 @@ def _with_side_tracks(track: Track | None, paths: list[Path], problems: list[str
     """The job's track with the track files found in the folder (a logger's GPX, a watch's FIT, a
     drone's SRT), each named in the problems as used, with its positions, or not, with the reason;
     one also named by --track (that file, or a copy of it) is read once."""
+    if not paths:
+        return track
     named = {_real(Path(p)) for p in given}
-    copies = {_content(Path(p)) for p in given} - {None}
+    copies: set[str | None] | None = None  # the named files' contents, hashed only when a folder track is not one of them
     fixes = []
     for path in paths:
-        if _real(path) in named or (copies and _content(path) in copies):
+        if _real(path) in named:
+            continue
+        if copies is None:
+            copies = {_content(Path(p)) for p in given} - {None}
+        if copies and _content(path) in copies:
             continue
         try:
             found, skipped = read_track_file(path)
