@@ -98,33 +98,42 @@ def _travel_km(speed_ms: float, rng: np.random.Generator) -> float:
     return float(rng.uniform(0.6, 3.0)) if speed_ms < 2 else float(rng.uniform(4, 30))
 
 
+class _Shutters:
+    """The phone's and the camera's shutters on one trip: each shot a ClockPhoto (the phone's with its
+    GPS and zone, the camera's with its clock) and, for the camera, the truth."""
+
+    def __init__(self, trip: Trip, rng: np.random.Generator) -> None:
+        self.trip, self.rng, self.serial = trip, rng, 0
+
+    def look_of(self, scene: int | None, bits: float) -> int:
+        """A photo's perceptual hash: its scene's with a few bits flipped (another device, another
+        framing); a photo of no shared scene looks like nothing else."""
+        if scene is None:
+            return int(self.rng.integers(0, 2**63))
+        flips = self.rng.choice(64, size=int(np.clip(self.rng.normal(bits, 2), 0, 16)), replace=False)
+        return scene ^ int(sum(1 << int(b) for b in flips))
+
+    def shoot(self, device: str, t: float, at: tuple[float, float], at_stop: bool, scene: int | None = None) -> None:
+        rng, shape = self.rng, self.trip.shape
+        self.serial += 1
+        serial, zone = self.serial, shape.zone_h * 3600
+        if device == PHONE:
+            gps_time = t - float(rng.uniform(0, 4))  # the fix a moment before the shutter
+            pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
+            self.trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(gps_time), pos,
+                                               look=self.look_of(scene, 9)))
+        else:
+            self.trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + shape.camera_offset_s),
+                                               look=self.look_of(scene, 3)))
+            self.trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
+
+
 def make_trip(shape: Shape, seed: int) -> Trip:
     rng = np.random.default_rng(seed)
     trip = Trip(shape, seed)
     zone = shape.zone_h * 3600
     lat, lon = float(rng.uniform(-40, 60)), float(rng.uniform(-120, 140))
-    serial = 0
-
-    def look_of(scene: int | None, bits: float) -> int:
-        """A photo's perceptual hash: its scene's with a few bits flipped (another device, another
-        framing); a photo of no shared scene looks like nothing else."""
-        if scene is None:
-            return int(rng.integers(0, 2**63))
-        flips = rng.choice(64, size=int(np.clip(rng.normal(bits, 2), 0, 16)), replace=False)
-        return scene ^ int(sum(1 << int(b) for b in flips))
-
-    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool, scene: int | None = None) -> None:
-        nonlocal serial
-        serial += 1
-        if device == PHONE:
-            gps_time = t - float(rng.uniform(0, 4))  # the fix a moment before the shutter
-            pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
-            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(gps_time), pos,
-                                          look=look_of(scene, 9)))
-        else:
-            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + shape.camera_offset_s),
-                                          look=look_of(scene, 3)))
-            trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
+    shoot = _Shutters(trip, rng).shoot
 
     for day in range(shape.days):
         t = DAY0 + day * 86400 - zone + float(rng.uniform(8, 10)) * 3600  # local morning
@@ -242,19 +251,7 @@ def trip_on_track(fixes: list[tuple[float, float, float]], seed: int, phone: str
     shape = Shape(name=f"real track, {phone} phone", zone_h=zone_h, camera_offset_s=camera_offset_s, travel="real", phone=phone,
                   camera_late=camera_late)
     trip = Trip(shape, seed)
-    zone = zone_h * 3600
-    serial = 0
-
-    def shoot(device: str, t: float, at: tuple[float, float], at_stop: bool) -> None:
-        nonlocal serial
-        serial += 1
-        if device == PHONE:
-            pos = (at[0] + float(rng.normal(0, 4e-5)), at[1] + float(rng.normal(0, 4e-5)))
-            trip.photos.append(ClockPhoto(serial, PHONE, f"IMG_{serial:04d}.HEIC", round(t + zone), zone, round(t - float(rng.uniform(0, 4))), pos,
-                                          look=int(rng.integers(0, 2**63))))
-        else:
-            trip.photos.append(ClockPhoto(serial, CAMERA, f"DSC_{serial:04d}.NEF", round(t + camera_offset_s), look=int(rng.integers(0, 2**63))))
-            trip.truth[serial] = Truth(t, at[0], at[1], at_stop)
+    shoot = _Shutters(trip, rng).shoot
 
     stops = stops_of(fixes)
     for k, (first, last, lat, lon) in enumerate(stops):
