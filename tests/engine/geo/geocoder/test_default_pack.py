@@ -203,6 +203,24 @@ def test_batch_agrees_with_single_lookups(world):
         assert batch.place(i) == world.lookup(lat[i], lon[i])
 
 
+def test_small_batch_columns_decode_only_their_strings(world):
+    """A batch of a few hundred positions (a job's photos) names them from the strings it uses;
+    the same columns as a fresh geocoder that decodes each whole string table, and as place(i)."""
+    rng = np.random.default_rng(5)
+    lat, lon = rng.uniform(-50, 60, 300), rng.uniform(-120, 140, 300)
+    fresh = Geocoder(world.pack.path)
+    small = fresh.lookup_many(lat, lon).columns()
+    assert "_list_-1_name" not in fresh.__dict__  # the towns' names (over 100,000) not decoded whole
+    for column in ("country", "state", "city"):
+        fresh.string_list(0 if column == "country" else 1 if column == "state" else -1, "name")
+    whole = fresh.lookup_many(lat, lon).columns()
+    assert small == whole
+    batch = fresh.lookup_many(lat, lon)
+    for i in range(0, 300, 37):
+        place = batch.place(i)
+        assert (small["country"][i] or None, small["state"][i] or None, small["city"][i] or None) == (place.country, place.state, place.city)
+
+
 def test_chain_of_region_on_real_places(world):
     chains = region_chains(world, [43.452002, 46.2044, 0.0], [142.615358, 6.1432, -140.0])
     assert chains[0].country == "Japan" and chains[0].state == "Hokkaido"
