@@ -59,7 +59,7 @@ from .progress import BATCH, Progress
 from .report import write_reports
 from .tag_options import TagOptions
 from .vocabulary import Source, Stage, Step
-from .write_stage import WRITE_WORKERS, settle_pending_writes, writable, write_rows
+from .write_stage import WRITE_WORKERS, settle_pending_writes, write_rows
 
 READ_THREADS = 4
 POLICY = PlacementPolicy()
@@ -95,13 +95,13 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     settle_pending_writes(store)
     side_tracks: list[Path] = []
     problems = _scan(store, root, tick, side_tracks)
+    if not options.dry_run and not options.sidecar and store.photos(Stage.NEW, Stage.READ, Stage.DECIDED):
+        writer.start()  # ExifTool starts while the job reads and decides (issue 25: the write stage's speed)
     _read(store, tick)
     track = _with_telemetry(store, _with_side_tracks(track, side_tracks, problems, options.tracks))
     for source in sources:
         if isinstance(source, AnchorSource):
             source.track = track  # the videos' own tracks place the other devices' photos too
-    if not options.dry_run and not options.sidecar and writable(store, options.overwrite):
-        writer.start()  # ExifTool starts while the job decides (issue 25: the write stage's speed)
     clocks = _clocks(store, options, track, tick)
     _decide(store, options, sources, clocks, tick)
     _name_places(store, place_names)

@@ -96,12 +96,6 @@ def write_rows(store: JobStore, rows: list[PhotoRow], sidecar: bool, tick: Progr
     return batch
 
 
-def writable(store: JobStore, overwrite: bool) -> list[Path]:
-    """The photos the job may write in place, those with a capture time first (the likeliest to be placed)."""
-    rows = [row for row in store.photos(Stage.READ, Stage.DECIDED) if overwrite or row.gps_lat is None]
-    return [store.path_of(row) for row in sorted(rows, key=lambda row: row.taken_at is None)]
-
-
 def settle_pending_writes(store: JobStore) -> None:
     """A write journaled but maybe not renamed (the process died): the checksum tells."""
     for change in store.changes("pending"):
