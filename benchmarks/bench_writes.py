@@ -309,6 +309,9 @@ def not_written(env: dict[str, str]) -> dict[str, int]:
             continue
         message = row["message"] or row["stage"]
         for key, label in (("already had GPS", "kept its own GPS"), ("ModifyDate", "only a ModifyDate time: left for review"),
+                           ("review before writing", "its clock's uncertainty reaches beyond the limit: left for review"),
+                           ("GPS block is malformed", "a malformed GPS block of its own: not replaced without --overwrite"),
+                           ("cannot read", "not a readable image"),
                            ("no time", "no capture time"), ("truncated", "a truncated JPEG"), ("would also change", "the rewrite would change other metadata"),
                            ("will not rewrite", "ExifTool will not rewrite it (errors it reports)"), ("no GPS, no track", "no track point at its time")):
             if key in message or (key == "already had GPS" and row["stage"] == "kept"):

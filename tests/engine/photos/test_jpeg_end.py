@@ -1,0 +1,67 @@
+"""The JPEG's image data (jpeg_end): where the first scan lies, the copy ExifTool validates with
+that data as zeros, and the byte-for-byte proof that a rewrite kept it. On the corpus's real JPEGs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geor.engine.photos.exiftool import ExifToolSession
+from geor.engine.photos.jpeg_end import first_scan, jpeg_is_cut, quiet_copy, scan_changes
+
+HERE = Path(__file__).parent
+JPEGS = sorted(p for folder in (HERE / "corpus", HERE / "more_files") for p in folder.rglob("*")
+               if p.suffix.lower() in (".jpg", ".jpeg", ".mpo") and p.is_file())
+
+
+def _without_file_groups(session: ExifToolSession, path: Path) -> list[tuple[str, object]]:
+    return [(k, v) for k, v in session.read(path, validate=True, binary=True).entries if not k.startswith(("File:", "System:"))]
+
+
+def test_exiftool_reads_the_quiet_copy_of_every_real_jpeg_as_the_jpeg_itself(tmp_path):
+    """Every tag, embedded image (as its bytes), trailer and validation warning the same: the
+    zeros change nothing ExifTool reports but the time its validation takes. Two processes, each
+    reading in the same order, so that neither one's history (a warning ExifTool gives only the
+    first time a process meets a property) tells them apart."""
+    assert len(JPEGS) > 60
+    checked = 0
+    with ExifToolSession() as real, ExifToolSession() as quiet:
+        for path in JPEGS:
+            data = path.read_bytes()
+            scan = first_scan(data)
+            if scan is None:
+                assert jpeg_is_cut(data) or not data.startswith(b"\xff\xd8"), path.name
+                continue
+            copy = tmp_path / f"quiet{path.suffix}"
+            copy.write_bytes(b"".join(quiet_copy(data, scan)))
+            assert copy.stat().st_size == len(data)
+            assert _without_file_groups(quiet, copy) == _without_file_groups(real, path), path.name
+            checked += 1
+    assert checked > 60
+
+
+def test_scan_changes_sees_one_byte_of_image_data_and_not_the_metadata_moving(tmp_path):
+    source = HERE / "corpus" / "exiftool-Nikon.jpg"
+    original = source.read_bytes()
+    start, end = first_scan(original)
+    assert 0 < start < end < len(original)
+    with ExifToolSession() as session:
+        written = tmp_path / "written.jpg"
+        status, _, _ = session.run(["-GPSLatitude#=10.5", "-GPSLatitudeRef#=N", "-IPTC:City=Reykjavík", "-o", str(written), str(source)])
+        assert status == 0
+    moved = written.read_bytes()
+    assert first_scan(moved)[0] != start  # the metadata grew: the image data moved
+    assert scan_changes(original, moved) == []
+    flipped = bytearray(moved)
+    flipped[first_scan(moved)[0] + (end - start) // 2] ^= 0x01
+    assert scan_changes(original, bytes(flipped)) == ["the JPEG's image data would change"]
+    assert scan_changes(original, moved[:first_scan(moved)[1]]) == ["the JPEG's image data would lose its end"]
+    assert scan_changes(b"not a jpeg", moved) == []
+
+
+@pytest.mark.parametrize("cut", [10, 200, -2])
+def test_a_cut_jpeg_has_no_scan(cut):
+    data = (HERE / "corpus" / "exiftool-Canon.jpg").read_bytes()
+    assert first_scan(data) is not None and not jpeg_is_cut(data)
+    assert first_scan(data[:cut]) is None and jpeg_is_cut(data[:cut])
