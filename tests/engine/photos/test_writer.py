@@ -5,6 +5,7 @@ import errno
 import hashlib
 import os
 import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -276,6 +277,35 @@ def test_not_an_image_and_a_truncated_jpeg(tmp_path, when):
     with pytest.raises(PhotoWriteError, match="truncated"):
         write(cut)
     assert cut.read_bytes() == whole[: len(whole) * 2 // 3]
+
+
+def test_a_rewrite_that_would_touch_the_image_data_is_refused(tmp_path, when, monkeypatch):
+    """ExifTool copies a JPEG's image data as it is; were a rewrite to change one byte of it (a
+    fault injected after ExifTool's real write), the photo is left untouched and the job says why.
+    The validated readings are of copies whose image data is zeros, so only this check sees it."""
+    from geor.engine.photos.jpeg_end import first_scan
+
+    photo = make_photo(tmp_path / "p.jpg", when, size=(640, 480))
+    original = photo.read_bytes()
+    real_run = ExifToolSession.run
+
+    def flip_a_byte_of_the_image(session, args):
+        answer = real_run(session, args)
+        if "-o" in args:
+            written = Path(os.fsdecode(args[args.index("-o") + 1]))
+            data = bytearray(written.read_bytes())
+            start, end = first_scan(bytes(data))
+            data[(start + end) // 2] ^= 0x10
+            written.write_bytes(bytes(data))
+        return answer
+
+    monkeypatch.setattr(ExifToolSession, "run", flip_a_byte_of_the_image)
+    with pytest.raises(PhotoWriteError, match="image data would change"):
+        write(photo)
+    monkeypatch.undo()
+    assert photo.read_bytes() == original and not list(tmp_path.glob(".geor-tmp-*"))
+    write(photo)  # without the fault, the same photo is written
+    assert read_metadata(photo).gps is not None
 
 
 def test_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, when, monkeypatch):
