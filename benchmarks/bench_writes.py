@@ -19,7 +19,11 @@ Where geor tag's time goes is measured on one more run of the same job, through 
 entry point (assemble_tag_job, as the CLI and the desktop call it): when each of its steps reported
 progress, the processor time of Python and of the ExifTool processes, and ExifTool's commands.
 
-Run: .venv/bin/python benchmarks/bench_writes.py [--repeat 3]   (needs exiftool on the PATH)
+Then the same tools on the corpus's JPEGs at a camera's size (``--megapixels``, 12 by default): the
+metadata of each file as its camera wrote it, in front of a photo-sized image, where reading and
+copying the image data weigh what they weigh on a photographer's files.
+
+Run: .venv/bin/python benchmarks/bench_writes.py [--repeat 3] [--megapixels 12]   (needs exiftool on the PATH)
 """
 
 from __future__ import annotations
@@ -67,6 +71,59 @@ def copies(folder: Path, repeat: int) -> list[Path]:
                 target = folder / f"{n}-{source.name}"
                 shutil.copy2(source, target)
                 made.append(target)
+    return made
+
+
+def _segments(data: bytes) -> list[tuple[int, int, int]] | None:
+    """(marker, start, end) of a JPEG's segments up to and including its first start of scan;
+    None when the walk meets anything else than a well-formed segment."""
+    found, position = [], 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
+        end = position + 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        found.append((marker, position, end))
+        if marker == 0xDA:
+            return found
+        position = end
+    return None
+
+
+def camera_size(folder: Path, megapixels: float) -> list[Path]:
+    """The corpus's JPEGs at a camera's size: each file's metadata segments (EXIF with its maker
+    note, thumbnail and previews, XMP, ICC, IPTC, as the camera or program wrote them) in front of
+    the image data of one photo-like picture of ``megapixels`` (smooth light and sensor noise,
+    Pillow at quality 92), so that each file reads as its camera wrote it and weighs what its
+    camera's would. Files that hold anything after their image (MPF images, trailers) are left
+    out, since their offsets point past it."""
+    from PIL import Image
+
+    folder.mkdir(parents=True)
+    width = int((megapixels * 1e6 * 4 / 3) ** 0.5) // 16 * 16
+    height = width * 3 // 4
+    rng = np.random.default_rng(25)
+    y, x = np.mgrid[0:height, 0:width]
+    light = np.stack([x * 200 // width + 30, y * 180 // height + 40, (x + y) * 120 // (width + height) + 60], -1)
+    picture = np.clip(light + rng.normal(0, 6, (height, width, 3)), 0, 255).astype(np.uint8)
+    encoded = folder / "picture.jpg"
+    Image.fromarray(picture).save(encoded, quality=92)
+    body = encoded.read_bytes()
+    encoded.unlink()
+    image_from = next(start for marker, start, _ in _segments(body) or [] if not 0xE0 <= marker <= 0xEF)
+    made = []
+    for source in sorted(CORPUS.iterdir()):
+        if source.suffix.lower() not in (".jpg", ".jpeg"):
+            continue
+        data = source.read_bytes()
+        segments = _segments(data)
+        if segments is None or data.find(b"\xff\xd9", segments[-1][2]) != len(data) - 2:
+            continue
+        metadata = b"".join(data[start:end] for marker, start, end in segments if 0xE0 <= marker <= 0xEF or marker == 0xFE)
+        target = folder / f"0-{source.name}"
+        target.write_bytes(data[:2] + metadata + body[image_from:])
+        made.append(target)
     return made
 
 
@@ -119,9 +176,10 @@ def exiv2_writer(photos: list[Path], wanted: dict[str, tuple[float, float]]) -> 
             continue  # the old writer reported these as failed
 
 
-def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) -> tuple[int, int, int, list[str]]:
+def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict], sources: Path | None = None) -> tuple[int, int, int, list[str]]:
     """(files written, files damaged, of those the ones that already had GPS, one line per damaged
-    corpus file): written = the file has a position it did not have."""
+    corpus file): written = the file has a position it did not have. ``sources``: the folder of
+    the originals under the copies' names (default: the corpus, under the name after the copy number)."""
     paths = sorted(p for p in folder.iterdir() if p.name in originals)
     after = oracle.dump_many(paths)
     written = damaged = damaged_with_gps = 0
@@ -133,7 +191,8 @@ def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict]) ->
         has = any(k.startswith("GPS:GPSLatitude") for k in after[path])
         written += int(has and not had)
         problems = oracle.damage(before[path.name], after[path])
-        old_pixels, new_pixels = oracle.pixels(CORPUS / path.name.split("-", 1)[1]), oracle.pixels(path)
+        old_pixels = oracle.pixels(CORPUS / path.name.split("-", 1)[1] if sources is None else sources / path.name)
+        new_pixels = oracle.pixels(path)
         if old_pixels is not None and (new_pixels is None or not np.array_equal(old_pixels, new_pixels)):
             problems.append("pixels differ")
         if problems:
@@ -207,6 +266,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="copies of the corpus per tool (for steadier timings)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per tool; the best counts")
+    parser.add_argument("--megapixels", type=float, default=12.0,
+                        help="also the corpus's JPEGs at this camera size (0: not)")
     args = parser.parse_args()
     if not oracle.EXIFTOOL:
         sys.exit("exiftool is not installed (Debian: apt-get install libimage-exiftool-perl)")
@@ -217,6 +278,12 @@ def main() -> None:
     from geor.engine.photos.exiftool import _launcher, find_exiftool
 
     same_exiftool = _launcher(find_exiftool())
+    exiftool_version = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
+    ours = subprocess.run([*same_exiftool, "-ver"], capture_output=True, text=True).stdout.strip()
+    labels = {"geor": f"geor tag --gpx (ExifTool {ours} + rewrite check, names, journal)",
+              "exiftool": f"exiftool -geotag -overwrite_original (the system's ExifTool {exiftool_version})",
+              "exiftool-same": f"exiftool -geotag -overwrite_original (ExifTool {ours}, the one Geo-R runs)",
+              "exiv2": "Geo-R's exiv2 writer before 0.2 (pyexiv2)"}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         source = copies(tmp_path / "source", args.repeat)
@@ -240,14 +307,8 @@ def main() -> None:
                 started = time.perf_counter()
                 if tool == "cp":
                     subprocess.run(["cp", "-a", str(tmp_path / "source"), str(folder)], check=True)
-                elif tool == "geor":
-                    done = subprocess.run([geor, "tag", str(folder), "--gpx", str(gpx), "--tz", "+00:00", "--new-job"], env=env,
-                                          capture_output=True, text=True, check=False)
-                    if done.returncode not in (0, 3):  # 3: the job ran, some photos refused (the corpus holds such files on purpose)
-                        raise SystemExit(f"geor tag failed (exit {done.returncode}): {done.stderr[-2000:]}")
-                elif tool in ("exiftool", "exiftool-same"):
-                    subprocess.run([*(["exiftool"] if tool == "exiftool" else same_exiftool), "-q", "-q", "-geotag", str(gpx), "-geotime<${DateTimeOriginal}+00:00", "-overwrite_original",
-                                    str(folder)], capture_output=True, check=False)
+                elif tool in ("geor", "exiftool", "exiftool-same"):
+                    run_tool(tool, folder, gpx, env, geor, same_exiftool)
                 else:
                     exiv2_writer(sorted(folder.iterdir()), wanted)
                 seconds[tool] = min(seconds.get(tool, float("inf")), time.perf_counter() - started)
@@ -259,9 +320,8 @@ def main() -> None:
         undo_ok = undo_check(geor, env, tmp_path / "geor-0", originals)
         shutil.copytree(tmp_path / "source", tmp_path / "where")
         where = where_the_time_goes(tmp_path / "where", gpx, env)
+        camera = camera_size_section(tmp_path, args.megapixels, args.runs, env, geor, same_exiftool, labels) if args.megapixels > 0 else []
     n = len(source)
-    exiftool_version = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
-    ours = subprocess.run([str(find_exiftool()), "-ver"], capture_output=True, text=True).stdout.strip()
     print(f"# Writing GPS into {n} real cameras' files ({args.repeat} copies of the corpus's {n // args.repeat} JPEG/MPO/TIFF/PNG/WebP"
           f" files, {len(wanted)} with a capture time), {os.cpu_count()} cores of {cpu_name()}")
     print()
@@ -269,10 +329,6 @@ def main() -> None:
     print()
     print("| tool | files written | files damaged (of them with GPS before) | wall time | photos/s | undo gives back every byte |")
     print("|---|---:|---:|---:|---:|---|")
-    labels = {"geor": f"geor tag --gpx (ExifTool {ours} + rewrite check, names, journal)",
-              "exiftool": f"exiftool -geotag -overwrite_original (the system's ExifTool {exiftool_version})",
-              "exiftool-same": f"exiftool -geotag -overwrite_original (ExifTool {ours}, the one Geo-R runs)",
-              "exiv2": "Geo-R's exiv2 writer before 0.2 (pyexiv2)"}
     for tool in ("geor", "exiftool", "exiftool-same", "exiv2"):
         written, damaged, damaged_with_gps, _ = results[tool]
         undo = ("yes" if undo_ok else "NO") if tool == "geor" else "-"
@@ -296,6 +352,61 @@ def main() -> None:
             print(f"- {tool}: {example}")
         if tool == "exiv2" and len(lines) > 12:
             print(f"- exiv2: ... and {len(lines) - 12} more corpus files")
+    if camera:
+        print()
+        print("\n".join(camera))
+
+
+def run_tool(tool: str, folder: Path, gpx: Path, env: dict[str, str], geor: str, same_exiftool: list[str]) -> None:
+    """One tool over a folder: geor tag, or exiftool -geotag (the system's, or the one Geo-R runs)."""
+    if tool == "geor":
+        done = subprocess.run([geor, "tag", str(folder), "--gpx", str(gpx), "--tz", "+00:00", "--new-job"], env=env,
+                              capture_output=True, text=True, check=False)
+        if done.returncode not in (0, 3):  # 3: the job ran, some photos refused (the corpus holds such files on purpose)
+            raise SystemExit(f"geor tag failed (exit {done.returncode}): {done.stderr[-2000:]}")
+        return
+    subprocess.run([*(["exiftool"] if tool == "exiftool" else same_exiftool), "-q", "-q", "-geotag", str(gpx),
+                    "-geotime<${DateTimeOriginal}+00:00", "-overwrite_original", str(folder)], capture_output=True, check=False)
+
+
+def camera_size_section(tmp_path: Path, megapixels: float, runs: int, env: dict[str, str], geor: str, same_exiftool: list[str],
+                        labels: dict[str, str]) -> list[str]:
+    """The same tools on the corpus's JPEGs at a camera's size (camera_size): the lines to print."""
+    folder_of_originals = tmp_path / "camera-size" / "source"
+    source = camera_size(folder_of_originals, megapixels)
+    originals = {p.name: p.read_bytes() for p in source}
+    gpx = tmp_path / "camera-size" / "track.gpx"
+    track(source, gpx)
+    dumps = oracle.dump_many(source)
+    before = {p.name: dumps[p] for p in source}
+    seconds: dict[str, float] = {}
+    results = {}
+    for run in range(runs):
+        for tool in ("geor", "exiftool", "exiftool-same"):
+            folder = tmp_path / "camera-size" / f"{tool}-{run}"
+            shutil.copytree(folder_of_originals, folder)
+            started = time.perf_counter()
+            run_tool(tool, folder, gpx, env, geor, same_exiftool)
+            seconds[tool] = min(seconds.get(tool, float("inf")), time.perf_counter() - started)
+            if run == 0:
+                print(f"judging {tool} on camera-size files ...", file=sys.stderr)
+                results[tool] = judge(originals, folder, before, sources=folder_of_originals)
+            if run > 0 or tool != "geor":
+                shutil.rmtree(folder)
+    undo_ok = undo_check(geor, env, tmp_path / "camera-size" / "geor-0", originals)
+    size = sum(len(b) for b in originals.values()) / len(originals) / 1e6
+    lines = [f"The corpus's {len(source)} JPEGs without trailers at a camera's size ({megapixels:g} megapixels, {size:.1f} MB a file: "
+             "each file's own metadata segments in front of the image data of one photo-like picture):", "",
+             "| tool | files written | files damaged (of them with GPS before) | wall time | photos/s | undo gives back every byte |",
+             "|---|---:|---:|---:|---:|---|"]
+    for tool in ("geor", "exiftool", "exiftool-same"):
+        written, damaged, damaged_with_gps, _ = results[tool]
+        undo = ("yes" if undo_ok else "NO") if tool == "geor" else "-"
+        lines.append(f"| {labels[tool]} | {written} | {damaged} ({damaged_with_gps}) | {seconds[tool]:.1f} s | {len(source) / seconds[tool]:,.0f} | {undo} |")
+    lines += ["", f"Geo-R on camera-size files: {seconds['exiftool-same'] / seconds['geor']:.2f}x exiftool -geotag with the same ExifTool, "
+              f"{seconds['exiftool'] / seconds['geor']:.2f}x with the system's (best of {runs} runs)."]
+    lines += [f"- {tool}: {line}" for tool in ("geor", "exiftool", "exiftool-same") for line in results[tool][3]]
+    return lines
 
 
 def not_written(env: dict[str, str]) -> dict[str, int]:
