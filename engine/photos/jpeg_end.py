@@ -2,10 +2,10 @@
 
 A copy cut short (an SD card pulled mid-transfer, a download that stopped) keeps its metadata and
 loses the bottom of the picture: such a file is reported, never rewritten (:func:`jpeg_is_cut`).
-A metadata rewrite copies the image data as it is, which :func:`scan_changes` proves byte for
-byte; ExifTool's validation then reads a copy whose image data is zeros (:func:`write_quiet_copy`), since
-its check of that data is a search for markers in Perl that costs 40 times the reading of the
-metadata on a 24-megapixel photo, and zeros hold no marker.
+A metadata rewrite copies the image data as it is, which :func:`same_scan` proves byte for
+byte; ExifTool's validation then reads a copy without that data (:func:`write_quiet_copy`), since
+its check of it is a search for markers in Perl that costs 40 times the reading of the metadata on
+a 24-megapixel photo.
 
 The walk goes over the marker segments from the start of image to the first start of scan, then
 looks for the end-of-image marker after it. Inside entropy-coded data a 0xFF byte is always
@@ -63,14 +63,18 @@ def jpeg_is_cut(data: bytes) -> bool:
 
 
 def write_quiet_copy(data: bytes, scan: tuple[int, int], path: Path) -> None:
-    """Write ``data`` to ``path`` with its image data (``scan``, from :func:`first_scan`) as zeros:
-    the same length, every segment, offset and trailer where it was. The zeros are a hole the
-    file system reads back as zeros, so the copy costs the metadata's bytes, not the photo's."""
+    """Write ``data`` to ``path`` without its image data (``scan``, from :func:`first_scan`), for
+    ExifTool to validate the rest. A JPEG that ends with its image (most cameras' files) is copied
+    without it, its headers then the end-of-image marker: ExifTool has nothing to search. One that
+    holds more after it (MPF images, previews and trailers that offsets from the file's start
+    point at) keeps its length, the image data as zeros: a hole the file system reads back as
+    zeros, so that copy also costs the metadata's bytes, not the photo's."""
     start, end = scan
     view = memoryview(data)
     with open(path, "wb") as handle:
         handle.write(view[:start])
-        handle.seek(end)
+        if end + len(EOI) != len(data):
+            handle.seek(end)
         handle.write(view[end:])
 
 

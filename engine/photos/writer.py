@@ -4,8 +4,8 @@ ExifTool writes the new file beside the original under a temporary name (``.geor
 enough beside any file name); Geo-R then reads both with ExifTool and compares them tag by tag
 (rewrite_check): the position and names must read back as written, and nothing else may change:
 no maker note, embedded image, IPTC record, XMP property or validation warning; a JPEG's image
-data must be the same bytes (jpeg_end: ExifTool validates a copy whose image data is zeros, its
-search of that data for markers being 40 times the cost of the metadata's reading). A rewrite that
+data must be the same bytes (jpeg_end: ExifTool validates a copy without that data, its search of
+it for markers being 40 times the cost of the metadata's reading). A rewrite that
 would change anything else is never used: the next, smaller choice of names is tried, and when
 even the position alone cannot be written cleanly the photo is left untouched and the reason
 reported. The new file is fsynced, given the original's permissions, owner and timestamps, and
@@ -478,9 +478,10 @@ class PhotoWriter:
         (``data``), its validation. ExifTool validates a JPEG's image data by searching it for
         markers in Perl (75 ms on a 24-megapixel photo, 40 times the reading of its metadata); the
         rewrite copies that data as it is, which _rewrite proves byte for byte (jpeg_end.same_scan),
-        so a JPEG's validated reading is of a copy in a private folder whose image data (``scan``)
-        is zeros (jpeg_end.write_quiet_copy): every segment, offset, embedded image and trailer the
-        same, in place."""
+        so a JPEG's validated reading is of a copy in a private folder without its image data
+        (``scan``; jpeg_end.write_quiet_copy: the headers and the end marker, or, when more follows
+        the image, the image data as zeros): every segment, offset, embedded image and trailer the
+        same."""
         if data is None or scan is None:
             return session.read(path, validate=data is not None, binary=True)
         copy = self._scratch_folder() / f"{secrets.token_hex(8)}{path.suffix[:16]}"
