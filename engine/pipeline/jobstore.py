@@ -190,20 +190,6 @@ def _photo_row(row: Mapping[str, Any]) -> PhotoRow:
     return PhotoRow(**values)
 
 
-def _photo_rows(cursor: sqlite3.Cursor) -> list[PhotoRow]:
-    """The photos a query selected (``SELECT *``): the columns matched to PhotoRow's fields once per
-    query, not once per row (a job reads its few thousand rows a dozen times before it writes)."""
-    names = [column[0] for column in cursor.description]
-    kept = [(i, name) for i, name in enumerate(names) if name in _PHOTO_COLUMNS]
-    relpath = names.index("relpath")
-    rows = []
-    for row in cursor:
-        values = {name: row[i] for i, name in kept}
-        values["relpath"] = bytes(row[relpath])
-        rows.append(PhotoRow(**values))
-    return rows
-
-
 def _change_row(row: Mapping[str, Any]) -> ChangeRow:
     values = {k: row[k] for k in row.keys() if k in _CHANGE_COLUMNS}  # noqa: SIM118
     values["target"] = bytes(values["target"])
@@ -365,8 +351,8 @@ class JobStore:
         """The job's photos (those in these stages), in the order they were found."""
         if stages:
             marks = ", ".join("?" for _ in stages)
-            return _photo_rows(self.db.execute(f"SELECT * FROM photos WHERE stage IN ({marks}) ORDER BY id", stages))
-        return _photo_rows(self.db.execute("SELECT * FROM photos ORDER BY id"))
+            return [_photo_row(r) for r in self.db.execute(f"SELECT * FROM photos WHERE stage IN ({marks}) ORDER BY id", stages)]
+        return [_photo_row(r) for r in self.db.execute("SELECT * FROM photos ORDER BY id")]
 
     def photo(self, photo_id: int) -> PhotoRow | None:
         row = self.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
