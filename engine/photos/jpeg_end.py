@@ -1,7 +1,8 @@
 """A JPEG's image data: where its first scan begins and where the image ends.
 
 A copy cut short (an SD card pulled mid-transfer, a download that stopped) keeps its metadata and
-loses the bottom of the picture: such a file is reported, never rewritten (:func:`jpeg_is_cut`).
+loses the bottom of the picture: a file that starts as a JPEG and has no :func:`first_scan` is
+reported, never rewritten.
 A metadata rewrite copies the image data as it is, which :func:`same_scan` proves byte for
 byte; ExifTool's validation then reads a copy without that data (:func:`write_quiet_copy`), since
 its check of it is a search for markers in Perl that costs 40 times the reading of the metadata on
@@ -48,18 +49,13 @@ def scan_start(data: bytes) -> int | None:
 
 def first_scan(data: bytes) -> tuple[int, int] | None:
     """(where the first scan's entropy-coded data begins, where the end-of-image marker after it
-    sits) of a JPEG; None when ``data`` is not a JPEG or one that ends early. (The search for the
+    sits) of a JPEG; None when ``data`` is not a JPEG or one that ends early (cut short). (The search for the
     end reads the image data: 5 ms on a 24-megapixel photo.)"""
     start = scan_start(data)
     if start is None:
         return None
     end = data.find(EOI, start)
     return (start, end) if end >= 0 else None
-
-
-def jpeg_is_cut(data: bytes) -> bool:
-    """True when ``data`` starts as a JPEG whose first scan has no end-of-image marker after it."""
-    return data.startswith(SOI) and first_scan(data) is None
 
 
 def write_quiet_copy(data: bytes, scan: tuple[int, int], path: Path) -> None:

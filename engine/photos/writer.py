@@ -460,7 +460,8 @@ class PhotoWriter:
         if had_position and not (request.overwrite or request.own_position):
             raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
         damage = [w for w in _warnings(existing) if any(sign in w for sign in DAMAGED_JPEG)]
-        if not in_sidecar and (damage or (original is not None and original.startswith(SOI) and scan is None)):
+        cut = original is not None and original.startswith(SOI) and scan is None  # a JPEG whose image data ends early
+        if not in_sidecar and (damage or cut):
             raise PhotoWriteError(f"a truncated or damaged JPEG ({damage[0] if damage else 'its image data ends early'}); not rewritten "
                                   "(--sidecar records the position beside it)")
         gps_names = XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS
@@ -486,7 +487,7 @@ class PhotoWriter:
             return session.read(path, validate=data is not None, binary=True)
         copy = self._scratch_folder() / f"{secrets.token_hex(8)}{path.suffix[:16]}"
         try:
-            write_quiet_copy(data or b"", scan, copy)
+            write_quiet_copy(data, scan, copy)
             return session.read(copy, validate=True, binary=True)
         finally:
             copy.unlink(missing_ok=True)
