@@ -74,23 +74,6 @@ def copies(folder: Path, repeat: int) -> list[Path]:
     return made
 
 
-def _segments(data: bytes) -> list[tuple[int, int, int]] | None:
-    """(marker, start, end) of a JPEG's segments up to and including its first start of scan;
-    None when the walk meets anything else than a well-formed segment."""
-    found, position = [], 2
-    while position + 4 <= len(data) and data[position] == 0xFF:
-        marker = data[position + 1]
-        if marker == 0xFF:
-            position += 1
-            continue
-        end = position + 2 + int.from_bytes(data[position + 2:position + 4], "big")
-        found.append((marker, position, end))
-        if marker == 0xDA:
-            return found
-        position = end
-    return None
-
-
 def camera_size(folder: Path, megapixels: float) -> list[Path]:
     """The corpus's JPEGs at a camera's size: each file's metadata segments (EXIF with its maker
     note, thumbnail and previews, XMP, ICC, IPTC, as the camera or program wrote them) in front of
@@ -99,6 +82,8 @@ def camera_size(folder: Path, megapixels: float) -> list[Path]:
     camera's would. Files that hold anything after their image (MPF images, trailers) are left
     out, since their offsets point past it."""
     from PIL import Image
+
+    from geor.engine.photos.jpeg_end import first_scan, header_segments
 
     folder.mkdir(parents=True)
     width = int((megapixels * 1e6 * 4 / 3) ** 0.5) // 16 * 16
@@ -111,14 +96,14 @@ def camera_size(folder: Path, megapixels: float) -> list[Path]:
     Image.fromarray(picture).save(encoded, quality=92)
     body = encoded.read_bytes()
     encoded.unlink()
-    image_from = next(start for marker, start, _ in _segments(body) or [] if not 0xE0 <= marker <= 0xEF)
+    image_from = next(start for marker, start, _ in header_segments(body) or [] if not 0xE0 <= marker <= 0xEF)
     made = []
     for source in sorted(CORPUS.iterdir()):
         if source.suffix.lower() not in (".jpg", ".jpeg"):
             continue
         data = source.read_bytes()
-        segments = _segments(data)
-        if segments is None or data.find(b"\xff\xd9", segments[-1][2]) != len(data) - 2:
+        segments, scan = header_segments(data), first_scan(data)
+        if segments is None or scan is None or scan[1] + 2 != len(data):
             continue
         metadata = b"".join(data[start:end] for marker, start, end in segments if 0xE0 <= marker <= 0xEF or marker == 0xFE)
         target = folder / f"0-{source.name}"

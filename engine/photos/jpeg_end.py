@@ -24,11 +24,13 @@ SOI, SOS, EOI = b"\xff\xd8", 0xDA, b"\xff\xd9"
 STANDALONE = {0x01, *range(0xD0, 0xD8)}
 
 
-def scan_start(data: bytes) -> int | None:
-    """Where a JPEG's first scan's entropy-coded data begins (after its headers); None when
-    ``data`` is not a JPEG or its headers do not reach a start of scan."""
+def header_segments(data: bytes) -> list[tuple[int, int, int]] | None:
+    """(marker, start, end) of each segment with a length of a JPEG, from the start of image to its
+    first start of scan included; None when ``data`` is not a JPEG or its headers do not reach a
+    start of scan."""
     if not data.startswith(SOI):
         return None
+    segments = []
     position = 2
     while position + 4 <= len(data):
         if data[position] != 0xFF:
@@ -40,11 +42,19 @@ def scan_start(data: bytes) -> int | None:
         if marker in STANDALONE:
             position += 2
             continue
-        length = int.from_bytes(data[position + 2:position + 4], "big")
+        end = position + 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        segments.append((marker, position, end))
         if marker == SOS:
-            return position + 2 + length
-        position += 2 + length
+            return segments
+        position = end
     return None  # the headers ran past the end of the file
+
+
+def scan_start(data: bytes) -> int | None:
+    """Where a JPEG's first scan's entropy-coded data begins (after its headers); None when
+    ``data`` is not a JPEG or its headers do not reach a start of scan."""
+    segments = header_segments(data)
+    return segments[-1][2] if segments else None
 
 
 def first_scan(data: bytes) -> tuple[int, int] | None:
