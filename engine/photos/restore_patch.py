@@ -54,8 +54,9 @@ def apply_patch(written: bytes, patch: bytes) -> bytes:
         size, head, tail = (int.from_bytes(fields[i:i + 8], "little") for i in (0, 8, 16))
         if head + tail > len(written) or head + tail > size:
             raise PatchError("the patch does not apply to this file (its kept ends do not fit)")
-        middle = _decompress(patch[len(SPLICE) + 24:], written[head:len(written) - tail], size - head - tail)
-        original = written[:head] + middle + written[len(written) - tail:]
+        view = memoryview(written)
+        middle = _decompress(patch[len(SPLICE) + 24:], view[head:len(written) - tail], size - head - tail)
+        original = b"".join((view[:head], middle, view[len(written) - tail:]))  # one copy of the kept ends
     else:  # the first format: the whole original compressed against the whole written file
         if len(patch) < 8:
             raise PatchError("the patch is empty")

@@ -16,7 +16,7 @@ import base64
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
@@ -182,8 +182,12 @@ def embedded_data_changes(before: TagDump, after: TagDump, original: bytes, writ
 
 
 def _data_blocks(dump: TagDump, data: bytes) -> dict[str, bytes]:
+    return {key: b"".join(data[offset:offset + length] for offset, length in pieces) for key, pieces in _pointed(dump)}
+
+
+def _pointed(dump: TagDump) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """Each embedded block (see DATA_POINTERS) as (pointer key and copy, its (offset, length) pieces)."""
     values = tag_values(dump)
-    blocks = {}
     for key, starts in values.items():
         group, _, name = key.partition(":")
         size_name = DATA_POINTERS.get(name)
@@ -193,10 +197,17 @@ def _data_blocks(dump: TagDump, data: bytes) -> dict[str, bytes]:
         for copy, (start, size) in enumerate(zip(starts, values[f"{group}:{size_name}"], strict=False)):
             if name == "MPImageStart" and _numbers(start) == [0]:
                 continue  # MPF's first image is the file itself, metadata and all
-            pieces = []
-            for offset, length in zip(_numbers(start), _numbers(size), strict=False):  # likewise
-                pieces.append(data[offset:offset + length])
-            blocks[f"{key}#{copy}"] = b"".join(pieces)
+            yield f"{key}#{copy}", list(zip(_numbers(start), _numbers(size), strict=False))  # likewise
+
+
+def pointed_at(dump: TagDump) -> list[tuple[int, int]]:
+    """Every (offset, length) in the file a dump's pointers name: the embedded blocks, and any other
+    pointer (``POINTER``: a maker note's offset to data of its own) as one byte where its size is not told."""
+    blocks = [piece for _, pieces in _pointed(dump) for piece in pieces]
+    for key, values in tag_values(dump).items():
+        group, _, name = key.partition(":")
+        if POINTER.search(name) and name not in DATA_POINTERS and group not in IGNORED_GROUPS:
+            blocks += [(offset, 1) for value in values for offset in _numbers(value)]
     return blocks
 
 

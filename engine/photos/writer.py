@@ -43,11 +43,11 @@ from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
-from .jpeg_end import SOI, first_scan, same_scan, write_quiet_copy
+from .jpeg_end import SOI, decoded_headers, first_scan, stray_pointers, same_scan, spliced, write_quiet_copy
 from .minor_errors import only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import embedded_data_changes, keep_xmp_signature, unexpected_changes
+from .rewrite_check import embedded_data_changes, keep_xmp_signature, pointed_at, unexpected_changes
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
 from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite, has_video_position, media_facts, video_gps_args
 
@@ -142,6 +142,7 @@ class _Attempt:
     gps_tags: set[str]
     choices: list[NameChoice] = field(default_factory=list)
     scan: tuple[int, int] | None = None  # where the original's JPEG image data lies (jpeg_end.first_scan)
+    quiet: Path | None = None  # the original without its image data (jpeg_end.write_quiet_copy), which ExifTool reads and rewrites
 
 
 class PhotoWriter:
@@ -332,19 +333,22 @@ class PhotoWriter:
         session = self._session()
         staged: Path | None = None
         healthy = True
+        scan = first_scan(original) if original is not None else None
+        quiet = self._quiet_copy(original, scan, target.suffix) if original is not None and scan is not None else None
         try:
             source = target
             if exists and _awkward_name(target):  # ExifTool's argument protocol is line-based
                 staged = source = _temp_name(target.parent, target.suffix)
                 source.write_bytes(original or b"")
-            attempt = self._attempt(session, source if exists else None, target, request, original)
+            attempt = self._attempt(session, source if exists else None, target, request, original, scan, quiet)
             temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
         except ExifToolFailed as exc:
             healthy = False
             raise PhotoWriteError(f"ExifTool failed on it ({exc}); original untouched") from None
         finally:
-            if staged is not None:
-                staged.unlink(missing_ok=True)
+            for leftover in (staged, quiet):
+                if leftover is not None:
+                    leftover.unlink(missing_ok=True)
             if healthy:
                 self._idle.put(session)
             else:
@@ -446,10 +450,12 @@ class PhotoWriter:
             raise PhotoWriteError(_os_reason(exc)) from None
 
     def _attempt(self, session: ExifToolSession, source: Path | None, target: Path, request: WriteRequest,
-                 original: bytes | None) -> _Attempt:
+                 original: bytes | None, scan: tuple[int, int] | None, quiet: Path | None) -> _Attempt:
         # ExifTool's validation on every file: faults only it sees (odd offsets, tags a GPS version does not allow) must not grow
-        scan = first_scan(original) if original is not None else None
-        existing = self._read(session, source, original, scan) if source is not None else TagDump(())
+        if quiet is not None:
+            existing = session.read(quiet, validate=True, binary=True)
+        else:
+            existing = session.read(source, validate=True, binary=True) if source is not None else TagDump(())
         validate = source is not None
         error = existing.get("ExifTool:Error")
         if error:
@@ -472,7 +478,7 @@ class PhotoWriter:
         gps_args = gps_assignments(request.location, group, replacing=had_position, add_version=gps_block and "GPS:GPSVersionID" not in existing,
                                    tiff=target.suffix.lower() in (".tif", ".tiff"), resolution=_jfif_resolution(existing) if no_exif else None)
         return _Attempt(existing, validate, gps_args,
-                        {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}, choices, scan)
+                        {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}, choices, scan, quiet)
 
     def _read(self, session: ExifToolSession, path: Path, data: bytes | None, scan: tuple[int, int] | None) -> TagDump:
         """ExifTool's reading of a file with every binary value as its bytes and, given its bytes
@@ -485,12 +491,20 @@ class PhotoWriter:
         same."""
         if data is None or scan is None:
             return session.read(path, validate=data is not None, binary=True)
-        copy = self._scratch_folder() / f"{secrets.token_hex(8)}{path.suffix[:16]}"
+        copy = self._quiet_copy(data, scan, path.suffix)
         try:
-            write_quiet_copy(data, scan, copy)
             return session.read(copy, validate=True, binary=True)
         finally:
             copy.unlink(missing_ok=True)
+
+    def _quiet_copy(self, data: bytes, scan: tuple[int, int], suffix: str) -> Path:
+        """A JPEG without its image data (jpeg_end.write_quiet_copy) in the private folder."""
+        copy = self._scratch_path(suffix)
+        write_quiet_copy(data, scan, copy)
+        return copy
+
+    def _scratch_path(self, suffix: str) -> Path:
+        return self._scratch_folder() / f"{secrets.token_hex(8)}{suffix[:16]}"
 
     def _scratch_folder(self) -> Path:
         with self._lock:
@@ -500,31 +514,50 @@ class PhotoWriter:
 
     def _rewrite(self, session: ExifToolSession, source: Path | None, target: Path, attempt: _Attempt, original: bytes | None,
                  ) -> tuple[Path, _Written, NameChoice]:
-        """The first name choice whose rewrite changes nothing else: (temporary file, what it holds, choice)."""
+        """The first name choice whose rewrite changes nothing else: (temporary file, what it holds, choice).
+
+        A JPEG is rewritten as its copy without image data (``attempt.quiet``), and the image data
+        put back (jpeg_end.spliced): the same file, made without ExifTool copying megabytes in Perl,
+        and the rewrite's own output is the copy its validated reading needs. Not where a pointer in
+        the metadata points into the image data or past the file's end (jpeg_end.stray_pointers):
+        that photo itself is rewritten."""
         refusals: list[str] = []
+        quiet = attempt.quiet if attempt.quiet is not None and attempt.scan is not None and original is not None and not stray_pointers(
+            pointed_at(attempt.existing), attempt.scan, len(original)) else None
         for choice in attempt.choices:
             temp = _temp_name(target.parent, target.suffix)
+            made = self._scratch_path(target.suffix) if quiet is not None else temp  # what ExifTool writes
             touches_xmp = choice.xmp or target.suffix.lower() == ".xmp"  # a sidecar's position is XMP too, names or none
             args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if touches_xmp else []),
-                                       "-o", os.fsencode(temp)]
-            status, out, err = session.run([*args, *([os.fsencode(source)] if source is not None else [])])
-            minor = only_minor_errors(err) if status != 0 or not temp.exists() else None
-            if minor is not None and source is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides
-                temp.unlink(missing_ok=True)
-                status, out, err = session.run(["-m", *args, os.fsencode(source)])
-            if status != 0 or not temp.exists():
-                temp.unlink(missing_ok=True)
+                                       "-o", os.fsencode(made)]
+            rewritten = quiet or source
+            status, out, err = session.run([*args, *([os.fsencode(rewritten)] if rewritten is not None else [])])
+            minor = only_minor_errors(err) if status != 0 or not made.exists() else None
+            if minor is not None and rewritten is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides
+                made.unlink(missing_ok=True)
+                status, out, err = session.run(["-m", *args, os.fsencode(rewritten)])
+            if status != 0 or not made.exists():
+                made.unlink(missing_ok=True)
                 why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
                 raise InPlaceRefused(f"{why}; original untouched (--sidecar records the position beside it)", why)
             try:
-                data = temp.read_bytes()
+                if quiet is not None and original is not None and attempt.scan is not None:
+                    quiet_data = made.read_bytes()
+                    data = spliced(quiet_data, original, attempt.scan) or b""
+                    if data:
+                        temp.write_bytes(data)
+                else:
+                    data = temp.read_bytes()
                 scan = same_scan(data, original, attempt.scan) if original is not None and attempt.scan is not None else None
                 if attempt.scan is not None and scan is None:
                     temp.unlink(missing_ok=True)
                     why = "the JPEG's image data would change"
                     raise InPlaceRefused(f"not written: the rewrite would also change other data ({why}); original untouched "
                                          "(--sidecar records the position beside it)", why)
-                after = self._read(session, temp, data if attempt.validate else None, scan)
+                if quiet is not None:  # what ExifTool wrote is the new file without its image data: read as it is
+                    after = session.read(made, validate=True, binary=True)
+                else:
+                    after = self._read(session, temp, data if attempt.validate else None, scan)
                 problems = (_readback(attempt, after) + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
@@ -532,11 +565,14 @@ class PhotoWriter:
                                if original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS else []))
                 if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
                     problems = heif_problems(session, source, temp)
-                if not problems and minor is not None:
-                    problems = pixel_problems(original or b"", data)
+                if not problems and minor is not None and not (scan is not None and decoded_headers(data) == decoded_headers(original or b"")):
+                    problems = pixel_problems(original or b"", data)  # (a JPEG whose image data and decoding headers are the same bytes is proven)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
+            finally:
+                if made != temp:
+                    made.unlink(missing_ok=True)
             if not problems:
                 if minor is not None:
                     choice = dataclasses.replace(choice, notes=(*choice.notes, f"ExifTool's minor error ignored ({minor}): nothing else changed, "

@@ -22,7 +22,9 @@ def place_namer_for(geocoder: Geocoder) -> Callable[[list[tuple[float, float]]],
     def lookup(lats: list[float], lons: list[float]) -> Any:
         return geocoder.lookup_many(lats, lons, town_scope="state", largest_town_km=10.0)
 
-    warm_up = threading.Thread(target=lookup, args=([0.0], [0.0]), name="geor-geocoder-warm-up", daemon=True)
+    # a position on land (Paris): the kernels every lookup runs; the sea's (the nearest coast, and the grid of
+    # every coast's edges, 0.1 s to build) load when a job's own positions need them
+    warm_up = threading.Thread(target=lookup, args=([48.8566], [2.3522]), name="geor-geocoder-warm-up", daemon=True)
     warm_up.start()
 
     def name(positions: list[tuple[float, float]]) -> list[dict[str, str | None]]:
