@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from geor.engine.photos.exiftool import ExifToolSession
-from geor.engine.photos.jpeg_end import SOI, decoded_headers, first_scan, header_segments, stray_pointers, same_scan, spliced, write_quiet_copy
+from geor.engine.photos.jpeg_end import (
+    SOI,
+    decoded_headers,
+    first_scan,
+    header_segments,
+    same_scan,
+    spliced,
+    stray_pointers,
+    write_quiet_copy,
+)
 
 HERE = Path(__file__).parent
 JPEGS = sorted(p for folder in (HERE / "corpus", HERE / "more_files") for p in folder.rglob("*")
