@@ -16,8 +16,12 @@ or a track fix):
 - **nearby in time**: otherwise the nearer one, when it is at most ``extrapolate_max_min`` away
   (default 30 min, exiftool's too), with a radius that grows at walking pace (at driving pace once
   the user may well have left for the other anchor's place: it is elsewhere, and the photo's moment
-  is past the first ``LEFT_SHARE`` of the moments they could have left at; and before an anchor
-  they came to from elsewhere from the first second: a phone photo on arriving is common) and a confidence that
+  is past the first ``LEFT_SHARE`` of the moments they could have left at, or past ``LEFT_WITHIN_S``
+  when the other anchor is hours away: a real location history's user left 2 minutes after a photo
+  and the next one at home came hours later; and before an anchor
+  they came to from elsewhere from the first second: a phone photo on arriving is common; and at
+  a motorway's pace, ``ROAD_M_PER_S``, beside an anchor taken in passing: the only one at its place
+  (``Timeline.alone``), a phone photo from a car is where the car was, not where it stopped) and a confidence that
   falls with the square of the gap to zero at the bound (so with the default minimum confidence of
   0.3 a position is written up to 12.7 minutes from its anchor and proposed for review beyond: the
   user may have left);
@@ -29,7 +33,8 @@ along the way from the interpolated point they may really be: they left the firs
 the second at moments nobody saw, moving at most at ``DRIVING_M_PER_S`` or, on a faster leg,
 ``FASTER`` times its average speed between photos (a car that covered 11.7 km in 13 minutes on a
 motorway may have left the first place minutes late) and its average speed between a logger's
-fixes (which record the way itself), never beyond ``max_speed_kmh``. A camera clock known
+fixes (which record the way itself), or at a motorway's pace when either photo was taken in passing,
+never beyond ``max_speed_kmh``. A camera clock known
 only to +- u seconds places the photo anywhere its moment may have been: ``Timeline.place_at``
 places it at moments across [t - u, t + u] and at every anchor in that stretch, and the radius
 grows to reach the farthest of them (plus that one's own radius). Across a stop the stretch stays
@@ -49,8 +54,10 @@ from geor.engine.options import option
 EARTH_RADIUS_M = 6_371_008.8
 WALKING_M_PER_S = 1.4
 DRIVING_M_PER_S = 14.0  # 50 km/h: how far a photo's radius grows per second beside an anchor the user may have left
+ROAD_M_PER_S = 36.1  # 130 km/h, a motorway's pace: beside an anchor taken in passing (the only one at its place)
 FASTER = 3.0  # between two places, the user may have moved this many times faster than their average (or at driving pace)
 LEFT_SHARE = 0.05  # ... once its moment is past this share of the moments they could have left at
+LEFT_WITHIN_S = 300.0  # ... or past this many seconds (the next anchor hours away: a night, a long stay with few photos)
 DEFAULT_ANCHOR_RADIUS_M = 20.0  # a phone's GPS outdoors, when the file does not say
 RADIUS_SAFETY = 1.1  # the positions between the sampled moments may reach a little further
 CLOCK_SAMPLES = 6  # moments placed on each side of a photo's moment across its clock's uncertainty
@@ -124,6 +131,7 @@ class Timeline:
     def __init__(self, anchors: Sequence[Anchor]) -> None:
         self.anchors = sorted(anchors, key=lambda a: a.t)
         self.times = [a.t for a in self.anchors]
+        self._alone: dict[tuple[float, float], list[bool]] = {}
 
     def __len__(self) -> int:
         return len(self.anchors)
@@ -132,17 +140,38 @@ class Timeline:
         i = bisect.bisect_right(self.times, t)
         return (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
 
+    def between(self, t: float, policy: PlacementPolicy) -> Placement | None:
+        """place_between with the anchors around ``t`` and whether each is alone at its place."""
+        i = bisect.bisect_right(self.times, t)
+        alone = self.alone(policy)
+        before, after = (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
+        return place_between(t, before, after, policy, passing=(i > 0 and alone[i - 1], i < len(alone) and alone[i]))
+
+    def alone(self, policy: PlacementPolicy) -> list[bool]:
+        """Per anchor, whether it may have been taken in passing: the anchors on both sides of it,
+        each within the policy's same-place time, are at other places (two at one place say the
+        user stayed there a while). A phone photo from a car, or the only photo of a stop between
+        two others of the day: nobody can tell the two apart. (One with nothing near in time on a
+        side, the only photo of its day or trip, is not called so.)"""
+        key = (policy.same_place_m, policy.same_place_max_min)
+        if key not in self._alone:
+            anchors, window = self.anchors, policy.same_place_max_min * 60
+            # per pair of neighbours: 1 one place, 0 two places moments apart, -1 too far apart in time to tell
+            pairs = [(1 if _one_place(a, b, policy) else 0) if b.t - a.t <= window else -1 for a, b in zip(anchors, anchors[1:], strict=False)]
+            self._alone[key] = [0 < k < len(pairs) and pairs[k - 1] == pairs[k] == 0 for k in range(len(anchors))]
+        return self._alone[key]
+
     def place_at(self, t: float, policy: PlacementPolicy, clock_uncertainty_s: float = 0.0) -> Placement | None:
         """The position at ``t``; with a clock uncertain by ``clock_uncertainty_s``, its radius
         reaches every position of the moments the clock allows (module docstring)."""
-        centre = place_between(t, *self.around(t), policy)
+        centre = self.between(t, policy)
         if centre is None or clock_uncertainty_s <= 0:
             return centre
         reach = centre.radius_m
         for k in range(1, CLOCK_SAMPLES + 1):
             for sign in (-1, 1):
                 moment = t + sign * clock_uncertainty_s * k / CLOCK_SAMPLES
-                other = place_between(moment, *self.around(moment), policy)
+                other = self.between(moment, policy)
                 if other is None:  # at a moment the clock allows, nothing places the photo: it may be anywhere
                     return replace(centre, radius_m=math.inf, note=f"{centre.note}; at a moment within the clock's +-{ago(clock_uncertainty_s)} "
                                    "no anchor is near enough to place it")
@@ -171,9 +200,15 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy) -> Placement | None:
+def _one_place(a: Anchor, b: Anchor, policy: PlacementPolicy) -> bool:
+    return distance_m(a.lat, a.lon, b.lat, b.lon) <= max(policy.same_place_m, a.radius_m + b.radius_m)
+
+
+def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy,
+                  passing: tuple[bool, bool] = (False, False)) -> Placement | None:
     """The position at ``t`` from the anchors on either side of it, by the rules in the module
-    docstring; None when neither is close enough."""
+    docstring; None when neither is close enough. ``passing``: whether each was taken in passing
+    (Timeline.alone): the user may have been moving there at a motorway's pace."""
     left_at = math.inf  # seconds from the nearer anchor past which the user may have left it for the other's place (or not yet arrived)
     if before is not None and after is not None:
         span = after.t - before.t
@@ -181,7 +216,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         apart = distance_m(before.lat, before.lon, after.lat, after.lon)
         one_place = apart <= max(policy.same_place_m, before.radius_m + after.radius_m)
         # two places: the user left at some moment between (any alike, less the way at DRIVING_M_PER_S)
-        left_at = math.inf if one_place else LEFT_SHARE * max(span - apart / DRIVING_M_PER_S, 0.0)
+        left_at = math.inf if one_place else min(LEFT_SHARE * max(span - apart / DRIVING_M_PER_S, 0.0), LEFT_WITHIN_S)
         fraction = gap_before / span if span > 0 else 0.0
         lat, lon = _great_circle_point(before.lat, before.lon, after.lat, after.lon, fraction)
         altitude = _between(before.altitude_m, after.altitude_m, fraction)
@@ -199,7 +234,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
             # driving pace or, between photos, three times the leg's average speed (a motorway's 11.7 km in 13 min); a
             # logger's fixes record the way itself, so between two of them at most its average; within the plausibility bound
             faster = 1.0 if before.kind == after.kind == "track" else FASTER
-            fastest = min(max(DRIVING_M_PER_S, faster * apart / max(span, 1.0)), policy.max_speed_kmh / 3.6)
+            fastest = min(max(ROAD_M_PER_S if any(passing) else DRIVING_M_PER_S, faster * apart / max(span, 1.0)), policy.max_speed_kmh / 3.6)
             ahead = min(apart, fastest * gap_before) - fraction * apart
             behind = fraction * apart - max(0.0, apart - fastest * gap_after)
             along = max(ahead, behind, 0.0)
@@ -218,7 +253,11 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     # before the photo of a place the user came to from elsewhere, they may not have arrived yet: a phone photo on arriving
     # is common (real loggers' trips: camera photos 1-3 min before one were taken 0.8-1.4 km down the road)
     arriving = nearest_anchor is after and math.isfinite(left_at)
-    radius = nearest_anchor.radius_m + (DRIVING_M_PER_S if arriving or gap > left_at else WALKING_M_PER_S) * gap
+    if passing[0 if nearest_anchor is before else 1]:  # taken in passing: the user may be on the road, before it and after
+        pace = min(ROAD_M_PER_S, policy.max_speed_kmh / 3.6)
+    else:
+        pace = DRIVING_M_PER_S if arriving or gap > left_at else WALKING_M_PER_S
+    radius = nearest_anchor.radius_m + pace * gap
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"
     return Placement(lat=nearest_anchor.lat, lon=nearest_anchor.lon, altitude_m=nearest_anchor.altitude_m, radius_m=radius,

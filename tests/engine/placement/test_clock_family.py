@@ -67,13 +67,18 @@ def test_a_bias_every_burst_shares_widens_the_spread_instead_of_writing_photos_w
 REAL_TRACKS = Path(__file__).parent / "tracks" / "data"
 
 
-@pytest.mark.parametrize("name", ["gpsbabel-garmin-xt-strk.gpx", "gpsbabel-iblue747.gpx", "korita-zbevnica.gpx", "cerknicko-jezero.gpx"])
+@pytest.mark.parametrize("name", ["gpsbabel-garmin-xt-strk.gpx", "gpsbabel-iblue747.gpx", "korita-zbevnica.gpx", "cerknicko-jezero.gpx",
+                                  "gpsbabel-googletakeout.gpx"])
 def test_on_real_tracks_no_written_photo_lies_beyond_its_radius(name):
     """Trips on tracks real loggers recorded (a Garmin eTrex's day in Reading, an i-Blue 747's in Leipzig, two
-    walks in Slovenia and Croatia): their real stops, and their real ways between them, with curves, detours and
-    loops back. With the clock inferred and with the right offset typed, no written photo lies beyond its radius:
-    before, camera photos a minute or three before a phone photo taken on arriving were written 0.8 km from where they
-    were taken with a radius of 110-240 m, and one between two phone photos 384 m apart 262 m off the line (255 m)."""
+    walks in Slovenia and Croatia, six weeks of a phone's location history around Menlo Park): their real stops,
+    and their real ways between them, with curves, detours and loops back. With the clock inferred and with the
+    right offset typed, no written photo lies beyond its radius: before, camera photos a minute or three before a
+    phone photo taken on arriving were written 0.8 km from where they were taken with a radius of 110-240 m, one
+    between two phone photos 384 m apart 262 m off the line (255 m), and on the location history, whose stops last
+    hours, camera photos 2-6 minutes after a stop's last phone photo 2.2-3.3 km down the road (radii of 0.3-1 km:
+    5 % of the hours before the next photo were taken for the time the user may have stayed, or the phone photo
+    was the only one at its place, taken from the car, and walking pace was assumed after it)."""
     fixes, _ = read_track_file(REAL_TRACKS / name)
     points = sorted((f.t, f.lat, f.lon) for f in fixes)
     for phone in ("sparse", "dense"):

@@ -71,7 +71,29 @@ def test_beyond_thirty_minutes_only_the_nearer_anchor_within_thirty():
     assert found.radius_m == pytest.approx(10 + 14 * 240) and found.confidence == pytest.approx(0.9 * (1 - 4 / 30) ** 2)
     assert place_between(4 * 60, a, None, POLICY).radius_m == pytest.approx(10 + 1.4 * 240)  # no sign of leaving: walking pace
     assert place_between(2 * 60, a, anchor(6 * 3600, MUSEUM), POLICY).radius_m == pytest.approx(10 + 1.4 * 120)  # 2 min of 6 h
+    # 6 min of 6 h: 5 % of 6 h is 18 min, but a real location history's user left 2 min after a photo, the next one hours later at home
+    assert place_between(6 * 60, a, anchor(6 * 3600, MUSEUM), POLICY).radius_m == pytest.approx(10 + 14 * 360)
     assert place_between(40 * 60, a, b, POLICY) is None  # 40 min from both
+
+
+def test_an_anchor_taken_in_passing_may_have_been_on_the_road():
+    """A phone photo on the way (the only one at its place, between photos of other places that day):
+    in a generated drive, a camera photo 81 s after one was 1 km down the road, written with the
+    walking pace's 133 m. Beside such a photo the radius grows at a motorway's pace, after it and,
+    between it and the next place, along the way; beside one with another at its place (the user
+    stayed) at walking pace; and the only photo of its day is not taken for one in passing (a camera
+    photo 30 s after the phone's is where the phone was)."""
+    road = (CAFE[0] + 0.05, CAFE[1])  # 5.6 km north
+    passing = Timeline([anchor(0, CAFE), anchor(20 * 60, road), anchor(110 * 60, MUSEUM)])
+    assert passing.alone(POLICY) == [False, True, False]
+    assert passing.place_at(20 * 60 + 80, POLICY).radius_m == pytest.approx(10 + 36.1 * 80)
+    stayed = Timeline([anchor(0, CAFE), anchor(18 * 60, road), anchor(20 * 60, road), anchor(110 * 60, MUSEUM)])
+    assert stayed.alone(POLICY) == [False] * 4 and stayed.place_at(20 * 60 + 80, POLICY).radius_m == pytest.approx(10 + 1.4 * 80)
+    on_the_way = Timeline([anchor(0, CAFE), anchor(20 * 60, road), anchor(45 * 60, MUSEUM)]).place_at(20 * 60 + 80, POLICY)
+    apart = distance_m(*road, *MUSEUM)
+    assert "interpolated" in on_the_way.note and on_the_way.radius_m == pytest.approx(10 + 36.1 * 80 - 80 / (25 * 60) * apart)
+    months = Timeline([anchor(-90 * 86400, MUSEUM), anchor(0, CAFE), anchor(200 * 86400, MUSEUM)])
+    assert months.alone(POLICY) == [False] * 3 and months.place_at(30, POLICY).radius_m == pytest.approx(10 + 1.4 * 30)
 
 
 def test_every_number_is_the_users():
