@@ -31,6 +31,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite
 
 #: Temporary files start so; a scan after a crash removes leftovers.
 TEMP_PREFIX = ".geor-tmp-"
+#: The private folders of the copies ExifTool reads and rewrites (PhotoWriter._read) start so, in the
+#: system's temporary folder; one a process killed left behind goes when it is a day old.
+SCRATCH_PREFIX = "geor-reading-"
+SCRATCH_LEFT_BEHIND_S = 86400.0
 #: Formats whose EXIF sits in the file as it is, so ExifTool's offsets are file positions (PNG
 #: and WebP may hold it encoded or compressed in a chunk: their embedded images are compared by size).
 RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
@@ -507,9 +512,12 @@ class PhotoWriter:
         return self._scratch_folder() / f"{secrets.token_hex(8)}{suffix[:16]}"
 
     def _scratch_folder(self) -> Path:
+        """The private folder, made on first use (and again should the system's cleaner have taken
+        it while the writer sat idle); making it removes those a killed Geo-R left a day ago or more."""
         with self._lock:
-            if self._scratch is None:
-                self._scratch = Path(tempfile.mkdtemp(prefix="geor-reading-"))
+            if self._scratch is None or not self._scratch.is_dir():
+                _sweep_scratch_folders()
+                self._scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
             return self._scratch
 
     def _rewrite(self, session: ExifToolSession, source: Path | None, target: Path, attempt: _Attempt, original: bytes | None,
@@ -685,6 +693,18 @@ def _restore_video(target: Path, written_sha256: str, patch: bytes, original_sha
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _sweep_scratch_folders() -> None:
+    """Remove private folders (SCRATCH_PREFIX) untouched for a day: a writer in use adds and removes
+    files in its own all the time, so one that old was left by a process that was killed."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and now - folder.stat().st_mtime > SCRATCH_LEFT_BEHIND_S:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _take_over(temp: Path, target: Path) -> FileState:

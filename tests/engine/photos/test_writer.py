@@ -388,3 +388,32 @@ def test_a_writer_started_without_exiftool_says_so_at_its_first_write(tmp_path, 
         with pytest.raises(ExifToolMissing, match="nowhere: no such file"):
             writer.write(WriteRequest(photo=photo, location=BIEI))
 
+
+
+def test_private_folders_a_killed_writer_left_go_and_a_vanished_one_comes_back(tmp_path, when, monkeypatch):
+    """The copies ExifTool reads and rewrites live in a private folder in the system's temporary
+    folder, removed when the writer closes; a process killed with -9 leaves its own behind. A writer
+    removes those untouched for a day (a writer at work adds and removes files in its own all the
+    time), leaves younger ones alone, and makes its own again if the system's cleaner took it."""
+    import shutil
+    import tempfile
+
+    import geor.engine.photos.writer as writer
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    old, young = tmp_path / "tmp" / f"{writer.SCRATCH_PREFIX}killed", tmp_path / "tmp" / f"{writer.SCRATCH_PREFIX}running"
+    for folder in (old, young):
+        folder.mkdir()
+        (folder / "copy.jpg").write_bytes(b"x")
+    os.utime(old, (os.path.getmtime(old) - 2 * 86400,) * 2)
+    photos = [make_photo(tmp_path / f"p{i}.jpg", when, seed=i) for i in range(2)]
+    with PhotoWriter() as photo_writer:
+        photo_writer.write(WriteRequest(photo=photos[0], location=BIEI))
+        assert not old.exists() and young.exists()
+        own = [p for p in (tmp_path / "tmp").iterdir() if p not in (young,)]
+        assert len(own) == 1
+        shutil.rmtree(own[0])  # the system's cleaner
+        photo_writer.write(WriteRequest(photo=photos[1], location=BIEI))
+    assert all(read_metadata(p).gps is not None for p in photos)
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [young.name]  # its own gone with it
