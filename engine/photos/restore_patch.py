@@ -79,7 +79,7 @@ def _compress(data: bytes, prefix: bytes) -> bytes:
     return zstd.compress(data, options=options, zstd_dict=zstd.ZstdDict(prefix, is_raw=True).as_prefix)
 
 
-def _decompress(frame: bytes, prefix: bytes, size: int) -> bytes:
+def _decompress(frame: bytes, prefix: bytes | memoryview, size: int) -> bytes:
     options: dict[int, int] = {zstd.DecompressionParameter.window_log_max: _window_log(len(prefix), size)}
     try:
         if len(prefix) >= MIN_PREFIX:
