@@ -339,8 +339,10 @@ class PhotoWriter:
         staged: Path | None = None
         healthy = True
         scan = first_scan(original) if original is not None else None
-        quiet = self._quiet_copy(original, scan, target.suffix) if original is not None and scan is not None else None
+        quiet: Path | None = None
         try:
+            if original is not None and scan is not None:
+                quiet = self._quiet_copy(original, scan, target.suffix)
             source = target
             if exists and _awkward_name(target):  # ExifTool's argument protocol is line-based
                 staged = source = _temp_name(target.parent, target.suffix)

@@ -417,3 +417,25 @@ def test_private_folders_a_killed_writer_left_go_and_a_vanished_one_comes_back(t
         photo_writer.write(WriteRequest(photo=photos[1], location=BIEI))
     assert all(read_metadata(p).gps is not None for p in photos)
     assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [young.name]  # its own gone with it
+
+
+def test_a_full_temporary_folder_fails_one_photo_and_the_writer_goes_on(tmp_path, when, monkeypatch):
+    """The copy without image data goes to the system's temporary folder; when it cannot be written
+    (that disk full) the photo is reported with the reason, untouched, and the ExifTool process it
+    had taken serves the next photo (with one worker, a process lost there would hang the job)."""
+    import geor.engine.photos.writer as writer
+
+    photos = [make_photo(tmp_path / f"p{i}.jpg", when, seed=i) for i in range(2)]
+    data = photos[0].read_bytes()
+    real_copy = writer.write_quiet_copy
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with PhotoWriter(workers=1) as photo_writer:
+        monkeypatch.setattr(writer, "write_quiet_copy", full)
+        with pytest.raises(PhotoWriteError, match="no space left"):
+            photo_writer.write(WriteRequest(photo=photos[0], location=BIEI))
+        monkeypatch.setattr(writer, "write_quiet_copy", real_copy)
+        photo_writer.write(WriteRequest(photo=photos[1], location=BIEI))
+    assert photos[0].read_bytes() == data and read_metadata(photos[1]).gps is not None
