@@ -152,13 +152,14 @@ class Timeline:
         each within the policy's same-place time, are at other places (two at one place say the
         user stayed there a while). A phone photo from a car, or the only photo of a stop between
         two others of the day: nobody can tell the two apart. (One with nothing near in time on a
-        side, the only photo of its day or trip, is not called so.)"""
+        side, the only photo of its day or trip, is not called so; nor is a track's fix: the fixes
+        record the way itself.)"""
         key = (policy.same_place_m, policy.same_place_max_min)
         if key not in self._alone:
             anchors, window = self.anchors, policy.same_place_max_min * 60
             # per pair of neighbours: 1 one place, 0 two places moments apart, -1 too far apart in time to tell
             pairs = [(1 if _one_place(a, b, policy) else 0) if b.t - a.t <= window else -1 for a, b in zip(anchors, anchors[1:], strict=False)]
-            self._alone[key] = [0 < k < len(pairs) and pairs[k - 1] == pairs[k] == 0 for k in range(len(anchors))]
+            self._alone[key] = [anchors[k].kind == "photo" and 0 < k < len(pairs) and pairs[k - 1] == pairs[k] == 0 for k in range(len(anchors))]
         return self._alone[key]
 
     def place_at(self, t: float, policy: PlacementPolicy, clock_uncertainty_s: float = 0.0) -> Placement | None:

@@ -94,6 +94,9 @@ def test_an_anchor_taken_in_passing_may_have_been_on_the_road():
     assert "interpolated" in on_the_way.note and on_the_way.radius_m == pytest.approx(10 + 36.1 * 80 - 80 / (25 * 60) * apart)
     months = Timeline([anchor(-90 * 86400, MUSEUM), anchor(0, CAFE), anchor(200 * 86400, MUSEUM)])
     assert months.alone(POLICY) == [False] * 3 and months.place_at(30, POLICY).radius_m == pytest.approx(10 + 1.4 * 30)
+    # a logger's fixes on a motorway, 150 m apart every 5 s, record the way itself: none of them is a photo in passing
+    motorway = Timeline([Anchor(5.0 * k, CAFE[0] + 0.00135 * k, CAFE[1], 5.0, "fix", kind="track") for k in range(10)])
+    assert not any(motorway.alone(POLICY))
 
 
 def test_every_number_is_the_users():
