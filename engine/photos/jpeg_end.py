@@ -116,13 +116,15 @@ def spliced(quiet_written: bytes, original: bytes, scan: tuple[int, int]) -> byt
     :func:`write_quiet_copy` (``quiet_written``): its headers, the original's image data (``scan``),
     then whatever followed the quiet copy's image data (the end marker, and the trailer with its
     offsets unchanged). None when the rewrite did not keep the quiet copy's image data as it was
-    (nothing, or zeros) right before an end marker: what a rewrite of the photo would have done to
-    its image data cannot be told, and the photo is not written."""
+    (nothing, or zeros) right before an end marker, or added something after the image of a photo
+    that ends with it: what a rewrite of the photo itself would have given cannot be told from it."""
     start = scan_start(quiet_written)
     if start is None:
         return None
     length = quiet_scan_length(original, scan)
     if not quiet_written.startswith(EOI, start + length) or quiet_written.count(0, start, start + length) != length:
+        return None
+    if length == 0 and len(quiet_written) != start + len(EOI):  # something after the image where the photo had nothing: its offsets would be the copy's
         return None
     view = memoryview(quiet_written)
     return b"".join((view[:start], memoryview(original)[scan[0]:scan[1]], view[start + length:]))
@@ -138,9 +140,11 @@ def stray_pointers(offsets: list[tuple[int, int]], scan: tuple[int, int], size: 
                for offset, length in offsets)
 
 
-#: Segments the decoding of the pixels does not read: APP0-APP13, APP15 (JFIF, EXIF, XMP, ICC, IPTC,
-#: MPF, ...) and comments. APP14 (Adobe) says whether the colours are transformed: it counts.
-NOT_DECODED = {*range(0xE0, 0xEE), 0xEF, 0xFE}
+#: Segments the decoding of the pixels does not read: APP1-APP13, APP15 (EXIF, XMP, ICC, IPTC, MPF,
+#: ...) and comments. APP0 (JFIF) and APP14 (Adobe) say which colour space three components are in
+#: (libjpeg decodes a JPEG whose components are named R, G, B as RGB unless a JFIF segment says
+#: YCbCr): they count.
+NOT_DECODED = {*range(0xE1, 0xEE), 0xEF, 0xFE}
 
 
 def decoded_headers(data: bytes) -> list[bytes] | None:

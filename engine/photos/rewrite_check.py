@@ -201,12 +201,13 @@ def _pointed(dump: TagDump) -> Iterator[tuple[str, list[tuple[int, int]]]]:
 
 
 def pointed_at(dump: TagDump) -> list[tuple[int, int]]:
-    """Every (offset, length) in the file a dump's pointers name: the embedded blocks, and any other
-    pointer (``POINTER``: a maker note's offset to data of its own) as one byte where its size is not told."""
+    """Every (offset, length) in the file a dump's pointers name: the embedded blocks, and every
+    pointer (``POINTER``: a maker note's offset to data of its own, a start whose size tag is
+    missing) as one byte."""
     blocks = [piece for _, pieces in _pointed(dump) for piece in pieces]
     for key, values in tag_values(dump).items():
         group, _, name = key.partition(":")
-        if POINTER.search(name) and name not in DATA_POINTERS and group not in IGNORED_GROUPS:
+        if POINTER.search(name) and group not in IGNORED_GROUPS:  # (an embedded block's start too: its size may be missing)
             blocks += [(offset, 1) for value in values for offset in _numbers(value)]
     return blocks
 

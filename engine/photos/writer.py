@@ -505,9 +505,14 @@ class PhotoWriter:
             copy.unlink(missing_ok=True)
 
     def _quiet_copy(self, data: bytes, scan: tuple[int, int], suffix: str) -> Path:
-        """A JPEG without its image data (jpeg_end.write_quiet_copy) in the private folder."""
+        """A JPEG without its image data (jpeg_end.write_quiet_copy) in the private folder (nothing
+        of it left there when it cannot be written)."""
         copy = self._scratch_path(suffix)
-        write_quiet_copy(data, scan, copy)
+        try:
+            write_quiet_copy(data, scan, copy)
+        except BaseException:
+            copy.unlink(missing_ok=True)
+            raise
         return copy
 
     def _scratch_path(self, suffix: str) -> Path:
@@ -529,33 +534,42 @@ class PhotoWriter:
         A JPEG is rewritten as its copy without image data (``attempt.quiet``), and the image data
         put back (jpeg_end.spliced): the same file, made without ExifTool copying megabytes in Perl,
         and the rewrite's own output is the copy its validated reading needs. Not where a pointer in
-        the metadata points into the image data or past the file's end (jpeg_end.stray_pointers):
-        that photo itself is rewritten."""
+        the metadata points into the image data or past the file's end (jpeg_end.stray_pointers),
+        nor where the rewrite of the copy did not keep its image data as it was (jpeg_end.spliced):
+        that photo itself is rewritten, and its image data proven the same bytes (same_scan)."""
         refusals: list[str] = []
         quiet = attempt.quiet if attempt.quiet is not None and attempt.scan is not None and original is not None and not stray_pointers(
             pointed_at(attempt.existing), attempt.scan, len(original)) else None
-        for choice in attempt.choices:
+        pending = list(attempt.choices)
+        while pending:
+            choice = pending[0]
             temp = _temp_name(target.parent, target.suffix)
             made = self._scratch_path(target.suffix) if quiet is not None else temp  # what ExifTool writes
             touches_xmp = choice.xmp or target.suffix.lower() == ".xmp"  # a sidecar's position is XMP too, names or none
             args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if touches_xmp else []),
                                        "-o", os.fsencode(made)]
             rewritten = quiet or source
-            status, out, err = session.run([*args, *([os.fsencode(rewritten)] if rewritten is not None else [])])
-            minor = only_minor_errors(err) if status != 0 or not made.exists() else None
-            if minor is not None and rewritten is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides
+            try:
+                status, out, err = session.run([*args, *([os.fsencode(rewritten)] if rewritten is not None else [])])
+                minor = only_minor_errors(err) if status != 0 or not made.exists() else None
+                if minor is not None and rewritten is not None:  # ExifTool's caution about a fault it calls minor: once more with -m, the proof below decides
+                    made.unlink(missing_ok=True)
+                    status, out, err = session.run(["-m", *args, os.fsencode(rewritten)])
+            except BaseException:  # (ExifToolFailed: the process died mid-write)
                 made.unlink(missing_ok=True)
-                status, out, err = session.run(["-m", *args, os.fsencode(rewritten)])
+                raise
             if status != 0 or not made.exists():
                 made.unlink(missing_ok=True)
                 why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
                 raise InPlaceRefused(f"{why}; original untouched (--sidecar records the position beside it)", why)
             try:
                 if quiet is not None and original is not None and attempt.scan is not None:
-                    quiet_data = made.read_bytes()
-                    data = spliced(quiet_data, original, attempt.scan) or b""
-                    if data:
-                        temp.write_bytes(data)
+                    whole = spliced(made.read_bytes(), original, attempt.scan)
+                    if whole is None:  # the rewrite of the copy did not keep its image data as it was: rewrite the photo itself
+                        quiet = None
+                        continue
+                    data = whole
+                    temp.write_bytes(data)
                 else:
                     data = temp.read_bytes()
                 scan = same_scan(data, original, attempt.scan) if original is not None and attempt.scan is not None else None
@@ -590,6 +604,7 @@ class PhotoWriter:
                 return temp, _Written(data, after), choice
             temp.unlink(missing_ok=True)
             refusals = problems
+            pending.pop(0)
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
         raise InPlaceRefused(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
                              "(--sidecar records the position beside it)", shown)

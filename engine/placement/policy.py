@@ -254,10 +254,9 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
     # before the photo of a place the user came to from elsewhere, they may not have arrived yet: a phone photo on arriving
     # is common (real loggers' trips: camera photos 1-3 min before one were taken 0.8-1.4 km down the road)
     arriving = nearest_anchor is after and math.isfinite(left_at)
+    pace = DRIVING_M_PER_S if arriving or gap > left_at else WALKING_M_PER_S
     if passing[0 if nearest_anchor is before else 1]:  # taken in passing: the user may be on the road, before it and after
-        pace = min(ROAD_M_PER_S, policy.max_speed_kmh / 3.6)
-    else:
-        pace = DRIVING_M_PER_S if arriving or gap > left_at else WALKING_M_PER_S
+        pace = max(pace, min(ROAD_M_PER_S, policy.max_speed_kmh / 3.6))  # (never less than without: a plausibility bound set low)
     radius = nearest_anchor.radius_m + pace * gap
     confidence = 0.9 * (1 - gap / limit) ** 2 if limit > 0 else 0.9  # written (0.3) up to 42 % of the bound, then for review
     side = "before" if nearest_anchor is before else "after"

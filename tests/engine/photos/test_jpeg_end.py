@@ -122,6 +122,7 @@ def test_spliced_refuses_a_rewrite_that_touched_the_image_data_of_the_copy():
     assert spliced(trailer_free, data, scan) == data[:scan[1] + 2]  # the image data back, nothing else
     assert spliced(trailer_free[:-1] + b"\xda", data, scan) is None  # no end marker where the image data ends
     assert spliced(data[:scan[0]] + b"\x00\xff\xd9", data, scan) is None  # a byte of image data where there was none
+    assert spliced(trailer_free + b"TRAILER", data, scan) is None  # a trailer where the photo had none: its offsets would be the copy's
     with_trailer = data[:scan[1] + 2] + b"TRAILER"
     sparse = with_trailer[:scan[0]] + bytes(scan[1] - scan[0]) + with_trailer[scan[1]:]
     assert spliced(sparse, with_trailer, scan) == with_trailer
@@ -148,7 +149,27 @@ def test_decoded_headers_are_what_the_pixels_depend_on(tmp_path):
     assert moved != data and decoded_headers(moved) == decoded_headers(data) and same_scan(moved, data, first_scan(data))
     with Image.open(io.BytesIO(data)) as a, Image.open(io.BytesIO(moved)) as b:
         assert np.array_equal(np.asarray(a), np.asarray(b))
+    # without its JFIF segment a JPEG whose components are named R, G, B decodes as RGB, not YCbCr: APP0 counts
+    app0 = next(((start, end) for marker, start, end in header_segments(data) if marker == 0xE0), None)
+    if app0 is not None:
+        assert decoded_headers(data[:app0[0]] + data[app0[1]:]) != decoded_headers(data)
+    else:
+        jfif = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        assert decoded_headers(data[:2] + jfif + data[2:]) != decoded_headers(data)
     dqt = next(start for marker, start, _ in header_segments(data) if marker == 0xDB)
     table = bytearray(data)
     table[dqt + 10] ^= 0x01
     assert decoded_headers(bytes(table)) != decoded_headers(data)
+
+
+def test_stray_pointers_are_those_into_the_image_data_or_past_the_end():
+    """Every pointer a reading holds counts (an embedded block's start whose size tag is missing as one
+    byte): in the headers or in what follows the image it is not stray; in the image data, or past the
+    file's end, it is."""
+    from geor.engine.photos.exiftool import TagDump
+    from geor.engine.photos.rewrite_check import pointed_at
+
+    assert pointed_at(TagDump((("Canon:PreviewImageStart", 5000),))) == [(5000, 1)]
+    scan = (100, 4000)  # image data from byte 100, its end marker at 4000
+    assert not stray_pointers([(20, 60), (4002, 900)], scan, 5000)  # a thumbnail in the headers, a trailer after the image
+    assert stray_pointers([(200, 10)], scan, 5000) and stray_pointers([(5000, 1)], scan, 5000) and stray_pointers([(4500, 900)], scan, 5000)

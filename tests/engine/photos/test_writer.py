@@ -439,3 +439,32 @@ def test_a_full_temporary_folder_fails_one_photo_and_the_writer_goes_on(tmp_path
         monkeypatch.setattr(writer, "write_quiet_copy", real_copy)
         photo_writer.write(WriteRequest(photo=photos[1], location=BIEI))
     assert photos[0].read_bytes() == data and read_metadata(photos[1]).gps is not None
+
+
+def test_when_the_rewrite_of_the_copy_is_not_as_expected_the_photo_itself_is_rewritten(tmp_path, when, monkeypatch):
+    """A JPEG is rewritten as its copy without image data, the image data put back; were ExifTool's
+    output for the copy ever other than the copy's empty image data and end marker (a fault
+    injected after its real write), the photo is rewritten itself, and written: nothing refused for
+    the copy's sake, and the image data still proven the same bytes."""
+    from geor.engine.photos.jpeg_end import first_scan
+
+    photo = make_photo(tmp_path / "p.jpg", when, size=(640, 480))
+    original = photo.read_bytes()
+    real_run = ExifToolSession.run
+    outputs = []
+
+    def spoil_the_first_output(session, args):
+        answer = real_run(session, args)
+        if "-o" in args and not outputs:
+            written = Path(os.fsdecode(args[args.index("-o") + 1]))
+            outputs.append(written)
+            written.write_bytes(written.read_bytes() + b"spoilt")  # something after the end marker
+        return answer
+
+    monkeypatch.setattr(ExifToolSession, "run", spoil_the_first_output)
+    write(photo)
+    monkeypatch.undo()
+    assert outputs and outputs[0].parent != photo.parent  # the first output was the copy's, in the private folder
+    data = photo.read_bytes()
+    start, end = first_scan(original)
+    assert read_metadata(photo).gps is not None and original[start:end] in data and not data.endswith(b"spoilt")

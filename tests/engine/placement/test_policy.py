@@ -92,6 +92,9 @@ def test_an_anchor_taken_in_passing_may_have_been_on_the_road():
     on_the_way = Timeline([anchor(0, CAFE), anchor(20 * 60, road), anchor(45 * 60, MUSEUM)]).place_at(20 * 60 + 80, POLICY)
     apart = distance_m(*road, *MUSEUM)
     assert "interpolated" in on_the_way.note and on_the_way.radius_m == pytest.approx(10 + 36.1 * 80 - 80 / (25 * 60) * apart)
+    slow = PlacementPolicy(max_speed_kmh=3)  # a plausibility bound set low never makes a radius smaller than without the rule
+    assert place_between(400, anchor(0, CAFE), anchor(110 * 60, MUSEUM), slow, passing=(True, False)).radius_m == pytest.approx(10 + 14 * 400)
+    assert place_between(60, anchor(0, CAFE), anchor(110 * 60, MUSEUM), slow, passing=(True, False)).radius_m == pytest.approx(10 + 1.4 * 60)
     months = Timeline([anchor(-90 * 86400, MUSEUM), anchor(0, CAFE), anchor(200 * 86400, MUSEUM)])
     assert months.alone(POLICY) == [False] * 3 and months.place_at(30, POLICY).radius_m == pytest.approx(10 + 1.4 * 30)
     # a logger's fixes on a motorway, 150 m apart every 5 s, record the way itself: none of them is a photo in passing
