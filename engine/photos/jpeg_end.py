@@ -86,7 +86,7 @@ def write_quiet_copy(data: bytes, scan: tuple[int, int], path: Path) -> None:
     view = memoryview(data)
     with open(path, "wb") as handle:
         handle.write(view[:start])
-        if end + len(EOI) != len(data):
+        if quiet_scan_length(data, scan):
             handle.seek(end)
         handle.write(view[end:])
 

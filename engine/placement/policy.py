@@ -137,15 +137,17 @@ class Timeline:
         return len(self.anchors)
 
     def around(self, t: float) -> tuple[Anchor | None, Anchor | None]:
-        i = bisect.bisect_right(self.times, t)
+        return self._pair(bisect.bisect_right(self.times, t))
+
+    def _pair(self, i: int) -> tuple[Anchor | None, Anchor | None]:
+        """The anchors just before and at index ``i`` (None past either end)."""
         return (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
 
     def between(self, t: float, policy: PlacementPolicy) -> Placement | None:
         """place_between with the anchors around ``t`` and whether each is alone at its place."""
         i = bisect.bisect_right(self.times, t)
         alone = self.alone(policy)
-        before, after = (self.anchors[i - 1] if i > 0 else None), (self.anchors[i] if i < len(self.anchors) else None)
-        return place_between(t, before, after, policy, passing=(i > 0 and alone[i - 1], i < len(alone) and alone[i]))
+        return place_between(t, *self._pair(i), policy, passing=(i > 0 and alone[i - 1], i < len(alone) and alone[i]))
 
     def alone(self, policy: PlacementPolicy) -> list[bool]:
         """Per anchor, whether it may have been taken in passing: the anchors on both sides of it,
@@ -158,7 +160,8 @@ class Timeline:
         if key not in self._alone:
             anchors, window = self.anchors, policy.same_place_max_min * 60
             # per pair of neighbours: 1 one place, 0 two places moments apart, -1 too far apart in time to tell
-            pairs = [(1 if _one_place(a, b, policy) else 0) if b.t - a.t <= window else -1 for a, b in zip(anchors, anchors[1:], strict=False)]
+            pairs = [(1 if _one_place(a, b, distance_m(a.lat, a.lon, b.lat, b.lon), policy) else 0) if b.t - a.t <= window else -1
+                     for a, b in zip(anchors, anchors[1:], strict=False)]
             self._alone[key] = [anchors[k].kind == "photo" and 0 < k < len(pairs) and pairs[k - 1] == pairs[k] == 0 for k in range(len(anchors))]
         return self._alone[key]
 
@@ -201,8 +204,9 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _one_place(a: Anchor, b: Anchor, policy: PlacementPolicy) -> bool:
-    return distance_m(a.lat, a.lon, b.lat, b.lon) <= max(policy.same_place_m, a.radius_m + b.radius_m)
+def _one_place(a: Anchor, b: Anchor, apart: float, policy: PlacementPolicy) -> bool:
+    """Whether two anchors ``apart`` metres apart are one place: within the policy's distance or their own accuracy."""
+    return apart <= max(policy.same_place_m, a.radius_m + b.radius_m)
 
 
 def place_between(t: float, before: Anchor | None, after: Anchor | None, policy: PlacementPolicy,
@@ -215,7 +219,7 @@ def place_between(t: float, before: Anchor | None, after: Anchor | None, policy:
         span = after.t - before.t
         gap_before, gap_after = t - before.t, after.t - t
         apart = distance_m(before.lat, before.lon, after.lat, after.lon)
-        one_place = apart <= max(policy.same_place_m, before.radius_m + after.radius_m)
+        one_place = _one_place(before, after, apart, policy)
         # two places: the user left at some moment between (any alike, less the way at DRIVING_M_PER_S)
         left_at = math.inf if one_place else min(LEFT_SHARE * max(span - apart / DRIVING_M_PER_S, 0.0), LEFT_WITHIN_S)
         fraction = gap_before / span if span > 0 else 0.0
