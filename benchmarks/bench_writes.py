@@ -183,7 +183,7 @@ def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict], so
         if problems:
             damaged += 1
             damaged_with_gps += int(had)
-            examples.setdefault(path.name.split("-", 1)[1], f"{'(had GPS) ' if had else ''}{problems[0][:110]}")
+            examples.setdefault(path.name.split("-", 1)[1] if sources is None else path.name, f"{'(had GPS) ' if had else ''}{problems[0][:110]}")
     return written, damaged, damaged_with_gps, [f"{name}: {line}" for name, line in sorted(examples.items())]
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
+from .jpeg_end import EOI, first_scan
 
 #: Groups that describe the file, not its metadata (name, size, dates, derived values).
 IGNORED_GROUPS = frozenset({"File", "System", "Composite"})
@@ -168,12 +169,45 @@ DATA_POINTERS = {"ThumbnailOffset": "ThumbnailLength", "PreviewImageStart": "Pre
                  "TileOffsets": "TileByteCounts"}
 
 
-def embedded_data_changes(before: TagDump, after: TagDump, original: bytes, written: bytes) -> list[str]:
+#: Pointers to embedded JPEGs (thumbnails, previews, MPF images), whose end marker ends the image.
+JPEG_POINTERS = frozenset({"ThumbnailOffset", "PreviewImageStart", "MPImageStart", "JpgFromRawStart", "OtherImageStart"})
+
+
+def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: bytes) -> dict[str, int]:
+    """The embedded JPEGs whose length tag overstated them (some cameras count bytes past the end of
+    the segment that holds the thumbnail, bytes of what follows it in the file: Canon's EOS 350D 8, an
+    HP Photosmart 2) and which the rewrite cut at that segment's end, after the JPEG's end marker:
+    ExifTool keeps an embedded image within its segment and corrects the length. The image is the
+    same bytes to its end marker.
+    {block key (``IFD1:ThumbnailOffset#0``): bytes dropped}; see ``length_tags``."""
+    old, new = _data_blocks(before, original), _data_blocks(after, written)
+    found = {}
+    for key, was in old.items():
+        now = new.get(key)
+        if _pointer_name(key) not in JPEG_POINTERS or now is None or not len(now) < len(was) or not was.startswith(now):
+            continue
+        scan = first_scan(now)
+        if scan is not None and scan[1] + len(EOI) <= len(now):  # the whole JPEG still, to its end marker
+            found[key] = len(was) - len(now)
+    return found
+
+
+def length_tags(blocks: Iterable[str]) -> set[str]:
+    """The length tags of embedded blocks (``IFD1:ThumbnailOffset#0`` -> ``IFD1:ThumbnailLength``)."""
+    return {f"{key.partition(':')[0]}:{DATA_POINTERS[_pointer_name(key)]}" for key in blocks}
+
+
+def _pointer_name(block: str) -> str:
+    return block.partition(":")[2].partition("#")[0]
+
+
+def embedded_data_changes(before: TagDump, after: TagDump, original: bytes, written: bytes, cut: Iterable[str] = ()) -> list[str]:
     """Every embedded image (see DATA_POINTERS) must hold the same bytes after the rewrite, wherever
-    it moved: compared byte for byte from the two files, without asking ExifTool to extract them."""
+    it moved: compared byte for byte from the two files, without asking ExifTool to extract them.
+    ``cut``: blocks that ``cut_at_their_end`` found cut at their JPEG's end marker (not damage)."""
     changes = []
     old, new = _data_blocks(before, original), _data_blocks(after, written)
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - set(cut)):
         if old.get(key) != new.get(key):
             was, now = old.get(key), new.get(key)
             changes.append(f"{key} data {'absent' if was is None else f'{len(was)} bytes'} -> {'absent' if now is None else f'{len(now)} bytes'}"

@@ -48,7 +48,7 @@ from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stra
 from .minor_errors import only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import embedded_data_changes, keep_xmp_signature, pointed_at, unexpected_changes
+from .rewrite_check import cut_at_their_end, embedded_data_changes, keep_xmp_signature, length_tags, pointed_at, unexpected_changes
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
 from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite, has_video_position, media_facts, video_gps_args
 
@@ -582,11 +582,12 @@ class PhotoWriter:
                     after = session.read(made, validate=True, binary=True)
                 else:
                     after = self._read(session, temp, data if attempt.validate else None, scan)
+                offsets = original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS
+                cut = cut_at_their_end(attempt.existing, after, original, data) if offsets and original is not None else {}
                 problems = (_readback(attempt, after) + names_readback(choice, after)
-                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | (
+                            + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
-                            + (embedded_data_changes(attempt.existing, after, original, data)
-                               if original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS else []))
+                            + (embedded_data_changes(attempt.existing, after, original, data, cut) if offsets and original is not None else []))
                 if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
                     problems = heif_problems(session, source, temp)
                 if not problems and minor is not None and not (scan is not None and decoded_headers(data) == decoded_headers(original or b"")):
@@ -598,6 +599,8 @@ class PhotoWriter:
                 if made != temp:
                     made.unlink(missing_ok=True)
             if not problems:
+                if cut:
+                    choice = dataclasses.replace(choice, notes=(*choice.notes, *map(_cut_note, sorted(cut.items()))))
                 if minor is not None:
                     choice = dataclasses.replace(choice, notes=(*choice.notes, f"ExifTool's minor error ignored ({minor}): nothing else changed, "
                                                                                  "the same pixels"))
@@ -652,6 +655,18 @@ class PhotoWriter:
                 raise PhotoWriteError("a file of that name appeared while Geo-R was writing it; not written")
             if before_replace is not None:
                 before_replace(prepared.result)
+
+
+#: What an embedded JPEG is, by its pointer tag, as the report says it.
+EMBEDDED_IMAGE_WORDS = {"ThumbnailOffset": "thumbnail", "PreviewImageStart": "preview", "MPImageStart": "MPF image",
+                        "JpgFromRawStart": "embedded JPEG", "OtherImageStart": "embedded image"}
+
+
+def _cut_note(block: tuple[str, int]) -> str:
+    key, dropped = block
+    what = EMBEDDED_IMAGE_WORDS.get(key.partition(":")[2].partition("#")[0], "embedded image")
+    return (f"its {what}'s length corrected: the camera's ran {dropped} byte{'s' if dropped != 1 else ''} past the block that holds it "
+            f"(ExifTool's rewrite; the {what} the same bytes to its end)")
 
 
 def _check_writable(target: Path, request: WriteRequest) -> None:

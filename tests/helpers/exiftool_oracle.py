@@ -29,18 +29,21 @@ LOCATION_FIELDS = {
     "XMP-photoshop:City", "XMP-photoshop:State", "XMP-photoshop:Country", "XMP-iptcCore:CountryCode",
     "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude", "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", "XMP-exif:GPSMapDatum",
     "XMP-exif:GPSVersionID",
+    # a video's: ISO 6709 strings in its Keys and UserData boxes; a replaced 3GPP loci box goes
+    "Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "UserData:LocationInformation",
 }
 #: May appear where they were absent (the blocks a writer must create), never change.
 ADDED_ONLY = {
     "GPS:GPSVersionID", "IPTC:CodedCharacterSet", "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "XMP-x:XMPToolkit",
     "IFD0:XResolution", "IFD0:YResolution", "IFD0:ResolutionUnit", "IFD0:YCbCrPositioning",
     "ExifIFD:ExifVersion", "ExifIFD:ComponentsConfiguration", "ExifIFD:FlashpixVersion", "ExifIFD:ColorSpace",
+    "QuickTime:HandlerType",  # the handler a video's new Keys box declares
 }
 NOT_METADATA = {"File", "System", "Composite"}
 #: A HEIF's media data box as a whole (it holds the EXIF item, which grows): the image in it is
 #: compared by its pixels, and Geo-R's own check compares its image items by ExifTool's hash.
 MEDIA_BOX = {"QuickTime:MediaData", "QuickTime:MediaDataSize"}
-POINTER = re.compile(r"(?:Offsets?|Start)$")
+POINTER = re.compile(r"(?:Offsets?|Offset64|Start)$")  # (a video's ChunkOffset64: where its media chunks sit)
 
 
 def dump(path: Path) -> dict[str, Counter[str]]:
@@ -53,7 +56,7 @@ def dump_many(paths: list[Path]) -> dict[Path, dict[str, Counter[str]]]:
     out = subprocess.run([EXIFTOOL, "-j", "-a", "-G1:4", "-b", "-u", "-api", "validate=1", "-api", "LargeFileSupport=1",
                           *map(str, paths)], capture_output=True, check=False).stdout
     found = {}
-    for row in json.loads(out):
+    for row in json.loads(out.decode("utf-8", "surrogateescape")):  # a camera's string tag may hold bytes that are not UTF-8
         tags: dict[str, Counter[str]] = {}
         for key, value in row.items():
             if key == "SourceFile":
@@ -67,10 +70,44 @@ def dump_many(paths: list[Path]) -> dict[Path, dict[str, Counter[str]]]:
     return {Path(p): found[Path(p)] for p in paths}
 
 
+#: Embedded JPEGs and their length tags: a length a camera overstated (past the block that holds the
+#: image) is corrected by a rewrite, the image kept to its end.
+EMBEDDED_JPEG = {"ThumbnailImage": "ThumbnailLength", "PreviewImage": "PreviewImageLength", "JpgFromRaw": "JpgFromRawLength",
+                 "OtherImage": "OtherImageLength"}
+
+
+def _shortened_alike(was: Counter[str], now: Counter[str]) -> bool:
+    """One embedded image whose new bytes are its old ones cut short and decode to the same pixels."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    if len(was) != 1 or len(now) != 1:
+        return False
+    old, new = (json.loads(next(iter(c))) for c in (was, now))
+    if not (isinstance(old, str) and isinstance(new, str) and old.startswith("base64:") and new.startswith("base64:")):
+        return False
+    old_bytes, new_bytes = base64.b64decode(old[7:]), base64.b64decode(new[7:])
+    if not (len(new_bytes) < len(old_bytes) and old_bytes.startswith(new_bytes)):
+        return False
+    try:
+        images = [Image.open(io.BytesIO(data)) for data in (old_bytes, new_bytes)]
+        for image in images:
+            image.load()
+    except Exception:  # noqa: BLE001 - not an image Pillow decodes whole: not alike
+        return False
+    return bool(np.array_equal(np.asarray(images[0]), np.asarray(images[1])))
+
+
 def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> list[str]:
     """Every difference outside the location fields (and the few kinds a metadata writer must make)."""
     found = []
-    for key in sorted(set(before) | set(after)):
+    shortened = {f"{key.partition(':')[0]}:{length}" for key in before for name, length in EMBEDDED_JPEG.items()
+                 if key.partition(":")[2] == name and key in after and _shortened_alike(before[key], after[key])}
+    shortened |= {f"{key.partition(':')[0]}:{name}" for key in shortened for name, length in EMBEDDED_JPEG.items()
+                  if key.partition(":")[2] == length}
+    for key in sorted((set(before) | set(after)) - shortened):
         group, _, name = key.partition(":")
         if group in NOT_METADATA or key in ("ExifTool:ExifToolVersion", "ExifTool:Validate") or key in LOCATION_FIELDS or key in MEDIA_BOX:
             continue
@@ -80,6 +117,8 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
         if was == now or (not was and key in ADDED_ONLY):
             continue
         if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
+            continue
+        if key == "QuickTime:Wide" and set(was) <= {'""'} and not now:  # an empty free-space box (8 bytes for a 64-bit media header)
             continue
         if key == "Photoshop:IPTCDigest" and now == after.get("File:CurrentIPTCDigest"):  # renewed, still current
             continue

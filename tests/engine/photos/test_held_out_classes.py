@@ -283,3 +283,56 @@ def test_validation_warnings_are_compared_on_every_file(tmp_path):
     with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError, match="new warning: GPS tag 0x0001 GPSLatitudeRef requires GPSVersionID"):
         writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635)))
     assert photo.read_bytes() == (CORPUS / "pillow-exif_gps.jpg").read_bytes()
+
+
+@needs_oracle
+def test_a_thumbnail_length_past_its_block_is_corrected_and_the_photo_written(tmp_path):
+    """A Canon EOS 350D JPEG (digicam_corpus, more_files/SOURCES.md): its ThumbnailLength counts 8
+    bytes past the EXIF segment, bytes of the segment after it. ExifTool's rewrite keeps the
+    thumbnail within its segment and corrects the length; the check refused every 350D photo (and
+    an HP Photosmart's) as a thumbnail changed. The thumbnail is the same bytes to its end marker:
+    now written, with a note, nothing else changed to the independent reader, undo byte for byte."""
+    photo = tmp_path / "350d.jpg"
+    shutil.copy2(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG", photo)
+    original, before = photo.read_bytes(), oracle.dump(photo)
+    thumbnail = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    end = thumbnail.rfind(b"\xff\xd9") + 2
+    assert len(thumbnail) == 6905 and end < len(thumbnail) - 8  # its image ends before the block the length names
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
+                                                                          country_code="JP", country_code3="JPN")))
+    assert any("thumbnail's length corrected" in note and "8 bytes" in note for note in result.notes)
+    after = oracle.dump(photo)
+    assert oracle.damage(before, after) == []
+    assert oracle.values(after, "IFD1:ThumbnailLength") == [6897]
+    now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    assert now[:end] == thumbnail[:end] and thumbnail.startswith(now)
+    assert oracle.gps(photo)[:2] == pytest.approx((35.0116, 135.7681), abs=1e-7)
+    from geor.engine.photos.writer import restore_original
+
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original
+
+
+@needs_oracle
+def test_a_thumbnail_cut_before_its_end_marker_is_still_refused(tmp_path):
+    """The rule above holds only for a thumbnail kept whole to its end marker: one shortened into its
+    image data is a changed thumbnail, as before."""
+    from geor.engine.photos.rewrite_check import cut_at_their_end, length_tags
+
+    photo = tmp_path / "350d.jpg"
+    shutil.copy2(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG", photo)
+    original = photo.read_bytes()
+    for length in (6897, 4000):
+        entry = b"\x02\x02\x04\x00\x01\x00\x00\x00" + (6905).to_bytes(4, "little")  # IFD1's JPEGInterchangeFormatLength (Intel order)
+        assert original.count(entry) == 1
+        other = tmp_path / f"cut-{length}.jpg"  # the same thumbnail offset, only its length changed (ExifTool protects the tag)
+        other.write_bytes(original.replace(entry, entry[:8] + length.to_bytes(4, "little")))
+        with ExifToolSession() as session:
+            before, after = session.read(photo, binary=True), session.read(other, binary=True)
+        written = other.read_bytes()
+        cut = cut_at_their_end(before, after, original, written)
+        changes = embedded_data_changes(before, after, original, written, cut) + unexpected_changes(before, after, length_tags(cut))
+        assert (cut, changes) == (({"IFD1:ThumbnailOffset#0": 8}, []) if length == 6897 else ({}, changes))
+        if length == 4000:
+            assert "IFD1:ThumbnailLength 6905 -> 4000" in changes and any(c.startswith("IFD1:ThumbnailOffset#0 data") for c in changes)
