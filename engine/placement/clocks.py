@@ -55,7 +55,7 @@ import numpy as np
 from geor.engine.inference.images import VIDEO_SUFFIXES
 from geor.engine.paths import printable
 
-from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, TOLERANCE_S, Activity, Change, align, find_clock_change
+from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, SURE_MARGIN, TOLERANCE_S, Activity, Change, align, find_clock_change
 from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
 from .scenes import hamming, telling
@@ -598,6 +598,9 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     elif clock.strength == "weak":
         if fit.runner_up_offset_s is not None and best.bursts_matched >= 3 and fit.margin < STRONG_MARGIN:
             clock.evidence += f"; but {format_offset(fit.runner_up_offset_s)} fits almost as well (too close to be sure)"
+        elif fit.sure_rival_s is not None and fit.sure_margin < SURE_MARGIN:
+            clock.evidence += (f"; but {format_offset(fit.sure_rival_s)} fits almost as well with some of the bursts left out "
+                               "(too close to be sure)")
         elif best.bursts_matched < SURE_BURSTS:
             clock.evidence += f" (too few to be sure: {SURE_BURSTS} needed)"
         else:

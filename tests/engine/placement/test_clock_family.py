@@ -49,6 +49,21 @@ def test_scenes_both_devices_photographed_make_the_clock_strong_and_most_photos_
         assert right / total >= share and right / written >= 0.97, (shape.name, written / total, right / total)
 
 
+def test_a_rival_that_a_few_bursts_keep_out_leaves_the_clock_weak():
+    """A walking day with a dense phone (seed 746 of its shape, found among 1,000 trips a shape): the
+    phone shot through most of the day's hours, and an offset 85 minutes off put 23 of the camera's
+    33 bursts inside its active stretches, the true one 24, with more photos outside them, so the
+    wrong one was 7.7 capped photos cheaper, past the fixed margin: bounded at +-12 min, and 22
+    photos written 0.8-3 km off, beyond their radius. Drawn again, the bursts let the true offset win
+    often (bursts.rival_margin): the clock is weak, and nothing is written from it."""
+    shape = next(s for s in SHAPES if s.name == "local time, right, walking, dense phone")
+    trip = make_trip(shape, 746)
+    clock, found = placed(trip)
+    assert clock.strength == "weak" and abs(clock.offset_s - shape.camera_offset_s) > 3600
+    assert "fits almost as well" in clock.evidence
+    assert not [pid for pid, (stage, _, _) in found.items() if stage == Stage.DECIDED]
+
+
 def test_a_bias_every_burst_shares_widens_the_spread_instead_of_writing_photos_wrong():
     """The camera shoots only in the second half of each stop, the phone throughout: the timing pulls
     every burst the same way (5-15 minutes), which a bootstrap over bursts cannot see; the spread
