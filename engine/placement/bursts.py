@@ -458,6 +458,8 @@ def find_clock_change(local: Floats, reference: Floats | Activity, fit: Fit, tol
         part = local[mask]
         part_bursts = split_bursts(part)
         spread = spread_s(part, part_bursts, activity, offset)
+        if not pairs_agree(activity, offset):  # as for one offset (align): a bias its bursts share widens it
+            spread = max(spread, valley_s(part, activity, offset))
         own = float(activity.cost(part, np.array([offset]))[0])
         rivals = [_cheapest_near(part, activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
         strong = (spread <= STRONG_WIDTH_S and int(part_bursts[-1]) + 1 >= SURE_BURSTS
