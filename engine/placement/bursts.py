@@ -58,7 +58,9 @@ STRONG_WIDTH_S = 120.0  # a clock is strong only when every offset within the no
 # and, unless alike pairs agree with the timing, at least the timing's valley (valley_s). On 150 generated
 # trips of each of tests/helpers/trip_family.py's ten shapes (1,500): no strong clock more than 2 min off,
 # no written photo beyond its radius, and of the 619 strong or bounded clocks two outside their spread, both
-# of the camera-late shape (886 s off, said +- 870 s; 623 s, said +- 550 s).
+# of the camera-late shape (886 s off, said +- 870 s; 623 s, said +- 550 s). On 1,000 more a shape (with rival_margin and
+# the valley of each part of a changed clock): no strong clock or part more than 2 min off; 4 photos in 3 trips beyond their
+# radius, each from a bounded clock outside its spread (a sparse phone's, two camera-late ones'): README, "generated trip family".
 SPREAD_SAFETY = 2.0
 SPREAD_FLOOR_S = 60.0
 SURE_BURSTS = 12  # fewer matched bursts than this are too few for the bootstrap to measure their spread: weak
