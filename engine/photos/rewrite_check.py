@@ -16,11 +16,11 @@ import base64
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
-from .jpeg_end import EOI, first_scan
+from .jpeg_end import EOI, first_scan, header_segments
 
 #: Groups that describe the file, not its metadata (name, size, dates, derived values).
 IGNORED_GROUPS = frozenset({"File", "System", "Composite"})
@@ -177,19 +177,32 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
     """The embedded JPEGs whose length tag overstated them (some cameras count bytes past the end of
     the segment that holds the thumbnail, bytes of what follows it in the file: Canon's EOS 350D 8, an
     HP Photosmart 2) and which the rewrite cut at that segment's end, after the JPEG's end marker:
-    ExifTool keeps an embedded image within its segment and corrects the length. The image is the
-    same bytes to its end marker.
+    ExifTool keeps an embedded image within its segment and corrects the length. Only that: in a
+    JPEG file, one piece, the old block running past the end of its segment and the new one as long
+    as the old one's part within it, its bytes that part, the image whole to its end marker.
     {block key (``IFD1:ThumbnailOffset#0``): bytes dropped}; see ``length_tags``."""
-    old, new = _data_blocks(before, original), _data_blocks(after, written)
+    old_segments = header_segments(original)
+    if not old_segments or not written.startswith(b"\xff\xd8"):
+        return {}
+    old, new = dict(_pointed(before, JPEG_POINTERS)), dict(_pointed(after, JPEG_POINTERS))
     found = {}
-    for key, was in old.items():
-        now = new.get(key)
-        if _pointer_name(key) not in JPEG_POINTERS or now is None or not len(now) < len(was) or not was.startswith(now):
+    for key, pieces in old.items():
+        if len(pieces) != 1 or len(new.get(key, [])) != 1:
             continue
+        (old_at, old_length), (new_at, new_length) = pieces[0], new[key][0]
+        was, now = original[old_at:old_at + old_length], written[new_at:new_at + new_length]
+        if not (len(now) < len(was) == old_length and was.startswith(now)):
+            continue
+        segment_end = _segment_end(old_segments, old_at)
         scan = first_scan(now)
-        if scan is not None and scan[1] + len(EOI) <= len(now):  # the whole JPEG still, to its end marker
-            found[key] = len(was) - len(now)
+        if old_at + new_length == segment_end < old_at + old_length and scan is not None and scan[1] + len(EOI) <= len(now):
+            found[key] = old_length - new_length
     return found
+
+
+def _segment_end(segments: list[tuple[int, int, int]], offset: int) -> int:
+    """The end of the header segment that holds ``offset`` (-1: none does)."""
+    return next((end for _, start, end in segments if start <= offset < end), -1)
 
 
 def length_tags(blocks: Iterable[str]) -> set[str]:
@@ -219,13 +232,13 @@ def _data_blocks(dump: TagDump, data: bytes) -> dict[str, bytes]:
     return {key: b"".join(data[offset:offset + length] for offset, length in pieces) for key, pieces in _pointed(dump)}
 
 
-def _pointed(dump: TagDump) -> Iterator[tuple[str, list[tuple[int, int]]]]:
-    """Each embedded block (see DATA_POINTERS) as (pointer key and copy, its (offset, length) pieces)."""
+def _pointed(dump: TagDump, only: Collection[str] | None = None) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """Each embedded block (see DATA_POINTERS; ``only`` these pointers) as (pointer key and copy, its (offset, length) pieces)."""
     values = tag_values(dump)
     for key, starts in values.items():
         group, _, name = key.partition(":")
         size_name = DATA_POINTERS.get(name)
-        if size_name is None or f"{group}:{size_name}" not in values:
+        if size_name is None or f"{group}:{size_name}" not in values or (only is not None and name not in only):
             continue
         # a damaged file may hold more pointers than sizes or the other way round: compare the pairs there are
         for copy, (start, size) in enumerate(zip(starts, values[f"{group}:{size_name}"], strict=False)):

@@ -47,7 +47,7 @@ CHUNK_CELLS = 1_000_000  # photos x offsets judged at once (a cost array of 8 MB
 VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
 MIN_PAIRS = 3  # alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
-RIVAL_QUANTILE = 0.025  # ... and by at least SURE_MARGIN in all but this share of the bursts drawn again (rival_margin)
+RIVAL_QUANTILE = 0.025  # ... and by more than SURE_MARGIN in all but this share of the bursts drawn again (rival_margin)
 SURE_MARGIN = 0.0
 NOISE_REACH_S = 3600.0  # how far from the best offset the noise band is looked for (10 s steps)
 BOOTSTRAP_ROUNDS = 300
@@ -94,7 +94,7 @@ class Fit:
         bursts drawn again let win, ``rival_margin``), and every offset within the noise within ``STRONG_WIDTH_S``; bounded:
         no rival, but the offset known only to +- ``uncertainty_s`` (at most ``BOUNDED_WIDTH_S``);
         weak otherwise (a rival fits almost as well, or too few bursts to tell)."""
-        if (self.best.bursts_matched < SURE_BURSTS or self.margin < STRONG_MARGIN or self.sure_margin < SURE_MARGIN
+        if (self.best.bursts_matched < SURE_BURSTS or self.margin < STRONG_MARGIN or self.sure_margin <= SURE_MARGIN
                 or self.uncertainty_s > BOUNDED_WIDTH_S):
             return "weak"
         return "strong" if self.uncertainty_s <= STRONG_WIDTH_S else "bounded"
@@ -241,7 +241,7 @@ def rival_margin(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     totals = draws @ per_burst
     low = np.quantile(totals[:, 1:] - totals[:, :1], RIVAL_QUANTILE, axis=0)
     k = int(np.argmin(low))
-    return float(low[k] / COST_CAP_S), rivals[k]
+    return round(float(low[k] / COST_CAP_S), 6), rivals[k]  # (rounded: a tie is 0 on every machine, and a tie is no margin)
 
 
 def pairs_agree(activity: Activity, offset_s: float) -> bool:
@@ -463,9 +463,10 @@ def find_clock_change(local: Floats, reference: Floats | Activity, fit: Fit, tol
         if not pairs_agree(activity, offset):  # as for one offset (align): a bias its bursts share widens it
             spread = max(spread, valley_s(part, activity, offset))
         own = float(activity.cost(part, np.array([offset]))[0])
-        rivals = [_cheapest_near(part, activity, o)[0] for o in offsets if abs(o - offset) > RIVAL_S]
+        rivals = [_cheapest_near(part, activity, o) for o in offsets if abs(o - offset) > RIVAL_S]
         strong = (spread <= STRONG_WIDTH_S and int(part_bursts[-1]) + 1 >= SURE_BURSTS
-                  and (not rivals or (min(rivals) - own) / COST_CAP_S >= STRONG_MARGIN))
+                  and (not rivals or ((min(cost for cost, _ in rivals) - own) / COST_CAP_S >= STRONG_MARGIN
+                                      and rival_margin(part, part_bursts, activity, offset, [o for _, o in rivals])[0] > SURE_MARGIN)))
         return strong, spread
 
     (strong_before, spread_before), (strong_after, spread_after) = judged(first, before_s), judged(~first, after_s)

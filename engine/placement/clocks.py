@@ -598,7 +598,7 @@ def _from_bursts(clock: CameraClock, members: list[ClockPhoto], reference: _Refe
     elif clock.strength == "weak":
         if fit.runner_up_offset_s is not None and best.bursts_matched >= 3 and fit.margin < STRONG_MARGIN:
             clock.evidence += f"; but {format_offset(fit.runner_up_offset_s)} fits almost as well (too close to be sure)"
-        elif fit.sure_rival_s is not None and fit.sure_margin < SURE_MARGIN:
+        elif fit.sure_rival_s is not None and fit.sure_margin <= SURE_MARGIN:
             clock.evidence += (f"; but {format_offset(fit.sure_rival_s)} fits almost as well with some of the bursts left out "
                                "(too close to be sure)")
         elif best.bursts_matched < SURE_BURSTS:
