@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
-from .jpeg_end import EOI, first_scan, header_segments
+from .jpeg_end import EOI, SOI, first_scan, header_segments
 
 #: Groups that describe the file, not its metadata (name, size, dates, derived values).
 IGNORED_GROUPS = frozenset({"File", "System", "Composite"})
@@ -182,7 +182,7 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
     as the old one's part within it, its bytes that part, the image whole to its end marker.
     {block key (``IFD1:ThumbnailOffset#0``): bytes dropped}; see ``length_tags``."""
     old_segments = header_segments(original)
-    if not old_segments or not written.startswith(b"\xff\xd8"):
+    if not old_segments or not written.startswith(SOI):
         return {}
     old, new = dict(_pointed(before, JPEG_POINTERS)), dict(_pointed(after, JPEG_POINTERS))
     found = {}
@@ -207,10 +207,11 @@ def _segment_end(segments: list[tuple[int, int, int]], offset: int) -> int:
 
 def length_tags(blocks: Iterable[str]) -> set[str]:
     """The length tags of embedded blocks (``IFD1:ThumbnailOffset#0`` -> ``IFD1:ThumbnailLength``)."""
-    return {f"{key.partition(':')[0]}:{DATA_POINTERS[_pointer_name(key)]}" for key in blocks}
+    return {f"{key.partition(':')[0]}:{DATA_POINTERS[pointer_name(key)]}" for key in blocks}
 
 
-def _pointer_name(block: str) -> str:
+def pointer_name(block: str) -> str:
+    """The pointer tag of an embedded block's key (``IFD1:ThumbnailOffset#0`` -> ``ThumbnailOffset``)."""
     return block.partition(":")[2].partition("#")[0]
 
 

@@ -48,7 +48,15 @@ from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stra
 from .minor_errors import only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
-from .rewrite_check import cut_at_their_end, embedded_data_changes, keep_xmp_signature, length_tags, pointed_at, unexpected_changes
+from .rewrite_check import (
+    cut_at_their_end,
+    embedded_data_changes,
+    keep_xmp_signature,
+    length_tags,
+    pointed_at,
+    pointer_name,
+    unexpected_changes,
+)
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
 from .video_writer import VIDEO_GPS_TAGS, VideoWriteRefused, check_video_rewrite, has_video_position, media_facts, video_gps_args
 
@@ -582,12 +590,12 @@ class PhotoWriter:
                     after = session.read(made, validate=True, binary=True)
                 else:
                     after = self._read(session, temp, data if attempt.validate else None, scan)
-                offsets = original is not None and target.suffix.lower() in RAW_OFFSET_FORMATS
-                cut = cut_at_their_end(attempt.existing, after, original, data) if offsets and original is not None else {}
+                offsets_checked = original if target.suffix.lower() in RAW_OFFSET_FORMATS else None  # (the original, where offsets count)
+                cut = cut_at_their_end(attempt.existing, after, offsets_checked, data) if offsets_checked is not None else {}
                 problems = (_readback(attempt, after) + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
-                            + (embedded_data_changes(attempt.existing, after, original, data, cut) if offsets and original is not None else []))
+                            + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
                 if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
                     problems = heif_problems(session, source, temp)
                 if not problems and minor is not None and not (scan is not None and decoded_headers(data) == decoded_headers(original or b"")):
@@ -664,7 +672,7 @@ EMBEDDED_IMAGE_WORDS = {"ThumbnailOffset": "thumbnail", "PreviewImageStart": "pr
 
 def _cut_note(block: tuple[str, int]) -> str:
     key, dropped = block
-    what = EMBEDDED_IMAGE_WORDS.get(key.partition(":")[2].partition("#")[0], "embedded image")
+    what = EMBEDDED_IMAGE_WORDS.get(pointer_name(key), "embedded image")
     return (f"its {what}'s length corrected: the camera's ran {dropped} byte{'s' if dropped != 1 else ''} past the block that holds it "
             f"(ExifTool's rewrite; the {what} the same bytes to its end)")
 

@@ -220,8 +220,6 @@ def align(local: Floats, reference: Floats | Activity, *, max_offset_s: float = 
             candidates.append(score(local, burst_of, activity, o, tolerance_s))
     candidates.sort(key=lambda a: (-a.bursts_matched, a.residual_s))
     spread = spread_s(local, burst_of, activity, offset)
-    if not pairs_agree(activity, offset):
-        spread = max(spread, valley_s(local, activity, offset))
     sure, sure_rival = rival_margin(local, burst_of, activity, offset, [o for _, o in rivals]) if rivals else (float("inf"), None)
     return Fit(best, margin, rivals[0][1] if rivals else None, spread, candidates, sure, sure_rival)
 
@@ -233,12 +231,9 @@ def rival_margin(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     extra cost over the best in each draw, and of those the ``RIVAL_QUANTILE`` lowest. A margin that
     a few bursts make (a walking day whose phone shot through most of its hours: an offset 85 minutes
     off fitted 23 bursts, the true one 24 but with more photos outside) does not survive the draws."""
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
+    starts, draws = _bursts_drawn_again(burst_of, rounds)
     offsets = np.array([best_s, *rivals], dtype=np.float64)
-    per_burst = np.add.reduceat(activity.photo_costs(local, offsets), starts, axis=0)
-    bursts = len(starts)
-    draws = np.random.default_rng(BOOTSTRAP_SEED).multinomial(bursts, np.full(bursts, 1 / bursts), size=rounds)
-    totals = draws @ per_burst
+    totals = draws @ np.add.reduceat(activity.photo_costs(local, offsets), starts, axis=0)
     low = np.quantile(totals[:, 1:] - totals[:, :1], RIVAL_QUANTILE, axis=0)
     k = int(np.argmin(low))
     return round(float(low[k] / COST_CAP_S), 6), rivals[k]  # (rounded: a tie is 0 on every machine, and a tie is no margin)
@@ -268,9 +263,12 @@ def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float
 
 def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:
     """How far the true offset may be from ``offset_s``: ``SPREAD_SAFETY`` times the farther end
-    of the stretch ``within_noise`` finds, at least ``SPREAD_FLOOR_S``."""
+    of the stretch ``within_noise`` finds, at least ``SPREAD_FLOOR_S``, and, unless alike pairs agree
+    with the timing, at least its valley (``valley_s``: a bias all the bursts share). For one offset
+    of a whole trip (align) and for each part of a clock changed mid-trip (find_clock_change)."""
     low, high = within_noise(local, burst_of, activity, offset_s)
-    return float(max(SPREAD_FLOOR_S, SPREAD_SAFETY * max(offset_s - low, high - offset_s)))
+    spread = float(max(SPREAD_FLOOR_S, SPREAD_SAFETY * max(offset_s - low, high - offset_s)))
+    return spread if pairs_agree(activity, offset_s) else max(spread, valley_s(local, activity, offset_s))
 
 
 def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S,
@@ -283,12 +281,10 @@ def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     another cheapest offset, so the stretch is as wide as the evidence is vague. Deterministic (a
     fixed seed): a resumed job finds the same clocks."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
-    starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
+    starts, draws = _bursts_drawn_again(burst_of, rounds)
     chunk = max(1, CHUNK_CELLS // max(len(local), 1))  # offsets at a time: photos x offsets arrays stay small
     per_burst = np.concatenate([np.add.reduceat(activity.photo_costs(local, grid[k:k + chunk]), starts, axis=0)
                                 for k in range(0, len(grid), chunk)], axis=1)
-    bursts = len(starts)
-    draws = np.random.default_rng(BOOTSTRAP_SEED).multinomial(bursts, np.full(bursts, 1 / bursts), size=rounds)
     totals = draws @ per_burst
     tie_break = np.abs(grid - best_s) * 1e-9  # among equally cheap offsets, the one nearest the best
     picks = grid[np.argmin(totals + tie_break, axis=1)]
@@ -296,6 +292,15 @@ def within_noise(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     cheapest = grid[full <= full.min() + 1e-6]
     low, high = np.quantile(picks, [0.025, 0.975])
     return float(min(low, cheapest.min())), float(max(high, cheapest.max()))
+
+
+def _bursts_drawn_again(burst_of: NDArray[np.int64], rounds: int) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """(index of each burst's first photo, ``rounds`` draws of the bursts with replacement as counts
+    per burst): the bootstrap ``within_noise`` and ``rival_margin`` share; a fixed seed, so a resumed
+    job finds the same clocks."""
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(burst_of) != 0]))
+    bursts = len(starts)
+    return starts, np.random.default_rng(BOOTSTRAP_SEED).multinomial(bursts, np.full(bursts, 1 / bursts), size=rounds)
 
 
 def _pair_votes(activity: Activity, tolerance_s: float) -> list[float]:
@@ -460,8 +465,6 @@ def find_clock_change(local: Floats, reference: Floats | Activity, fit: Fit, tol
         part = local[mask]
         part_bursts = split_bursts(part)
         spread = spread_s(part, part_bursts, activity, offset)
-        if not pairs_agree(activity, offset):  # as for one offset (align): a bias its bursts share widens it
-            spread = max(spread, valley_s(part, activity, offset))
         own = float(activity.cost(part, np.array([offset]))[0])
         rivals = [_cheapest_near(part, activity, o) for o in offsets if abs(o - offset) > RIVAL_S]
         strong = (spread <= STRONG_WIDTH_S and int(part_bursts[-1]) + 1 >= SURE_BURSTS
