@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
-from .jpeg_end import EOI, SOI, first_scan, header_segments
+from .jpeg_end import SOI, header_segments
 
 #: Groups that describe the file, not its metadata (name, size, dates, derived values).
 IGNORED_GROUPS = frozenset({"File", "System", "Composite"})
@@ -176,10 +176,11 @@ JPEG_POINTERS = frozenset({"ThumbnailOffset", "PreviewImageStart", "MPImageStart
 def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: bytes) -> dict[str, int]:
     """The embedded JPEGs whose length tag overstated them (some cameras count bytes past the end of
     the segment that holds the thumbnail, bytes of what follows it in the file: Canon's EOS 350D 8, an
-    HP Photosmart 2) and which the rewrite cut at that segment's end, after the JPEG's end marker:
-    ExifTool keeps an embedded image within its segment and corrects the length. Only that: in a
-    JPEG file, one piece, the old block running past the end of its segment and the new one as long
-    as the old one's part within it, its bytes that part, the image whole to its end marker.
+    HP Photosmart 2, a photo in PhotoPrism's test data whose thumbnail the camera had already cut
+    short 1) and which the rewrite cut at that segment's end: ExifTool keeps an embedded image within
+    its segment and corrects the length. Only that: in a JPEG file, one piece, the old block running
+    past the end of its segment into the marker that follows it (bytes that were never the image's),
+    the new one as long as the old one's part within the segment, and its bytes that part.
     {block key (``IFD1:ThumbnailOffset#0``): bytes dropped}; see ``length_tags``."""
     old_segments = header_segments(original)
     if not old_segments or not written.startswith(SOI):
@@ -194,8 +195,7 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
         if not (len(now) < len(was) == old_length and was.startswith(now)):
             continue
         segment_end = _segment_end(old_segments, old_at)
-        scan = first_scan(now)
-        if old_at + new_length == segment_end < old_at + old_length and scan is not None and scan[1] + len(EOI) <= len(now):
+        if old_at + new_length == segment_end < old_at + old_length and original.startswith(b"\xff", segment_end):
             found[key] = old_length - new_length
     return found
 

@@ -674,7 +674,7 @@ def _cut_note(block: tuple[str, int]) -> str:
     key, dropped = block
     what = EMBEDDED_IMAGE_WORDS.get(pointer_name(key), "embedded image")
     return (f"its {what}'s length corrected: the camera's ran {dropped} byte{'s' if dropped != 1 else ''} past the block that holds it "
-            f"(ExifTool's rewrite; the {what} the same bytes to its end)")
+            f"(ExifTool's rewrite; every byte of the {what} within that block kept)")
 
 
 def _check_writable(target: Path, request: WriteRequest) -> None:

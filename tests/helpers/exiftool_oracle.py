@@ -77,11 +77,13 @@ EMBEDDED_JPEG = {"ThumbnailImage": "ThumbnailLength", "PreviewImage": "PreviewIm
 
 
 def _shortened_alike(was: Counter[str], now: Counter[str]) -> bool:
-    """One embedded image whose new bytes are its old ones cut short and decode to the same pixels."""
+    """One embedded image whose new bytes are its old ones cut short and decode to the same pixels:
+    whole, both; or, where the old one does not decode whole either (a camera's thumbnail cut short),
+    both as far as their data goes."""
     import base64
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     if len(was) != 1 or len(now) != 1:
         return False
@@ -91,13 +93,24 @@ def _shortened_alike(was: Counter[str], now: Counter[str]) -> bool:
     old_bytes, new_bytes = base64.b64decode(old[7:]), base64.b64decode(new[7:])
     if not (len(new_bytes) < len(old_bytes) and old_bytes.startswith(new_bytes)):
         return False
-    try:
-        images = [Image.open(io.BytesIO(data)) for data in (old_bytes, new_bytes)]
-        for image in images:
+    def pixels(data: bytes, truncated: bool) -> np.ndarray:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+        try:
+            image = Image.open(io.BytesIO(data))
             image.load()
-    except Exception:  # noqa: BLE001 - not an image Pillow decodes whole: not alike
+            return np.asarray(image)
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+    try:
+        pixels(old_bytes, False)
+        truncated = False
+    except Exception:  # noqa: BLE001 - the old one is not whole: compared as far as its data goes
+        truncated = True
+    try:
+        return bool(np.array_equal(pixels(old_bytes, truncated), pixels(new_bytes, truncated)))
+    except Exception:  # noqa: BLE001 - not an image Pillow decodes (whole, where the old one was): not alike
         return False
-    return bool(np.array_equal(np.asarray(images[0]), np.asarray(images[1])))
 
 
 def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> list[str]:

@@ -315,9 +315,41 @@ def test_a_thumbnail_length_past_its_block_is_corrected_and_the_photo_written(tm
 
 
 @needs_oracle
-def test_a_thumbnail_cut_before_its_end_marker_is_still_refused(tmp_path):
-    """The rule above holds only for a thumbnail kept whole to its end marker: one shortened into its
-    image data is a changed thumbnail, as before."""
+def test_a_thumbnail_the_camera_cut_short_whose_length_runs_past_its_block_is_corrected_too(tmp_path):
+    """A photo in PhotoPrism's test data (out-of-range-500.jpg, held out) has a thumbnail the camera
+    had already cut short, without its end marker, whose length counts 1 byte past the EXIF segment:
+    the marker of the next. It was refused, since the rule above wanted the thumbnail whole to its end
+    marker; the bytes past the segment were never the thumbnail's, whole or not. The 350D photo with
+    its thumbnail's end marker (and what followed it within the segment) gone makes the same case: it
+    is written, the thumbnail the same bytes within its segment and the same pixels as far as its
+    data goes, undo byte for byte."""
+    photo = tmp_path / "350d-cut-thumbnail.jpg"
+    source = (MORE / "dcc-Canon_EOS_350D__MG_9382.JPG").read_bytes()
+    thumbnail = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG")],
+                               capture_output=True, check=True).stdout
+    at = source.index(thumbnail)
+    end = thumbnail.rfind(b"\xff\xd9")
+    photo.write_bytes(source[:at + end] + bytes(len(thumbnail) - 8 - end) + source[at + len(thumbnail) - 8:])  # zeros from its end marker to the segment's end
+    original, before = photo.read_bytes(), oracle.dump(photo)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
+                                                                          country_code="JP", country_code3="JPN")))
+    assert any("thumbnail's length corrected" in note and "8 bytes" in note for note in result.notes)
+    after = oracle.dump(photo)
+    assert oracle.damage(before, after) == []
+    assert oracle.values(after, "IFD1:ThumbnailLength") == [6897]
+    now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    assert b"\xff\xd9" not in now[-16:] and original[at:at + len(thumbnail)].startswith(now) and len(now) == len(thumbnail) - 8
+    from geor.engine.photos.writer import restore_original
+
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original
+
+
+@needs_oracle
+def test_a_thumbnail_cut_within_its_block_is_still_refused(tmp_path):
+    """The rules above hold only for the bytes past the thumbnail's segment: one shortened into its
+    image data, within the segment, is a changed thumbnail, as before."""
     from geor.engine.photos.rewrite_check import cut_at_their_end, length_tags
 
     photo = tmp_path / "350d.jpg"
