@@ -59,7 +59,7 @@ def register_heif() -> None:
 
 
 #: Videos whose first picture stands for them (the desktop's previews, the scenes, the model).
-VIDEO_SUFFIXES = {".mov", ".mp4", ".m4v", ".3gp", ".3g2", ".mts", ".m2ts"}
+VIDEO_SUFFIXES = {".mov", ".mp4", ".m4v", ".3gp", ".3g2", ".mts", ".m2ts", ".avi"}
 
 
 def poster_frame(path: Path) -> PilImage:

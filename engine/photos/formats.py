@@ -1,6 +1,6 @@
 """Which files Geo-R handles, and how each takes a location: embedded in the file (ExifTool
 rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (RAW files, whose
-originals we never touch, and AVCHD videos, which ExifTool cannot rewrite). HEIC/HEIF/AVIF are
+originals we never touch, and AVCHD and AVI videos, which ExifTool cannot rewrite). HEIC/HEIF/AVIF are
 rewritten in place when heif_check.py proves nothing but the location changed (ExifTool's rewrite
 can drop bytes of the EXIF item no tag references: the corpus's Xiaomi HEIC loses 178 kB), else
 they get a sidecar with the reason. QuickTime/MP4 videos are written in place when the rewrite is
@@ -31,17 +31,17 @@ SIDECAR_ONLY = {
 #: Formats whose IPTC IIM block Geo-R writes (PNG and WebP have no standard place for one).
 IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
 PHOTO_SUFFIXES = EMBEDDED | SIDECAR_ONLY
-#: Videos Geo-R reads (QuickTime/MP4 family and AVCHD transport streams) and places (sidecars):
+#: Videos Geo-R reads (QuickTime/MP4 family, AVCHD transport streams, compact cameras' AVI) and places:
 #: declared beside the poster frame's decoder, which the placement rules' scenes use too.
 VIDEO_SUFFIXES = VIDEO_FORMATS
 #: Videos ExifTool rewrites (QuickTime and MP4 family): written in place, proven (video_writer.py);
-#: AVCHD streams (.MTS) cannot be rewritten and take a sidecar.
+#: AVCHD streams (.MTS) and AVI cannot be rewritten and take a sidecar.
 VIDEO_IN_PLACE = {".mov", ".mp4", ".m4v", ".3gp", ".3g2"}
 #: Every file a job reads and places.
 MEDIA_SUFFIXES = PHOTO_SUFFIXES | VIDEO_SUFFIXES
 #: What else cameras and phones put beside their photos: videos in containers Geo-R does not read,
 #: low-resolution copies and thumbnails, voice memos. Not geotagged; the scan says how many it left alone.
-CAMERA_NOT_PHOTOS = {".avi", ".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav"}
+CAMERA_NOT_PHOTOS = {".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav"}
 
 
 def is_photo(path: Path) -> bool:

@@ -12,7 +12,9 @@ The capture time, most trusted first:
    but many cameras write their local time there. A camera video's time is therefore kept as the
    camera wrote it and its clock inferred on a device of its own (``<camera> (video clock)``): by
    the order of its file names among the camera's photos (placement/clocks.py: whether that camera
-   writes UTC or local time), else like any camera's.
+   writes UTC or local time), else like any camera's;
+3. an AVI's ``RIFF:DateTimeOriginal`` (its IDIT chunk, compact cameras' videos of the 2000s: Canon
+   PowerShot, Pentax Optio), local time without a zone: the camera's clock, inferred the same way.
 
 The position is the phone's ISO 6709 location (``Keys:GPSCoordinates`` for Apple,
 ``UserData:GPSCoordinates`` (``(c)xyz``) for Android and GoPro), 3GPP's ``loci`` box on earth
@@ -128,9 +130,10 @@ def _capture_time(main: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelt
         found = _time(main.get(key))
         if found is not None and found[1] is not None:
             return found[0], found[1], key
-    found = _time(main.get("QuickTime:CreateDate"))
-    if found is not None:
-        return found[0], found[1], "QuickTime:CreateDate"
+    for key in ("QuickTime:CreateDate", "RIFF:DateTimeOriginal"):
+        found = _time(main.get(key))
+        if found is not None:
+            return found[0], found[1], key
     for key in ZONED_TIMES:  # a zoned tag without its zone, last
         found = _time(main.get(key))
         if found is not None:

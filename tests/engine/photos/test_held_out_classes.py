@@ -13,6 +13,7 @@ import pytest
 from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
 from geor.engine.photos.exiftool import ExifToolSession
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
+from geor.engine.photos.video_metadata import read_media
 from geor.engine.pipeline.scan import scan_photos
 
 from ...helpers import exiftool_oracle as oracle
@@ -74,16 +75,23 @@ def test_a_no_fix_gps_block_gives_no_clock_truth(tmp_path):
 CAMERA_FILES = ["exiftool-KyoceraRaw.raw", "exiftool-Sony.pmp", "exiftool-Lytro.lfp", "exiftool-Pentax.avi"]
 
 
-def test_every_camera_still_is_a_photo_and_videos_are_counted(tmp_path):
+def test_every_camera_still_is_a_photo_and_a_cameras_avi_is_a_video(tmp_path):
     """Kyocera's RAW, Sony's PMP and Lytro's light field (read by ExifTool: exiv2 cannot open them)
-    are photos that get a sidecar; a camera's AVI is not a photo, and the scan says it left it alone."""
+    are photos that get a sidecar. A compact camera's AVI (Pentax's) was left alone with a line in
+    the scan's problems and no row of the report; it is a video now, its time the camera's clock
+    (RIFF:DateTimeOriginal), placed like the camera's photos and written into a sidecar; an MXF is
+    still counted and left alone."""
     paths = copy(tmp_path, *CAMERA_FILES)
+    (tmp_path / "C0001.MXF").write_bytes(b"\x06\x0e\x2b\x34")
     for suffix in (".gpr", ".dcr", ".3fr", ".kdc", ".k25", ".fff", ".raw", ".ori", ".arq"):
         assert is_photo(Path(f"x{suffix.upper()}")) and needs_sidecar(Path(f"x{suffix}"))
     problems: list[str] = []
     found = [entry.relpath.decode() for entry in scan_photos(tmp_path, problems) if entry.skipped is None]
-    assert found == sorted(CAMERA_FILES[:3])
-    assert len(problems) == 1 and "1 AVI" in problems[0] and "left alone" in problems[0]
+    assert found == sorted(CAMERA_FILES)
+    assert len(problems) == 1 and "1 MXF" in problems[0] and "left alone" in problems[0]
+    metadata, _ = read_media(paths[3])
+    assert (metadata.taken_at, metadata.utc_offset, metadata.time_source) == (dt.datetime(2009, 10, 27, 12, 14), None, "RIFF:DateTimeOriginal")
+    assert metadata.camera.endswith("(video clock)") and needs_sidecar(paths[3])
     expected = {"exiftool-KyoceraRaw.raw": ("KYOCERA N DIGITAL", dt.datetime(2005, 7, 16, 18, 14, 30)),
                 "exiftool-Sony.pmp": ("Sony DSC-F1", dt.datetime(1998, 9, 1, 20, 19, 57)),
                 "exiftool-Lytro.lfp": ("Lytro, Inc. F01", dt.datetime(2012, 4, 12, 14, 10, 55))}

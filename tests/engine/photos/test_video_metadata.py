@@ -93,10 +93,10 @@ def test_a_camera_mov_keeps_its_clock_on_a_device_of_its_own():
 
 
 def test_videos_are_media_and_avchd_gets_sidecars():
-    for name in ("a.MOV", "a.mp4", "a.m4v", "a.3gp", "a.MTS", "a.m2ts"):
+    for name in ("a.MOV", "a.mp4", "a.m4v", "a.3gp", "a.MTS", "a.m2ts", "a.AVI"):
         assert is_video(Path(name)) and is_media(Path(name))
-        assert needs_sidecar(Path(name)) == name.lower().endswith(("mts", "m2ts"))  # QuickTime/MP4 in place (test_video_writer)
-    assert not is_media(Path("a.avi")) and not is_media(Path("a.LRV")) and not is_media(Path("a.THM"))
+        assert needs_sidecar(Path(name)) == name.lower().endswith(("mts", "m2ts", "avi"))  # QuickTime/MP4 in place (test_video_writer)
+    assert not is_media(Path("a.LRV")) and not is_media(Path("a.THM")) and not is_media(Path("a.mxf"))
 
 
 def test_bad_videos_are_named_errors(tmp_path):

@@ -72,7 +72,7 @@ FILES = [
         ("Sigma.jpg", "Sigma"), ("SigmaDP2.x3f", "RAW exiv2 cannot open: read by ExifTool"), ("Sony.jpg", "Sony DSC-F828"),
         ("Unknown.jpg", "Rollei (maker notes ExifTool does not decode)"), ("Writer.jpg", "Windows XP tags"), ("XMP.jpg", "rich XMP"),
         ("KyoceraRaw.raw", "Kyocera RAW (exiv2 cannot open it): sidecar"), ("Sony.pmp", "Sony DSC-F1 PMP (read by ExifTool): sidecar"),
-        ("Lytro.lfp", "Lytro light field (read by ExifTool): sidecar"), ("Pentax.avi", "a camera's video: not a photo, counted by the scan"),
+        ("Lytro.lfp", "Lytro light field (read by ExifTool): sidecar"), ("Pentax.avi", "a camera's AVI video (RIFF DateTimeOriginal): sidecar"),
     ]
 ] + [
     ("exiv2", p, why) for p, why in [
