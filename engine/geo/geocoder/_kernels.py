@@ -170,6 +170,59 @@ def occupancy_bits(cell_ids: np.ndarray, grid: int) -> NDArray[np.uint64]:
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _set_unit_vector(j: int, lat_deg: np.ndarray, lon_deg: np.ndarray, x: F64, y: F64, z: F64) -> None:
+    lat = math.radians(np.float64(lat_deg[j]))  # in double precision, as unit_vectors of the pack's float32 degrees cast to float64
+    lon = math.radians(np.float64(lon_deg[j]))
+    c = math.cos(lat)
+    x[j] = c * math.cos(lon)
+    y[j] = c * math.sin(lon)
+    z[j] = math.sin(lat)
+
+
+@nb.njit(cache=True, nogil=True)
+def fill_unit_vectors_near(queries: Queries, cell_ids: np.ndarray, cell_start: np.ndarray, order: np.ndarray, bits: np.ndarray,
+                           grid: int, max_chord: float, lat_deg: np.ndarray, lon_deg: np.ndarray, x: F64, y: F64, z: F64,
+                           filled: NDArray[np.bool_]) -> None:
+    """The unit vectors (``x``, ``y``, ``z``) of the points in every occupied cube cell that
+    :func:`nearest_in_cube_grid` may visit for the queries (``max_chord`` away: the shells it
+    searches at most), from their degrees; each cell once (``filled``, per occupied cell). A grid
+    over millions of boundary vertices then costs the few cells a job's positions lie near, not
+    the trigonometry and memory of them all."""
+    side = 2.0 / grid
+    max_shell = min(grid, int(max_chord / side) + 2)
+    n_cells = cell_ids.shape[0]
+    for i in range(queries.x.shape[0]):
+        if not queries.todo[i] or math.isnan(queries.x[i]):
+            continue
+        cx, cy, cz = _cube_cell(queries.x[i], grid), _cube_cell(queries.y[i], grid), _cube_cell(queries.z[i], grid)
+        for ix in range(max(cx - max_shell, 0), min(cx + max_shell, grid - 1) + 1):
+            for iy in range(max(cy - max_shell, 0), min(cy + max_shell, grid - 1) + 1):
+                for iz in range(max(cz - max_shell, 0), min(cz + max_shell, grid - 1) + 1):
+                    cell = (ix * grid + iy) * grid + iz
+                    if not (bits[cell >> 6] >> np.uint64(cell & 63)) & np.uint64(1):
+                        continue
+                    k = np.searchsorted(cell_ids, cell)
+                    if k < n_cells and cell_ids[k] == cell and not filled[k]:
+                        for p in range(cell_start[k], cell_start[k + 1]):
+                            _set_unit_vector(order[p], lat_deg, lon_deg, x, y, z)
+                        filled[k] = True
+
+
+@nb.njit(cache=True, nogil=True)
+def fill_unit_vectors_beside(index: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray, x: F64, y: F64, z: F64) -> None:
+    """The unit vectors of the points on either side of each found point (``index``, -1: none),
+    which :func:`refine_to_segments` reads."""
+    n = x.shape[0]
+    for i in range(index.shape[0]):
+        j = index[i]
+        if j < 0:
+            continue
+        for k in (j - 1, j + 1):
+            if 0 <= k < n:
+                _set_unit_vector(k, lat_deg, lon_deg, x, y, z)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _gap(v: float, index: int, side: float) -> float:
     """Distance along one axis from v to the cube cell slab [index, index + 1) * side."""
     low = -1.0 + index * side
