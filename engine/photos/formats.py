@@ -4,7 +4,7 @@ originals we never touch, and AVCHD and AVI videos, which ExifTool cannot rewrit
 rewritten in place when heif_check.py proves nothing but the location changed (ExifTool's rewrite
 can drop bytes of the EXIF item no tag references: the corpus's Xiaomi HEIC loses 178 kB), else
 they get a sidecar with the reason. QuickTime/MP4 videos are written in place when the rewrite is
-proven to keep their media data and every other tag (video_writer.py).
+proven to keep their media data and every other tag (video_writer.py), else beside them.
 
 Videos are read (video_metadata.py) and placed like photos: anchors when they carry a position,
 tracks when they carry telemetry, targets when they carry neither."""

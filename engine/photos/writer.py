@@ -323,11 +323,12 @@ class PhotoWriter:
             raise PhotoWriteError(_os_reason(exc)) from None
 
     def _make_new_file(self, request: WriteRequest) -> _Prepared:
-        """The new file; a HEIF-family photo whose rewrite is not proven safe gets a sidecar instead."""
+        """The new file; a HEIF-family photo or a QuickTime/MP4 video whose rewrite is not proven safe
+        (or that ExifTool will not rewrite) gets a sidecar instead, with the reason."""
         try:
             return self._make_new(request)
         except InPlaceRefused as exc:
-            if request.sidecar or Path(request.photo).suffix.lower() not in HEIF_FAMILY:
+            if request.sidecar or Path(request.photo).suffix.lower() not in HEIF_FAMILY | VIDEO_IN_PLACE:
                 raise
             prepared = self._make_new(dataclasses.replace(request, sidecar=True))
             note = f"in a sidecar: in place, {exc.why}"
@@ -400,8 +401,8 @@ class PhotoWriter:
                 status, out, err = session.run([*video_gps_args(request.location, existing), *choice.args, *keep_xmp_signature(existing),
                                                 "-o", os.fsencode(temp), os.fsencode(source)])
                 if status != 0 or not temp.exists():
-                    raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
-                                          "untouched (--sidecar records the position beside it)")
+                    why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
+                    raise InPlaceRefused(f"{why}; original untouched (--sidecar records the position beside it)", why)
                 try:
                     after, patch, written_sha256, original_sha256 = check_video_rewrite(session, request.location, source, existing,
                                                                                         before, temp, names=choice)
@@ -412,7 +413,7 @@ class PhotoWriter:
                         raise
         except VideoWriteRefused as exc:
             temp.unlink(missing_ok=True)
-            raise PhotoWriteError(f"not written: {exc}; original untouched (--sidecar records the position beside it)") from None
+            raise InPlaceRefused(f"not written: {exc}; original untouched (--sidecar records the position beside it)", str(exc)) from None
         except ExifToolFailed as exc:
             healthy = False
             temp.unlink(missing_ok=True)

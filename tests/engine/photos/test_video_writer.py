@@ -57,16 +57,21 @@ def test_a_video_takes_the_position_the_readers_find_and_nothing_else_changes(tm
     assert video.read_bytes() == original
 
 
-def test_a_video_without_media_data_is_refused_untouched(tmp_path):
+def test_a_video_without_media_data_is_not_rewritten_and_gets_a_sidecar(tmp_path):
     """ExifTool's test MOV has a movie header and no media data: nothing proves the media kept, so it
-    is not rewritten (the job then says why; --sidecar records the position beside it)."""
+    is not rewritten. It was a failed row (exit status 3, '--sidecar records the position beside
+    it'); like a HEIF photo whose rewrite is not proven, it now gets the sidecar, with the reason."""
     video = tmp_path / "IMGP0001.MOV"
     shutil.copy(VIDEOS / "exiftool-pentax.mov", video)
     original = video.read_bytes()
-    with PhotoWriter() as writer, pytest.raises(PhotoWriteError, match="original untouched"):
-        writer.write(WriteRequest(photo=video, location=HERE))
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=HERE))
     assert video.read_bytes() == original
-    assert [p.name for p in tmp_path.iterdir()] == ["IMGP0001.MOV"]  # no temporary file left
+    assert result.created and result.target == tmp_path / "IMGP0001.xmp"
+    assert any(note.startswith("in a sidecar: in place,") and "media data" in note for note in result.notes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["IMGP0001.MOV", "IMGP0001.xmp"]  # no temporary file left
+    found = oracle(tmp_path / "IMGP0001.xmp")
+    assert (found["XMP-exif:GPSLatitude"], found["XMP-exif:GPSLongitude"]) == pytest.approx((HERE.lat, HERE.lon), abs=1e-6)
 
 
 def test_a_cut_video_is_refused_or_written_whole(tmp_path):
@@ -81,6 +86,9 @@ def test_a_cut_video_is_refused_or_written_whole(tmp_path):
             assert "original untouched" in str(exc)
             assert video.read_bytes() == original
             return
+    if result.created:  # not proven in place: beside it
+        assert video.read_bytes() == original and result.target.suffix == ".xmp"
+        return
     restore_original(video, result.sha256, result.restore, result.original_sha256)
     assert video.read_bytes() == original
 
