@@ -195,9 +195,15 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
         if not (len(now) < len(was) == old_length and was.startswith(now)):
             continue
         segment_end = _segment_end(old_segments, old_at)
-        if old_at + new_length == segment_end < old_at + old_length and original.startswith(b"\xff", segment_end):
+        if old_at + new_length == segment_end < old_at + old_length and _segment_follows(old_segments, segment_end, original):
             found[key] = old_length - new_length
     return found
+
+
+def _segment_follows(segments: list[tuple[int, int, int]], offset: int, data: bytes) -> bool:
+    """Whether the file's own next header segment starts at ``offset`` (after fill bytes, if any)."""
+    start = next((start for _, start, _ in segments if start >= offset), None)
+    return start is not None and data[offset:start].count(0xFF) == start - offset
 
 
 def _segment_end(segments: list[tuple[int, int, int]], offset: int) -> int:
