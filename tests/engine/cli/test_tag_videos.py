@@ -78,3 +78,31 @@ def test_a_trip_of_photos_and_videos(tmp_path, cli_env):
     assert not sidecar.exists()
     assert {p: p.read_bytes() for p in photos} == photos
     assert {p: sha256(p) for p in videos} == videos
+
+
+def test_a_compact_cameras_avi_is_placed_and_written_beside_it(tmp_path, cli_env):
+    """A Pentax K-x's AVI (ExifTool's test file: its RIFF DateTimeOriginal, 2009-10-27 12:14, the
+    camera's local time) was left alone with a line of the scan; now, with the zone typed, it is
+    placed from a track and its position written into an XMP sidecar (ExifTool cannot rewrite AVI),
+    the video untouched, and undo removes the sidecar."""
+    root = tmp_path / "trip"
+    root.mkdir()
+    video = root / "IMGP0042.AVI"
+    video.write_bytes((Path(__file__).parents[1] / "photos" / "corpus" / "exiftool-Pentax.avi").read_bytes())
+    original = video.read_bytes()
+    points = "".join(f'<trkpt lat="{35.6586 + k * 1e-4:.6f}" lon="139.7454"><time>2009-10-27T03:{m:02d}:00Z</time></trkpt>'
+                     for k, m in enumerate(range(5, 25)))
+    (tmp_path / "walk.gpx").write_text('<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+                                       f"<trk><trkseg>{points}</trkseg></trk></gpx>")
+    result = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"), "--tz", "+09:00")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "left alone" not in result.stdout
+    job = result.stdout.split("geor undo ")[1].split()[0]
+    with open(Path(cli_env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
+        (row,) = list(csv.DictReader(report))
+    assert (os.path.basename(row["path"]), row["stage"], row["time_source"]) == ("IMGP0042.AVI", "written", "RIFF:DateTimeOriginal"), row
+    sidecar = root / "IMGP0042.xmp"
+    assert distance_m(*exiftool_gps(sidecar), 35.6586 + 9e-4, 139.7454) < 30  # the track at 03:14 UTC
+    assert video.read_bytes() == original
+    undone = geor(cli_env, "undo", job)
+    assert undone.returncode == 0 and not sidecar.exists() and video.read_bytes() == original
