@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from .exiftool import TagDump
-from .jpeg_end import SOI, header_segments
+from .jpeg_end import EOI, SOI, first_scan, header_segments
 
 #: Groups that describe the file, not its metadata (name, size, dates, derived values).
 IGNORED_GROUPS = frozenset({"File", "System", "Composite"})
@@ -179,8 +179,10 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
     HP Photosmart 2, a photo in PhotoPrism's test data whose thumbnail the camera had already cut
     short 1) and which the rewrite cut at that segment's end: ExifTool keeps an embedded image within
     its segment and corrects the length. Only that: in a JPEG file, one piece, the old block running
-    past the end of its segment into the marker that follows it (bytes that were never the image's),
-    the new one as long as the old one's part within the segment, and its bytes that part.
+    past the end of its segment into the header segment that follows it and no further, the new one
+    as long as the old one's part within its segment, its bytes that part; and the image whole to its
+    end marker, or, where the camera had cut it short, no more dropped than the following segment's
+    marker and length (bytes the file's own structure says are not the image's).
     {block key (``IFD1:ThumbnailOffset#0``): bytes dropped}; see ``length_tags``."""
     old_segments = header_segments(original)
     if not old_segments or not written.startswith(SOI):
@@ -195,15 +197,26 @@ def cut_at_their_end(before: TagDump, after: TagDump, original: bytes, written: 
         if not (len(now) < len(was) == old_length and was.startswith(now)):
             continue
         segment_end = _segment_end(old_segments, old_at)
-        if old_at + new_length == segment_end < old_at + old_length and _segment_follows(old_segments, segment_end, original):
+        if old_at + new_length == segment_end < old_at + old_length and _overrun_allowed(old_segments, segment_end, old_at + old_length,
+                                                                                             now, original):
             found[key] = old_length - new_length
     return found
 
 
-def _segment_follows(segments: list[tuple[int, int, int]], offset: int, data: bytes) -> bool:
-    """Whether the file's own next header segment starts at ``offset`` (after fill bytes, if any)."""
-    start = next((start for _, start, _ in segments if start >= offset), None)
-    return start is not None and data[offset:start].count(0xFF) == start - offset
+def _overrun_allowed(segments: list[tuple[int, int, int]], segment_end: int, old_end: int, kept: bytes, original: bytes) -> bool:
+    """Whether an embedded image's old block, which ran from its segment (ending at ``segment_end``)
+    to ``old_end``, ran only into the header segment right after it (fill bytes before it allowed),
+    and either the image ``kept`` is whole to its end marker or no more than that segment's marker
+    and length were in the block."""
+    following = next(((start, end) for _, start, end in segments if start >= segment_end), None)
+    if following is None or original[segment_end:following[0]].count(0xFF) != following[0] - segment_end or old_end > following[1]:
+        return False
+    scan = first_scan(kept)
+    return (scan is not None and scan[1] + len(EOI) <= len(kept)) or old_end <= following[0] + SEGMENT_HEADER
+
+
+#: A header segment's marker and length field: bytes of the file's structure, never an image's.
+SEGMENT_HEADER = 4
 
 
 def _segment_end(segments: list[tuple[int, int, int]], offset: int) -> int:

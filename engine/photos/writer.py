@@ -86,11 +86,14 @@ class PhotoWriteError(UserError):
 
 
 class InPlaceRefused(PhotoWriteError):
-    """A rewrite the checks refused (``why``: what it would also change); a HEIF-family photo then gets a sidecar."""
+    """A rewrite the checks refused (``why``: what it would also change); a HEIF-family photo or a
+    QuickTime/MP4 video then gets a sidecar, unless the file holds a position of its own
+    (``had_position``: a sidecar beside it would leave two positions that disagree)."""
 
-    def __init__(self, message: str, why: str) -> None:
+    def __init__(self, message: str, why: str, had_position: bool = False) -> None:
         super().__init__(message)
         self.why = why
+        self.had_position = had_position
 
 
 @dataclass(frozen=True)
@@ -324,11 +327,12 @@ class PhotoWriter:
 
     def _make_new_file(self, request: WriteRequest) -> _Prepared:
         """The new file; a HEIF-family photo or a QuickTime/MP4 video whose rewrite is not proven safe
-        (or that ExifTool will not rewrite) gets a sidecar instead, with the reason."""
+        gets a sidecar instead, with the reason; not one that holds a position of its own (replaced with
+        --overwrite: the sidecar would disagree with it), which is refused as it is."""
         try:
             return self._make_new(request)
         except InPlaceRefused as exc:
-            if request.sidecar or Path(request.photo).suffix.lower() not in HEIF_FAMILY | VIDEO_IN_PLACE:
+            if request.sidecar or exc.had_position or Path(request.photo).suffix.lower() not in HEIF_FAMILY | VIDEO_IN_PLACE:
                 raise
             prepared = self._make_new(dataclasses.replace(request, sidecar=True))
             note = f"in a sidecar: in place, {exc.why}"
@@ -357,7 +361,11 @@ class PhotoWriter:
                 staged = source = _temp_name(target.parent, target.suffix)
                 source.write_bytes(original or b"")
             attempt = self._attempt(session, source if exists else None, target, request, original, scan, quiet)
-            temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
+            try:
+                temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
+            except InPlaceRefused as exc:
+                exc.had_position = _has_position(attempt.existing, "EXIF")
+                raise
         except ExifToolFailed as exc:
             healthy = False
             raise PhotoWriteError(f"ExifTool failed on it ({exc}); original untouched") from None
@@ -400,9 +408,9 @@ class PhotoWriter:
                 temp = _temp_name(target.parent, target.suffix)
                 status, out, err = session.run([*video_gps_args(request.location, existing), *choice.args, *keep_xmp_signature(existing),
                                                 "-o", os.fsencode(temp), os.fsencode(source)])
-                if status != 0 or not temp.exists():
-                    why = f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'})"
-                    raise InPlaceRefused(f"{why}; original untouched (--sidecar records the position beside it)", why)
+                if status != 0 or not temp.exists():  # (a damaged video, as a damaged JPEG: refused, not put beside it)
+                    raise PhotoWriteError(f"ExifTool will not rewrite it ({_message(err) or out.strip() or f'status {status}'}); original "
+                                          "untouched (--sidecar records the position beside it)")
                 try:
                     after, patch, written_sha256, original_sha256 = check_video_rewrite(session, request.location, source, existing,
                                                                                         before, temp, names=choice)
@@ -413,7 +421,8 @@ class PhotoWriter:
                         raise
         except VideoWriteRefused as exc:
             temp.unlink(missing_ok=True)
-            raise InPlaceRefused(f"not written: {exc}; original untouched (--sidecar records the position beside it)", str(exc)) from None
+            raise InPlaceRefused(f"not written: {exc}; original untouched (--sidecar records the position beside it)", str(exc),
+                                 had_position=has_video_position(existing)) from None
         except ExifToolFailed as exc:
             healthy = False
             temp.unlink(missing_ok=True)

@@ -94,13 +94,13 @@ def _shortened_alike(was: Counter[str], now: Counter[str]) -> bool:
     if not (len(new_bytes) < len(old_bytes) and old_bytes.startswith(new_bytes)):
         return False
     def pixels(data: bytes, truncated: bool) -> np.ndarray:
-        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+        was, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, truncated
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
             return np.asarray(image)
         finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            ImageFile.LOAD_TRUNCATED_IMAGES = was
 
     try:
         pixels(old_bytes, False)

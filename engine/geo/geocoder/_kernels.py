@@ -211,7 +211,9 @@ def fill_unit_vectors_near(queries: Queries, cell_ids: np.ndarray, cell_start: n
 @nb.njit(cache=True, nogil=True)
 def fill_unit_vectors_beside(index: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray, x: F64, y: F64, z: F64) -> None:
     """The unit vectors of the points on either side of each found point (``index``, -1: none),
-    which :func:`refine_to_segments` reads."""
+    which :func:`refine_to_segments` reads. (With the default pack's cells of about 50 km and the
+    two extra shells :func:`fill_unit_vectors_near` fills, a vertex's neighbours lie in filled cells;
+    not so for every pack a user may build: this makes sure.)"""
     n = x.shape[0]
     for i in range(index.shape[0]):
         j = index[i]

@@ -322,35 +322,67 @@ def test_a_thumbnail_length_past_its_block_is_corrected_and_the_photo_written(tm
     assert photo.read_bytes() == original
 
 
+#: The 350D's IFD1 JPEGInterchangeFormatLength entry (Intel order): 6905 bytes, 8 past the EXIF segment.
+THUMBNAIL_LENGTH_ENTRY = b"\x02\x02\x04\x00\x01\x00\x00\x00" + (6905).to_bytes(4, "little")
+
+
+def _cut_short_350d(folder: Path, length: int) -> tuple[Path, int, int]:
+    """The 350D photo with its thumbnail cut short as a camera may leave it (its end marker and what
+    followed it within the segment zeros) and its length tag set to ``length``: (file, where the
+    thumbnail starts, its length within the segment)."""
+    source = (MORE / "dcc-Canon_EOS_350D__MG_9382.JPG").read_bytes()
+    thumbnail = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG")],
+                               capture_output=True, check=True).stdout
+    at, end, within = source.index(thumbnail), thumbnail.rfind(b"\xff\xd9"), len(thumbnail) - 8
+    data = source[:at + end] + bytes(within - end) + source[at + within:]
+    assert data.count(THUMBNAIL_LENGTH_ENTRY) == 1
+    photo = folder / f"350d-cut-{length}.jpg"
+    photo.write_bytes(data.replace(THUMBNAIL_LENGTH_ENTRY, THUMBNAIL_LENGTH_ENTRY[:8] + length.to_bytes(4, "little")))
+    return photo, at, within
+
+
 @needs_oracle
 def test_a_thumbnail_the_camera_cut_short_whose_length_runs_past_its_block_is_corrected_too(tmp_path):
     """A photo in PhotoPrism's test data (out-of-range-500.jpg, held out) has a thumbnail the camera
     had already cut short, without its end marker, whose length counts 1 byte past the EXIF segment:
-    the marker of the next. It was refused, since the rule above wanted the thumbnail whole to its end
-    marker; the bytes past the segment were never the thumbnail's, whole or not. The 350D photo with
-    its thumbnail's end marker (and what followed it within the segment) gone makes the same case: it
-    is written, the thumbnail the same bytes within its segment and the same pixels as far as its
-    data goes, undo byte for byte."""
-    photo = tmp_path / "350d-cut-thumbnail.jpg"
-    source = (MORE / "dcc-Canon_EOS_350D__MG_9382.JPG").read_bytes()
-    thumbnail = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG")],
-                               capture_output=True, check=True).stdout
-    at = source.index(thumbnail)
-    end = thumbnail.rfind(b"\xff\xd9")
-    photo.write_bytes(source[:at + end] + bytes(len(thumbnail) - 8 - end) + source[at + len(thumbnail) - 8:])  # zeros from its end marker to the segment's end
+    the marker of the segment after it. It was refused, since the rule above wanted the thumbnail
+    whole to its end marker; a byte of the next segment's marker was never the thumbnail's. The
+    350D photo with its thumbnail cut short so, 1 byte past, makes the same case: written, the
+    thumbnail the same bytes within its segment and the same pixels as far as its data goes, undo
+    byte for byte."""
+    photo, at, within = _cut_short_350d(tmp_path, 6898)
     original, before = photo.read_bytes(), oracle.dump(photo)
     with PhotoWriter(tmp_path) as writer:
         result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
                                                                           country_code="JP", country_code3="JPN")))
-    assert any("thumbnail's length corrected" in note and "8 bytes" in note for note in result.notes)
+    assert any("thumbnail's length corrected" in note and "1 byte " in note for note in result.notes)
     after = oracle.dump(photo)
     assert oracle.damage(before, after) == []
-    assert oracle.values(after, "IFD1:ThumbnailLength") == [6897]
+    assert oracle.values(after, "IFD1:ThumbnailLength") == [within]
     now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
-    assert b"\xff\xd9" not in now[-16:] and original[at:at + len(thumbnail)].startswith(now) and len(now) == len(thumbnail) - 8
+    assert b"\xff\xd9" not in now[-16:] and now == original[at:at + within]
     from geor.engine.photos.writer import restore_original
 
     restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original
+
+
+@needs_oracle
+@pytest.mark.parametrize(("cut_short", "length"), [(True, 6905), (False, 7400)])
+def test_a_thumbnail_past_its_block_is_refused_where_the_cut_could_drop_its_own_bytes(tmp_path, cut_short, length):
+    """Where the bytes dropped could be the image's, the photo is refused as before: a thumbnail cut
+    short whose length runs 8 bytes past its segment (into the next segment's data, not only its
+    marker and length: which of them are the thumbnail's cannot be told), and a whole one whose
+    length runs past the next segment too."""
+    if cut_short:
+        photo, _, _ = _cut_short_350d(tmp_path, length)
+    else:
+        photo = tmp_path / "350d-long.jpg"
+        photo.write_bytes((MORE / "dcc-Canon_EOS_350D__MG_9382.JPG").read_bytes().replace(
+            THUMBNAIL_LENGTH_ENTRY, THUMBNAIL_LENGTH_ENTRY[:8] + length.to_bytes(4, "little")))
+    original = photo.read_bytes()
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError, match="ThumbnailLength"):
+        writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681)))
     assert photo.read_bytes() == original
 
 

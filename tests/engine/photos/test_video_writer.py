@@ -74,23 +74,31 @@ def test_a_video_without_media_data_is_not_rewritten_and_gets_a_sidecar(tmp_path
     assert (found["XMP-exif:GPSLatitude"], found["XMP-exif:GPSLongitude"]) == pytest.approx((HERE.lat, HERE.lon), abs=1e-6)
 
 
-def test_a_cut_video_is_refused_or_written_whole(tmp_path):
-    """A real phone video whose media data ends early: written only when every proof holds."""
+def test_a_cut_video_is_refused_untouched(tmp_path):
+    """A real phone video whose media data ends early: ExifTool will not rewrite it (a chunk offset
+    outside its media data). A damaged file, as a damaged JPEG: refused, nothing put beside it."""
     video = tmp_path / "VID.mp4"
     shutil.copy(VIDEOS / "jcodec-android7-gps.mp4", video)
     original = video.read_bytes()
-    with PhotoWriter() as writer:
-        try:
-            result = writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
-        except PhotoWriteError as exc:
-            assert "original untouched" in str(exc)
-            assert video.read_bytes() == original
-            return
-    if result.created:  # not proven in place: beside it
-        assert video.read_bytes() == original and result.target.suffix == ".xmp"
-        return
-    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    with PhotoWriter() as writer, pytest.raises(PhotoWriteError, match="ExifTool will not rewrite it .*original untouched"):
+        writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
     assert video.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["VID.mp4"]
+
+
+def test_a_video_with_its_own_position_is_refused_rather_than_given_a_sidecar(tmp_path):
+    """The MOV without media data, with a position of its own (ExifTool put one in its Keys): asked
+    to replace it (--overwrite), Geo-R cannot prove a rewrite, and a sidecar beside the video would
+    hold a second position that disagrees with the one every reader of the video finds: refused."""
+    video = tmp_path / "IMGP0001.MOV"
+    shutil.copy(VIDEOS / "exiftool-pentax.mov", video)
+    subprocess.run([EXIFTOOL, "-q", "-overwrite_original", "-Keys:GPSCoordinates=51.5007, -0.1246, 12", str(video)], check=True)
+    assert oracle(video).get("Keys:GPSCoordinates")
+    original = video.read_bytes()
+    with PhotoWriter() as writer, pytest.raises(PhotoWriteError, match="original untouched"):
+        writer.write(WriteRequest(photo=video, location=HERE, overwrite=True))
+    assert video.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["IMGP0001.MOV"]
 
 
 def test_avchd_and_asked_for_sidecars_go_beside_the_video(tmp_path):
