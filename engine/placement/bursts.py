@@ -45,7 +45,9 @@ PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot 
 PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
 CHUNK_CELLS = 1_000_000  # photos x offsets judged at once (a cost array of 8 MB and its temporaries)
 VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
-MIN_PAIRS = 3  # alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
+MIN_PAIRS = 3  # independent alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
+#: Frames of one device this close (seconds, each to the next) are one moment, a burst: alike pairs from one moment are one coincidence.
+MOMENT_GAP_S = 60.0
 STRONG_MARGIN = 4.0  # capped photos by which the best offset must beat every rival to be strong evidence
 RIVAL_QUANTILE = 0.025  # ... and by more than SURE_MARGIN in all but this share of the bursts drawn again (rival_margin)
 SURE_MARGIN = 0.0
@@ -239,10 +241,23 @@ def rival_margin(local: Floats, burst_of: NDArray[np.int64], activity: Activity,
     return round(float(low[k] / COST_CAP_S), 6), rivals[k]  # (rounded: a tie is 0 on every machine, and a tie is no margin)
 
 
+def independent_pairs(local: Floats, ref: Floats, gap_s: float = MOMENT_GAP_S) -> int:
+    """How many alike pairs are independent evidence: a camera's burst of frames alike to one
+    phone photo by chance is one coincidence, not one per frame (nor is a phone's burst alike to one
+    camera frame): the moments on each side, frames within ``gap_s`` of the next one moment, and the
+    fewer of the two sides' counts."""
+    def moments(times: Floats) -> int:
+        ordered = np.sort(times)
+        return int(len(ordered) and 1 + np.count_nonzero(np.diff(ordered) > gap_s))
+
+    return min(moments(local), moments(ref))
+
+
 def pairs_agree(activity: Activity, offset_s: float) -> bool:
     """Whether alike pairs (the same scene photographed by both devices) put the offset where the
-    timing does: at least ``MIN_PAIRS`` of them, their median within ``PAIR_CAP_S`` of it."""
-    if len(activity.pair_local) < MIN_PAIRS:
+    timing does: at least ``MIN_PAIRS`` of them independent (``independent_pairs``), their median
+    within ``PAIR_CAP_S`` of it."""
+    if independent_pairs(activity.pair_local, activity.pair_ref) < MIN_PAIRS:
         return False
     return bool(abs(float(np.median(activity.pair_local - activity.pair_ref)) - offset_s) <= PAIR_CAP_S)
 

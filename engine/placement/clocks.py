@@ -55,7 +55,18 @@ import numpy as np
 from geor.engine.inference.images import VIDEO_SUFFIXES
 from geor.engine.paths import printable
 
-from .bursts import PAIR_CAP_S, STRONG_MARGIN, SURE_BURSTS, SURE_MARGIN, TOLERANCE_S, Activity, Change, align, find_clock_change
+from .bursts import (
+    PAIR_CAP_S,
+    STRONG_MARGIN,
+    SURE_BURSTS,
+    SURE_MARGIN,
+    TOLERANCE_S,
+    Activity,
+    Change,
+    align,
+    find_clock_change,
+    independent_pairs,
+)
 from .clock_offsets import ClockOffsetError, format_offset, format_spread, names_camera
 from .policy import PlacementPolicy
 from .scenes import hamming, telling
@@ -545,13 +556,14 @@ def _alike_pairs(members: list[ClockPhoto], reference: _Reference) -> tuple[np.n
         return None
     camera, other = np.asarray(locals_, dtype=np.float64), np.asarray(refs, dtype=np.float64)
     # photos alike by chance (about 1 in 25,000 pairs at 16 bits) scatter over every offset; pairs of one
-    # scene agree: only the pairs of the offset most of them share, within a few minutes, when at least 3 do
+    # scene agree: only the pairs of the offset most of them share, within a few minutes, when at least 3
+    # independent ones do (a burst of frames alike to one photo by chance agrees with itself: one coincidence)
     offsets = camera - other
     order = np.argsort(offsets)
     ends = np.searchsorted(offsets[order], offsets[order] + 2 * PAIR_CAP_S, side="right")
     first = int(np.argmax(ends - np.arange(len(order))))
     kept = order[first:ends[first]]
-    if len(kept) < MIN_AGREEING_PAIRS:
+    if independent_pairs(camera[kept], other[kept]) < MIN_AGREEING_PAIRS:
         return None
     return camera[kept], other[kept]
 
