@@ -39,9 +39,11 @@ VIDEO_SUFFIXES = VIDEO_FORMATS
 VIDEO_IN_PLACE = {".mov", ".mp4", ".m4v", ".3gp", ".3g2"}
 #: Every file a job reads and places.
 MEDIA_SUFFIXES = PHOTO_SUFFIXES | VIDEO_SUFFIXES
-#: What else cameras and phones put beside their photos: videos in containers Geo-R does not read,
-#: low-resolution copies and thumbnails, voice memos. Not geotagged; the scan says how many it left alone.
-CAMERA_NOT_PHOTOS = {".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav"}
+#: What else cameras and phones put beside their photos: videos in containers Geo-R does not read
+#: (professional and cinema cameras', 360-degree cameras', older SD camcorders' MPEG-2 MOD/TOD with
+#: their MOI, compact cameras' MPEG-1, DV), low-resolution copies and thumbnails, voice memos. Not
+#: geotagged; the scan says how many it left alone.
+CAMERA_NOT_PHOTOS = {".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav", ".mod", ".tod", ".moi", ".mpg", ".dv"}
 
 
 def is_photo(path: Path) -> bool:

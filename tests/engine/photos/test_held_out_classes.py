@@ -80,15 +80,16 @@ def test_every_camera_still_is_a_photo_and_a_cameras_avi_is_a_video(tmp_path):
     are photos that get a sidecar. A compact camera's AVI (Pentax's) was left alone with a line in
     the scan's problems and no row of the report; it is a video now, its time the camera's clock
     (RIFF:DateTimeOriginal), placed like the camera's photos and written into a sidecar; an MXF is
-    still counted and left alone."""
+    still counted and left alone, and so now is an SD camcorder's MOD."""
     paths = copy(tmp_path, *CAMERA_FILES)
     (tmp_path / "C0001.MXF").write_bytes(b"\x06\x0e\x2b\x34")
+    (tmp_path / "MOV001.MOD").write_bytes(b"\x00\x00\x01\xba")  # an SD camcorder's MPEG-2 (JVC Everio, Panasonic)
     for suffix in (".gpr", ".dcr", ".3fr", ".kdc", ".k25", ".fff", ".raw", ".ori", ".arq"):
         assert is_photo(Path(f"x{suffix.upper()}")) and needs_sidecar(Path(f"x{suffix}"))
     problems: list[str] = []
     found = [entry.relpath.decode() for entry in scan_photos(tmp_path, problems) if entry.skipped is None]
     assert found == sorted(CAMERA_FILES)
-    assert len(problems) == 1 and "1 MXF" in problems[0] and "left alone" in problems[0]
+    assert len(problems) == 1 and "1 MOD, 1 MXF" in problems[0] and "left alone" in problems[0]
     metadata, _ = read_media(paths[3])
     assert (metadata.taken_at, metadata.utc_offset, metadata.time_source) == (dt.datetime(2009, 10, 27, 12, 14), None, "RIFF:DateTimeOriginal")
     assert metadata.camera.endswith("(video clock)") and needs_sidecar(paths[3])
