@@ -160,16 +160,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
             xmp_rejected = not xmp and _has_raw_xmp(handle)
         finally:
             handle.close()
-    sidecar = sidecar_path(path)
-    if _is_file(sidecar):
-        try:
-            side = open_exiv2(sidecar)
-            try:
-                xmp = {**xmp, **_lenient(side.read_xmp)}
-            finally:
-                side.close()
-        except (PhotoReadError, RuntimeError):
-            pass  # a broken sidecar does not make the photo unreadable
+    xmp = {**xmp, **sidecar_xmp(path)}
     found = metadata_from(exif, xmp)
     if found.taken_at is None and xmp_rejected:  # exiv2 rejects some packets whole (DxO's, in a JPEG or PNG): ExifTool reads them
         try:
@@ -178,6 +169,22 @@ def read_metadata(path: Path) -> PhotoMetadata:
             return found
         found = metadata_from({**more_exif, **exif}, {**more_xmp, **xmp})
     return found
+
+
+def sidecar_xmp(path: Path) -> dict[str, Any]:
+    """The XMP of a photo's or video's sidecar (formats.sidecar_path), empty when there is none or it
+    is broken (a broken sidecar does not make the file unreadable)."""
+    sidecar = sidecar_path(path)
+    if not _is_file(sidecar):
+        return {}
+    try:
+        side = open_exiv2(sidecar)
+        try:
+            return dict(_lenient(side.read_xmp))
+        finally:
+            side.close()
+    except (PhotoReadError, RuntimeError):
+        return {}
 
 
 def _is_file(path: Path) -> bool:

@@ -26,6 +26,7 @@ its first fix is the video's own position and the clock's truth, as a photo's GP
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .exiftool import COMMON_OPTIONS, ExifToolMissing, find_exiftool, number
-from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, PhotoMetadata, PhotoReadError
+from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, PhotoMetadata, PhotoReadError, metadata_from, sidecar_xmp
 
 #: What Geo-R reads from a video: the time, camera, position and telemetry tags (``-ee``: every
 #: embedded document). Asking for these alone keeps a GoPro's accelerometer and gyroscope unread.
@@ -260,5 +261,10 @@ def read_media(path: Path) -> tuple[PhotoMetadata, list[Fix]]:
     from .metadata import read_metadata
 
     if is_video(Path(path)):
-        return read_video_metadata(path)
+        metadata, fixes = read_video_metadata(path)
+        if metadata.gps is None:  # its sidecar's position (a video ExifTool cannot rewrite), as a RAW photo's is read
+            beside = metadata_from({}, sidecar_xmp(path))
+            if beside.gps is not None:
+                metadata = dataclasses.replace(metadata, gps=beside.gps, gps_problem=beside.gps_problem)
+        return metadata, fixes
     return read_metadata(path), []

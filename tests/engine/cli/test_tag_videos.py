@@ -84,7 +84,7 @@ def test_a_compact_cameras_avi_is_placed_and_written_beside_it(tmp_path, cli_env
     """A Pentax K-x's AVI (ExifTool's test file: its RIFF DateTimeOriginal, 2009-10-27 12:14, the
     camera's local time) was left alone with a line of the scan; now, with the zone typed, it is
     placed from a track and its position written into an XMP sidecar (ExifTool cannot rewrite AVI),
-    the video untouched, and undo removes the sidecar."""
+    the video untouched, and undo removes the sidecar; a new job reads the sidecar's position."""
     root = tmp_path / "trip"
     root.mkdir()
     video = root / "IMGP0042.AVI"
@@ -104,5 +104,13 @@ def test_a_compact_cameras_avi_is_placed_and_written_beside_it(tmp_path, cli_env
     sidecar = root / "IMGP0042.xmp"
     assert distance_m(*exiftool_gps(sidecar), 35.6586 + 9e-4, 139.7454) < 30  # the track at 03:14 UTC
     assert video.read_bytes() == original
+    # a new job on the same folder reads the sidecar's position, as a RAW photo's: kept, not a failed
+    # write ("already has a GPS position", exit status 3, as every video's sidecar was before)
+    again = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"), "--tz", "+09:00", "--new-job")
+    assert again.returncode == 0, again.stdout + again.stderr
+    second = again.stdout.split("geor undo ")[1].split()[0]
+    with open(Path(cli_env["GEOR_DATA_DIR"]) / "jobs" / f"{second}-report.csv", encoding="utf-8") as report:
+        (row,) = list(csv.DictReader(report))
+    assert row["stage"] == "kept", row
     undone = geor(cli_env, "undo", job)
     assert undone.returncode == 0 and not sidecar.exists() and video.read_bytes() == original
