@@ -294,6 +294,18 @@ def test_validation_warnings_are_compared_on_every_file(tmp_path):
     assert photo.read_bytes() == (CORPUS / "pillow-exif_gps.jpg").read_bytes()
 
 
+def _write_kyoto_judged(folder: Path, photo: Path) -> tuple[object, bytes, bytes]:
+    """Write Kyoto into ``photo``; the independent reader must find nothing else changed. (result,
+    the original bytes, the thumbnail ExifTool extracts afterwards)."""
+    original, before = photo.read_bytes(), oracle.dump(photo)
+    with PhotoWriter(folder) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
+                                                                          country_code="JP", country_code3="JPN")))
+    assert oracle.damage(before, oracle.dump(photo)) == []
+    now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    return result, original, now
+
+
 @needs_oracle
 def test_a_thumbnail_length_past_its_block_is_corrected_and_the_photo_written(tmp_path):
     """A Canon EOS 350D JPEG (digicam_corpus, more_files/SOURCES.md): its ThumbnailLength counts 8
@@ -303,18 +315,12 @@ def test_a_thumbnail_length_past_its_block_is_corrected_and_the_photo_written(tm
     now written, with a note, nothing else changed to the independent reader, undo byte for byte."""
     photo = tmp_path / "350d.jpg"
     shutil.copy2(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG", photo)
-    original, before = photo.read_bytes(), oracle.dump(photo)
     thumbnail = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
     end = thumbnail.rfind(b"\xff\xd9") + 2
     assert len(thumbnail) == 6905 and end < len(thumbnail) - 8  # its image ends before the block the length names
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
-                                                                          country_code="JP", country_code3="JPN")))
+    result, original, now = _write_kyoto_judged(tmp_path, photo)
     assert any("thumbnail's length corrected" in note and "8 bytes" in note for note in result.notes)
-    after = oracle.dump(photo)
-    assert oracle.damage(before, after) == []
-    assert oracle.values(after, "IFD1:ThumbnailLength") == [6897]
-    now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    assert oracle.values(oracle.dump(photo), "IFD1:ThumbnailLength") == [6897]
     assert now[:end] == thumbnail[:end] and thumbnail.startswith(now)
     assert oracle.gps(photo)[:2] == pytest.approx((35.0116, 135.7681), abs=1e-7)
     from geor.engine.photos.writer import restore_original
@@ -352,15 +358,9 @@ def test_a_thumbnail_the_camera_cut_short_whose_length_runs_past_its_block_is_co
     thumbnail the same bytes within its segment and the same pixels as far as its data goes, undo
     byte for byte."""
     photo, at, within = _cut_short_350d(tmp_path, 6898)
-    original, before = photo.read_bytes(), oracle.dump(photo)
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, city="Kyoto", country="Japan",
-                                                                          country_code="JP", country_code3="JPN")))
+    result, original, now = _write_kyoto_judged(tmp_path, photo)
     assert any("thumbnail's length corrected" in note and "1 byte " in note for note in result.notes)
-    after = oracle.dump(photo)
-    assert oracle.damage(before, after) == []
-    assert oracle.values(after, "IFD1:ThumbnailLength") == [within]
-    now = subprocess.run([oracle.EXIFTOOL, "-b", "-ThumbnailImage", str(photo)], capture_output=True, check=True).stdout
+    assert oracle.values(oracle.dump(photo), "IFD1:ThumbnailLength") == [within]
     assert b"\xff\xd9" not in now[-16:] and now == original[at:at + within]
     from geor.engine.photos.writer import restore_original
 
@@ -397,10 +397,9 @@ def test_a_thumbnail_cut_within_its_block_is_still_refused(tmp_path):
     shutil.copy2(MORE / "dcc-Canon_EOS_350D__MG_9382.JPG", photo)
     original = photo.read_bytes()
     for length in (6897, 4000):
-        entry = b"\x02\x02\x04\x00\x01\x00\x00\x00" + (6905).to_bytes(4, "little")  # IFD1's JPEGInterchangeFormatLength (Intel order)
-        assert original.count(entry) == 1
+        assert original.count(THUMBNAIL_LENGTH_ENTRY) == 1
         other = tmp_path / f"cut-{length}.jpg"  # the same thumbnail offset, only its length changed (ExifTool protects the tag)
-        other.write_bytes(original.replace(entry, entry[:8] + length.to_bytes(4, "little")))
+        other.write_bytes(original.replace(THUMBNAIL_LENGTH_ENTRY, THUMBNAIL_LENGTH_ENTRY[:8] + length.to_bytes(4, "little")))
         with ExifToolSession() as session:
             before, after = session.read(photo, binary=True), session.read(other, binary=True)
         written = other.read_bytes()
