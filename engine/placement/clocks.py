@@ -125,13 +125,13 @@ class CameraClock:
     uncertainty_s: float = 0.0
     segments: list[ClockSegment] = field(default_factory=list)
     per_photo: dict[int, float] = field(default_factory=dict)  # photos whose own tag (plus drift) gives their offset
-    beyond: tuple[float, str] | None = None  # a model-less group's photos outside what its GPS times or zones span: --tz's offset
+    beyond: tuple[float, str] | None = None  # --tz's offset for a model-less group's photos its GPS times or zones do not speak for
 
     @property
     def partial(self) -> bool:
         """A group of photos without make, model or serial (camera_key) whose clock some of them tell
         (GPS times, zones): they may be of several devices, so it does not reach the others beyond
-        the times it covers (``end_segment``)."""
+        the times it covers (``end_segment``), and a zone tag speaks for its own photo only."""
         return is_anonymous(self.camera) and self.source in ("gps-time", "offset-tags")
 
     def end_segment(self, local: float) -> ClockSegment | None:
@@ -158,6 +158,12 @@ class CameraClock:
         different offsets (the clock was changed somewhere in between) is weak."""
         if photo.id in self.per_photo:
             return self.per_photo[photo.id], self.strength
+        if self.partial and self.source == "offset-tags":  # no zone of its own: the others' zones are other devices' word
+            offset, strength = self._from_segments(photo)
+            return self.beyond or (offset, min(strength, "weak", key=_rank))
+        return self._from_segments(photo)
+
+    def _from_segments(self, photo: ClockPhoto) -> tuple[float | None, str]:
         segments = self.segments
         if not segments:
             return None, "unknown"
@@ -398,8 +404,13 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
 
 def _beyond_note(clock: CameraClock, members: list[ClockPhoto], fate: str) -> str:
     """What becomes of a partial clock's photos outside the times it covers, in words ('' when none)."""
-    beyond = sum(1 for p in members if p.id not in clock.per_photo and clock.end_segment(p.local) is not None)
-    return f"; {beyond} photo{'s' if beyond != 1 else ''} outside the times those span may be of another device (no camera model): {fate}" if beyond else ""
+    if clock.source == "offset-tags":  # each tag speaks for its own photo only
+        beyond = sum(1 for p in members if p.id not in clock.per_photo)
+        where = "without a zone of their own" if beyond != 1 else "without a zone of its own"
+    else:
+        beyond = sum(1 for p in members if p.id not in clock.per_photo and clock.end_segment(p.local) is not None)
+        where = "outside the times those span"
+    return f"; {beyond} photo{'s' if beyond != 1 else ''} {where} may be of another device (no camera model): {fate}" if beyond else ""
 
 
 def _far_words(offset_s: float) -> str:

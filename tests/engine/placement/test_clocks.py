@@ -153,6 +153,25 @@ def test_photos_without_a_camera_model_do_not_lend_each_other_their_gps_times():
     assert infer_clocks(camera)[CAMERA].offset_for(camera[1]) == (-21589, "exact")
 
 
+
+def test_a_zone_tag_of_a_photo_without_a_camera_model_speaks_for_that_photo_only():
+    """metadata-extractor-images: a folder of files without make or model, some carrying OffsetTime
+    or an XMP date with its zone (+1:00, +0:00, -4:00), others only a ModifyDate. The zoneless ones
+    took the zone of the tagged files around them in time ('declared' when both neighbours agreed),
+    even with --tz typed: another device's tag said what their clock was. Now a zone tag is its own
+    photo's only; the others take --tz as typed, or are weak for review."""
+    anonymous = camera_key(None, b"exports/a.jpg")
+    photos = [ClockPhoto(1, anonymous, "edited.jpg", DAY0, 9 * 3600.0), ClockPhoto(2, anonymous, "scan.tif", DAY0 + 3600, weak_time=True),
+              ClockPhoto(3, anonymous, "export.jpg", DAY0 + 7200), ClockPhoto(4, anonymous, "edited2.jpg", DAY0 + 10800, 9 * 3600.0)]
+    clock = infer_clocks(photos)[anonymous]
+    assert clock.offset_for(photos[0]) == (9 * 3600.0, "declared")
+    assert clock.offset_for(photos[2]) == (9 * 3600.0, "weak") and "2 photos without a zone of their own" in clock.evidence
+    typed = infer_clocks(photos, default_offset=0.0)[anonymous]
+    assert [typed.offset_for(p) for p in photos] == [(9 * 3600.0, "declared"), (0.0, "set"), (0.0, "set"), (9 * 3600.0, "declared")]
+    assert "2 photos without a zone of their own may be of another device (no camera model): --tz +0:00, as you set it" in typed.evidence
+    camera = [replace(p, camera=CAMERA) for p in photos]  # one camera's zone is its clock's: it reaches all its photos
+    assert infer_clocks(camera, default_offset=0.0)[CAMERA].offset_for(camera[2]) == (9 * 3600.0, "declared")
+
 def test_tags_and_gps_times_agreeing_drifting_and_contradicting():
     def photos(gps_lag):
         return [ClockPhoto(i, CAMERA, f"d{i}.jpg", DAY0 + 900 * i + ZONE, ZONE, DAY0 + 900 * i - gps_lag, (45.8, 14.3)) for i in range(5)]
