@@ -602,7 +602,8 @@ class PhotoWriter:
                     after = self._read(session, temp, data if attempt.validate else None, scan)
                 offsets_checked = original if target.suffix.lower() in RAW_OFFSET_FORMATS else None  # (the original, where offsets count)
                 cut = cut_at_their_end(attempt.existing, after, offsets_checked, data) if offsets_checked is not None else {}
-                problems = (_readback(attempt, after) + names_readback(choice, after)
+                lost = _readback(attempt, after)
+                problems = (lost + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
@@ -625,6 +626,9 @@ class PhotoWriter:
                 return temp, _Written(data, after), choice
             temp.unlink(missing_ok=True)
             refusals = problems
+            if problems == lost:  # (every choice writes the same position: no other one would hold it)
+                why = f"ExifTool's rewrite does not hold the position ({'; '.join(lost)}{f'; with its minor error ignored: {minor}' if minor else ''})"
+                raise InPlaceRefused(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
             pending.pop(0)
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
         raise InPlaceRefused(f"not written: the rewrite would also change other metadata ({shown}); original untouched "

@@ -408,3 +408,19 @@ def test_a_thumbnail_cut_within_its_block_is_still_refused(tmp_path):
         assert (cut, changes) == (({"IFD1:ThumbnailOffset#0": 8}, []) if length == 6897 else ({}, changes))
         if length == 4000:
             assert "IFD1:ThumbnailLength 6905 -> 4000" in changes and any(c.startswith("IFD1:ThumbnailOffset#0 data") for c in changes)
+
+
+@needs_oracle
+def test_a_position_the_rewrite_cannot_hold_is_refused_saying_so(tmp_path):
+    """exif-samples' Gran Turismo 5 screenshot (more_files/SOURCES.md): its IFD0 points to a GPS
+    block with a count of zero. ExifTool writes it only with -m, and then without the position.
+    The photo stays untouched, and the reason says that the position did not hold, where it said
+    'the rewrite would also change other metadata'."""
+    photo = tmp_path / "gt5.jpg"
+    shutil.copy2(MORE / "exs-45-gps_ifd.jpg", photo)
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError) as refused:
+        writer.write(WriteRequest(photo=photo, location=Location(34.9778, 135.8556)))
+    message = str(refused.value)
+    assert message.startswith("not written: ExifTool's rewrite does not hold the position (GPS:GPSLatitude reads back as None")
+    assert "with its minor error ignored: [minor] IFD0 entry 13 has zero count" in message and "other metadata" not in message
+    assert photo.read_bytes() == (MORE / "exs-45-gps_ifd.jpg").read_bytes() and len(list(tmp_path.iterdir())) == 1
