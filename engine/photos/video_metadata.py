@@ -55,6 +55,8 @@ EARLIEST_VIDEO = dt.datetime(2001, 1, 1)
 ZONED_TIMES = ("Keys:CreationDate", "UserData:CreationDate", "ItemList:CreationDate", "UserData:DateTimeOriginal", "H264:DateTimeOriginal",
                "XMP-exif:DateTimeOriginal", "XMP-xmp:CreateDate", "XMP-photoshop:DateCreated")
 POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates")
+#: Where a video holds a position of its own, which a write replaces only with --overwrite (video_writer.has_video_position).
+OWN_POSITION_TAGS = (*POSITIONS, "XMP-exif:GPSLatitude", "UserData:LocationInformation")
 #: 3GPP's ``loci`` box as ExifTool prints it: "(none) Role=shooting Lat=52.36929 Lon=6.67609 Alt=10.53 Body=earth Notes=".
 _LOCI = re.compile(r"Lat=(-?[\d.]+) Lon=(-?[\d.]+)(?: Alt=(-?[\d.]+))?")
 
@@ -123,7 +125,7 @@ def video_metadata_from(row: dict[str, Any]) -> tuple[PhotoMetadata, list[Fix]]:
     elif offset is None and taken_at is not None and not telemetry:
         camera = f"{camera or 'video'} (video clock)"
     return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, time_source=source, gps_time=gps_time,
-                         gps_accuracy_m=accuracy), telemetry
+                         gps_accuracy_m=accuracy, gps_problem=None if gps is not None else _unusable_position(main)), telemetry
 
 
 def _capture_time(main: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:
@@ -215,6 +217,26 @@ def _position(main: dict[str, Any]) -> tuple[float, float, float | None] | None:
             position = _checked(lat, lon, number(main.get(alt_key)))
             if position is not None:
                 return position
+    return None
+
+
+def _unusable_position(main: dict[str, Any]) -> str | None:
+    """Why a video without a usable position still holds one of its own (OWN_POSITION_TAGS), as a
+    photo's (0, 0) is told (gps_tags.null_position_problem): never replaced without --overwrite."""
+    for key in OWN_POSITION_TAGS:
+        value = main.get(key)
+        if value in (None, ""):
+            continue
+        if key == "XMP-exif:GPSLatitude":
+            parts = [number(value), number(main.get("XMP-exif:GPSLongitude"))]
+        elif key == "UserData:LocationInformation":
+            found = _LOCI.search(str(value))
+            parts = [float(found[1]), float(found[2])] if found else []
+        else:
+            parts = [number(p) for p in str(value).replace(",", " ").split()[:2]]
+        if len(parts) == 2 and parts[0] == 0 and parts[1] == 0:
+            return "GPS position is (0, 0), what a receiver writes without a fix"
+        return f"its own position ({key} {str(value)[:60]!r}) is no place on earth"
     return None
 
 

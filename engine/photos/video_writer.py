@@ -36,6 +36,7 @@ from .place_name_tags import NameChoice, names_readback
 from .restore_patch import PatchError
 from .rewrite_check import unexpected_changes
 from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
+from .video_metadata import OWN_POSITION_TAGS
 
 #: 3GPP's location box: read, and removed when a position replaces it (ExifTool cannot write its binary form).
 LOCI = "UserData:LocationInformation"
@@ -43,7 +44,7 @@ LOCI = "UserData:LocationInformation"
 VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
                             "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", LOCI})
 #: Where a video may already hold a position (``loci``: 3GPP's location box, which some apps and phones write).
-VIDEO_POSITIONS = ("Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "XMP-exif:GPSLatitude", LOCI)
+VIDEO_POSITIONS = OWN_POSITION_TAGS
 
 
 NO_NAMES = NameChoice()

@@ -114,3 +114,27 @@ def test_a_compact_cameras_avi_is_placed_and_written_beside_it(tmp_path, cli_env
     assert row["stage"] == "kept", row
     undone = geor(cli_env, "undo", job)
     assert undone.returncode == 0 and not sidecar.exists() and video.read_bytes() == original
+
+
+def test_a_video_whose_own_position_is_no_fix_waits_for_review(tmp_path, cli_env):
+    """metadata-extractor-images' ftyp3gp5.mp4 holds a (c)xyz of (0, 0), what a phone writes without a
+    fix: the scan took it for no position and placed the video from the track, then the write found a
+    position of its own and failed ('already has a GPS position', exit status 3), where a photo's
+    (0, 0) waits for review. Now a video's says so as a photo's does; --overwrite replaces it."""
+    root = tmp_path / "phone"
+    root.mkdir()
+    video = root / "VID_20170222.mp4"  # the Android video, 10:20 UTC, its location a receiver's (0, 0)
+    subprocess.run([EXIFTOOL, "-q", "-UserData:GPSCoordinates=0, 0", "-QuickTime:CreateDate=2017:02:22 10:20:28", "-o", str(video),
+                    str(VIDEOS / "mde-android6-gps.mp4")], check=True)
+    original = video.read_bytes()
+    write_track(tmp_path / "walk.gpx")
+    result = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    job = result.stdout.split("geor undo ")[1].split()[0]
+    with open(Path(cli_env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
+        (row,) = list(csv.DictReader(report))
+    assert row["stage"] == "review" and "GPS position is (0, 0), what a receiver writes without a fix" in row["message"], row
+    assert video.read_bytes() == original
+    replaced = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"), "--overwrite", "--new-job")
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert distance_m(*exiftool_gps(video)[:2], *LONDON_TRACK) < 30
