@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest, is_photo, needs_sidecar, read_metadata
+from geor.engine.photos import (
+    Location,
+    PhotoWriteError,
+    PhotoWriter,
+    WriteRequest,
+    is_photo,
+    needs_sidecar,
+    read_metadata,
+    restore_original,
+)
 from geor.engine.photos.exiftool import ExifToolSession
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.photos.video_metadata import read_media
@@ -424,3 +433,38 @@ def test_a_position_the_rewrite_cannot_hold_is_refused_saying_so(tmp_path):
     assert message.startswith("not written: ExifTool's rewrite does not hold the position (GPS:GPSLatitude reads back as None")
     assert "with its minor error ignored: [minor] IFD0 entry 13 has zero count" in message and "other metadata" not in message
     assert photo.read_bytes() == (MORE / "exs-45-gps_ifd.jpg").read_bytes() and len(list(tmp_path.iterdir())) == 1
+
+
+@needs_oracle
+@pytest.mark.parametrize("motion", [False, True], ids=["ultra-hdr", "motion-photo"])
+def test_a_pixel_photo_keeps_its_gain_map_and_its_motion_photo_video(tmp_path, motion):
+    """A Pixel 8 Pro photo (ente's motion_photos assets, more_files/SOURCES.md): an Ultra HDR JPEG
+    whose gain map follows the image, found by its MPF entry and its XMP container directory. As a
+    motion photo (the Pixel's MVIMG form: the video appended, its offset from the end in XMP; here
+    a real Android video), the video follows the gain map. Written in place: the same pixels, the
+    gain map and the video the same bytes at the same distance from the end, nothing else changed,
+    and undo gives back every byte."""
+    photo = tmp_path / "PXL_20231101_141117.jpg"
+    video = (Path(__file__).parent / "videos" / "mde-android6-gps.mp4").read_bytes()
+    if motion:
+        subprocess.run([oracle.EXIFTOOL, "-q", "-o", str(photo), "-XMP-GCamera:MicroVideo=1", "-XMP-GCamera:MicroVideoVersion=1",
+                        f"-XMP-GCamera:MicroVideoOffset={len(video)}", "-XMP-GCamera:MicroVideoPresentationTimestampUs=0",
+                        str(MORE / "ente-pixel_8.jpg")], check=True)
+        photo.write_bytes(photo.read_bytes() + video)
+    else:
+        shutil.copy2(MORE / "ente-pixel_8.jpg", photo)
+    original, before, pixels = photo.read_bytes(), oracle.dump(photo), oracle.pixels(photo)
+    gain_map = subprocess.run([oracle.EXIFTOOL, "-b", "-MPImage2", str(photo)], capture_output=True, check=True).stdout
+    assert len(gain_map) == 9554 and original.find(gain_map) > 0
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681)))
+    written = photo.read_bytes()
+    assert oracle.damage(before, oracle.dump(photo)) == [] and (oracle.pixels(photo) == pixels).all()
+    assert oracle.gps(photo)[:2] == pytest.approx((35.0116, 135.7681), abs=1e-7)
+    assert subprocess.run([oracle.EXIFTOOL, "-b", "-MPImage2", str(photo)], capture_output=True, check=True).stdout == gain_map
+    tail = gain_map + video if motion else gain_map  # (what a player seeks from the end)
+    assert written.endswith(tail) and original.endswith(tail)
+    if motion:
+        assert oracle.values(oracle.dump(photo), "XMP-GCamera:MicroVideoOffset") == [len(video)]
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original
