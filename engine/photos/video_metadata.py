@@ -231,7 +231,7 @@ def _unusable_position(main: dict[str, Any]) -> str | None:
             parts = [number(value), number(main.get("XMP-exif:GPSLongitude"))]
         elif key == "UserData:LocationInformation":
             found = _LOCI.search(str(value))
-            parts = [float(found[1]), float(found[2])] if found else []
+            parts = [number(found[1]), number(found[2])] if found else []
         else:
             parts = [number(p) for p in str(value).replace(",", " ").split()[:2]]
         if len(parts) == 2 and parts[0] == 0 and parts[1] == 0:

@@ -158,12 +158,23 @@ class CameraClock:
         different offsets (the clock was changed somewhere in between) is weak."""
         if photo.id in self.per_photo:
             return self.per_photo[photo.id], self.strength
-        if self.partial and self.source == "offset-tags":  # no zone of its own: the others' zones are other devices' word
-            offset, strength = self._from_segments(photo)
+        if self.partial and self.source == "offset-tags":  # the others' zones are other devices' word
+            offset, strength = self.from_segments(photo)
+            if self.speaks_for_itself(photo, offset):
+                return (photo.tag_offset, "declared") if photo.tag_offset is not None else (offset, strength)
             return self.beyond or (offset, min(strength, "weak", key=_rank))
-        return self._from_segments(photo)
+        return self.from_segments(photo)
 
-    def _from_segments(self, photo: ClockPhoto) -> tuple[float | None, str]:
+    @staticmethod
+    def speaks_for_itself(photo: ClockPhoto, offset: float | None) -> bool:
+        """Whether a model-less photo outside ``per_photo`` tells its own clock: a zone tag on a
+        time that is no evidence (ModifyDate), or a GPS time that agrees with ``offset``."""
+        if photo.tag_offset is not None:
+            return True
+        return photo.gps_time is not None and offset is not None and abs(photo.local - photo.gps_time - offset) <= DRIFT_S
+
+    def from_segments(self, photo: ClockPhoto) -> tuple[float | None, str]:
+        """(offset, strength) from the segments alone: the photo's place among them."""
         segments = self.segments
         if not segments:
             return None, "unknown"
@@ -350,6 +361,12 @@ def _match_overrides(overrides: dict[str, float], cameras: list[str]) -> dict[st
 # -- what the camera's own files say ----------------------------------------------------------------
 
 def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
+    _own_word(clock, members)
+    if clock.partial:
+        clock.evidence += _beyond_note(clock, members, "weak, for review")
+
+
+def _own_word(clock: CameraClock, members: list[ClockPhoto]) -> None:
     gps_points, copies = _gps_offsets(members)
     gps_runs = _runs(gps_points)
     far = [r for r in gps_runs if abs(r.offset_s) > FAR_OFFSET_S and r.last - r.first < FAR_RUN_SPAN_S]
@@ -398,14 +415,12 @@ def _declared(clock: CameraClock, members: list[ClockPhoto]) -> None:
         clock.evidence = f"{clock.evidence}; {note}" if clock.evidence else note
     if far:
         clock.evidence = f"{clock.evidence}; {far_note}" if clock.evidence else far_note
-    if clock.partial:
-        clock.evidence += _beyond_note(clock, members, "weak, for review")
 
 
 def _beyond_note(clock: CameraClock, members: list[ClockPhoto], fate: str) -> str:
     """What becomes of a partial clock's photos outside the times it covers, in words ('' when none)."""
     if clock.source == "offset-tags":  # each tag speaks for its own photo only
-        beyond = sum(1 for p in members if p.id not in clock.per_photo)
+        beyond = sum(1 for p in members if p.id not in clock.per_photo and not clock.speaks_for_itself(p, clock.from_segments(p)[0]))
         where = "without a zone of their own" if beyond != 1 else "without a zone of its own"
     else:
         beyond = sum(1 for p in members if p.id not in clock.per_photo and clock.end_segment(p.local) is not None)

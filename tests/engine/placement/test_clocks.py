@@ -171,6 +171,17 @@ def test_a_zone_tag_of_a_photo_without_a_camera_model_speaks_for_that_photo_only
     assert "2 photos without a zone of their own may be of another device (no camera model): --tz +0:00, as you set it" in typed.evidence
     camera = [replace(p, camera=CAMERA) for p in photos]  # one camera's zone is its clock's: it reaches all its photos
     assert infer_clocks(camera, default_offset=0.0)[CAMERA].offset_for(camera[2]) == (9 * 3600.0, "declared")
+    # a photo that tells its own clock keeps it: a GPS time agreeing with the zones, a zone on a time
+    # that is no evidence (ModifyDate); where GPS times confirm the zones, the others are named too
+    fixed = [replace(p, gps_time=p.local - 9 * 3600.0, position=(35.0, 135.7)) if p.id in (1, 3, 4) else p for p in photos]
+    fixed[1] = replace(fixed[1], tag_offset=9 * 3600.0)
+    confirmed = infer_clocks(fixed, default_offset=0.0)[anonymous]
+    assert [confirmed.offset_for(p) for p in fixed] == [(9 * 3600.0, "exact"), (9 * 3600.0, "declared"), (9 * 3600.0, "exact"),
+                                                         (9 * 3600.0, "exact")]
+    lone = [replace(p, gps_time=None, position=None) if p.id == 3 else p for p in fixed]
+    alone = infer_clocks(lone, default_offset=0.0)[anonymous]
+    assert alone.offset_for(lone[2]) == (0.0, "set") and "confirms" in alone.evidence
+    assert "1 photo without a zone of its own may be of another device (no camera model): --tz +0:00, as you set it" in alone.evidence
 
 def test_tags_and_gps_times_agreeing_drifting_and_contradicting():
     def photos(gps_lag):
