@@ -12,7 +12,10 @@ which character set, and when nothing is written at all.
   limits (32 bytes for city and state, 64 for the country, 3 for its code) on a character
   boundary; the full names go to XMP.
 - ``IPTCDigest`` (Photoshop's "XMP is in sync with IPTC" mark): when it was current, IPTC is only
-  changed together with XMP and the digest is renewed; a stale digest is left as it was.
+  changed together with XMP and the digest is renewed; a stale digest is left as it was. Where
+  IPTC names would make the digest stale (a file with a digest and no IPTC record, as Photoshop
+  saves some), and the file holds no IPTC name that XMP names would then contradict, the names go
+  into XMP alone.
 
 The writer tries the choices in order and keeps the first whose rewrite changes nothing else.
 """
@@ -78,12 +81,17 @@ def iptc_groups(existing: TagDump) -> Iterator[tuple[str, Any]]:
 
 
 def names_present(existing: TagDump) -> bool:
-    def filled(value: Any) -> bool:
-        return value not in (None, "", [], {})
-
-    if any(filled(value) for name, value in iptc_groups(existing) if name in EXISTING_IPTC):
+    if _iptc_names(existing):
         return True
-    return any(filled(value) for key, value in existing.entries if key in EXISTING_XMP or key.startswith(EXISTING_XMP_PREFIXES))
+    return any(_filled(value) for key, value in existing.entries if key in EXISTING_XMP or key.startswith(EXISTING_XMP_PREFIXES))
+
+
+def _iptc_names(existing: TagDump) -> bool:
+    return any(_filled(value) for name, value in iptc_groups(existing) if name in EXISTING_IPTC)
+
+
+def _filled(value: Any) -> bool:
+    return value not in (None, "", [], {})
 
 
 def name_choices(existing: TagDump, location: Location, iptc_capable: bool, overwrite: bool) -> list[NameChoice]:
@@ -110,6 +118,9 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
             choices.append(NameChoice(tuple(iptc.args), frozenset(iptc.tags),
                                       (*iptc.notes, "place names in IPTC only: the photo's XMP is left exactly as it was"), iptc=True,
                                       expected=tuple(iptc.expected)))
+        if xmp_args and not _iptc_names(existing):  # (an IPTC name left beside new XMP ones would contradict them)
+            choices.append(NameChoice(xmp_args, xmp_tags, ("place names in XMP only: writing them into IPTC too would have changed other "
+                                                           "metadata of this photo",), xmp=True, expected=xmp_expected))
     else:
         choices.append(NameChoice(xmp_args, xmp_tags, tuple(iptc.notes) if iptc else (), xmp=True, expected=xmp_expected))
     choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo",)))

@@ -468,3 +468,24 @@ def test_a_pixel_photo_keeps_its_gain_map_and_its_motion_photo_video(tmp_path, m
         assert oracle.values(oracle.dump(photo), "XMP-GCamera:MicroVideoOffset") == [len(video)]
     restore_original(photo, result.sha256, result.restore, result.original_sha256)
     assert photo.read_bytes() == original
+
+
+@needs_oracle
+def test_names_go_into_xmp_alone_where_iptc_would_leave_a_digest_stale(tmp_path):
+    """A Casio QV-4000 photo saved by Photoshop 7.0 as TIFF (metadata-extractor-images, more_files/
+    SOURCES.md) has no IPTC record but an IPTCDigest of zeros. Any IPTC name makes that digest stale
+    (a new warning: 'IPTCDigest is not current'), so every choice with IPTC was refused and the photo
+    got its position without place names. Now the names go into XMP alone, IPTC and the digest as
+    they were; nothing else changed."""
+    photo = tmp_path / "casio.tif"
+    shutil.copy2(MORE / "mde-ImageTestSuite-434cb1e9.tif", photo)
+    before = oracle.dump(photo)
+    assert oracle.values(before, "Photoshop:IPTCDigest") == ["00000000000000000000000000000000"]
+    assert not [k for k in before if k.startswith("IPTC:")]
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, None, "Kyoto", "Kyoto", "Japan", "JP",
+                                                                          "JPN")))
+    assert result.notes == ("place names in XMP only: writing them into IPTC too would have changed other metadata of this photo",)
+    after = oracle.dump(photo)
+    assert oracle.values(after, "XMP-photoshop:City") == ["Kyoto"] and oracle.values(after, "XMP-iptcCore:CountryCode") == ["JP"]
+    assert oracle.damage(before, after) == [] and not [k for k in after if k.startswith("IPTC:")]
