@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .exiftool import COMMON_OPTIONS, ExifToolMissing, find_exiftool, number
+from .gps_tags import null_position_problem
 from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, PhotoMetadata, PhotoReadError, metadata_from, sidecar_xmp
 
 #: What Geo-R reads from a video: the time, camera, position and telemetry tags (``-ee``: every
@@ -234,9 +235,9 @@ def _unusable_position(main: dict[str, Any]) -> str | None:
             parts = [number(found[1]), number(found[2])] if found else []
         else:
             parts = [number(p) for p in str(value).replace(",", " ").split()[:2]]
-        if len(parts) == 2 and parts[0] == 0 and parts[1] == 0:
-            return "GPS position is (0, 0), what a receiver writes without a fix"
-        return f"its own position ({key} {str(value)[:60]!r}) is no place on earth"
+        lat, lon = parts if len(parts) == 2 else (None, None)
+        null = null_position_problem({}, (lat, lon)) if lat is not None and lon is not None else None
+        return null or f"its own position ({key} {str(value)[:60]!r}) is no place on earth"
     return None
 
 

@@ -43,9 +43,6 @@ LOCI = "UserData:LocationInformation"
 #: What a video's position is written as (group:name as ExifTool reads it back).
 VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
                             "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", LOCI})
-#: Where a video may already hold a position (``loci``: 3GPP's location box, which some apps and phones write).
-VIDEO_POSITIONS = OWN_POSITION_TAGS
-
 
 NO_NAMES = NameChoice()
 
@@ -69,7 +66,7 @@ def video_gps_args(location: Location, existing: TagDump | None = None) -> list[
 
 
 def has_video_position(dump: TagDump) -> bool:
-    return any(dump.get(key) not in (None, "") for key in VIDEO_POSITIONS)
+    return any(dump.get(key) not in (None, "") for key in OWN_POSITION_TAGS)  # (loci: 3GPP's location box, which some apps and phones write)
 
 
 def media_facts(session: ExifToolSession, path: Path) -> dict[str, Any]:
