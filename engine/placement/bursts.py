@@ -18,8 +18,8 @@ the same explanation, less precise). The margin between them, in capped photos, 
 the bursts drawn again (a bootstrap) must keep every rival behind (``rival_margin``). How
 far the true offset may lie from the best (the spread, ``Fit.uncertainty_s``): a bootstrap over
 bursts for their scatter, and for a bias they all share (the active stretches are not the stays)
-every offset whose timing is nearly as cheap, unless photos of the same scene pin it (``valley_s``,
-``pairs_agree``).
+every offset whose timing is nearly as cheap (more so where the other devices show the stays thinly),
+unless photos of the same scene pin it (``valley_s``, ``thin_reference``, ``pairs_agree``).
 All of it is vectorised (NumPy) and linear in the photos within the window.
 """
 
@@ -45,6 +45,8 @@ PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot 
 PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
 CHUNK_CELLS = 1_000_000  # photos x offsets judged at once (a cost array of 8 MB and its temporaries)
 VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
+THICK_MOMENTS = 5.0  # ... where the other devices' stretches hold this many moments each on average; more where fewer (thin_reference)
+SHOT_GAP_S = 15.0  # ... a moment: photos each within this of the previous (a burst of the shutter)
 MIN_PAIRS = 3  # independent alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
 #: Frames of one device this close (seconds, each to the next) are one moment, a burst: alike pairs from one moment are one coincidence.
 MOMENT_GAP_S = 60.0
@@ -62,7 +64,8 @@ STRONG_WIDTH_S = 120.0  # a clock is strong only when every offset within the no
 # no written photo beyond its radius, and of the 619 strong or bounded clocks two outside their spread, both
 # of the camera-late shape (886 s off, said +- 870 s; 623 s, said +- 550 s). On 1,000 more a shape (with rival_margin and
 # the valley of each part of a changed clock): no strong clock or part more than 2 min off; 4 photos in 3 trips beyond their
-# radius, each from a bounded clock outside its spread (a sparse phone's, two camera-late ones'): README, "generated trip family".
+# radius, each from a bounded clock outside its spread (a sparse phone's, two camera-late ones'); with independent_pairs and
+# thin_reference 1 (a camera-late one's: its clock 10 min off, said +- 9): README, "generated trip family".
 SPREAD_SAFETY = 2.0
 SPREAD_FLOOR_S = 60.0
 SURE_BURSTS = 12  # fewer matched bursts than this are too few for the bootstrap to measure their spread: weak
@@ -161,6 +164,15 @@ class Activity:
         inside = (i >= 0) & (after_prev <= 0)
         nearer_prev = np.abs(after_prev) <= np.abs(before_next)
         return np.where(inside, 0.0, np.where(nearer_prev, after_prev, before_next))
+
+    def stretch_of(self, times: Floats) -> NDArray[np.intp]:
+        """The index of the interval each time lies in, or else the nearer of the two beside it."""
+        i = np.searchsorted(self.starts, times, side="right") - 1
+        last = len(self.starts) - 1
+        before, after = np.clip(i, 0, last), np.clip(i + 1, 0, last)
+        to_before = np.where(i >= 0, times - self.ends[before], np.inf)  # <= 0: inside it
+        to_after = np.where(i + 1 <= last, self.starts[after] - times, np.inf)
+        return np.where(to_before <= to_after, before, after)
 
     def photo_costs(self, local: Floats, offsets: Floats) -> Floats:
         """[photo, offset]: how far outside the intervals each camera photo falls (capped), plus,
@@ -264,7 +276,8 @@ def pairs_agree(activity: Activity, offset_s: float) -> bool:
 
 def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float = NOISE_REACH_S, step_s: float = 30.0) -> float:
     """How far from ``best_s`` an offset may lie whose timing cost (alike pairs left out) is within
-    ``VALLEY_PER_PHOTO_S`` per camera photo of the cheapest: the truncated cost takes the other
+    ``VALLEY_PER_PHOTO_S`` per camera photo of the cheapest (more where the other devices show the
+    stays thinly, ``thin_reference``): the truncated cost takes the other
     devices' active stretches for the stops, but the user stayed longer than either device shot,
     and where the camera shoots late in its stops and the phone early (or the reverse) every burst
     is pulled the same way, a bias a bootstrap over bursts cannot see (trips beside the family:
@@ -272,8 +285,28 @@ def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float
     grid of ``step_s``, plus a step."""
     grid = best_s + np.arange(-reach_s, reach_s + step_s / 2, step_s)
     cost = activity.with_pairs(None).cost(local, grid)
-    within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * len(local)]
+    within = grid[cost <= cost.min() + VALLEY_PER_PHOTO_S * thin_reference(activity, local, best_s) * len(local)]
     return float(min(np.max(np.abs(within - best_s)) + step_s, reach_s))  # the valley's edge lies within a step beyond
+
+
+def thin_reference(activity: Activity, local: Floats, offset_s: float) -> float:
+    """How much wider the valley is where the other devices show the stays the camera shot in
+    thinly: a stay known by one or two photos (a phone shooting once on arriving) tells when the user
+    was there, not how long they stayed, and the camera's photos around it are pulled toward it by
+    the unseen rest of the stay, all the same way. ``THICK_MOMENTS`` over the moments
+    (``SHOT_GAP_S``) of the active stretch each camera photo falls in or beside at ``offset_s``
+    (within ``TOLERANCE_S``), on average over those photos; at least 1. On 200 generated trips a
+    shape (tests/helpers/trip_family.py): the true offset cost up to 173 s a camera photo more than
+    the cheapest with a sparse phone (two moments a stretch), up to 48 s with a dense one (six)."""
+    if not len(activity.starts) or not len(local):
+        return 1.0
+    moment = np.concatenate([[True], np.diff(activity.times) > SHOT_GAP_S])
+    moments = np.bincount(np.searchsorted(activity.starts, activity.times[moment], side="right") - 1, minlength=len(activity.starts))
+    shifted = np.asarray(local, dtype=np.float64) - offset_s
+    near = np.abs(activity.residual(shifted)) <= TOLERANCE_S
+    if not near.any():
+        return 1.0
+    return max(1.0, THICK_MOMENTS / float(np.mean(moments[activity.stretch_of(shifted[near])])))
 
 
 def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:

@@ -99,6 +99,31 @@ def test_a_burst_alike_by_chance_to_one_phone_photo_is_one_coincidence():
     assert independent_pairs(frames, phone) == 1 and independent_pairs(frames + [0, 900, 1800], phone + [0, 900, 1800]) == 3
 
 
+def test_a_phone_that_shows_its_stays_thinly_widens_the_valley():
+    """A sparse phone on a driving trip (seed 355 of its shape, among 1,000 trips a shape): it shot
+    once or twice a stop, mostly on arriving, so the camera's photos after those moments pulled the
+    best offset 9.7 minutes early, all the same way, while the timing's valley said +- 7 min, and a
+    photo taken from the car 100 s after leaving a stop was written at that stop, 1.25 km from where
+    it was taken, with 0.8 km stated. The valley now widens by how thinly the other devices show
+    the stays the camera shot in (bursts.thin_reference: here 1.7 times): the clock's true offset
+    lies within its spread, and no photo is written beyond its radius."""
+    from geor.engine.placement.bursts import Activity, thin_reference
+
+    shape = next(s for s in SHAPES if s.name == "home time, minutes fast, driving, sparse phone")
+    trip = make_trip(shape, 355)
+    clock, found = placed(trip)
+    assert clock.offset_s is not None and clock.strength != "strong"
+    assert clock.strength == "weak" or abs(clock.offset_s - shape.camera_offset_s) <= clock.uncertainty_s
+    assert not [(pid, error, radius) for pid, (stage, error, radius) in found.items() if stage == Stage.DECIDED and error > radius]
+    camera = np.array([10.0, 400.0, 5020.0, 5900.0])  # at the clock it reads, 300 s fast
+    one_photo_stays = Activity.of(np.array([0.0, 5000.0]), join_s=600)
+    dense_stays = Activity.of(np.concatenate([np.arange(0.0, 1200.0, 200.0), 5000 + np.arange(0.0, 1200.0, 200.0)]), join_s=600)
+    burst_stays = Activity.of(np.array([0.0, 1.0, 2.0, 5000.0, 5003.0]), join_s=600)  # frames seconds apart: one moment
+    assert thin_reference(one_photo_stays, camera, 300.0) == 5.0 and thin_reference(burst_stays, camera, 300.0) == 5.0
+    assert thin_reference(dense_stays, camera, 300.0) == 1.0
+    assert thin_reference(dense_stays, camera, 20_000.0) == 1.0  # no camera photo near a stretch: nothing to widen
+
+
 def test_a_bias_every_burst_shares_widens_the_spread_instead_of_writing_photos_wrong():
     """The camera shoots only in the second half of each stop, the phone throughout: the timing pulls
     every burst the same way (5-15 minutes), which a bootstrap over bursts cannot see; the spread
