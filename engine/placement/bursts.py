@@ -155,15 +155,8 @@ class Activity:
 
     def residual(self, times: Floats) -> Floats:
         """Signed distance of each time to the nearest interval (0 inside; negative: before it)."""
-        i = np.searchsorted(self.starts, times, side="right") - 1
-        last = len(self.starts) - 1
-        prev_end = self.ends[np.clip(i, 0, last)]
-        next_start = self.starts[np.clip(i + 1, 0, last)]
-        after_prev = np.where(i >= 0, times - prev_end, np.inf)  # > 0: past the interval that began before
-        before_next = np.where(i + 1 <= last, times - next_start, -np.inf)  # < 0: ahead of the next one
-        inside = (i >= 0) & (after_prev <= 0)
-        nearer_prev = np.abs(after_prev) <= np.abs(before_next)
-        return np.where(inside, 0.0, np.where(nearer_prev, after_prev, before_next))
+        k = self.stretch_of(times)
+        return np.minimum(times - self.starts[k], 0.0) + np.maximum(times - self.ends[k], 0.0)
 
     def stretch_of(self, times: Floats) -> NDArray[np.intp]:
         """The index of the interval each time lies in, or else the nearer of the two beside it."""
