@@ -45,7 +45,7 @@ PAIR_CAP_S = 180.0  # a camera photo that looks like a reference photo was shot 
 PAIR_WEIGHT = 2.0  # ... and an offset that puts them further apart costs as much as this many photos outside every interval
 CHUNK_CELLS = 1_000_000  # photos x offsets judged at once (a cost array of 8 MB and its temporaries)
 VALLEY_PER_PHOTO_S = 90.0  # timing costs this much more per camera photo than the cheapest offset's: as likely (valley_s)
-THICK_MOMENTS = 5.0  # ... where the other devices' stretches hold this many moments each on average; more where fewer (thin_reference)
+THICK_MOMENTS = 10.0  # ... where the other devices' stretches hold this many moments each on average; more where fewer (thin_reference)
 SHOT_GAP_S = 15.0  # ... a moment: photos each within this of the previous (a burst of the shutter)
 MIN_PAIRS = 3  # independent alike pairs that, agreeing with the timing, make its bootstrap spread the clock's (pairs_agree)
 #: Frames of one device this close (seconds, each to the next) are one moment, a burst: alike pairs from one moment are one coincidence.
@@ -285,21 +285,25 @@ def valley_s(local: Floats, activity: Activity, best_s: float, *, reach_s: float
 def thin_reference(activity: Activity, local: Floats, offset_s: float) -> float:
     """How much wider the valley is where the other devices show the stays the camera shot in
     thinly: a stay known by one or two photos (a phone shooting once on arriving) tells when the user
-    was there, not how long they stayed, and the camera's photos around it are pulled toward it by
-    the unseen rest of the stay, all the same way. ``THICK_MOMENTS`` over the moments
-    (``SHOT_GAP_S``) of the active stretch each camera photo falls in or beside at ``offset_s``
-    (within ``TOLERANCE_S``), on average over those photos; at least 1. On 200 generated trips a
-    shape (tests/helpers/trip_family.py): the true offset cost up to 173 s a camera photo more than
-    the cheapest with a sparse phone (two moments a stretch), up to 48 s with a dense one (six)."""
+    was there, not how long they stayed, and the camera's photos after them are pulled toward them by
+    the unseen rest of the stay, all the same way. Of the camera photos within ``COST_CAP_S`` of an
+    active stretch at ``offset_s``: ``THICK_MOMENTS`` over the moments (``SHOT_GAP_S``) their
+    stretches hold on average, at least 1, and only in the share of them that fall outside their
+    stretch (a phone shooting on arriving and on leaving shows the whole stay, however few its
+    photos, and the camera's photos lie between). On 200 generated trips a shape
+    (tests/helpers/trip_family.py): the true offset cost up to 173 s a camera photo more than the
+    cheapest with a sparse phone (two moments a stretch), up to 48 s with a dense one (six)."""
     if not len(activity.starts) or not len(local):
         return 1.0
     moment = np.concatenate([[True], np.diff(activity.times) > SHOT_GAP_S])
     moments = np.bincount(np.searchsorted(activity.starts, activity.times[moment], side="right") - 1, minlength=len(activity.starts))
     shifted = np.asarray(local, dtype=np.float64) - offset_s
-    near = np.abs(activity.residual(shifted)) <= TOLERANCE_S
+    apart = np.abs(activity.residual(shifted))
+    near = apart < COST_CAP_S
     if not near.any():
         return 1.0
-    return max(1.0, THICK_MOMENTS / float(np.mean(moments[activity.stretch_of(shifted[near])])))
+    thin = max(1.0, THICK_MOMENTS / float(np.mean(moments[activity.stretch_of(shifted[near])])))
+    return 1.0 + (thin - 1.0) * float(np.mean(apart[near] > 0))
 
 
 def spread_s(local: Floats, burst_of: NDArray[np.int64], activity: Activity, offset_s: float) -> float:

@@ -117,11 +117,13 @@ def test_a_phone_that_shows_its_stays_thinly_widens_the_valley():
     assert not [(pid, error, radius) for pid, (stage, error, radius) in found.items() if stage == Stage.DECIDED and error > radius]
     camera = np.array([10.0, 400.0, 5020.0, 5900.0])  # at the clock it reads, 300 s fast
     one_photo_stays = Activity.of(np.array([0.0, 5000.0]), join_s=600)
-    dense_stays = Activity.of(np.concatenate([np.arange(0.0, 1200.0, 200.0), 5000 + np.arange(0.0, 1200.0, 200.0)]), join_s=600)
     burst_stays = Activity.of(np.array([0.0, 1.0, 2.0, 5000.0, 5003.0]), join_s=600)  # frames seconds apart: one moment
-    assert thin_reference(one_photo_stays, camera, 300.0) == 5.0 and thin_reference(burst_stays, camera, 300.0) == 5.0
-    assert thin_reference(dense_stays, camera, 300.0) == 1.0
-    assert thin_reference(dense_stays, camera, 20_000.0) == 1.0  # no camera photo near a stretch: nothing to widen
+    assert thin_reference(one_photo_stays, camera, 300.0) == 10.0 and thin_reference(burst_stays, camera, 300.0) == 10.0
+    arriving_and_leaving = Activity.of(np.array([-400.0, 500.0, 4600.0, 5700.0]), join_s=1200)  # the camera's photos between
+    assert thin_reference(arriving_and_leaving, camera, 300.0) == 1.0
+    dense_stays = Activity.of(np.concatenate([np.arange(0.0, 1200.0, 200.0), 5000 + np.arange(0.0, 1200.0, 200.0)]), join_s=600)
+    assert 1.0 < thin_reference(dense_stays, camera, 300.0) < 1.5  # six moments a stretch, half the photos outside
+    assert thin_reference(one_photo_stays, camera, 20_000.0) == 1.0  # no camera photo near a stretch: nothing to widen
 
 
 def test_a_bias_every_burst_shares_widens_the_spread_instead_of_writing_photos_wrong():
