@@ -65,7 +65,7 @@ STRONG_WIDTH_S = 120.0  # a clock is strong only when every offset within the no
 # of the camera-late shape (886 s off, said +- 870 s; 623 s, said +- 550 s). On 1,000 more a shape (with rival_margin and
 # the valley of each part of a changed clock): no strong clock or part more than 2 min off; 4 photos in 3 trips beyond their
 # radius, each from a bounded clock outside its spread (a sparse phone's, two camera-late ones'); with independent_pairs and
-# thin_reference 1 (a camera-late one's: its clock 10 min off, said +- 9): README, "generated trip family".
+# thin_reference none: README, "generated trip family".
 SPREAD_SAFETY = 2.0
 SPREAD_FLOOR_S = 60.0
 SURE_BURSTS = 12  # fewer matched bursts than this are too few for the bootstrap to measure their spread: weak
