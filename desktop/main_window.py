@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geor.engine.photos.formats import MEDIA_SUFFIXES
 from geor.engine.pipeline.review_session import CannotApply, ReviewAction, ReviewSession, undone_words, written_words
 from geor.engine.pipeline.vocabulary import Stage, Step, Verdict
 
@@ -46,6 +47,10 @@ from .photo_table import FILTERS, PHOTO, PhotoTableModel
 from .settings import AppSettings, save_settings
 from .thumbnails import PreviewLoader, ThumbnailCache
 from .workers import TaskRunner, shared_geocoder
+
+#: The file dialog's filter: every photo and video a job reads (RAW and videos too), either case.
+MEDIA_FILTER = ("Photos and videos (" + " ".join(f"*{suffix} *{suffix.upper()}" for suffix in sorted(MEDIA_SUFFIXES))
+                + ");;All files (*)")
 
 
 class FileOpenForwarder(QObject):
@@ -341,7 +346,7 @@ class MainWindow(QMainWindow):
             self.add_paths([Path(folder)])
 
     def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.heic *.heif *.webp *.dng);;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", MEDIA_FILTER)
         if files:
             self.add_paths([Path(f) for f in files])
 

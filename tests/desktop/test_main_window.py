@@ -364,3 +364,16 @@ def test_a_scene_is_asked_about_once_and_one_photo_on_request(qtbot, make_window
     assert answers() == 4 and views_by_name(window)[one].model is not None
     assert all("pooled" in v.evidence for name, v in views_by_name(window).items() if name != one)  # the others keep theirs
     assert window.statusBar().currentMessage().startswith("The model placed 1 of 1 photo")
+
+
+def test_the_add_photos_dialog_offers_every_file_a_job_reads():
+    """The dialog's filter (it listed eight photo formats, so a camera's CR3s, NEFs, JXLs and videos were hidden)."""
+    from fnmatch import fnmatchcase
+
+    from geor.desktop.main_window import MEDIA_FILTER
+
+    patterns = MEDIA_FILTER.split(";;")[0].partition("(")[2].rstrip(")").split()
+    for name in ("IMG_0001.CR3", "DSC_0001.NEF", "_DSC0001.ARW", "IMG_0001.HEIC", "export.jxl", "P1000001.RW2", "C0001.MP4", "00001.MTS",
+                 "IMG_0001.jpg", "GOPR0001.GPR"):
+        assert any(fnmatchcase(name, pattern) for pattern in patterns), name
+    assert not any(fnmatchcase(name, pattern) for pattern in patterns for name in ("notes.txt", "track.gpx"))
