@@ -3,7 +3,9 @@ rewrites its metadata, keeping everything else) or in an XMP sidecar beside it (
 originals we never touch, and AVCHD and AVI videos, which ExifTool cannot rewrite). HEIC/HEIF/AVIF are
 rewritten in place when heif_check.py proves nothing but the location changed (ExifTool's rewrite
 can drop bytes of the EXIF item no tag references: the corpus's Xiaomi HEIC loses 178 kB), else
-they get a sidecar with the reason. QuickTime/MP4 videos are written in place when the rewrite is
+they get a sidecar with the reason; so are JPEG XL photos (jxl_check.py: not one that holds the data
+rebuilding its original JPEG). A file with Content Credentials (content_credentials.py) is never
+rewritten: its position goes into a sidecar. QuickTime/MP4 videos are written in place when the rewrite is
 proven to keep their media data and every other tag (video_writer.py), else beside them.
 
 Videos are read (video_metadata.py) and placed like photos: anchors when they carry a position,
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from geor.engine.inference.images import VIDEO_SUFFIXES as VIDEO_FORMATS
 
-EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp",
+EMBEDDED = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff", ".png", ".webp", ".jxl",
             # the HEIF family: in place only where heif_check.py proves the rewrite safe, else a sidecar
             ".heic", ".heif", ".hif", ".avif"}
 SIDECAR_ONLY = {
@@ -41,9 +43,9 @@ VIDEO_IN_PLACE = {".mov", ".mp4", ".m4v", ".3gp", ".3g2"}
 MEDIA_SUFFIXES = PHOTO_SUFFIXES | VIDEO_SUFFIXES
 #: What else cameras and phones put beside their photos: videos in containers Geo-R does not read
 #: (professional and cinema cameras', 360-degree cameras', older SD camcorders' MPEG-2 MOD/TOD with
-#: their MOI, compact cameras' MPEG-1, DV), low-resolution copies and thumbnails, voice memos. Not
-#: geotagged; the scan says how many it left alone.
-CAMERA_NOT_PHOTOS = {".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav", ".mod", ".tod", ".moi", ".mpg", ".dv"}
+#: their MOI, compact cameras' MPEG-1, DV), low-resolution copies and thumbnails, voice memos, phones'
+#: GIF animations. Not geotagged; the scan says how many it left alone.
+CAMERA_NOT_PHOTOS = {".mxf", ".crm", ".r3d", ".braw", ".insv", ".360", ".lrv", ".thm", ".wav", ".mod", ".tod", ".moi", ".mpg", ".dv", ".gif"}
 
 
 def is_photo(path: Path) -> bool:

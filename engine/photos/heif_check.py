@@ -1,5 +1,6 @@
-"""What a HEIC/HEIF/AVIF rewrite must prove, beyond every photo's tag-by-tag check, to be used in
-place (else the position goes into a sidecar, with the reason):
+"""What a HEIC/HEIF/AVIF rewrite (and a JPEG XL's, after jxl_check.py's refusals) must prove,
+beyond every photo's tag-by-tag check, to be used in place (else the position goes into a sidecar,
+with the reason):
 
 * the image data is byte for byte the same: ExifTool's hash of every image item (``ImageDataHash``)
   is unchanged;

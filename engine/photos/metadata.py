@@ -348,6 +348,8 @@ def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[s
         rows = []
     metadata = [k for k in rows[0] if k.split(":")[0] not in ("SourceFile", "ExifTool", "System", "File", "Composite")] if rows else []
     mime = str(rows[0].get("File:MIMEType", "")) if rows else ""
+    if rows and "ExifTool:Error" not in rows[0] and rows[0].get("File:FileType") == "JXL Codestream" and rows[0].get("File:ImageWidth"):
+        return {}, {}  # a bare JPEG XL codestream: an image with no place for metadata (no time, no camera)
     if not rows or "ExifTool:Error" in rows[0] or not mime.startswith("image/") or not metadata:
         raise exiv2_error from None  # a text file named .jpg, a JPEG header and garbage: no photo to read
     values = {_EXIFTOOL_KEYS[k]: v for k, v in rows[0].items() if k in _EXIFTOOL_KEYS}

@@ -40,11 +40,14 @@ from typing import Any
 
 from geor.engine.errors import UserError
 
+from .content_credentials import REASON as SIGNED_REASON
+from .content_credentials import has_content_credentials
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
 from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stray_pointers, write_quiet_copy
+from .jxl_check import JPEG_XL, jxl_refusal, wrapping_tags
 from .minor_errors import only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
@@ -69,6 +72,9 @@ SCRATCH_LEFT_BEHIND_S = 86400.0
 #: Formats whose EXIF sits in the file as it is, so ExifTool's offsets are file positions (PNG
 #: and WebP may hold it encoded or compressed in a chunk: their embedded images are compared by size).
 RAW_OFFSET_FORMATS = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}
+#: Formats whose image data is proven by ExifTool's hash of it (ImageDataHash) and whose metadata
+#: blocks may not lose bytes (heif_check.py): a refused rewrite gives a sidecar.
+PROVEN_BY_IMAGE_HASH = HEIF_FAMILY | JPEG_XL
 #: Warnings by which ExifTool says a JPEG's image data is cut short or broken.
 DAMAGED_JPEG = ("JPEG format error", "Corrupted JPEG", "JPEG EOI marker not found")
 #: An 8 x 8 grey JPEG (Pillow's), which each new ExifTool process writes a position and place names
@@ -94,6 +100,12 @@ class InPlaceRefused(PhotoWriteError):
         super().__init__(message)
         self.why = why
         self.had_position = had_position
+
+
+class MustStayAsItIs(InPlaceRefused):
+    """A refusal about the file itself, whatever its format: a signature covers its bytes (Content
+    Credentials), or a rewrite would break what rebuilds another file from it (a JPEG XL's JPEG
+    reconstruction data). Its position goes into a sidecar."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +344,8 @@ class PhotoWriter:
         try:
             return self._make_new(request)
         except InPlaceRefused as exc:
-            if request.sidecar or exc.had_position or Path(request.photo).suffix.lower() not in HEIF_FAMILY | VIDEO_IN_PLACE:
+            if request.sidecar or exc.had_position or not (isinstance(exc, MustStayAsItIs) or Path(request.photo).suffix.lower() in
+                                                           PROVEN_BY_IMAGE_HASH | VIDEO_IN_PLACE):
                 raise
             prepared = self._make_new(dataclasses.replace(request, sidecar=True))
             note = f"in a sidecar: in place, {exc.why}"
@@ -402,6 +415,8 @@ class PhotoWriter:
                 raise PhotoWriteError(f"not a file ExifTool can read ({existing.get('ExifTool:Error')}); original untouched")
             if has_video_position(existing) and not (request.overwrite or request.own_position):
                 raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
+            if has_content_credentials(existing):
+                raise VideoWriteRefused(SIGNED_REASON)
             before = media_facts(session, source)
             choices = name_choices(existing, request.location, iptc_capable=False, overwrite=request.overwrite or request.own_names)
             for k, choice in enumerate(choices):  # names in its XMP; without them when that rewrite would change anything else
@@ -490,6 +505,11 @@ class PhotoWriter:
         had_position = _has_position(existing, group)
         if had_position and not (request.overwrite or request.own_position):
             raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
+        must_stay = (SIGNED_REASON if not in_sidecar and has_content_credentials(existing) else
+                     jxl_refusal(original) if original is not None and target.suffix.lower() in JPEG_XL else None)
+        if must_stay is not None:
+            raise MustStayAsItIs(f"not written: {must_stay}; original untouched (--sidecar records the position beside it)", must_stay,
+                                 had_position=had_position)
         damage = [w for w in _warnings(existing) if any(sign in w for sign in DAMAGED_JPEG)]
         cut = original is not None and original.startswith(SOI) and scan is None  # a JPEG whose image data ends early
         if not in_sidecar and (damage or cut):
@@ -605,12 +625,15 @@ class PhotoWriter:
                 lost = _readback(attempt, after)
                 problems = (lost + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
-                                HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()))
+                                HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
-                if not problems and source is not None and target.suffix.lower() in HEIF_FAMILY:
+                if not problems and source is not None and target.suffix.lower() in PROVEN_BY_IMAGE_HASH:
                     problems = heif_problems(session, source, temp)
-                if not problems and minor is not None and not (scan is not None and decoded_headers(data) == decoded_headers(original or b"")):
-                    problems = pixel_problems(original or b"", data)  # (a JPEG whose image data and decoding headers are the same bytes is proven)
+                # a JPEG whose image data and decoding headers are the same bytes is proven, and so is a JPEG XL
+                # (its codestream, which ExifTool's hash covers, holds all that decodes it)
+                proven = (scan is not None and decoded_headers(data) == decoded_headers(original or b"")) or target.suffix.lower() in JPEG_XL
+                if not problems and minor is not None and not proven:
+                    problems = pixel_problems(original or b"", data)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
