@@ -26,6 +26,9 @@ def resource(name: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     from geor.engine import __version__
+    from geor.engine.blas_threads import one_blas_thread
+
+    one_blas_thread()
 
     parser = argparse.ArgumentParser(prog="geor-desktop", description="Geo-R: place photos on the map, review, write GPS into them.")
     parser.add_argument("paths", nargs="*", type=Path, metavar="FOLDER_OR_PHOTO", help="folders or photos to open as jobs")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from geor.engine import __version__
+from geor.engine.blas_threads import one_blas_thread
 from geor.engine.errors import UserError, user_message
 
 from . import cor, distance, evaluate, geocoder, models, predict, tag, where
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    one_blas_thread()
     return run_command(build_parser(), argv)
 
 
