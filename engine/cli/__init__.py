@@ -10,6 +10,7 @@ traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -45,7 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     one_blas_thread()
-    return run_command(build_parser(), argv)
+    code = run_command(build_parser(), argv)
+    if argv is None:  # the program itself (the console script), about to exit
+        # Its exit would run the cyclic garbage collector over every object numba, numpy and the
+        # region pack made, 0.2-0.35 s of a 1.1 s `geor where`; frozen, they are left to the process's
+        # end (objects are still released; files and the job store are closed by the commands).
+        gc.freeze()
+    return code
 
 
 def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:

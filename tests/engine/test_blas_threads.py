@@ -25,3 +25,4 @@ def test_the_geor_command_keeps_blas_to_one_thread_unless_told(users, expected):
         env["OPENBLAS_NUM_THREADS"] = users
     out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == expected
+
