@@ -346,7 +346,8 @@ class MainWindow(QMainWindow):
             self.add_paths([Path(folder)])
 
     def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", MEDIA_FILTER)
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", MEDIA_FILTER,
+                                                options=QFileDialog.Option.HideNameFilterDetails)  # (a pattern per suffix and case: over a hundred)
         if files:
             self.add_paths([Path(f) for f in files])
 
