@@ -193,6 +193,8 @@ WHERE_THE_TIME_GOES = r"""
 import json, resource, sys, time
 from pathlib import Path
 started = float(sys.argv[3])
+from geor.engine.blas_threads import one_blas_thread
+one_blas_thread()  # as `geor` does at its start, before numpy loads
 import geor.engine.photos.exiftool as exiftool
 commands = {}
 run = exiftool.ExifToolSession.run
@@ -220,6 +222,8 @@ finally:
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"started": started, "marks": marks, "ended": time.time(), "python_cpu": time.process_time(),
                   "exiftool_cpu": children.ru_utime + children.ru_stime, "commands": commands}))
+import gc
+gc.freeze()  # as `geor` does before its exit (engine/cli: main)
 """
 
 
