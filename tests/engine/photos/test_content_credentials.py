@@ -17,6 +17,7 @@ from geor.engine.photos.content_credentials import has_content_credentials
 from geor.engine.photos.exiftool import ExifToolSession, find_exiftool
 
 from ...helpers import exiftool_oracle as oracle
+from ...helpers.sidecar_writes import written_beside
 
 pytestmark = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge the writes (CI installs Debian's)")
 SIGNED = Path(__file__).parent / "c2pa"
@@ -34,14 +35,8 @@ def test_the_manifests_are_recognised_in_exiftools_reading():
 
 @pytest.mark.parametrize("name", ["c2pa-rs-CA.jpg", "c2pa-rs-cloud.jpg", "c2pa-rs-dashinit.mp4"])
 def test_a_signed_file_keeps_every_byte_and_its_position_goes_beside_it(tmp_path, name):
-    photo = tmp_path / f"IMG_0001{Path(name).suffix}"
-    shutil.copy(SIGNED / name, photo)
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=PLACE))
-    assert result.created and result.target == tmp_path / "IMG_0001.xmp"
+    result = written_beside(tmp_path, SIGNED / name, f"IMG_0001{Path(name).suffix}", PLACE)
     assert any("Content Credentials" in note for note in result.notes), result.notes
-    assert photo.read_bytes() == (SIGNED / name).read_bytes()
-    assert oracle.gps(result.target)[:2] == pytest.approx((PLACE.lat, PLACE.lon), abs=1e-7)
 
 
 def test_a_signed_photo_with_its_own_position_is_not_overwritten_anywhere(tmp_path):

@@ -12,6 +12,7 @@ from geor.engine.photos import Location, PhotoWriter, WriteRequest, restore_orig
 
 from ...helpers import exiftool_oracle as oracle
 from ...helpers.photo_files import pixels
+from ...helpers.sidecar_writes import written_beside
 
 pytestmark = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge the writes (CI installs Debian's)")
 HEIF = Path(__file__).parent / "heif"
@@ -39,12 +40,5 @@ def test_a_heif_is_written_in_place_and_nothing_else_changes(tmp_path, name, ove
 
 
 def test_a_truncated_heif_gets_a_sidecar_with_the_reason(tmp_path):
-    photo = tmp_path / "IMG_0001.hif"
-    shutil.copy(HEIF / "pillow-heif-canon-eos1dx3-truncated.hif", photo)
-    original = photo.read_bytes()
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=PLACE))
-    assert result.created and result.target == tmp_path / "IMG_0001.xmp"
+    result = written_beside(tmp_path, HEIF / "pillow-heif-canon-eos1dx3-truncated.hif", "IMG_0001.hif", PLACE)
     assert any(note.startswith("in a sidecar: in place, ExifTool will not rewrite it") for note in result.notes), result.notes
-    assert photo.read_bytes() == original
-    assert oracle.gps(result.target)[:2] == pytest.approx((PLACE.lat, PLACE.lon), abs=1e-7)

@@ -19,6 +19,7 @@ from geor.engine.photos.formats import is_photo
 from geor.engine.photos.jxl_check import top_level_boxes
 
 from ...helpers import exiftool_oracle as oracle
+from ...helpers.sidecar_writes import written_beside
 
 pytestmark = pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge the writes (CI installs Debian's)")
 JXL = Path(__file__).parent / "jxl"
@@ -96,27 +97,16 @@ def test_a_jxl_is_written_in_place_and_nothing_else_changes(tmp_path, bare):
 
 @needs_djxl
 def test_jpeg_reconstruction_data_keeps_the_file_whole_and_the_position_goes_beside_it(tmp_path):
-    photo = tmp_path / "IMG_0001.jxl"
-    shutil.copy(JXL / "libjxl-1x1_exif_xmp.jxl", photo)
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=PLACE))
-    assert result.created and result.target == tmp_path / "IMG_0001.xmp"
+    result = written_beside(tmp_path, JXL / "libjxl-1x1_exif_xmp.jxl", "IMG_0001.jxl", PLACE)
     assert any("rebuilds its original JPEG byte for byte" in note for note in result.notes), result.notes
-    assert photo.read_bytes() == (JXL / "libjxl-1x1_exif_xmp.jxl").read_bytes()
-    assert oracle.gps(result.target)[:2] == pytest.approx((PLACE.lat, PLACE.lon), abs=1e-7)
-    rebuilt = tmp_path / "rebuilt.jpg"
+    photo, rebuilt = tmp_path / "IMG_0001.jxl", tmp_path / "rebuilt.jpg"
     subprocess.run([DJXL, str(photo), str(rebuilt)], check=True, capture_output=True)
     assert rebuilt.read_bytes() == (JXL / "libjxl-1x1_exif_xmp.jpg").read_bytes()
 
 
 def test_brotli_compressed_metadata_keeps_the_file_whole(tmp_path):
-    photo = tmp_path / "IMG_0002.jxl"
-    shutil.copy(JXL / "exiftool-JXL2.jxl", photo)
-    with PhotoWriter(tmp_path) as writer:
-        result = writer.write(WriteRequest(photo=photo, location=PLACE))
-    assert result.created and result.target == tmp_path / "IMG_0002.xmp"
+    result = written_beside(tmp_path, JXL / "exiftool-JXL2.jxl", "IMG_0002.jxl", PLACE)
     assert any("Brotli-compressed" in note for note in result.notes), result.notes
-    assert photo.read_bytes() == (JXL / "exiftool-JXL2.jxl").read_bytes()
 
 
 @needs_djxl
