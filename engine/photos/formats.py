@@ -27,8 +27,9 @@ SIDECAR_ONLY = {
     ".cr2", ".cr3", ".crw", ".ciff", ".nef", ".nrw", ".arw", ".arq", ".srf", ".sr2", ".dng", ".raf", ".orf", ".ori", ".rw2",
     ".raw", ".pef", ".srw", ".x3f", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".k25", ".mef", ".mos", ".mrw", ".rwl",
     ".gpr", ".cs1", ".rwz",
-    # stills in containers Geo-R never rewrites: Lytro light fields, Sony DSC-F1, stereo and 360-degree JPEGs
-    ".lfp", ".pmp", ".jps", ".insp",
+    # stills in containers Geo-R never rewrites: Lytro light fields, Sony DSC-F1, stereo and 360-degree JPEGs,
+    # JPEG 2000 (archives' and digitisation masters, some cameras' and scanners' files)
+    ".lfp", ".pmp", ".jps", ".insp", ".jp2", ".jpf", ".jpx", ".jph", ".j2k", ".j2c",
 }
 #: Formats whose IPTC IIM block Geo-R writes (PNG and WebP have no standard place for one).
 IPTC_CAPABLE = {".jpg", ".jpeg", ".jpe", ".mpo", ".tif", ".tiff"}

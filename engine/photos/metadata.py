@@ -7,8 +7,10 @@ that is not valid UTF-8 is read as Latin-1, never a failed photo. A file exiv2 c
 
 The capture time is, in this order: EXIF DateTimeOriginal (+ SubSecTimeOriginal, +
 OffsetTimeOriginal), XMP's capture time with its time zone (exif:DateTimeOriginal,
-photoshop:DateCreated, xmp:CreateDate), EXIF CreateDate (DateTimeDigitized + OffsetTimeDigitized),
-and only then IFD0 ModifyDate (the last edit, often not the capture): a weak time the report flags.
+photoshop:DateCreated, xmp:CreateDate), IPTC IIM's Date Created + Time Created (without its zone:
+what news agencies' and picture desks' software keeps when it strips EXIF; the Metadata Working
+Group's mirror of DateTimeOriginal), EXIF CreateDate (DateTimeDigitized + OffsetTimeDigitized), and only
+then IFD0 ModifyDate (the last edit, often not the capture): a weak time the report flags.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ _EXIF_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})
 _XMP_TIME = re.compile(r"^\s*(\d{4})[-:](\d{2})[-:](\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 _OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
 _SUBSEC = re.compile(r"^\s*(\d{1,9})")
+_IPTC_DATE = re.compile(r"^\s*(\d{4})[-:]?(\d{2})[-:]?(\d{2})\s*$")
+_IPTC_TIME = re.compile(r"^\s*(\d{2}):?(\d{2}):?(\d{2})\s*(?:[+-]\d{2}:?\d{2})?\s*$")
 
 #: Where a capture time may come from, most trusted first: (name, time key, subsec key, offset key).
 EXIF_TIMES = (
@@ -48,6 +52,7 @@ EXIF_TIMES = (
     ("DateTimeOriginal", "Exif.Image.DateTimeOriginal", None, None),  # TIFF/EP and some RAW files keep it in IFD0
 )
 XMP_TIMES = ("Xmp.exif.DateTimeOriginal", "Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate")
+IPTC_DATE, IPTC_TIME = "Iptc.Application2.DateCreated", "Iptc.Application2.TimeCreated"
 LATER_EXIF_TIMES = (
     ("CreateDate", "Exif.Photo.DateTimeDigitized", "Exif.Photo.SubSecTimeDigitized", "Exif.Photo.OffsetTimeDigitized"),
     ("ModifyDate", "Exif.Image.DateTime", "Exif.Photo.SubSecTime", "Exif.Photo.OffsetTime"),
@@ -152,22 +157,22 @@ def read_metadata(path: Path) -> PhotoMetadata:
     except PermissionError:
         raise PhotoReadError("permission denied") from None
     except PhotoReadError as exc:
-        exif, xmp = _read_with_exiftool(path, exc)
+        exif, xmp, iptc = read_with_exiftool(path, exc)
         xmp_rejected = False
     else:
         try:
-            exif, xmp, _ = read_all(handle)
+            exif, xmp, iptc = read_all(handle)
             xmp_rejected = not xmp and _has_raw_xmp(handle)
         finally:
             handle.close()
     xmp = {**xmp, **sidecar_xmp(path)}
-    found = metadata_from(exif, xmp)
+    found = metadata_from(exif, xmp, iptc)
     if found.taken_at is None and xmp_rejected:  # exiv2 rejects some packets whole (DxO's, in a JPEG or PNG): ExifTool reads them
         try:
-            more_exif, more_xmp = _read_with_exiftool(path, PhotoReadError("no time"))
+            more_exif, more_xmp, more_iptc = read_with_exiftool(path, PhotoReadError("no time"))
         except PhotoReadError:
             return found
-        found = metadata_from({**more_exif, **exif}, {**more_xmp, **xmp})
+        found = metadata_from({**more_exif, **exif}, {**more_xmp, **xmp}, {**more_iptc, **iptc})
     return found
 
 
@@ -194,8 +199,8 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def metadata_from(exif: dict[str, Any], xmp: dict[str, Any]) -> PhotoMetadata:
-    """PhotoMetadata from exiv2-keyed EXIF and XMP dictionaries."""
+def metadata_from(exif: dict[str, Any], xmp: dict[str, Any], iptc: dict[str, Any] | None = None) -> PhotoMetadata:
+    """PhotoMetadata from exiv2-keyed EXIF, XMP and IPTC dictionaries."""
     gps, problem = None, None
     try:
         gps = parse_exif_gps(exif)
@@ -209,7 +214,7 @@ def metadata_from(exif: dict[str, Any], xmp: dict[str, Any]) -> PhotoMetadata:
         gps = None if problem else gps
     camera = " ".join(_text(exif.get(k)) for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
     camera = " ".join(camera.split())
-    taken_at, offset, source = capture_time(exif, xmp)
+    taken_at, offset, source = capture_time(exif, xmp, iptc)
     gps_time = fix_time(exif, parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp), problem)
     return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source,
                          gps_time=gps_time, gps_accuracy_m=parse_gps_accuracy(exif) if gps else None)
@@ -233,7 +238,8 @@ def fix_time(exif: dict[str, Any], when: dt.datetime | None, position_problem: s
     return when
 
 
-def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:
+def capture_time(exif: dict[str, Any], xmp: dict[str, Any],
+                 iptc: dict[str, Any] | None = None) -> tuple[dt.datetime | None, dt.timedelta | None, str | None]:
     """(local time, UTC offset, source tag) by the order in the module docstring. A capture time
     (DateTimeOriginal, CreateDate) without its own offset tag takes another of the three: cameras
     write the same zone into all they write (some only OffsetTime). ModifyDate keeps its own."""
@@ -247,6 +253,9 @@ def capture_time(exif: dict[str, Any], xmp: dict[str, Any]) -> tuple[dt.datetime
         found_xmp = _xmp_time(xmp.get(key))
         if found_xmp is not None:
             return found_xmp[0], found_xmp[1], f"XMP {key.split('.', 1)[1].replace('.', ':')}"
+    found_iptc = _iptc_time((iptc or {}).get(IPTC_DATE), (iptc or {}).get(IPTC_TIME))
+    if found_iptc is not None:
+        return found_iptc, None, "IPTC DateCreated"
     for name, key, subsec, offset in LATER_EXIF_TIMES:
         found = _exif_time(exif.get(key), exif.get(subsec))
         if found is not None:
@@ -295,6 +304,23 @@ def _xmp_time(value: object) -> tuple[dt.datetime, dt.timedelta | None] | None:
     return when, offset
 
 
+def _iptc_time(date: object, time: object) -> dt.datetime | None:
+    """IPTC IIM's Date Created (CCYYMMDD; exiv2 spells it 2020-07-23, ExifTool 2020:07:23) and Time
+    Created (HHMMSS+HHMM): a capture time only with both, and not at midnight sharp, which picture
+    desks' software writes for "the time is not known". Its zone is not taken: software that copies
+    a camera's zoneless time into IPTC adds its own computer's zone or +00:00 (the corpus: a Death
+    Valley photo at +00:00, others at the editor's -05:00 or -07:00), and a zone would make the
+    clock "declared"."""
+    date, time = (v[0] if isinstance(v, list) and v else v for v in (date, time))
+    day, moment = _IPTC_DATE.match(_text(date)), _IPTC_TIME.match(_text(time))
+    if day is None or moment is None or moment.group(1, 2, 3) == ("00", "00", "00"):
+        return None
+    try:
+        return dt.datetime(*map(int, day.groups()), *map(int, moment.group(1, 2, 3)))
+    except ValueError:
+        return None
+
+
 def _offset(text: object) -> dt.timedelta | None:
     if not isinstance(text, str):
         return None
@@ -321,7 +347,7 @@ _EXIFTOOL_KEYS = {
     "XMP-exif:GPSTimeStamp": "Xmp.exif.GPSTimeStamp",
     "XMP-exif:DateTimeOriginal": "Xmp.exif.DateTimeOriginal", "XMP-photoshop:DateCreated": "Xmp.photoshop.DateCreated",
     "XMP-xmp:CreateDate": "Xmp.xmp.CreateDate", "XMP-exif:GPSLatitude": "Xmp.exif.GPSLatitude",
-    "XMP-exif:GPSLongitude": "Xmp.exif.GPSLongitude",
+    "XMP-exif:GPSLongitude": "Xmp.exif.GPSLongitude", "IPTC:DateCreated": IPTC_DATE, "IPTC:TimeCreated": IPTC_TIME,
 }
 
 
@@ -330,8 +356,8 @@ _ANY_GROUP_KEYS = (("DateTimeOriginal", "Exif.Photo.DateTimeOriginal"), ("Make",
 _NOT_CAMERA_GROUPS = ("File:", "System:", "Composite:", "XMP", "ExifTool:Warning", "ExifTool:Error")
 
 
-def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[str, Any], dict[str, Any]]:
-    """EXIF and XMP (exiv2 keys) of a file exiv2 could not open, read by ExifTool in its raw
+def read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """EXIF, XMP and IPTC (exiv2 keys) of a file exiv2 could not open, read by ExifTool in its raw
     spellings (``-n``: rationals as exiv2 writes them would need ``-b``, so numbers are converted
     back); re-raises exiv2's error when ExifTool cannot read the file either."""
     from .exiftool import ExifToolMissing, find_exiftool
@@ -349,7 +375,7 @@ def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[s
     metadata = [k for k in rows[0] if k.split(":")[0] not in ("SourceFile", "ExifTool", "System", "File", "Composite")] if rows else []
     mime = str(rows[0].get("File:MIMEType", "")) if rows else ""
     if rows and "ExifTool:Error" not in rows[0] and rows[0].get("File:FileType") == "JXL Codestream" and rows[0].get("File:ImageWidth"):
-        return {}, {}  # a bare JPEG XL codestream: an image with no place for metadata (no time, no camera)
+        return {}, {}, {}  # a bare JPEG XL codestream: an image with no place for metadata (no time, no camera)
     if not rows or "ExifTool:Error" in rows[0] or not mime.startswith("image/") or not metadata:
         raise exiv2_error from None  # a text file named .jpg, a JPEG header and garbage: no photo to read
     values = {_EXIFTOOL_KEYS[k]: v for k, v in rows[0].items() if k in _EXIFTOOL_KEYS}
@@ -363,9 +389,10 @@ def _read_with_exiftool(path: Path, exiv2_error: PhotoReadError) -> tuple[dict[s
         values["Exif.Photo.OffsetTimeOriginal"] = "+00:00" if zone.group(1) == "Z" else zone.group(1)
     exif: dict[str, Any] = {}
     xmp: dict[str, Any] = {}
+    iptc: dict[str, Any] = {}
     for key, value in values.items():
-        (exif if key.startswith("Exif.") else xmp)[key] = _as_exiv2(key, value)
-    return exif, xmp
+        (exif if key.startswith("Exif.") else iptc if key.startswith("Iptc.") else xmp)[key] = _as_exiv2(key, value)
+    return exif, xmp, iptc
 
 
 def _as_exiv2(key: str, value: Any) -> Any:

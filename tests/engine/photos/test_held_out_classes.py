@@ -3,6 +3,7 @@ the corpus (corpus/SOURCES.md); ExifTool on the system is the independent judge.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from geor.engine.photos import (
     Location,
+    PhotoReadError,
     PhotoWriteError,
     PhotoWriter,
     WriteRequest,
@@ -21,11 +23,15 @@ from geor.engine.photos import (
     restore_original,
 )
 from geor.engine.photos.exiftool import ExifToolSession
+from geor.engine.photos.metadata import read_with_exiftool
+from geor.engine.photos.metadata import metadata_from
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.photos.video_metadata import read_media
 from geor.engine.pipeline.scan import scan_photos
 
 from ...helpers import exiftool_oracle as oracle
+from ...helpers.tag_jobs import run as tag_job
+from ...helpers.tag_jobs import write_gpx
 
 CORPUS = Path(__file__).parent / "corpus"
 MORE = Path(__file__).parent / "more_files"  # files of other collections, each a defect found there (SOURCES.md)
@@ -489,3 +495,41 @@ def test_names_go_into_xmp_alone_where_iptc_would_leave_a_digest_stale(tmp_path)
     after = oracle.dump(photo)
     assert oracle.values(after, "XMP-photoshop:City") == ["Kyoto"] and oracle.values(after, "XMP-iptcCore:CountryCode") == ["JP"]
     assert oracle.damage(before, after) == [] and not [k for k in after if k.startswith("IPTC:")]
+
+
+@needs_oracle
+def test_a_capture_time_kept_only_in_iptc_is_read(tmp_path):
+    """News agencies' and picture desks' software sends photos with EXIF and XMP stripped and the
+    capture time in IPTC IIM's Date Created and Time Created (exifr's test files hold a Reuters
+    photo so): such a photo was 'no time in its metadata'. A real IPTC record (Photo Mechanic's, in
+    ExifTool's test photo) with EXIF and XMP stripped by the independent ExifTool: its time is read,
+    its zone not (software copying a zoneless camera time adds its own computer's), by exiv2 and by
+    ExifTool (for files exiv2 cannot open) alike; a Time Created of midnight sharp is "unknown"."""
+    (photo,) = copy(tmp_path, "exiftool-PhotoMechanic.jpg")
+    judge("-EXIF:all=", "-XMP:all=", str(photo))
+    dump = oracle.dump(photo)
+    assert oracle.values(dump, "IPTC:TimeCreated") == ["06:27:51-05:00"] and not [k for k in dump if k.startswith(("XMP", "IFD0", "ExifIFD"))]
+    metadata = read_metadata(photo)
+    assert (metadata.taken_at, metadata.utc_offset, metadata.time_source) == (dt.datetime(2006, 10, 29, 6, 27, 51), None, "IPTC DateCreated")
+    assert metadata_from(*read_with_exiftool(photo, PhotoReadError("exiv2"))).taken_at == metadata.taken_at
+    judge("-IPTC:TimeCreated=00:00:00+00:00", str(photo))
+    assert read_metadata(photo).taken_at is None
+
+
+@needs_oracle
+def test_a_jpeg_2000_photo_gets_a_row_and_its_position_beside_it(tmp_path):
+    """JPEG 2000 (archives' digitisation masters; exifr's test files hold a Nikon D2X's) had no row
+    in the report and no line among the files left alone. A real one (exiv2's Nikon D1X JP2) is read
+    and placed, its position goes into a sidecar and its bytes stay; one with no metadata (ExifTool's
+    test JP2) gets its row saying so."""
+    for name in ("exiv2-Reagan.jp2", "exiftool-Jpeg2000.jp2"):
+        shutil.copy2(MORE / name, tmp_path / name)
+    gpx = write_gpx(tmp_path.parent / f"{tmp_path.name}.gpx", [(35.0116, 135.7681, 40, dt.datetime(2004, 6, 21, 23, 30)),
+                                                                (35.0116, 135.7681, 40, dt.datetime(2004, 6, 21, 23, 45))])
+    _, summary = tag_job(tmp_path, gpx=[gpx], tz=dt.timedelta(0))
+    rows = {Path(r["path"]).name: r for r in csv.DictReader(summary.report_csv.open())}
+    assert set(rows) == {"exiv2-Reagan.jp2", "exiftool-Jpeg2000.jp2"}
+    assert rows["exiv2-Reagan.jp2"]["stage"] == "written" and rows["exiftool-Jpeg2000.jp2"]["message"] == "no time in its metadata"
+    for name in rows:
+        assert (tmp_path / name).read_bytes() == (MORE / name).read_bytes()
+    assert oracle.gps(tmp_path / "exiv2-Reagan.xmp")[:2] == pytest.approx((35.0116, 135.7681), abs=1e-7)

@@ -43,6 +43,10 @@ def test_time_order_original_then_xmp_then_create_then_modify(tmp_path):
     assert capture_time(exif, xmp) == (dt.datetime(2024, 7, 14, 12, 0, 0, 500000), dt.timedelta(hours=-3), "XMP photoshop:DateCreated")
     assert capture_time(exif, {"Xmp.exif.DateTimeOriginal": "2024-07-14T12:00Z"})[1] == dt.timedelta(0)
     assert capture_time(exif, {"Xmp.photoshop.DateCreated": "2024-07-14"})[2] == "CreateDate"  # a date alone is no time
+    iptc = {"Iptc.Application2.DateCreated": "2024-07-14", "Iptc.Application2.TimeCreated": "12:30:00+02:00"}
+    assert capture_time(exif, xmp, iptc)[2] == "XMP photoshop:DateCreated"
+    assert capture_time(exif, {}, iptc) == (dt.datetime(2024, 7, 14, 12, 30), None, "IPTC DateCreated")  # its zone not taken
+    assert capture_time(exif, {}, {"Iptc.Application2.DateCreated": "2024-07-14"})[2] == "CreateDate"
     assert capture_time(exif, {})[2] == "CreateDate"
     del exif["Exif.Photo.DateTimeDigitized"]
     assert capture_time(exif, {}) == (dt.datetime(2025, 1, 1, 8, 0), None, "ModifyDate")
