@@ -1,15 +1,23 @@
 """The ExifTool process: found, started, and stopped cleanly when it is missing, dies or hangs."""
 
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
 import geor.engine.photos.exiftool as exiftool
 from geor.engine.photos import Location, PhotoWriteError, PhotoWriter, WriteRequest
 from geor.engine.photos.exiftool import ExifToolFailed, ExifToolMissing, ExifToolSession
+from geor.engine.photos.rewrite_check import unexpected_changes
 
+from ...helpers import exiftool_oracle as oracle
 from ...helpers.photo_files import make_photo
+
+MORE = Path(__file__).parent / "more_files"  # (SOURCES.md)
 
 #: A stand-in that speaks ExifTool's -stay_open protocol, then misbehaves as told: after answering
 #: ``ANSWERS`` commands it exits ("die") or stops answering ("hang").
@@ -90,3 +98,26 @@ def test_the_perl_script_runs_without_perl_on_the_path(monkeypatch):
     with ExifToolSession() as session:
         assert session.version >= exiftool.MIN_VERSION
     assert exiftool._launcher(session.program)[0].endswith("perl")
+
+
+@pytest.mark.skipif(oracle.EXIFTOOL is None, reason="no system exiftool to judge (CI installs Debian's)")
+def test_google_camera_blobs_are_read_as_their_bytes_and_still_compared(tmp_path):
+    """A Pixel photo's HDR+ maker note (an XMP-GCamera blob every Pixel photo has): ExifTool 13
+    decrypts and decodes it in Perl on every reading (75 of a reading's 90 ms), twice a photo for the
+    rewrite check; Geo-R's configuration reads it as its bytes, the same bytes the independent
+    ExifTool extracts, and a changed byte of it is still a change the rewrite check names. The
+    configuration's file is gone once the process has started."""
+    photo = tmp_path / "pixel.jpg"
+    shutil.copy2(MORE / "ente-pixel_8.jpg", photo)
+    blob = subprocess.run([oracle.EXIFTOOL, "-b", "-XMP-GCamera:HdrPlusMakernote", str(photo)], capture_output=True, check=True).stdout
+    assert len(blob) > 10_000
+    data = photo.read_bytes()
+    changed = tmp_path / "changed.jpg"
+    at = data.find(blob[5000:5100]) + 50
+    changed.write_bytes(data[:at] + (b"A" if data[at:at + 1] != b"A" else b"B") + data[at + 1:])
+    with ExifToolSession() as session:
+        assert not list(Path(tempfile.gettempdir()).glob("geor-exiftool-*.config"))
+        before, after = session.read(photo, binary=True), session.read(changed, binary=True)
+    assert not [key for key, _ in before.entries if key.startswith("Google:") and key != "Google:GainMapImage"]  # (HDRPSoftware...)
+    assert before.get("XMP-GCamera:HDRPlusMakerNote").encode() == blob
+    assert [c for c in unexpected_changes(before, after, set()) if c.startswith("XMP-GCamera:HDRPlusMakerNote")]

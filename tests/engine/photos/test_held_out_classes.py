@@ -23,8 +23,7 @@ from geor.engine.photos import (
     restore_original,
 )
 from geor.engine.photos.exiftool import ExifToolSession
-from geor.engine.photos.metadata import read_with_exiftool
-from geor.engine.photos.metadata import metadata_from
+from geor.engine.photos.metadata import metadata_from, read_with_exiftool
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.photos.video_metadata import read_media
 from geor.engine.pipeline.scan import scan_photos
