@@ -109,6 +109,25 @@ def _exiv2_reason(exc: Exception, path: Path) -> str:
     return f"its metadata is damaged (exiv2: {text})"  # "corrupted image metadata", or only a code (XMP's _ERROR_FORMAT_CL_SPACE)
 
 
+#: EXIF's text tags Geo-R reads (camera, times, zones, GPS references).
+TEXT_KEYS = frozenset({"Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber", "Exif.GPSInfo.GPSDateStamp",
+                       "Exif.GPSInfo.GPSLatitudeRef", "Exif.GPSInfo.GPSLongitudeRef", "Exif.GPSInfo.GPSStatus",
+                       *(key for group in (EXIF_TIMES, LATER_EXIF_TIMES) for _, *keys in group for key in keys if key), *OFFSET_TAGS})
+_DECIMAL_BYTES = re.compile(r"^\d{1,3}(?: \d{1,3})+$")
+
+
+def text_stored_as_bytes(exif: dict[str, Any]) -> dict[str, Any]:
+    """EXIF with its text tags as text where a writer stored them with the type UNDEFINED or BYTE
+    instead of ASCII (Android's Ultra HDR sample writer: Make and Model), which exiv2 spells as the
+    bytes' decimal values ("71 111 111 103 108 101" for Google)."""
+    fixed = dict(exif)
+    for key in TEXT_KEYS & exif.keys():
+        value = exif[key]
+        if isinstance(value, str) and _DECIMAL_BYTES.match(value) and all(int(b) < 256 for b in value.split()):
+            fixed[key] = bytes(int(b) for b in value.split()).split(b"\0", 1)[0].decode("latin-1")
+    return fixed
+
+
 def _lenient(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     """One pyexiv2 block read as UTF-8, else as Latin-1 (which decodes any bytes)."""
     try:
@@ -120,7 +139,7 @@ def _lenient(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:
 def read_all(handle: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(EXIF, XMP, IPTC) dictionaries of an open pyexiv2 handle."""
     try:
-        exif = _lenient(handle.read_exif)
+        exif = text_stored_as_bytes(_lenient(handle.read_exif))
     except RuntimeError as exc:
         raise PhotoReadError(f"EXIF block unreadable ({exc})") from None
     try:

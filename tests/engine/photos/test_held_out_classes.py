@@ -23,7 +23,7 @@ from geor.engine.photos import (
     restore_original,
 )
 from geor.engine.photos.exiftool import ExifToolSession
-from geor.engine.photos.metadata import metadata_from, read_with_exiftool
+from geor.engine.photos.metadata import capture_time, metadata_from, open_exiv2, read_all, read_with_exiftool, text_stored_as_bytes
 from geor.engine.photos.rewrite_check import embedded_data_changes, unexpected_changes
 from geor.engine.photos.video_metadata import read_media
 from geor.engine.pipeline.scan import scan_photos
@@ -532,3 +532,20 @@ def test_a_jpeg_2000_photo_gets_a_row_and_its_position_beside_it(tmp_path):
     for name in rows:
         assert (tmp_path / name).read_bytes() == (MORE / name).read_bytes()
     assert oracle.gps(tmp_path / "exiv2-Reagan.xmp")[:2] == pytest.approx((35.0116, 135.7681), abs=1e-7)
+
+
+def test_text_tags_a_writer_stored_as_bytes_are_read_as_text():
+    """Android's Ultra HDR sample (libultrahdr's test photo, an emulator's) stores Make and Model
+    with the type UNDEFINED instead of ASCII; exiv2 spells them as the bytes' decimal values, and the
+    camera was "71 111 111 103 108 101 67 117 ..." in the report and the clocks. They read as text,
+    and so would a capture time stored so."""
+    photo = MORE / "uhdr-jpeg_image.jpg"
+    handle = open_exiv2(photo)
+    try:
+        assert handle.read_exif()["Exif.Image.Make"] == "71 111 111 103 108 101"  # (the file's own oddity, as exiv2 reads it)
+        assert read_all(handle)[0]["Exif.Image.Make"] == "Google"
+    finally:
+        handle.close()
+    assert read_metadata(photo).camera == "Google Cuttlefish GMS x86_64"
+    when = " ".join(str(b) for b in b"2022:11:22 23:05:32\0")
+    assert capture_time(text_stored_as_bytes({"Exif.Photo.DateTimeOriginal": when}), {})[0] == dt.datetime(2022, 11, 22, 23, 5, 32)
