@@ -335,7 +335,9 @@ def _iptc_time(date: object, time: object) -> dt.datetime | None:
     if day is None or moment is None or moment.group(1, 2, 3) == ("00", "00", "00"):
         return None
     try:
-        return dt.datetime(*map(int, day.groups()), *map(int, moment.group(1, 2, 3)))
+        year, month, date_of_month = (int(v) for v in day.groups())
+        hour, minute, second = (int(v) for v in moment.group(1, 2, 3))
+        return dt.datetime(year, month, date_of_month, hour, minute, second)
     except ValueError:
         return None
 
