@@ -7,14 +7,17 @@ over the photo.
 What may differ: the tags Geo-R set, where blocks sit in the file (offsets: the data they point to
 is copied; an offset cleared to 0 is a change), the tags a new EXIF, GPS or IPTC block must have
 (ExifTool adds them as any writer must), and the XMP toolkit name of a packet Geo-R created (an
-existing packet keeps its own, or none).
+existing packet keeps its own, or none). An existing packet's namespaces keep their prefixes
+(renamed_namespaces).
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
+import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
@@ -287,3 +290,35 @@ def _numbers(value: Any) -> list[int]:
         return [int(float(part)) for part in str(value).split()]
     except ValueError:
         return []
+
+
+def renamed_namespaces(original: bytes, written: bytes) -> list[str]:
+    """XMP namespaces the rewrite declares under other prefixes than the file did, packet by packet
+    in file order. ExifTool re-serialises a packet it writes into with its own prefixes (13.x:
+    Google's container namespace, ``Container:`` in Android's Ultra HDR photos, becomes
+    ``GContainer:``): the same properties to a reader that goes by namespace, the gain map's
+    directory gone to one that goes by prefix (ExifTool 12.x among them)."""
+    changes = []
+    for old, new in zip(_xmp_namespaces(original), _xmp_namespaces(written), strict=False):
+        changes += [f"XMP namespace {uri} would be declared as {', '.join(sorted(new[uri]))}, not {', '.join(sorted(prefixes))}"
+                    for uri, prefixes in sorted(old.items()) if uri in new and not prefixes <= new[uri]]
+    return changes
+
+
+_XMP_PACKET = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.DOTALL)
+
+
+def _xmp_namespaces(data: bytes) -> list[dict[str, set[str]]]:
+    """Each XMP packet's namespace URIs with the prefixes they are declared under, found as the XMP
+    specification's packet scanning finds packets (by their x:xmpmeta element, in any file format)
+    and read by an XML parser; a packet that does not parse counts as none."""
+    found = []
+    for packet in _XMP_PACKET.finditer(data):
+        namespaces: dict[str, set[str]] = {}
+        try:
+            for _, (prefix, uri) in ElementTree.iterparse(io.BytesIO(packet.group()), events=("start-ns",)):
+                namespaces.setdefault(uri, set()).add(prefix)
+        except ElementTree.ParseError:
+            continue
+        found.append(namespaces)
+    return found

@@ -58,6 +58,7 @@ from .rewrite_check import (
     length_tags,
     pointed_at,
     pointer_name,
+    renamed_namespaces,
     unexpected_changes,
 )
 from .video_layout import file_sha256, is_layout_patch, rebuilt_sha256, write_rebuilt
@@ -627,6 +628,8 @@ class PhotoWriter:
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
+                if not problems and choice.xmp and original is not None and target.suffix.lower() != ".xmp":  # (a sidecar is read by XMP toolkits)
+                    problems = renamed_namespaces(original, data)
                 if not problems and source is not None and target.suffix.lower() in PROVEN_BY_IMAGE_HASH:
                     problems = heif_problems(session, source, temp)
                 # a JPEG whose image data and decoding headers are the same bytes is proven, and so is a JPEG XL

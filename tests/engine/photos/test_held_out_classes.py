@@ -549,3 +549,23 @@ def test_text_tags_a_writer_stored_as_bytes_are_read_as_text():
     assert read_metadata(photo).camera == "Google Cuttlefish GMS x86_64"
     when = " ".join(str(b) for b in b"2022:11:22 23:05:32\0")
     assert capture_time(text_stored_as_bytes({"Exif.Photo.DateTimeOriginal": when}), {})[0] == dt.datetime(2022, 11, 22, 23, 5, 32)
+
+
+@needs_oracle
+def test_an_xmp_packets_namespace_prefixes_are_kept(tmp_path):
+    """libvips' Ultra HDR test photo declares Google's container namespace (the gain map's directory)
+    as ``Container:``, as Android writes it. ExifTool 13 re-serialises a packet it writes names into
+    with its own prefix, ``GContainer:``: the same properties to a reader that goes by namespace,
+    the directory gone to one that goes by prefix, as the independent ExifTool 12.57 reads it. That
+    packet (more_files, libvips-ultra-hdr.xmp) in a real camera JPEG: the names go into IPTC alone,
+    the XMP stays as it was, and nothing changed by the judge's reading."""
+    (photo,) = copy(tmp_path, "exiftool-Canon.jpg")
+    judge(f"-XMP<={MORE / 'libvips-ultra-hdr.xmp'}", str(photo))
+    before = oracle.dump(photo)
+    assert sorted(oracle.values(before, "XMP-Container:DirectoryItemSemantic")) == ["GainMap", "Primary"]
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(35.0116, 135.7681, None, "Kyoto", "Kyoto", "Japan", "JP",
+                                                                          "JPN")))
+    assert result.notes == ("place names in IPTC only: the photo's XMP is left exactly as it was",)
+    after = oracle.dump(photo)
+    assert oracle.damage(before, after) == [] and oracle.values(after, "IPTC:City") == ["Kyoto"]
