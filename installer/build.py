@@ -13,7 +13,11 @@
    (the one-folder bundle plus ``install.sh``); Windows the Inno Setup installer when ``iscc`` is on the
    PATH; macOS ``Geo-R.app`` zipped.
 
-Everything lands in ``build/installer/dist``. Bundle and package sizes are printed at the end.
+Everything lands in ``build/installer/dist``. Bundle and package sizes are printed at the end. What only
+the build needs is removed as soon as it is used, so a build holds about one bundle's worth of disk
+besides its package: PyInstaller's work folder and the staged data once the bundle has them, the build
+environment at the end (kept with ``--reuse-venv``), and on Linux the one-folder bundle once the
+.tar.gz holds it (kept with ``--keep-folder``; the smoke test unpacks the .tar.gz, as a user does).
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ def pyinstaller(python: Path) -> Path:
     shutil.rmtree(DIST, ignore_errors=True)
     run([python, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN", "--distpath", DIST, "--workpath", STAGE / "work", spec],
         env={**os.environ, "GEOR_BUNDLE_STAGE": str(STAGE)})
+    for scratch in (STAGE / "work", STAGE / "geor-data"):  # in the bundle now: the region pack alone is 300 MiB
+        shutil.rmtree(scratch, ignore_errors=True)
     return DIST / ("Geo-R.app" if PLATFORM == "macos" else "geor-desktop")
 
 
@@ -151,7 +157,8 @@ def size_of(path: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=sys.executable, help="the Python 3.11 the build environment is made from")
-    parser.add_argument("--reuse-venv", action="store_true", help="keep build/installer/venv if it exists (faster rebuilds)")
+    parser.add_argument("--reuse-venv", action="store_true", help="keep build/installer/venv for the next build (faster rebuilds)")
+    parser.add_argument("--keep-folder", action="store_true", help="Linux: keep the one-folder bundle beside its .tar.gz")
     args = parser.parse_args()
     started = time.perf_counter()
     STAGE.mkdir(parents=True, exist_ok=True)
@@ -168,6 +175,11 @@ def main() -> int:
     say(f"bundle {bundle}: {size_of(bundle) / 2**20:,.0f} MiB")
     if package is not None:
         say(f"package {package}: {size_of(package) / 2**20:,.0f} MiB")
+    if PLATFORM == "linux" and not args.keep_folder:
+        shutil.rmtree(bundle)
+        say(f"removed {bundle} (it is in the package; --keep-folder keeps it)")
+    if not args.reuse_venv:
+        shutil.rmtree(STAGE / "venv", ignore_errors=True)
     say(f"done in {time.perf_counter() - started:,.0f} s")
     return 0
 
