@@ -21,6 +21,10 @@ def only_minor_errors(stderr: str) -> str | None:
     return first.rsplit(" - ", 1)[0] if " - " in first else first
 
 
+#: How ``pixel_problems`` begins when a decoder cannot show the pixels at all (the rewrite is then unproven, not known bad).
+UNCOMPARED = "the pixels cannot be compared"
+
+
 def pixel_problems(original: bytes, written: bytes) -> list[str]:
     """[] when both files decode to the same pixels (Pillow, pillow-heif); else why not."""
     from PIL import Image
@@ -32,5 +36,5 @@ def pixel_problems(original: bytes, written: bytes) -> list[str]:
         with Image.open(io.BytesIO(original)) as before, Image.open(io.BytesIO(written)) as after:
             same = before.size == after.size and before.mode == after.mode and np.array_equal(np.asarray(before), np.asarray(after))
     except Exception as exc:  # noqa: BLE001 - any decoder's failure means the pixels cannot be shown the same
-        return [f"the pixels cannot be compared ({type(exc).__name__}: {exc})"]
+        return [f"{UNCOMPARED} ({type(exc).__name__}: {exc})"]
     return [] if same else ["the pixels would change"]

@@ -48,7 +48,7 @@ from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stray_pointers, write_quiet_copy
 from .jxl_check import JPEG_XL, jxl_refusal, wrapping_tags
-from .minor_errors import only_minor_errors, pixel_problems
+from .minor_errors import UNCOMPARED, only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
 from .rewrite_check import (
@@ -577,6 +577,7 @@ class PhotoWriter:
         nor where the rewrite of the copy did not keep its image data as it was (jpeg_end.spliced):
         that photo itself is rewritten, and its image data proven the same bytes (same_scan)."""
         refusals: list[str] = []
+        minor: str | None = None  # ExifTool's minor error, where the rewrite needed -m
         quiet = attempt.quiet if attempt.quiet is not None and attempt.scan is not None and original is not None and not stray_pointers(
             pointed_at(attempt.existing), attempt.scan, len(original)) else None
         pending = list(attempt.choices)
@@ -656,6 +657,9 @@ class PhotoWriter:
                 why = f"ExifTool's rewrite does not hold the position ({'; '.join(lost)}{f'; with its minor error ignored: {minor}' if minor else ''})"
                 raise InPlaceRefused(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
             pending.pop(0)
+        if minor is not None and refusals and all(r.startswith(UNCOMPARED) for r in refusals):  # unproven, not known to change anything
+            why = f"ExifTool rewrites it only with a fault it calls minor ignored ({minor}), and {refusals[0]}: the rewrite is not proven"
+            raise InPlaceRefused(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
         raise InPlaceRefused(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
                              "(--sidecar records the position beside it)", shown)

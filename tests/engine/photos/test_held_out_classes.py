@@ -569,3 +569,21 @@ def test_an_xmp_packets_namespace_prefixes_are_kept(tmp_path):
     assert result.notes == ("place names in IPTC only: the photo's XMP is left exactly as it was",)
     after = oracle.dump(photo)
     assert oracle.damage(before, after) == [] and oracle.values(after, "IPTC:City") == ["Kyoto"]
+
+
+@needs_oracle
+def test_a_rewrite_no_decoder_can_prove_is_refused_as_unproven(tmp_path):
+    """TwelveMonkeys' planar YCbCr 4:1:0 TIFF (more_files/SOURCES.md): ExifTool rewrites it only with
+    its minor error ignored (StripByteCounts undersized by a reckoning that leaves out the
+    subsampling), and then the pixels must prove the rewrite; Pillow cannot decode planar YCbCr.
+    The photo stays untouched, and the reason says the rewrite is unproven, where it said 'the rewrite
+    would also change other metadata', which nothing showed."""
+    photo = tmp_path / "planar.tif"
+    shutil.copy2(MORE / "tm-planar-yuv410.tif", photo)
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError) as refused:
+        writer.write(WriteRequest(photo=photo, location=Location(34.9778, 135.8556)))
+    message = str(refused.value)
+    assert message.startswith("not written: ExifTool rewrites it only with a fault it calls minor ignored ([minor] Undersized IFD0 StripByteCounts")
+    assert "the pixels cannot be compared (" in message and message.split("; original")[0].endswith("the rewrite is not proven")
+    assert "other metadata" not in message
+    assert photo.read_bytes() == (MORE / "tm-planar-yuv410.tif").read_bytes() and len(list(tmp_path.iterdir())) == 1
