@@ -38,6 +38,10 @@ MANDATORY_ADDITIONS = frozenset({
     "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "GPS:GPSVersionID", "XMP-x:XMPToolkit",
     "QuickTime:HandlerType",  # the handler ('mdta') a video's new Keys box must declare
 })
+#: A copy a writer adds beside those a file holds when it creates a block of another kind: a video's
+#: new Keys box declares its handler ('mdta') beside an iTunes-style metadata box's ('mdir': iTunes,
+#: FFmpeg's own MP4s). Allowed only as that one added value, every value before kept.
+ADDED_COPIES = {"QuickTime:HandlerType": "mdta"}
 #: Container flags that say which metadata chunks exist (WebP's VP8X header).
 CONTAINER_FLAGS = frozenset({"RIFF:WebP_Flags"})
 #: Compared as sets: a simple WebP that gains metadata becomes an extended one, whose VP8X header
@@ -87,6 +91,7 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
             was_list, now_list = _normal_warnings(was_list), _normal_warnings(now_list)
         was, now = _multiset(was_list), _multiset(now_list)
         created = not was and key in MANDATORY_ADDITIONS and not (key == "XMP-x:XMPToolkit" and has_xmp(before))  # (signs new packets only)
+        created = created or (key in ADDED_COPIES and not was - now and now - was == Counter([json.dumps(ADDED_COPIES[key])]))
         if was == now or created or (key in REPEATABLE and set(was) == set(now)):
             continue
         if key == "ExifTool:Warning":

@@ -131,6 +131,8 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
             continue
         if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
             continue
+        if key == "QuickTime:HandlerType" and not was - now and list((now - was).elements()) == ['"Metadata Tags"']:
+            continue  # a video's new Keys box ('mdta') beside the iTunes-style box ('mdir') it had: every handler before kept
         if key == "QuickTime:Wide" and set(was) <= {'""'} and not now:  # an empty free-space box (8 bytes for a 64-bit media header)
             continue
         if key == "Photoshop:IPTCDigest" and now == after.get("File:CurrentIPTCDigest"):  # renewed, still current

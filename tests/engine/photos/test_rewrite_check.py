@@ -1,5 +1,6 @@
-"""The rewrite check's comparison of warnings: the same warning in another spelling is not new, a
-repeat more is, a warning of another tag is (rewrite_check.unexpected_changes)."""
+"""The rewrite check's comparison of warnings and handlers: the same warning in another spelling is not new, a
+repeat more is, a warning of another tag is; a video's Keys box may add its handler and nothing more
+(rewrite_check.unexpected_changes)."""
 
 import pytest
 
@@ -26,3 +27,15 @@ def warnings(*texts: str) -> TagDump:
 ])
 def test_a_warning_is_new_only_when_the_file_did_not_have_it(before, after, new):
     assert unexpected_changes(warnings(*before), warnings(*after), set()) == new
+
+
+@pytest.mark.parametrize(("before", "after", "allowed"), [
+    ((), ("mdta",), True),  # a video without metadata boxes: the Keys box's handler created
+    (("mdir",), ("mdir", "mdta"), True),  # beside an iTunes-style box (FFmpeg's MP4s): added, the old kept
+    (("mdir",), ("mdta",), False),  # the iTunes-style box gone
+    (("mdir",), ("mdir", "mdta", "mdta"), False),  # more than the one box the position needs
+    (("mdir",), ("mdir", "mdir"), False),
+])
+def test_a_videos_keys_box_may_add_its_handler_and_nothing_more(before, after, allowed):
+    dump = lambda handlers: TagDump(tuple(("QuickTime:HandlerType", h) for h in handlers))  # noqa: E731
+    assert (unexpected_changes(dump(before), dump(after), ()) == []) is allowed

@@ -6,6 +6,7 @@ ExifTool, says so), the undo patch is kilobytes and gives back every byte."""
 import json
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -198,6 +199,33 @@ def test_a_videos_own_xmp_packet_keeps_its_signature_and_everything_else(tmp_pat
     assert [line for line in exiftool_oracle.damage(before, after) if line.split(": ", 1)[0] not in VIDEO_WRITE] == []
     assert exiftool_oracle.values(after, "XMP-x:XMPToolkit") == exiftool_oracle.values(before, "XMP-x:XMPToolkit")
     assert names(video)["XMP-photoshop:City"] == "Zermatt" and oracle(video)["XMP-exif:GPSLatitude"] == pytest.approx(NAMED.lat, abs=1e-6)
+    assert packets_sha256(video) == packets
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
+
+
+def test_an_mp4_with_an_itunes_style_box_is_written_in_place_beside_it(tmp_path):
+    """FFmpeg writes every MP4 with an iTunes-style metadata box (udta/meta, handler 'mdir', its
+    encoder's name in it), as iTunes and Metaxed do; the position's Keys box declares a handler of
+    its own ('mdta') beside it. Written in place, where the rewrite check called the second handler
+    a change and the video got a sidecar: the independent ExifTool finds nothing else changed (every
+    handler before kept, the new one added), FFmpeg reads the encoder's name and the position, every
+    packet is the same bytes, and undo gives back every byte."""
+    from ...helpers import exiftool_oracle
+
+    video = tmp_path / "ffmpeg.mp4"
+    shutil.copy(VIDEOS / "mp4parser-ffmpeg-itunes-box.mp4", video)
+    original, packets, before = video.read_bytes(), packets_sha256(video), exiftool_oracle.dump(video)
+    assert list(before["QuickTime:HandlerType"]) == ['"Metadata"']  # the 'mdir' box, as FFmpeg made it
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=HERE))
+    assert result.target == video and not result.created
+    after = exiftool_oracle.dump(video)
+    assert exiftool_oracle.damage(before, after) == []
+    assert after["QuickTime:HandlerType"] == before["QuickTime:HandlerType"] + Counter(['"Metadata Tags"'])
+    with av.open(str(video)) as container:
+        tags = container.metadata
+    assert tags["encoder"] == "Lavf53.24.0" and tags["com.apple.quicktime.location.ISO6709"].startswith("+46.0207631+007.7491301")
     assert packets_sha256(video) == packets
     restore_original(video, result.sha256, result.restore, result.original_sha256)
     assert video.read_bytes() == original
