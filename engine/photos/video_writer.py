@@ -70,14 +70,27 @@ def has_video_position(dump: TagDump) -> bool:
 
 
 def media_facts(session: ExifToolSession, path: Path) -> dict[str, Any]:
-    """ExifTool's hash of the media data, and where the media data sits."""
-    status, out, err = session.run(["-j", "-n", "-api", "ImageHashType=SHA256", "-ImageDataHash", "-MediaDataOffset", "-MediaDataSize",
-                                    os.fsencode(path)])
+    """ExifTool's hash of the media data, and where the media data sits: of several media data boxes
+    (an empty one a muxer left after the movie header, a fragmented video's), the largest, whose
+    bytes then stay out of the undo patch (every other byte is in it)."""
+    status, out, err = session.run(["-j", "-n", "-a", "-G4", "-api", "ImageHashType=SHA256", "-ImageDataHash", "-MediaDataOffset",
+                                    "-MediaDataSize", os.fsencode(path)])
     try:
         rows = json.loads(out) if out.strip() else []
     except json.JSONDecodeError:
         rows = []
-    return rows[0] if rows and isinstance(rows[0], dict) else {}
+    facts: dict[str, Any] = {}
+    boxes: dict[str, dict[str, Any]] = {}
+    for key, value in (rows[0].items() if rows and isinstance(rows[0], dict) else ()):
+        copy, _, name = key.rpartition(":")  # -G4: "" for the first copy of a tag, "Copy1", "Copy2"... for the others
+        if name in ("MediaDataOffset", "MediaDataSize"):
+            boxes.setdefault(copy, {})[name] = value
+        elif name != "SourceFile":
+            facts.setdefault(name, value)
+    sized = [box for box in boxes.values() if isinstance(box.get("MediaDataSize"), int) and isinstance(box.get("MediaDataOffset"), int)]
+    if sized:
+        facts.update(max(sized, key=lambda box: box["MediaDataSize"]))
+    return facts
 
 
 def media_span(facts: dict[str, Any]) -> Span:

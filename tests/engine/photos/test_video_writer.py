@@ -229,3 +229,23 @@ def test_an_mp4_with_an_itunes_style_box_is_written_in_place_beside_it(tmp_path)
     assert packets_sha256(video) == packets
     restore_original(video, result.sha256, result.restore, result.original_sha256)
     assert video.read_bytes() == original
+
+
+def test_a_video_with_an_empty_second_media_data_box_is_written_in_place(tmp_path):
+    """An iTunes tagger's MP4 (Metaxed) holds its media data box and a second, empty one after the
+    movie header. ExifTool names the media data of the last box it met, the empty one, so the video
+    got a sidecar ("ExifTool finds no media data in it"); the largest box is the media data, and
+    every other byte is in the undo patch. In place, nothing else changed, undo exact."""
+    from ...helpers import exiftool_oracle
+
+    video = tmp_path / "tagged.mp4"
+    shutil.copy(VIDEOS / "mp4parser-metaxed-empty-mdat.mp4", video)
+    original, packets, before = video.read_bytes(), packets_sha256(video), exiftool_oracle.dump(video)
+    assert sorted(before["QuickTime:MediaDataSize"]) == ["0", "183873"]
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=HERE))
+    assert result.target == video and not result.created, result.notes
+    assert exiftool_oracle.damage(before, exiftool_oracle.dump(video)) == []
+    assert packets_sha256(video) == packets and len(result.restore) < 64 * 1024
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
