@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "(or XMP sidecars). Rerun the same command to resume an interrupted job; undo with geor undo JOB."
         ),
         epilog=(
-            f"exit status: 0 when every photo was handled (tagged, already located, left for review, or no location found); "
+            f"exit status: 0 when every photo was handled (tagged, already located, left for review, no location found, or left alone "
+            f"with no picture in it, an audio recording named as a video); "
             f"{EXIT_SOME_FAILED} when the job ran but some photos failed (unreadable, a write refused) or were skipped (a "
             f"link out of the folder, a folder that cannot be listed): each is named on stderr and in the report; 1 when "
             f"the job could not run (a missing folder, an option value that cannot work), 2 when the command line cannot "

@@ -3,7 +3,7 @@ ExifTool (in the file or an XMP sidecar), with a byte-exact undo patch for every
 
 from .formats import MEDIA_SUFFIXES, PHOTO_SUFFIXES, VIDEO_SUFFIXES, is_media, is_photo, is_video, needs_sidecar, sidecar_path
 from .gps_tags import GpsTagError, Location
-from .metadata import PhotoMetadata, PhotoReadError, read_metadata
+from .metadata import NotAPicture, PhotoMetadata, PhotoReadError, read_metadata
 from .video_metadata import read_media, read_video_metadata
 from .writer import (
     FileState,
@@ -24,6 +24,7 @@ __all__ = [
     "GpsTagError",
     "Location",
     "PhotoMetadata",
+    "NotAPicture",
     "PhotoReadError",
     "PhotoWriteError",
     "PhotoWriter",

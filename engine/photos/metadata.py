@@ -66,6 +66,11 @@ class PhotoReadError(BadInput):
     """A photo whose metadata cannot be read; the message says why (the path is added by callers)."""
 
 
+class NotAPicture(PhotoReadError):
+    """A file with a photo's or video's name that holds no picture at all (an audio recording in an
+    MP4 container): nothing to place, left alone; the message says what it is."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class PhotoMetadata:
     taken_at: dt.datetime | None  # as the camera wrote it: local time, naive

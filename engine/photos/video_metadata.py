@@ -38,7 +38,7 @@ from typing import Any
 
 from .exiftool import COMMON_OPTIONS, ExifToolMissing, find_exiftool, number
 from .gps_tags import null_position_problem
-from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, PhotoMetadata, PhotoReadError, metadata_from, sidecar_xmp
+from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, NotAPicture, PhotoMetadata, PhotoReadError, metadata_from, sidecar_xmp
 
 #: What Geo-R reads from a video: the time, camera, position and telemetry tags (``-ee``: every
 #: embedded document). Asking for these alone keeps a GoPro's accelerometer and gyroscope unread.
@@ -97,6 +97,8 @@ def video_metadata_from(row: dict[str, Any]) -> tuple[PhotoMetadata, list[Fix]]:
     """Metadata and telemetry from ExifTool's ``-j -G3:1 -n -ee`` row of a video."""
     error = row.get("ExifTool:Error")
     mime = str(row.get("File:MIMEType", ""))
+    if not error and mime.startswith("audio/"):
+        raise NotAPicture(f"an audio recording ({mime}), not a photo or video")
     if error or not (mime.startswith("video/") or mime in ("application/mp4",)):
         raise PhotoReadError(f"not a video ExifTool can read ({error or mime or 'unknown type'})")
     main: dict[str, Any] = {}

@@ -24,6 +24,7 @@ from typing import Any
 from geor.engine.errors import not_a_folder
 from geor.engine.paths import printable
 from geor.engine.photos import (
+    NotAPicture,
     PhotoReadError,
     PhotoWriter,
     read_media,
@@ -108,10 +109,10 @@ def _run_tag_job(store: JobStore, options: TagOptions, sources: list[LocationSou
     _check_plausibility(store, options, track)
     if not options.dry_run:
         write_rows(store, store.photos(Stage.DECIDED), options.sidecar, tick, writer)
-    counts, failures = _tally(store, options)
+    counts, failures, left_alone = _tally(store, options)
     csv_path, geojson_path = write_reports(store)
     store.set("state", "finished" if not options.dry_run else "dry-run")
-    return JobSummary(job_id=store.id, counts=counts, failures=failures, problems=problems, report_csv=csv_path,
+    return JobSummary(job_id=store.id, counts=counts, failures=failures, problems=problems + left_alone, report_csv=csv_path,
                       report_geojson=geojson_path, clocks=list(clocks.values()))
 
 
@@ -166,7 +167,9 @@ def _read(store: JobStore, tick: Progress) -> None:
         while chunk := list(itertools.islice(results, BATCH)):  # one transaction per batch: a killed job keeps what it read
             with store.transaction():
                 for photo_id, result in chunk:
-                    if isinstance(result, PhotoReadError):
+                    if isinstance(result, NotAPicture):
+                        store.set_stage(photo_id, Stage.LEFT_ALONE, f"left alone: {result}")
+                    elif isinstance(result, PhotoReadError):
                         store.set_stage(photo_id, Stage.FAILED, f"cannot read: {result}")
                     else:
                         result, telemetry = result
@@ -384,9 +387,10 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
             store.set_stage(row.id, Stage.REVIEW, message)
 
 
-def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str]]:
+def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str], list[str]]:
+    """Counts by outcome; the rows not handled (failed, skipped); the files left alone, named."""
     counts: Counter[str] = Counter()
-    failures = []
+    failures, left_alone = [], []
     for row in store.photos():
         stage = row.stage
         if stage == Stage.WRITTEN or (stage == Stage.DECIDED and options.dry_run):
@@ -395,8 +399,11 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
             counts["already had GPS (exif)"] += 1
         else:
             words: dict[str, str] = {Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
-                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)"}
+                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)",
+                    Stage.LEFT_ALONE: "left alone (no picture in it)"}
             counts[words.get(stage, stage)] += 1
         if stage in (Stage.FAILED, Stage.SKIPPED):
             failures.append(f"{printable(store.path_of(row))}: {row.message}")
-    return counts, failures
+        elif stage == Stage.LEFT_ALONE:  # named, not a failure: there is nothing in it to place
+            left_alone.append(f"{printable(store.path_of(row))}: {row.message}")
+    return counts, failures, left_alone

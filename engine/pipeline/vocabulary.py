@@ -26,6 +26,7 @@ class Stage(StrEnum):
     UNPLACED = "unplaced"  # no source could place it
     FAILED = "failed"  # unreadable, or the write failed
     SKIPPED = "skipped"  # not a photo of this folder (a link out of it, a loop)
+    LEFT_ALONE = "left-alone"  # no picture in it at all (an audio recording in an MP4): nothing to place
 
 
 #: Stages whose position is a proposal a person may accept or reject.

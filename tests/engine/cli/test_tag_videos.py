@@ -138,3 +138,24 @@ def test_a_video_whose_own_position_is_no_fix_waits_for_review(tmp_path, cli_env
     replaced = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"), "--overwrite", "--new-job")
     assert replaced.returncode == 0, replaced.stdout + replaced.stderr
     assert distance_m(*exiftool_gps(video)[:2], *LONDON_TRACK) < 30
+
+
+def test_an_audio_recording_with_a_videos_name_is_left_alone_and_named(tmp_path, cli_env):
+    """An MP4 that holds only an audio track (mozilla/mp4parse-rust's test file) in a trip folder: it
+    was a failed row, "not a video ExifTool can read (audio/mp4)", and the job exited 3. There is no
+    picture in it to place: its row says it was left alone and why, the job names it and exits 0,
+    and the file is untouched."""
+    root = tmp_path / "trip"
+    root.mkdir()
+    recording = root / "VOICE_0001.mp4"
+    recording.write_bytes((VIDEOS / "mp4parse-audio-only.mp4").read_bytes())
+    original = recording.read_bytes()
+    write_track(tmp_path / "walk.gpx")
+    result = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{recording}: left alone: an audio recording (audio/mp4), not a photo or video" in result.stdout + result.stderr
+    job = result.stdout.split("geor undo ")[1].split()[0]
+    with open(Path(cli_env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
+        (row,) = list(csv.DictReader(report))
+    assert (row["stage"], row["message"]) == ("left-alone", "left alone: an audio recording (audio/mp4), not a photo or video"), row
+    assert recording.read_bytes() == original
