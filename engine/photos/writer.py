@@ -102,6 +102,11 @@ class InPlaceRefused(PhotoWriteError):
         self.why = why
         self.had_position = had_position
 
+    @classmethod
+    def not_written(cls, why: str) -> InPlaceRefused:
+        """The refusal of a rewrite the checks found wanting, in the words every such refusal uses."""
+        return cls(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
+
 
 class MustStayAsItIs(InPlaceRefused):
     """A refusal about the file itself, whatever its format: a signature covers its bytes (Content
@@ -654,12 +659,12 @@ class PhotoWriter:
             temp.unlink(missing_ok=True)
             refusals = problems
             if problems == lost:  # (every choice writes the same position: no other one would hold it)
-                why = f"ExifTool's rewrite does not hold the position ({'; '.join(lost)}{f'; with its minor error ignored: {minor}' if minor else ''})"
-                raise InPlaceRefused(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
+                raise InPlaceRefused.not_written(
+                    f"ExifTool's rewrite does not hold the position ({'; '.join(lost)}{f'; with its minor error ignored: {minor}' if minor else ''})")
             pending.pop(0)
         if minor is not None and refusals and all(r.startswith(UNCOMPARED) for r in refusals):  # unproven, not known to change anything
-            why = f"ExifTool rewrites it only with a fault it calls minor ignored ({minor}), and {refusals[0]}: the rewrite is not proven"
-            raise InPlaceRefused(f"not written: {why}; original untouched (--sidecar records the position beside it)", why)
+            raise InPlaceRefused.not_written(
+                f"ExifTool rewrites it only with a fault it calls minor ignored ({minor}), and {refusals[0]}: the rewrite is not proven")
         shown = "; ".join(refusals[:3]) + (f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else "")
         raise InPlaceRefused(f"not written: the rewrite would also change other metadata ({shown}); original untouched "
                              "(--sidecar records the position beside it)", shown)

@@ -81,8 +81,10 @@ class PhotoView:
             return "pending"
         if self.stage == Stage.WITHHELD:
             return "withheld"
-        if self.stage in (Stage.SKIPPED, Stage.LEFT_ALONE):
-            return "skipped" if self.stage == Stage.SKIPPED else "left alone"
+        if self.stage == Stage.SKIPPED:
+            return "skipped"
+        if self.stage == Stage.LEFT_ALONE:
+            return "left alone"
         if self.verdict == Verdict.REJECTED:
             return "rejected"
         if self.verdict == Verdict.ACCEPTED:

@@ -387,6 +387,12 @@ def _check_plausibility(store: JobStore, options: TagOptions, track: Track | Non
             store.set_stage(row.id, Stage.REVIEW, message)
 
 
+#: How the summary counts the rows that were not written or kept.
+TALLY_WORDS: dict[str, str] = {Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
+                               Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)",
+                               Stage.LEFT_ALONE: "left alone (no picture in it)"}
+
+
 def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str], list[str]]:
     """Counts by outcome; the rows not handled (failed, skipped); the files left alone, named."""
     counts: Counter[str] = Counter()
@@ -398,10 +404,7 @@ def _tally(store: JobStore, options: TagOptions) -> tuple[Counter[str], list[str
         elif stage == Stage.KEPT:
             counts["already had GPS (exif)"] += 1
         else:
-            words: dict[str, str] = {Stage.UNPLACED: "no location found", Stage.REVIEW: "left for review", Stage.FAILED: "failed",
-                    Stage.SKIPPED: "skipped (not a photo of this folder)", Stage.WITHHELD: "withheld (privacy zone)",
-                    Stage.LEFT_ALONE: "left alone (no picture in it)"}
-            counts[words.get(stage, stage)] += 1
+            counts[TALLY_WORDS.get(stage, stage)] += 1
         if stage in (Stage.FAILED, Stage.SKIPPED):
             failures.append(f"{printable(store.path_of(row))}: {row.message}")
         elif stage == Stage.LEFT_ALONE:  # named, not a failure: there is nothing in it to place
