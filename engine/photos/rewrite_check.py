@@ -108,6 +108,10 @@ def unexpected_changes(before: TagDump, after: TagDump, written: Iterable[str]) 
 #: the name depends on which tables the ExifTool process loaded before (a Nikon maker note is
 #: "MakerNotes" in a fresh process, "MakerNoteNikon" once it wrote one), not on the file.
 WARNING_GROUP = re.compile(r"\b[A-Za-z][\w-]*:(?=[A-Za-z]\w*\b)")
+#: A maker note named as the directory it is ("[minor] Unrecognized MakerNotes"): the same history,
+#: without the colon; once the process has written a file with a maker note it cannot parse, the
+#: next one is "Unrecognized MakerNoteUnknown" (ExifTool's MakerNotes.pm names it by its DirName).
+MAKER_NOTE_DIRECTORY = re.compile(r"\bMakerNote(?:s\b|[A-Z]\w*)")
 #: A tag ExifTool does not know is "Unknown ExifIFD tag 0x9103" until the process has written a file
 #: that holds it; from then on it is "Non-standard ExifIFD tag 0x9103 Exif_0x9103" (the name it gave
 #: the tag): one warning, two spellings, by the process's history.
@@ -125,7 +129,8 @@ def _normal_warnings(texts: list[Any]) -> list[Any]:
             found.append(text)
             continue
         repeats = REPEATS.search(text)
-        text = NAMED_UNKNOWN_TAG.sub(r"Unknown \1 tag \2", WARNING_GROUP.sub("", text[:repeats.start()] if repeats else text))
+        text = WARNING_GROUP.sub("", text[:repeats.start()] if repeats else text)
+        text = NAMED_UNKNOWN_TAG.sub(r"Unknown \1 tag \2", MAKER_NOTE_DIRECTORY.sub("MakerNotes", text))
         found += [text] * (int(repeats.group(1)) if repeats else 1)
     return found
 

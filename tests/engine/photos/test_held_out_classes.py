@@ -241,6 +241,31 @@ def test_a_warning_spelled_otherwise_after_the_write_is_not_new(tmp_path, name, 
 
 
 @needs_oracle
+def test_a_maker_note_exiftool_cannot_parse_is_written_alike_whatever_the_process_wrote_before(tmp_path):
+    """A photo whose maker note ExifTool does not recognise (exif-samples' PaintTool sample): a fresh
+    process warns "[minor] Unrecognized MakerNotes", and once it has written such a photo
+    "[minor] Unrecognized MakerNoteUnknown" (the directory's name), so the second photo of the kind in
+    one job was refused as having a new warning. Now both are written, nothing else changed."""
+    name = "exs-PaintTool_sample.jpg"
+    with ExifToolSession() as session:  # the two spellings, as Geo-R's own ExifTool gives them in one process
+        fresh = [v for k, v in session.read(MORE / name, validate=True).entries if k == "ExifTool:Warning"]
+        session.run(["-GPSLatitude=10", "-GPSLatitudeRef=N", "-o", str(tmp_path / "probe.jpg"), str(MORE / name)])
+        warm = [v for k, v in session.read(MORE / name, validate=True).entries if k == "ExifTool:Warning"]
+    assert "[minor] Unrecognized MakerNotes" in fresh and "[minor] Unrecognized MakerNoteUnknown" in warm
+    photos = []
+    for n in range(2):
+        photo = tmp_path / f"{n}-{name}"
+        shutil.copy2(MORE / name, photo)
+        photos.append((photo, oracle.dump(photo)))
+    with PhotoWriter(tmp_path) as writer:
+        for photo, _ in photos:
+            assert writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635))).target == photo
+    for photo, before in photos:
+        assert oracle.damage(before, oracle.dump(photo)) == []
+        assert oracle.gps(photo)[:2] == pytest.approx((64.146582, -21.942635), abs=1e-7)
+
+
+@needs_oracle
 def test_a_refusal_does_not_depend_on_the_non_standard_xmp_properties_a_process_met_before(tmp_path):
     """ExifTool warns about a non-standard XMP property (exiv2's bug1026 JPEG has 17, exif:Make
     among them) only the first time a process meets it, and a rewrite that leaves the XMP alone (a

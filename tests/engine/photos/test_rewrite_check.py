@@ -24,6 +24,9 @@ def warnings(*texts: str) -> TagDump:
     (["Entries in IFD1 are out of order [x2]"], ["Entries in IFD1 are out of order [x3]"], ["new warning: Entries in IFD1 are out of order"]),
     ([], ["Entries in IFD1 are out of order"], ["new warning: Entries in IFD1 are out of order"]),
     (["Undefined value for MakerNotes:ManualFocusDistance"], ["Undefined value for MakerNoteNikon:ManualFocusDistance"], []),
+    (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNoteUnknown"], []),
+    (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNoteUnknown [x2]"], ["new warning: [minor] Unrecognized MakerNotes"]),
+    (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNotes data"], ["new warning: [minor] Unrecognized MakerNotes data"]),
 ])
 def test_a_warning_is_new_only_when_the_file_did_not_have_it(before, after, new):
     assert unexpected_changes(warnings(*before), warnings(*after), set()) == new
