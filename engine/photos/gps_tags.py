@@ -41,6 +41,15 @@ class Location:
 EXIF_GPS_TAGS = ("GPSLatitude", "GPSLatitudeRef", "GPSLongitude", "GPSLongitudeRef", "GPSAltitude", "GPSAltitudeRef", "GPSMapDatum",
                  "GPSProcessingMethod")
 XMP_GPS_TAGS = ("GPSLatitude", "GPSLongitude", "GPSAltitude", "GPSAltitudeRef", "GPSMapDatum", "GPSVersionID")
+#: What an old fix says of itself: how precise (a phone's 5 m), how it was found ("NETWORK"), the area
+#: it names. Removed when its position is replaced (``--overwrite``): none of it holds for the new one.
+FIX_TAGS = ("GPSHPositioningError", "GPSDOP", "GPSMeasureMode", "GPSStatus", "GPSSatellites", "GPSDifferential", "GPSAreaInformation",
+            "GPSProcessingMethod")
+#: A file's XMP copy of its position (Lightroom, Photo Mechanic and exiv2-based tools keep one beside
+#: EXIF's): replaced with it, so a file never holds two positions. (exiv2 also writes the references
+#: as properties of their own, exif:GPSLatitudeRef, which ExifTool cannot change; its coordinates
+#: carry their own N/S and E/W, which XMP readers go by.)
+XMP_COPY_TAGS = ("GPSLatitude", "GPSLongitude", "GPSLatitudeRef", "GPSLongitudeRef", "GPSAltitude", "GPSAltitudeRef", *FIX_TAGS)
 
 
 def gps_assignments(location: Location, group: str, *, replacing: bool = False, add_version: bool = False, tiff: bool = False,
@@ -49,7 +58,8 @@ def gps_assignments(location: Location, group: str, *, replacing: bool = False, 
     "XMP-exif" in a sidecar), numbers given raw (``#=``) so nothing is rounded on the way.
 
     An unknown altitude leaves any altitude alone, or deletes it when a position is replaced
-    (``replacing``), so an old altitude never sits beside a new position. ``add_version``: the
+    (``replacing``), so an old altitude never sits beside a new position, nor the old fix's
+    precision, method or area (FIX_TAGS). ``add_version``: the
     file has a GPS block without the GPSVersionID every reader expects (a new block gets one from
     ExifTool). ``tiff``: TIFF files also say how the position was found (GPSProcessingMethod,
     which the EXIF rules require there): MANUAL, a position assigned after the photo was taken.
@@ -70,12 +80,23 @@ def gps_assignments(location: Location, group: str, *, replacing: bool = False, 
             args += [f"-IFD0:XResolution#={x!r}", f"-IFD0:YResolution#={y!r}", f"-IFD0:ResolutionUnit#={unit}"]
     else:
         args += [f"-{group}:GPSLatitude#={location.lat!r}", f"-{group}:GPSLongitude#={location.lon!r}", f"-{group}:GPSVersionID=2.3.0.0"]
+    args += _altitude(location, group, replacing)
+    if replacing:
+        args += [f"-{group}:{tag}=" for tag in FIX_TAGS if not (tiff and tag == "GPSProcessingMethod")]
+    return args + [f"-{group}:GPSMapDatum=WGS-84"]
+
+
+def xmp_copy_assignments(location: Location) -> list[str]:
+    """ExifTool arguments that replace the position a file's XMP holds beside EXIF's (XMP_COPY_TAGS)."""
+    return [f"-XMP-exif:GPSLatitude#={location.lat!r}", f"-XMP-exif:GPSLongitude#={location.lon!r}",
+            *_altitude(location, "XMP-exif", replacing=True), *(f"-XMP-exif:{tag}=" for tag in FIX_TAGS)]
+
+
+def _altitude(location: Location, group: str, replacing: bool) -> list[str]:
     altitude = location.altitude_m
     if altitude is not None and math.isfinite(altitude):
-        args += [f"-{group}:GPSAltitude#={abs(altitude)!r}", f"-{group}:GPSAltitudeRef#={0 if altitude >= 0 else 1}"]
-    elif replacing:
-        args += [f"-{group}:GPSAltitude=", f"-{group}:GPSAltitudeRef="]
-    return args + [f"-{group}:GPSMapDatum=WGS-84"]
+        return [f"-{group}:GPSAltitude#={abs(altitude)!r}", f"-{group}:GPSAltitudeRef#={0 if altitude >= 0 else 1}"]
+    return [f"-{group}:GPSAltitude=", f"-{group}:GPSAltitudeRef="] if replacing else []
 
 
 def _whole_seconds_safe(degrees: float) -> float:

@@ -44,7 +44,7 @@ from .content_credentials import REASON as SIGNED_REASON
 from .content_credentials import has_content_credentials
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
-from .gps_tags import EXIF_GPS_TAGS, XMP_GPS_TAGS, Location, gps_assignments
+from .gps_tags import EXIF_GPS_TAGS, FIX_TAGS, XMP_COPY_TAGS, XMP_GPS_TAGS, Location, gps_assignments, xmp_copy_assignments
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stray_pointers, write_quiet_copy
 from .jxl_check import JPEG_XL, jxl_refusal, wrapping_tags
@@ -177,6 +177,7 @@ class _Attempt:
     choices: list[NameChoice] = field(default_factory=list)
     scan: tuple[int, int] | None = None  # where the original's JPEG image data lies (jpeg_end.first_scan)
     quiet: Path | None = None  # the original without its image data (jpeg_end.write_quiet_copy), which ExifTool reads and rewrites
+    xmp_copy: bool = False  # the file's XMP holds a position beside EXIF's, replaced with it
 
 
 class PhotoWriter:
@@ -508,7 +509,8 @@ class PhotoWriter:
             raise PhotoWriteError(f"not a file ExifTool can read ({error}); original untouched")
         in_sidecar = target.suffix.lower() == ".xmp"
         group = "XMP-exif" if in_sidecar else "EXIF"
-        had_position = _has_position(existing, group)
+        xmp_copy = not in_sidecar and _has_position(existing, "XMP-exif")
+        had_position = _has_position(existing, group) or xmp_copy
         if had_position and not (request.overwrite or request.own_position):
             raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
         must_stay = (SIGNED_REASON if not in_sidecar and has_content_credentials(existing) else
@@ -521,15 +523,18 @@ class PhotoWriter:
         if not in_sidecar and (damage or cut):
             raise PhotoWriteError(f"a truncated or damaged JPEG ({damage[0] if damage else 'its image data ends early'}); not rewritten "
                                   "(--sidecar records the position beside it)")
-        gps_names = XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS
+        gps_names = (*(XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS), *(FIX_TAGS if had_position else ()))
         choices = name_choices(existing, request.location, iptc_capable=not in_sidecar and target.suffix.lower() in IPTC_CAPABLE,
                                overwrite=request.overwrite or request.own_names)
         gps_block = any(key.startswith("GPS:") for key, _ in existing.entries)
         no_exif = not in_sidecar and not any(key.startswith("IFD0:") for key, _ in existing.entries)
         gps_args = gps_assignments(request.location, group, replacing=had_position, add_version=gps_block and "GPS:GPSVersionID" not in existing,
                                    tiff=target.suffix.lower() in (".tif", ".tiff"), resolution=_jfif_resolution(existing) if no_exif else None)
-        return _Attempt(existing, validate, gps_args,
-                        {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}, choices, scan, quiet)
+        gps_tags = {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}
+        if xmp_copy:
+            gps_args += xmp_copy_assignments(request.location)
+            gps_tags |= {f"XMP-exif:{name}" for name in XMP_COPY_TAGS}
+        return _Attempt(existing, validate, gps_args, gps_tags, choices, scan, quiet, xmp_copy)
 
     def _read(self, session: ExifToolSession, path: Path, data: bytes | None, scan: tuple[int, int] | None) -> TagDump:
         """ExifTool's reading of a file with every binary value as its bytes and, given its bytes
@@ -590,7 +595,7 @@ class PhotoWriter:
             choice = pending[0]
             temp = _temp_name(target.parent, target.suffix)
             made = self._scratch_path(target.suffix) if quiet is not None else temp  # what ExifTool writes
-            touches_xmp = choice.xmp or target.suffix.lower() == ".xmp"  # a sidecar's position is XMP too, names or none
+            touches_xmp = choice.xmp or attempt.xmp_copy or target.suffix.lower() == ".xmp"  # a sidecar's position is XMP too, names or none
             args: list[str | bytes] = [*attempt.gps_args, *choice.args, *(keep_xmp_signature(attempt.existing) if touches_xmp else []),
                                        "-o", os.fsencode(made)]
             rewritten = quiet or source
@@ -634,7 +639,7 @@ class PhotoWriter:
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
-                if not problems and choice.xmp and original is not None and target.suffix.lower() != ".xmp":  # (a sidecar is read by XMP toolkits)
+                if not problems and touches_xmp and original is not None and target.suffix.lower() != ".xmp":  # (a sidecar is read by XMP toolkits)
                     problems = renamed_namespaces(original, data)
                 if not problems and source is not None and target.suffix.lower() in PROVEN_BY_IMAGE_HASH:
                     problems = heif_problems(session, source, temp)

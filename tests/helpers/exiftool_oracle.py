@@ -32,6 +32,11 @@ LOCATION_FIELDS = {
     # a video's: ISO 6709 strings in its Keys and UserData boxes; a replaced 3GPP loci box goes
     "Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates", "UserData:LocationInformation",
 }
+#: What an old fix says of itself (its precision, how it was found, the area it names): may go, never
+#: change or appear, where the position it belonged to was replaced.
+OLD_FIX_FIELDS = {f"{group}:{name}" for group in ("GPS", "XMP-exif") for name in (
+    "GPSHPositioningError", "GPSDOP", "GPSMeasureMode", "GPSStatus", "GPSSatellites", "GPSDifferential", "GPSAreaInformation",
+    "GPSProcessingMethod")}
 #: May appear where they were absent (the blocks a writer must create), never change.
 ADDED_ONLY = {
     "GPS:GPSVersionID", "IPTC:CodedCharacterSet", "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "XMP-x:XMPToolkit",
@@ -128,6 +133,9 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
             continue
         was, now = before.get(key, Counter()), after.get(key, Counter())
         if was == now or (not was and key in ADDED_ONLY):
+            continue
+        if key in OLD_FIX_FIELDS and not now and any(before.get(f"{g}:GPSLatitude") not in (None, after.get(f"{g}:GPSLatitude"))
+                                                     for g in ("GPS", "XMP-exif")):
             continue
         if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
             continue

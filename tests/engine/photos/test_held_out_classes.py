@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -263,6 +264,38 @@ def test_a_maker_note_exiftool_cannot_parse_is_written_alike_whatever_the_proces
     for photo, before in photos:
         assert oracle.damage(before, oracle.dump(photo)) == []
         assert oracle.gps(photo)[:2] == pytest.approx((64.146582, -21.942635), abs=1e-7)
+
+
+@needs_oracle
+@pytest.mark.parametrize("name, old_fix", [
+    ("jhead-strange-jpegs-with_xmp.jpg", {"GPS:GPSSatellites"}),  # and an XMP copy of the position (Photoshop's)
+    ("exiftool-Ricoh2.jpg", {"GPS:GPSDOP", "GPS:GPSSatellites", "GPS:GPSStatus", "GPS:GPSMeasureMode"}),
+    ("exiv2-FurnaceCreekInn.jpg", {"GPS:GPSProcessingMethod"}),  # HYBRID-FIX: how a phone found the old position
+])
+def test_a_replaced_position_leaves_nothing_of_the_old_fix(tmp_path, name, old_fix):
+    """--overwrite replaced EXIF's position and left the XMP copy a photo manager keeps beside it
+    (the file held two positions, the old one where XMP readers look first), and the old fix's
+    account of itself: a Ricoh's dilution of precision and satellites, a phone's "HYBRID-FIX" (and
+    an iPhone's "65 m", a Xiaomi's "CELLID") stood beside a position placed from a track. Now the
+    XMP copy holds the new position too, the old fix's precision, method and satellites are gone,
+    nothing else changed; undo gives back the bytes."""
+    (photo,) = copy(tmp_path, name)
+    before = oracle.dump(photo)
+    assert old_fix <= set(before)
+    new = Location(64.146582, -21.942635)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=new, overwrite=True))
+    after = oracle.dump(photo)
+    assert result.target == photo and oracle.damage(before, after) == []
+    assert oracle.gps(photo)[:2] == pytest.approx((new.lat, new.lon), abs=1e-7)
+    assert not old_fix & set(after)
+    positions = subprocess.run([oracle.EXIFTOOL, "-j", "-n", "-G1", "-GPS:GPSLatitude", "-XMP-exif:GPSLatitude", "-XMP-exif:GPSLongitude",
+                                str(photo)], capture_output=True, text=True, check=True).stdout
+    for key, value in json.loads(positions)[0].items():
+        if key.endswith(("GPSLatitude", "GPSLongitude")):
+            assert value == pytest.approx(new.lat if key.endswith("Latitude") else new.lon, abs=1e-6), key
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == (CORPUS / name).read_bytes()
 
 
 @needs_oracle
