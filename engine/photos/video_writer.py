@@ -40,9 +40,13 @@ from .video_metadata import OWN_POSITION_TAGS
 
 #: 3GPP's location box: read, and removed when a position replaces it (ExifTool cannot write its binary form).
 LOCI = "UserData:LocationInformation"
+#: An iTunes-style item list's position (``udta/meta/ilst/©xyz``, which some apps write): replaced too where the video has one.
+ITEM_LIST = "ItemList:GPSCoordinates"
+#: The old fix's precision, as an iPhone records it beside its position: removed when the position is replaced.
+OLD_FIX = ("Keys:LocationAccuracyHorizontal",)
 #: What a video's position is written as (group:name as ExifTool reads it back).
 VIDEO_GPS_TAGS = frozenset({"Keys:GPSCoordinates", "UserData:GPSCoordinates", "XMP-exif:GPSLatitude", "XMP-exif:GPSLongitude",
-                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", LOCI})
+                            "XMP-exif:GPSAltitude", "XMP-exif:GPSAltitudeRef", LOCI, ITEM_LIST, *OLD_FIX})
 
 NO_NAMES = NameChoice()
 
@@ -52,17 +56,25 @@ class VideoWriteRefused(UserError):
 
 
 def video_gps_args(location: Location, existing: TagDump | None = None) -> list[str]:
-    """ExifTool's assignments of ``location``; a 3GPP ``loci`` position the video held (``existing``)
-    is removed, so that no reader finds the position replaced."""
+    """ExifTool's assignments of ``location``. Of a position the video held (``existing``), nothing is
+    left for a reader to find: an item list's is replaced too, a 3GPP ``loci`` box removed, and so are
+    an old altitude the new position lacks and the old fix's precision."""
     lat, lon = f"{location.lat:.7f}", f"{location.lon:.7f}"
     coordinates = f"{lat} {lon}" + (f" {location.altitude_m:.2f}" if location.altitude_m is not None else "")
     args = [f"-Keys:GPSCoordinates#={coordinates}", f"-UserData:GPSCoordinates#={coordinates}",
             f"-XMP-exif:GPSLatitude#={lat}", f"-XMP-exif:GPSLongitude#={lon}"]
     if location.altitude_m is not None:
         args += [f"-XMP-exif:GPSAltitude#={abs(location.altitude_m):.2f}", f"-XMP-exif:GPSAltitudeRef#={0 if location.altitude_m >= 0 else 1}"]
-    if existing is not None and existing.get(LOCI) not in (None, ""):
+    if existing is None:
+        return args
+    held = lambda key: existing.get(key) not in (None, "")  # noqa: E731
+    if held(ITEM_LIST):
+        args.append(f"-{ITEM_LIST}#={coordinates}")
+    if held(LOCI):
         args.append(f"-{LOCI}=")
-    return args
+    if location.altitude_m is None and held("XMP-exif:GPSAltitude"):
+        args += ["-XMP-exif:GPSAltitude=", "-XMP-exif:GPSAltitudeRef="]
+    return args + [f"-{key}=" for key in OLD_FIX if held(key)]
 
 
 def has_video_position(dump: TagDump) -> bool:
@@ -103,7 +115,7 @@ def media_span(facts: dict[str, Any]) -> Span:
 def readback_problems(location: Location, after: TagDump) -> list[str]:
     """Each written place must read back as the position (1e-6 degrees, about 10 cm)."""
     problems = []
-    for key in ("Keys:GPSCoordinates", "UserData:GPSCoordinates"):
+    for key in ("Keys:GPSCoordinates", "UserData:GPSCoordinates", *((ITEM_LIST,) if ITEM_LIST in after else ())):
         parts = [number(p) for p in str(after.get(key, "")).split()]
         if len(parts) < 2 or parts[0] is None or parts[1] is None or not (
                 math.isclose(parts[0], location.lat, abs_tol=1e-6) and math.isclose(parts[1], location.lon, abs_tol=1e-6)):

@@ -36,7 +36,9 @@ LOCATION_FIELDS = {
 #: change or appear, where the position it belonged to was replaced.
 OLD_FIX_FIELDS = {f"{group}:{name}" for group in ("GPS", "XMP-exif") for name in (
     "GPSHPositioningError", "GPSDOP", "GPSMeasureMode", "GPSStatus", "GPSSatellites", "GPSDifferential", "GPSAreaInformation",
-    "GPSProcessingMethod")}
+    "GPSProcessingMethod")} | {"Keys:LocationAccuracyHorizontal"}
+#: Where a file holds its position, one of which must have changed for OLD_FIX_FIELDS to go.
+POSITION_KEYS = ("GPS:GPSLatitude", "XMP-exif:GPSLatitude", "Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates")
 #: May appear where they were absent (the blocks a writer must create), never change.
 ADDED_ONLY = {
     "GPS:GPSVersionID", "IPTC:CodedCharacterSet", "IPTC:EnvelopeRecordVersion", "IPTC:ApplicationRecordVersion", "XMP-x:XMPToolkit",
@@ -134,8 +136,7 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
         was, now = before.get(key, Counter()), after.get(key, Counter())
         if was == now or (not was and key in ADDED_ONLY):
             continue
-        if key in OLD_FIX_FIELDS and not now and any(before.get(f"{g}:GPSLatitude") not in (None, after.get(f"{g}:GPSLatitude"))
-                                                     for g in ("GPS", "XMP-exif")):
+        if key in OLD_FIX_FIELDS and not now and any(before.get(k) not in (None, after.get(k)) for k in POSITION_KEYS):
             continue
         if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
             continue

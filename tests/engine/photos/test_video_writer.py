@@ -177,6 +177,39 @@ def test_a_3gpp_location_is_a_position_of_its_own_and_an_overwrite_leaves_no_tra
     assert video.read_bytes() == original
 
 
+@pytest.mark.parametrize(("name", "had"), [
+    # an iPhone records its fix's precision beside the position (iOS 13 and later: com.apple.quicktime.location.accuracy.horizontal)
+    ("mde-iphone6-gps.mov", ["-Keys:LocationAccuracyHorizontal=65"]),
+    # an iTunes-style item list's position (udta/meta/ilst/©xyz) beside FFmpeg's box, as some apps write it
+    ("mp4parser-ffmpeg-itunes-box.mp4", ["-ItemList:GPSCoordinates#=-33.8568 151.2153"]),
+])
+def test_an_overwrite_leaves_nothing_of_the_videos_old_position(tmp_path, name, had):
+    """--overwrite left an item list's old position beside the new one (a reader of ©xyz found the
+    old place) and an iPhone's "65 m" beside a position placed from a track. Now the item list holds
+    the new position, the old precision and an altitude the new position lacks are gone, every
+    packet the same, undo exact. (The real videos, given what their apps write by the independent
+    ExifTool.)"""
+    video = tmp_path / name
+    shutil.copy(VIDEOS / name, video)
+    subprocess.run([EXIFTOOL, "-q", "-overwrite_original", *had, str(video)], check=True)
+    original, packets = video.read_bytes(), packets_sha256(video)
+    here = Location(lat=HERE.lat, lon=HERE.lon)  # no altitude: the old one (the iPhone's 28.5 m) must go
+    with PhotoWriter() as writer:
+        result = writer.write(WriteRequest(photo=video, location=here, overwrite=True))
+    assert result.target == video
+    out = subprocess.run([EXIFTOOL, "-j", "-n", "-a", "-G1", "-GPSCoordinates", "-LocationAccuracyHorizontal", "-GPSAltitude", str(video)],
+                         capture_output=True, text=True, check=True)
+    found = json.loads(out.stdout)[0]
+    positions = {key: value for key, value in found.items() if key.endswith("GPSCoordinates")}
+    assert len(positions) >= 2 + (name.endswith(".mp4"))
+    for key, value in positions.items():
+        assert [float(v) for v in str(value).split()] == pytest.approx([here.lat, here.lon], abs=1e-6), key
+    assert not any(key.endswith(("LocationAccuracyHorizontal", "GPSAltitude")) for key in found), found
+    assert packets_sha256(video) == packets
+    restore_original(video, result.sha256, result.restore, result.original_sha256)
+    assert video.read_bytes() == original
+
+
 #: What a video's write may add (its position, the handler of the new Keys box) or drop: QuickTime's
 #: empty ``wide`` box (8 bytes reserved for a 64-bit media header, nothing in it) goes when ExifTool moves the movie box.
 VIDEO_WRITE = {"Keys:GPSCoordinates", "UserData:GPSCoordinates", "QuickTime:HandlerType", "QuickTime:Wide"}
