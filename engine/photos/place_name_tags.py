@@ -50,6 +50,12 @@ EXISTING_IPTC = ("City", "Province-State", "Country-PrimaryLocationName", "Count
 EXISTING_XMP = (*XMP_NAMES.values(), "XMP-iptcCore:Location")
 #: ... and the IPTC Extension's location structures, as ExifTool flattens them (LocationCreatedCity, ...).
 EXISTING_XMP_PREFIXES = ("XMP-iptcExt:LocationCreated", "XMP-iptcExt:LocationShown")
+#: Names of the old place that Geo-R does not write itself, removed where --overwrite replaces the names (a sub-location
+#: of Paris beside Reykjavík's names would put the photo in both): the legacy sub-location, and the IPTC Extension's
+#: place where the photo was taken. (LocationShown, what the photo shows, stays: it need not be where it was taken.)
+OLD_IPTC = ("Sub-location",)
+OLD_XMP = ("XMP-iptcCore:Location",)
+OLD_XMP_STRUCTURE = "XMP-iptcExt:LocationCreated"
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class NameChoice:
     iptc: bool = False
     xmp: bool = False
     expected: tuple[tuple[str, str], ...] = ()  # (tag, value as ExifTool will read it back)
+    removed: tuple[str, ...] = ()  # names of the old place this choice removes (none may read back)
 
 
 @dataclass
@@ -100,10 +107,14 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
     # one line each: a name typed with a line break (or a tab) is written with a space
     wanted = {f: " ".join(str(getattr(location, f)).split()) for f in {*IPTC_NAMES, *XMP_NAMES} if getattr(location, f)}
     wanted = {f: v for f, v in wanted.items() if v}
-    if not wanted:
-        return [NameChoice()]
-    if names_present(existing) and not overwrite:
+    if names_present(existing) and not overwrite and wanted:
         return [NameChoice(notes=("place names kept: the photo already names its place (--overwrite replaces them)",))]
+    old_iptc, old_xmp = _old_names(existing, wanted, iptc_capable) if overwrite else (_Removal(), _Removal())
+    if not wanted:
+        if not (old_iptc.args or old_xmp.args):
+            return [NameChoice()]
+        return [old_iptc.then(old_xmp).choice(_digest_renewal(existing, old_iptc), ("old place names removed: the new position has none",)),
+                NameChoice(notes=("old place names kept: removing them would have changed other metadata of this photo",))]
     xmp_args = tuple(f"-{tag}={wanted[f]}" for f, tag in XMP_NAMES.items() if f in wanted)
     xmp_tags = frozenset(tag for f, tag in XMP_NAMES.items() if f in wanted)
     xmp_expected = tuple((tag, wanted[f]) for f, tag in XMP_NAMES.items() if f in wanted)
@@ -112,25 +123,70 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
     digest_current = _digest_current(existing)
     if iptc and iptc.args:
         digest = ("-Photoshop:IPTCDigest=new",) if digest_current else ()
-        choices.append(NameChoice((*iptc.args, *xmp_args, *digest), frozenset(iptc.tags | xmp_tags | ({"Photoshop:IPTCDigest"} if digest else set())),
-                                  tuple(iptc.notes), iptc=True, xmp=True, expected=(*iptc.expected, *xmp_expected)))
+        choices.append(NameChoice((*iptc.args, *old_iptc.args, *xmp_args, *old_xmp.args, *digest),
+                                  frozenset(iptc.tags | old_iptc.tags | xmp_tags | old_xmp.tags | ({"Photoshop:IPTCDigest"} if digest else set())),
+                                  tuple(iptc.notes), iptc=True, xmp=True, expected=(*iptc.expected, *xmp_expected),
+                                  removed=(*old_iptc.removed, *old_xmp.removed)))
         if not digest_current:
-            choices.append(NameChoice(tuple(iptc.args), frozenset(iptc.tags),
+            choices.append(NameChoice((*iptc.args, *old_iptc.args), frozenset(iptc.tags | old_iptc.tags),
                                       (*iptc.notes, "place names in IPTC only: the photo's XMP is left exactly as it was"), iptc=True,
-                                      expected=tuple(iptc.expected)))
+                                      expected=tuple(iptc.expected), removed=old_iptc.removed))
         if xmp_args and not _iptc_names(existing):  # (an IPTC name left beside new XMP ones would contradict them)
-            choices.append(NameChoice(xmp_args, xmp_tags, ("place names in XMP only: writing them into IPTC too would have changed other "
-                                                           "metadata of this photo",), xmp=True, expected=xmp_expected))
+            choices.append(NameChoice((*xmp_args, *old_xmp.args), xmp_tags | old_xmp.tags,
+                                      ("place names in XMP only: writing them into IPTC too would have changed other metadata of this photo",),
+                                      xmp=True, expected=xmp_expected, removed=old_xmp.removed))
     else:
-        choices.append(NameChoice(xmp_args, xmp_tags, tuple(iptc.notes) if iptc else (), xmp=True, expected=xmp_expected))
+        removal = old_iptc.then(old_xmp)
+        choices.append(NameChoice((*xmp_args, *removal.args), xmp_tags | removal.tags, tuple(iptc.notes) if iptc else (),
+                                  iptc=bool(old_iptc.args), xmp=True, expected=xmp_expected, removed=removal.removed))
     choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo",)))
     return choices
 
 
 def names_readback(choice: NameChoice, after: TagDump) -> list[str]:
     """Each place name must read back as written (ExifTool skips a block it finds faulty, such as
-    an XMP packet with duplicate properties, and writes the rest)."""
-    return [f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in choice.expected if str(after.get(tag)) != value]
+    an XMP packet with duplicate properties, and writes the rest), and no name of the old place it removes."""
+    return ([f"{tag} reads back as {after.get(tag)!r}, not {value!r}" for tag, value in choice.expected if str(after.get(tag)) != value]
+            + [f"{tag} still reads {after.get(tag)!r}" for tag in choice.removed if _filled(after.get(tag))])
+
+
+@dataclass(frozen=True)
+class _Removal:
+    """ExifTool arguments that remove names of the old place, the tags they change, the tags that must be gone."""
+
+    args: tuple[str, ...] = ()
+    tags: frozenset[str] = frozenset()
+    removed: tuple[str, ...] = ()
+
+    def then(self, other: _Removal) -> _Removal:
+        return _Removal((*self.args, *other.args), self.tags | other.tags, (*self.removed, *other.removed))
+
+    def choice(self, digest: tuple[str, ...], notes: tuple[str, ...]) -> NameChoice:
+        return NameChoice((*self.args, *digest), self.tags | ({"Photoshop:IPTCDigest"} if digest else set()), notes,
+                          iptc=any(tag.startswith("IPTC:") for tag in self.tags), xmp=any(tag.startswith("XMP-") for tag in self.tags),
+                          removed=self.removed)
+
+
+def _old_names(existing: TagDump, wanted: dict[str, str], iptc_capable: bool) -> tuple[_Removal, _Removal]:
+    """What --overwrite removes of the old place's names (IPTC, XMP): the names Geo-R writes where the new
+    place has none (a state, where the new position names only its country), and those it never writes (OLD_IPTC,
+    OLD_XMP, OLD_XMP_STRUCTURE)."""
+    iptc_held = {name for name, value in iptc_groups(existing) if _filled(value)} if iptc_capable else set()
+    iptc_old = [tag for f, (tag, _) in IPTC_NAMES.items() if f not in wanted and tag in iptc_held] + [t for t in OLD_IPTC if t in iptc_held]
+    held = {key for key, value in existing.entries if _filled(value)}
+    xmp_old = [tag for f, tag in XMP_NAMES.items() if f not in wanted and tag in held] + [t for t in OLD_XMP if t in held]
+    structure = sorted(key for key in held if key.startswith(OLD_XMP_STRUCTURE))
+    # (a record left with no dataset goes, and its version number with it)
+    iptc = _Removal(tuple(f"-IPTC:{tag}=" for tag in iptc_old), frozenset({*(f"IPTC:{tag}" for tag in iptc_old),
+                                                                           *(("IPTC:ApplicationRecordVersion",) if iptc_old else ())}),
+                    tuple(f"IPTC:{tag}" for tag in iptc_old))
+    xmp = _Removal((*(f"-{tag}=" for tag in xmp_old), *((f"-{OLD_XMP_STRUCTURE}=",) if structure else ())),
+                   frozenset((*xmp_old, *structure)), (*xmp_old, *structure))
+    return iptc, xmp
+
+
+def _digest_renewal(existing: TagDump, iptc: _Removal) -> tuple[str, ...]:
+    return ("-Photoshop:IPTCDigest=new",) if iptc.args and _digest_current(existing) else ()
 
 
 def _digest_current(existing: TagDump) -> bool:

@@ -175,7 +175,8 @@ def test_a_name_that_is_not_ascii_stays_out_of_an_undeclared_legacy_iptc_record(
     """A Canon EOS 350D's IPTC in Latin-1 with no CodedCharacterSet ('Göteborg'): declaring UTF-8
     would turn its text into mojibake, writing 'Reykjavík' undeclared would be read differently by
     different programs; so the record is left as it was but for an ASCII code, the names are in
-    XMP, and with --overwrite the old city is removed, not left beside the new position."""
+    XMP, and with --overwrite the old city is removed, not left beside the new position, and so is
+    its sub-location (Kålltorp, a district of Göteborg)."""
     (photo,) = copy(tmp_path, "exiv2-exiv2-bug501.jpg")
     before = oracle.dump(photo)
     assert oracle.values(before, "IPTC:City") == ["Göteborg"] and "IPTC:CodedCharacterSet" not in before
@@ -186,7 +187,9 @@ def test_a_name_that_is_not_ascii_stays_out_of_an_undeclared_legacy_iptc_record(
     assert "IPTC:CodedCharacterSet" not in after and oracle.values(after, "IPTC:City") == []
     assert oracle.values(after, "IPTC:Country-PrimaryLocationCode") == ["ISL"] and oracle.values(after, "XMP-photoshop:City") == ["Reykjavík"]
     assert {note.split(":")[0] for note in result.notes} >= {"IPTC City left out", "IPTC Province-State left out"}
-    unchanged = {key: values for key, values in before.items() if key.startswith("IPTC:") and key not in oracle.LOCATION_FIELDS}
+    assert oracle.values(before, "IPTC:Sub-location") and oracle.values(after, "IPTC:Sub-location") == []
+    unchanged = {key: values for key, values in before.items()
+                 if key.startswith("IPTC:") and key not in oracle.LOCATION_FIELDS and key != "IPTC:Sub-location"}
     assert unchanged and all(after.get(key) == values for key, values in unchanged.items())
 
 
@@ -296,6 +299,57 @@ def test_a_replaced_position_leaves_nothing_of_the_old_fix(tmp_path, name, old_f
             assert value == pytest.approx(new.lat if key.endswith("Latitude") else new.lon, abs=1e-6), key
     restore_original(photo, result.sha256, result.restore, result.original_sha256)
     assert photo.read_bytes() == (CORPUS / name).read_bytes()
+
+
+@needs_oracle
+def test_replaced_place_names_leave_no_name_of_the_old_place(tmp_path):
+    """--overwrite replaced city and country and left the rest of the old place: its state where the
+    new position names none, the sub-location (IPTC's and XMP's), and the IPTC Extension's place the
+    photo was taken in, so a photo of Reykjavík still said "Eiffel Tower, Île-de-France". Now those go;
+    what the photo shows (LocationShown) stays; nothing else changes. (A real Nikon photo named as a
+    photo manager names it, by the independent ExifTool.)"""
+    photo = named_in_paris(tmp_path)
+    before = oracle.dump(photo)
+    reykjavik = Location(64.146582, -21.942635, city="Reykjavík", country="Iceland", country_code="IS", country_code3="ISL")
+    with PhotoWriter(tmp_path) as writer:
+        kept = writer.write(WriteRequest(photo=photo, location=reykjavik))  # without --overwrite: the names stay as they are
+        assert "place names kept" in " ".join(kept.notes) and oracle.damage(before, oracle.dump(photo)) == []
+        restore_original(photo, kept.sha256, kept.restore, kept.original_sha256)
+        result = writer.write(WriteRequest(photo=photo, location=reykjavik, overwrite=True))
+    after = oracle.dump(photo)
+    assert result.target == photo and oracle.damage(before, after) == []
+    held = {key: sorted(values) for key, values in after.items() if key.startswith(("IPTC:", "XMP-photoshop:", "XMP-iptc"))}
+    assert held.get("XMP-photoshop:City") == [json.dumps("Reykjavík")] and held.get("IPTC:Country-PrimaryLocationName") == ['"Iceland"']
+    gone = ("IPTC:Province-State", "XMP-photoshop:State", "IPTC:Sub-location", "XMP-iptcCore:Location", "XMP-iptcExt:LocationCreatedCity",
+            "XMP-iptcExt:LocationCreatedSublocation")
+    assert not [key for key in gone if key in held], held
+    assert held.get("XMP-iptcExt:LocationShownCity") == ['"Paris"']
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+
+
+@needs_oracle
+def test_a_replaced_position_without_names_takes_the_old_places_names_away(tmp_path):
+    """A new position the region pack names nothing at (out at sea) left every name of the old place
+    with --overwrite; now they go, and the report says so."""
+    photo = named_in_paris(tmp_path)
+    before = oracle.dump(photo)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(63.5, -24.0), overwrite=True))
+    after = oracle.dump(photo)
+    assert oracle.damage(before, after) == [] and "old place names removed: the new position has none" in result.notes
+    names = [key for key in after if key.startswith(("IPTC:City", "IPTC:Province", "IPTC:Sub", "IPTC:Country-Primary", "XMP-photoshop:",
+                                                      "XMP-iptcCore:Location", "XMP-iptcExt:LocationCreated"))]
+    assert names == [] and "XMP-iptcExt:LocationShownCity" in after
+
+
+def named_in_paris(tmp_path: Path) -> Path:
+    """A real Nikon photo given the names of a place as a photo manager gives them (by the independent ExifTool)."""
+    (photo,) = copy(tmp_path, "exiftool-Nikon.jpg")
+    judge("-IPTC:City=Paris", "-IPTC:Province-State=Ile-de-France", "-IPTC:Sub-location=Eiffel Tower", "-IPTC:Country-PrimaryLocationName=France",
+          "-XMP-photoshop:City=Paris", "-XMP-photoshop:State=Île-de-France", "-XMP-photoshop:Country=France", "-XMP-iptcCore:Location=Eiffel Tower",
+          "-XMP-iptcExt:LocationCreatedCity=Paris", "-XMP-iptcExt:LocationCreatedSublocation=Eiffel Tower",
+          "-XMP-iptcExt:LocationShownCity=Paris", str(photo))
+    return photo
 
 
 @needs_oracle
