@@ -16,13 +16,34 @@ Two formulations of the same great-circle distance are used:
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 
 import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
 from .constants import EARTH_RADIUS_KM
+
+
+def _load_numba_arrays_without_blas() -> None:
+    """Load numba's array functions, answering its one check for BLAS with no.
+
+    numba asks whether it can compile linear algebra by importing scipy.linalg, in the first call of
+    a cached kernel (0.2-0.3 s of processor time, on the way to a job's first write). Geo-R's kernels
+    do no linear algebra, and its desktop bundle leaves scipy.linalg out, where the answer is no
+    anyway. A scipy.linalg imported before stays as it was; one imported later works as ever."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # (importing it raises ImportError)
+    try:
+        importlib.import_module("numba.np.arraymath")
+    finally:
+        del sys.modules["scipy.linalg"]
+
+
+_load_numba_arrays_without_blas()
 
 _DIAMETER_KM = 2.0 * EARTH_RADIUS_KM
 

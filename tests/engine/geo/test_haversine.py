@@ -1,5 +1,7 @@
 import math
 import resource
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -208,3 +210,15 @@ def test_pairwise_and_nearest_agree_with_reference(points_a, points_b):
     np.testing.assert_allclose(pairwise_km(a, b), reference.pairwise_km(a, b), atol=1e-6)
     _, km = nearest_k(a, b, k=1)
     np.testing.assert_allclose(km[:, 0], reference.pairwise_km(a, b).min(axis=1), atol=1e-6)
+
+
+def test_the_kernels_load_without_importing_scipy_linalg():
+    """numba's check for BLAS imports scipy.linalg on the first call of a cached kernel (a quarter of a
+    second on the way to a job's first write); Geo-R answers it with no, and scipy.linalg still
+    imports and works after."""
+    code = ("import sys; from geor.engine.geo import haversine_km; d = haversine_km(0.0, 0.0, 0.0, 1.0); "
+            "assert 'scipy.linalg' not in sys.modules, 'scipy.linalg imported'; "
+            "import scipy.linalg; assert scipy.linalg.norm([3.0, 4.0]) == 5.0; print(round(float(d), 3))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "111.195"
