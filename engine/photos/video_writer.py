@@ -67,7 +67,10 @@ def video_gps_args(location: Location, existing: TagDump | None = None) -> list[
         args += [f"-XMP-exif:GPSAltitude#={abs(location.altitude_m):.2f}", f"-XMP-exif:GPSAltitudeRef#={0 if location.altitude_m >= 0 else 1}"]
     if existing is None:
         return args
-    held = lambda key: existing.get(key) not in (None, "")  # noqa: E731
+
+    def held(key: str) -> bool:
+        return existing.get(key) not in (None, "")
+
     if held(ITEM_LIST):
         args.append(f"-{ITEM_LIST}#={coordinates}")
     if held(LOCI):
