@@ -139,8 +139,20 @@ def name_choices(existing: TagDump, location: Location, iptc_capable: bool, over
         removal = old_iptc.then(old_xmp)
         choices.append(NameChoice((*xmp_args, *removal.args), xmp_tags | removal.tags, tuple(iptc.notes) if iptc else (),
                                   iptc=bool(old_iptc.args), xmp=True, expected=xmp_expected, removed=removal.removed))
-    choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo",)))
+    old = _old_place(existing) if overwrite else ""
+    choices.append(NameChoice(notes=("place names not written: writing them would have changed other metadata of this photo"
+                                     + (f"; it still names the place it had ({old})" if old else ""),)))
     return choices
+
+
+def _old_place(existing: TagDump) -> str:
+    """The names of the place a photo already names, as the report shows them ("Fotostudio HS, Mainz")."""
+    names: list[str] = []
+    for key in (*OLD_XMP, *XMP_NAMES.values(), *(f"IPTC:{tag}" for tag in (*OLD_IPTC, *(tag for tag, _ in IPTC_NAMES.values())))):
+        value = existing.get(key)
+        if isinstance(value, str) and value.strip() and value.strip() not in names and key != "XMP-iptcCore:CountryCode":
+            names.append(value.strip())
+    return ", ".join(names[:4])
 
 
 def names_readback(choice: NameChoice, after: TagDump) -> list[str]:

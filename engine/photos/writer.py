@@ -384,7 +384,7 @@ class PhotoWriter:
             try:
                 temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
             except InPlaceRefused as exc:
-                exc.had_position = _has_position(attempt.existing, "EXIF")
+                exc.had_position = _has_position(attempt.existing, "EXIF") or attempt.xmp_copy
                 raise
         except ExifToolFailed as exc:
             healthy = False
@@ -641,6 +641,10 @@ class PhotoWriter:
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
                 if not problems and touches_xmp and original is not None and target.suffix.lower() != ".xmp":  # (a sidecar is read by XMP toolkits)
                     problems = renamed_namespaces(original, data)
+                    if problems and attempt.xmp_copy:  # (every choice replaces the XMP copy: none would do without the renaming)
+                        raise InPlaceRefused.not_written(
+                            f"its XMP keeps a copy of the position it had, which ExifTool would replace only by renaming the packet's "
+                            f"prefixes ({'; '.join(problems[:2])}): EXIF's alone would leave the file with two positions")
                 if not problems and source is not None and target.suffix.lower() in PROVEN_BY_IMAGE_HASH:
                     problems = heif_problems(session, source, temp)
                 # a JPEG whose image data and decoding headers are the same bytes is proven, and so is a JPEG XL

@@ -44,12 +44,12 @@ def copy(tmp_path: Path, *names: str) -> list[Path]:
     return [tmp_path / name for name in names]
 
 
-def refusal(tmp_path: Path, name: str) -> str:
+def refusal(tmp_path: Path, name: str, overwrite: bool = False) -> str:
     """The writer's refusal of a copy of ``more_files/name``, the copy untouched and nothing left beside it."""
     photo = tmp_path / f"photo{Path(name).suffix}"
     shutil.copy2(MORE / name, photo)
     with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError) as refused:
-        writer.write(WriteRequest(photo=photo, location=Location(34.9778, 135.8556)))
+        writer.write(WriteRequest(photo=photo, location=Location(34.9778, 135.8556), overwrite=overwrite))
     assert photo.read_bytes() == (MORE / name).read_bytes() and len(list(tmp_path.iterdir())) == 1
     return str(refused.value)
 
@@ -274,6 +274,8 @@ def test_a_maker_note_exiftool_cannot_parse_is_written_alike_whatever_the_proces
     ("jhead-strange-jpegs-with_xmp.jpg", {"GPS:GPSSatellites"}),  # and an XMP copy of the position (Photoshop's)
     ("exiftool-Ricoh2.jpg", {"GPS:GPSDOP", "GPS:GPSSatellites", "GPS:GPSStatus", "GPS:GPSMeasureMode"}),
     ("exiv2-FurnaceCreekInn.jpg", {"GPS:GPSProcessingMethod"}),  # HYBRID-FIX: how a phone found the old position
+    ("mde-Issue_508.jpg", {"GPS:GPSHPositioningError"}),  # an iPhone XR's 4.8 m
+    ("mde-Issue_473.webp", {"GPS:GPSHPositioningError"}),  # an iPhone X's 65 m, in a WebP
 ])
 def test_a_replaced_position_leaves_nothing_of_the_old_fix(tmp_path, name, old_fix):
     """--overwrite replaced EXIF's position and left the XMP copy a photo manager keeps beside it
@@ -282,7 +284,9 @@ def test_a_replaced_position_leaves_nothing_of_the_old_fix(tmp_path, name, old_f
     an iPhone's "65 m", a Xiaomi's "CELLID") stood beside a position placed from a track. Now the
     XMP copy holds the new position too, the old fix's precision, method and satellites are gone,
     nothing else changed; undo gives back the bytes."""
-    (photo,) = copy(tmp_path, name)
+    source = (MORE if name.startswith("mde-") else CORPUS) / name
+    photo = tmp_path / name
+    shutil.copy2(source, photo)
     before = oracle.dump(photo)
     assert old_fix <= set(before)
     new = Location(64.146582, -21.942635)
@@ -298,7 +302,36 @@ def test_a_replaced_position_leaves_nothing_of_the_old_fix(tmp_path, name, old_f
         if key.endswith(("GPSLatitude", "GPSLongitude")):
             assert value == pytest.approx(new.lat if key.endswith("Latitude") else new.lon, abs=1e-6), key
     restore_original(photo, result.sha256, result.restore, result.original_sha256)
-    assert photo.read_bytes() == (CORPUS / name).read_bytes()
+    assert photo.read_bytes() == source.read_bytes()
+
+
+@needs_oracle
+def test_a_position_whose_xmp_copy_cannot_be_replaced_is_not_written_beside_it(tmp_path):
+    """A Nikon D5000 photo saved by Adobe Bridge CS5 keeps its position in XMP too, in a packet with
+    Adobe's old prefixes (xap:, xapMM:), which ExifTool renames when it writes into the packet. With
+    --overwrite the position went into EXIF and the XMP copy stayed (two positions, 15,000 km apart);
+    writing the copy renames the prefixes, which the rewrite check refuses. So the photo is not
+    written, and the reason says why; the file is untouched and gets no sidecar of a third position."""
+    message = refusal(tmp_path, "mde-Nikon_D5000.jpg", overwrite=True)
+    assert "its XMP keeps a copy of the position it had" in message and "xap" in message
+    assert "EXIF's alone would leave the file with two positions" in message
+
+
+@needs_oracle
+def test_place_names_that_cannot_be_replaced_are_named_in_the_report(tmp_path):
+    """A Canon EOS 7D photo from Lightroom names its place (Fotostudio HS, Mainz) in XMP with Adobe's
+    old prefixes and in IPTC, whose digest is current (so IPTC changes only with XMP): with
+    --overwrite no way of writing the new names leaves the packet's prefixes alone. The position is
+    written; the report says the names were not, and which place the photo still names."""
+    shutil.copy2(MORE / "mde-Canon_EOS_7D.jpg", tmp_path / "photo.jpg")
+    photo = tmp_path / "photo.jpg"
+    before = oracle.dump(photo)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=Location(64.146582, -21.942635, city="Reykjavík", country="Iceland",
+                                                                          country_code="IS", country_code3="ISL"), overwrite=True))
+    assert result.target == photo and oracle.damage(before, oracle.dump(photo)) == []
+    assert oracle.gps(photo)[:2] == pytest.approx((64.146582, -21.942635), abs=1e-7)
+    assert any("place names not written" in note and "it still names the place it had (Fotostudio HS, Mainz" in note for note in result.notes)
 
 
 @needs_oracle
