@@ -25,6 +25,8 @@ def warnings(*texts: str) -> TagDump:
     ([], ["Entries in IFD1 are out of order"], ["new warning: Entries in IFD1 are out of order"]),
     (["Undefined value for MakerNotes:ManualFocusDistance"], ["Undefined value for MakerNoteNikon:ManualFocusDistance"], []),
     (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNoteUnknown"], []),
+    (["[minor] Adjusted MakerNotes base by 12"], ["[minor] Adjusted MakerNoteCanon base by 12"], []),  # (MakerNotes.pm: its DirName)
+    (["[minor] Adjusted MakerNotes base by 12"], ["[minor] Adjusted MakerNoteCanon base by 8"], ["new warning: [minor] Adjusted MakerNotes base by 8"]),
     (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNoteUnknown [x2]"], ["new warning: [minor] Unrecognized MakerNotes"]),
     (["[minor] Unrecognized MakerNotes"], ["[minor] Unrecognized MakerNotes data"], ["new warning: [minor] Unrecognized MakerNotes data"]),
 ])
