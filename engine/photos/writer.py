@@ -178,6 +178,7 @@ class _Attempt:
     scan: tuple[int, int] | None = None  # where the original's JPEG image data lies (jpeg_end.first_scan)
     quiet: Path | None = None  # the original without its image data (jpeg_end.write_quiet_copy), which ExifTool reads and rewrites
     xmp_copy: bool = False  # the file's XMP holds a position beside EXIF's, replaced with it
+    had_position: bool = False  # the file held a position (EXIF's, its XMP copy's, or a sidecar's)
 
 
 class PhotoWriter:
@@ -384,7 +385,7 @@ class PhotoWriter:
             try:
                 temp, written, choice = self._rewrite(session, source if exists else None, target, attempt, original)
             except InPlaceRefused as exc:
-                exc.had_position = _has_position(attempt.existing, "EXIF") or attempt.xmp_copy
+                exc.had_position = attempt.had_position
                 raise
         except ExifToolFailed as exc:
             healthy = False
@@ -534,7 +535,7 @@ class PhotoWriter:
         if xmp_copy:
             gps_args += xmp_copy_assignments(request.location)
             gps_tags |= {f"XMP-exif:{name}" for name in XMP_COPY_TAGS}
-        return _Attempt(existing, validate, gps_args, gps_tags, choices, scan, quiet, xmp_copy)
+        return _Attempt(existing, validate, gps_args, gps_tags, choices, scan, quiet, xmp_copy, had_position)
 
     def _read(self, session: ExifToolSession, path: Path, data: bytes | None, scan: tuple[int, int] | None) -> TagDump:
         """ExifTool's reading of a file with every binary value as its bytes and, given its bytes
