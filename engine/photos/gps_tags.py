@@ -110,9 +110,10 @@ def _whole_seconds_safe(degrees: float) -> float:
 
 
 def parse_exif_gps(exif: dict[str, str]) -> tuple[float, float, float | None] | None:
-    """(lat, lon, altitude) from EXIF tags; None when there is no position; GpsTagError when the
-    block is malformed."""
-    if "Exif.GPSInfo.GPSLatitude" not in exif and "Exif.GPSInfo.GPSLongitude" not in exif:
+    """(lat, lon, altitude) from EXIF tags; None when there is no position (no coordinates, or a
+    block whose coordinates are all undefined: void_coordinates); GpsTagError when the block is
+    malformed."""
+    if "Exif.GPSInfo.GPSLatitude" not in exif and "Exif.GPSInfo.GPSLongitude" not in exif or void_coordinates(exif):
         return None
     lat = _exif_axis(exif, "Latitude", "NS", 90)
     lon = _exif_axis(exif, "Longitude", "EW", 180)
@@ -121,6 +122,15 @@ def parse_exif_gps(exif: dict[str, str]) -> tuple[float, float, float | None] | 
         values = _rationals(exif["Exif.GPSInfo.GPSAltitude"], "GPSAltitude", 1)
         altitude = -values[0] if exif.get("Exif.GPSInfo.GPSAltitudeRef", "0").strip() == "1" else values[0]
     return lat, lon, altitude
+
+
+def void_coordinates(exif: dict[str, str]) -> bool:
+    """Whether the GPS block's coordinates are there but every part of them undefined: a rational of
+    0/0 (EXIF's "unknown"), or no value at all. Phones and cameras whose receiver had no fix write
+    such a block (Samsung Galaxy phones' 0/0 0/0 0/0 with empty references; Leica's, its status V):
+    no position to keep, and nothing in it to trust (its time is the receiver's own clock)."""
+    texts = [str(exif[key]).split() for key in ("Exif.GPSInfo.GPSLatitude", "Exif.GPSInfo.GPSLongitude") if key in exif]
+    return bool(texts) and all(re.fullmatch(r"\d+/0", part) for parts in texts for part in parts)
 
 
 def _exif_axis(exif: dict[str, str], axis: str, refs: str, limit: float) -> float:

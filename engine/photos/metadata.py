@@ -37,6 +37,7 @@ from .gps_tags import (
     parse_gps_accuracy,
     parse_xmp_gps,
     parse_xmp_gps_time,
+    void_coordinates,
 )
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -251,11 +252,12 @@ LATEST_GPS_TIME_AHEAD = dt.timedelta(days=1)
 
 def fix_time(exif: dict[str, Any], when: dt.datetime | None, position_problem: str | None) -> dt.datetime | None:
     """The GPS block's UTC time, only when it can be a fix's: not from a block whose position is
-    (0, 0), void or malformed, nor whose GPSStatus says void (the receiver's own clock, not
+    (0, 0), void, undefined (0/0) or malformed, nor whose GPSStatus says void (the receiver's own clock, not
     synchronised: trusting it made "exact" camera clocks hundreds of days off), nor before 1995 or
     in the future. A block with a time and no position at all (phones that wrote the network time)
     keeps it."""
-    if when is None or position_problem is not None or str(exif.get("Exif.GPSInfo.GPSStatus", "")).strip().upper().startswith("V"):
+    if (when is None or position_problem is not None or void_coordinates(exif)
+            or str(exif.get("Exif.GPSInfo.GPSStatus", "")).strip().upper().startswith("V")):
         return None
     if not EARLIEST_GPS_TIME <= when <= dt.datetime.now(dt.UTC) + LATEST_GPS_TIME_AHEAD:
         return None

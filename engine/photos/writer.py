@@ -44,10 +44,20 @@ from .content_credentials import REASON as SIGNED_REASON
 from .content_credentials import has_content_credentials
 from .exiftool import ExifToolFailed, ExifToolSession, TagDump, number
 from .formats import IPTC_CAPABLE, VIDEO_IN_PLACE, needs_sidecar, sidecar_path
-from .gps_tags import EXIF_GPS_TAGS, FIX_TAGS, XMP_COPY_TAGS, XMP_GPS_TAGS, Location, gps_assignments, xmp_copy_assignments
+from .gps_tags import (
+    EXIF_GPS_TAGS,
+    FIX_TAGS,
+    XMP_COPY_TAGS,
+    XMP_GPS_TAGS,
+    Location,
+    gps_assignments,
+    void_coordinates,
+    xmp_copy_assignments,
+)
 from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
 from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stray_pointers, write_quiet_copy
 from .jxl_check import JPEG_XL, jxl_refusal, wrapping_tags
+from .metadata import PhotoReadError, open_exiv2, read_all
 from .minor_errors import UNCOMPARED, only_minor_errors, pixel_problems
 from .place_name_tags import NameChoice, name_choices, names_readback
 from .restore_patch import MAX_FILE_BYTES, PatchError, apply_patch, checked_patch
@@ -511,7 +521,8 @@ class PhotoWriter:
         in_sidecar = target.suffix.lower() == ".xmp"
         group = "XMP-exif" if in_sidecar else "EXIF"
         xmp_copy = not in_sidecar and _has_position(existing, "XMP-exif")
-        had_position = _has_position(existing, group) or xmp_copy
+        void = not in_sidecar and _void_gps_block(existing, target, original)
+        had_position = (_has_position(existing, group) and not void) or xmp_copy
         if had_position and not (request.overwrite or request.own_position):
             raise PhotoWriteError("already has a GPS position; not replaced without --overwrite")
         must_stay = (SIGNED_REASON if not in_sidecar and has_content_credentials(existing) else
@@ -524,12 +535,13 @@ class PhotoWriter:
         if not in_sidecar and (damage or cut):
             raise PhotoWriteError(f"a truncated or damaged JPEG ({damage[0] if damage else 'its image data ends early'}); not rewritten "
                                   "(--sidecar records the position beside it)")
-        gps_names = (*(XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS), *(FIX_TAGS if had_position else ()))
+        replacing = had_position or void  # (a void block's description of its failed fix goes too: its status V would void the new position)
+        gps_names = (*(XMP_GPS_TAGS if in_sidecar else EXIF_GPS_TAGS), *(FIX_TAGS if replacing else ()))
         choices = name_choices(existing, request.location, iptc_capable=not in_sidecar and target.suffix.lower() in IPTC_CAPABLE,
                                overwrite=request.overwrite or request.own_names)
         gps_block = any(key.startswith("GPS:") for key, _ in existing.entries)
         no_exif = not in_sidecar and not any(key.startswith("IFD0:") for key, _ in existing.entries)
-        gps_args = gps_assignments(request.location, group, replacing=had_position, add_version=gps_block and "GPS:GPSVersionID" not in existing,
+        gps_args = gps_assignments(request.location, group, replacing=replacing, add_version=gps_block and "GPS:GPSVersionID" not in existing,
                                    tiff=target.suffix.lower() in (".tif", ".tiff"), resolution=_jfif_resolution(existing) if no_exif else None)
         gps_tags = {f"{'XMP-exif' if in_sidecar else 'GPS'}:{name}" for name in gps_names}
         if xmp_copy:
@@ -834,6 +846,20 @@ def _has_position(existing: TagDump, group: str) -> bool:
     return existing.get(f"{prefix}:GPSLatitude") is not None and existing.get(f"{prefix}:GPSLongitude") is not None
 
 
+def _void_gps_block(existing: TagDump, target: Path, original: bytes | None) -> bool:
+    """Whether the file's GPS block holds coordinates that are all undefined (gps_tags.void_coordinates:
+    a receiver without a fix), which the read stage calls no position. ExifTool reads any coordinate
+    with an undefined part as "", a real position in an odd spelling too (a Nikon's 48/1 5332358/100000
+    0/0), so exiv2's raw rationals of the same bytes decide."""
+    if original is None or not any(existing.get(f"GPS:{name}") == "" for name in ("GPSLatitude", "GPSLongitude")):
+        return False
+    try:
+        exif, _, _ = read_all(open_exiv2(target, original))
+    except (PhotoReadError, RuntimeError, ValueError):
+        return False  # (unreadable to exiv2: kept as a position of its own)
+    return void_coordinates(exif)
+
+
 def _jfif_resolution(existing: TagDump) -> tuple[float, float, int]:
     """The resolution a new IFD0 states: the JFIF header's when it gives one in inches or
     centimetres (EXIF units 2 and 3), else 72 dpi, the EXIF default."""
@@ -860,6 +886,13 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
         got = number(after.get(key))
         if got is None or not math.isclose(abs(got), abs(degrees), abs_tol=1e-7):
             problems.append(f"{key} reads back as {after.get(key)!r}, not {degrees!r}")
+            continue
+        # every copy: a HEIF's second image keeps an EXIF block of its own, which ExifTool does not write
+        others = [value for name, value in after.entries if name == key][1:]
+        stale = next((value for value in others if not math.isclose(abs(number(value) or -1.0), abs(degrees), abs_tol=1e-7)), None)
+        if stale is not None or any(number(value) is None for value in others):
+            problems.append(f"{key} of a second image in the file (its own EXIF, which ExifTool does not write) still reads {stale!r}: "
+                            f"the file would hold two positions")
     return problems
 
 

@@ -131,6 +131,10 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
                  if key.partition(":")[2] == name and key in after and _shortened_alike(before[key], after[key])}
     shortened |= {f"{key.partition(':')[0]}:{name}" for key in shortened for name, length in EMBEDDED_JPEG.items()
                   if key.partition(":")[2] == length}
+    for key in POSITION_KEYS:  # a replaced position must leave no copy of itself (a second image's EXIF, an XMP copy)
+        was, now = before.get(key, Counter()), after.get(key, Counter())
+        if was and now and was != now and was & now:
+            found.append(f"{key}: the old position {_short(was & now)} kept beside the new {_short(now - was)}")
     for key in sorted((set(before) | set(after)) - shortened):
         group, _, name = key.partition(":")
         if group in NOT_METADATA or key in ("ExifTool:ExifToolVersion", "ExifTool:Validate") or key in LOCATION_FIELDS or key in MEDIA_BOX:

@@ -27,7 +27,7 @@ XMP_NAMES = {"XMP-photoshop:City": "Reykjavík", "XMP-photoshop:State": "Höfuð
              "XMP-iptcCore:CountryCode": "IS"}
 #: The files Geo-R must not rewrite, and why; every other file in the corpus must be written.
 NOT_WRITTEN = {
-    **dict.fromkeys(["exiftool-Apple.jpg", "exiftool-GPS.jpg", "exiftool-GoPro.jpg", "exiftool-InfiRay.jpg", "exiftool-Ricoh2.jpg",
+    **dict.fromkeys(["exiftool-Apple.jpg", "exiftool-GPS.jpg", "exiftool-GoPro.jpg", "exiftool-Ricoh2.jpg",
                      "exiv2-FurnaceCreekInn.jpg", "exiv2-exiv2-bug1199.webp", "exiv2-exiv2-bug528.jpg",
                      "jhead-normal-digicams-gps-many-digits.jpg", "jhead-strange-jpegs-picasa.jpg", "jhead-strange-jpegs-with_xmp.jpg",
                      "pillow-ultrahdr.jpg", "exiv2-Stonehenge.heic", "pillow-heif-heif_other-empty_icc.heic",

@@ -732,3 +732,71 @@ def test_a_rewrite_no_decoder_can_prove_is_refused_as_unproven(tmp_path):
     assert message.startswith("not written: ExifTool rewrites it only with a fault it calls minor ignored ([minor] Undersized IFD0 StripByteCounts")
     assert "the pixels cannot be compared (" in message and message.split("; original")[0].endswith("the rewrite is not proven")
     assert "other metadata" not in message
+
+
+def test_gps_coordinates_that_are_all_undefined_are_no_position():
+    """What receivers without a fix write, as exiv2 reads it from real files: a Samsung Galaxy S10's
+    and S24 Ultra's HEIC (metadata-extractor-images, pillow-heif), a Leica T's JPEG (its status V), a
+    Nothing Phone's (Ashampoo/kim): every rational 0/0, EXIF's "unknown". A Nikon D5000's position in
+    degrees and decimal minutes, its seconds 0/0, is a position, spelled oddly: still malformed, kept."""
+    from geor.engine.photos.gps_tags import GpsTagError, parse_exif_gps, void_coordinates
+
+    samsung = {"Exif.GPSInfo.GPSLatitudeRef": "", "Exif.GPSInfo.GPSLatitude": "0/0 0/0 0/0", "Exif.GPSInfo.GPSLongitudeRef": "",
+               "Exif.GPSInfo.GPSLongitude": "0/0 0/0 0/0"}
+    leica = {**samsung, "Exif.GPSInfo.GPSAltitude": "0/0", "Exif.GPSInfo.GPSStatus": "V", "Exif.GPSInfo.GPSTimeStamp": "0/0 0/0 0/0"}
+    nikon = {"Exif.GPSInfo.GPSLatitude": "48/1 5332358/100000 0/0", "Exif.GPSInfo.GPSLatitudeRef": "N",
+             "Exif.GPSInfo.GPSLongitude": "21/1 259507/100000 0/0", "Exif.GPSInfo.GPSLongitudeRef": "E"}
+    for exif in (samsung, leica):
+        assert void_coordinates(exif) and parse_exif_gps(exif) is None
+        metadata = metadata_from({**exif, "Exif.Photo.DateTimeOriginal": "2020:06:30 11:27:59",
+                                  "Exif.GPSInfo.GPSDateStamp": "2020:06:30", "Exif.GPSInfo.GPSTimeStamp": "9/1 27/1 59/1"}, {})
+        assert metadata.gps is None and metadata.gps_problem is None and metadata.gps_time is None  # (a void block's clock is no fix's)
+    assert not void_coordinates(nikon) and not void_coordinates({})
+    with pytest.raises(GpsTagError, match="zero denominator"):
+        parse_exif_gps(nikon)
+    assert not void_coordinates({"Exif.GPSInfo.GPSLatitude": "0/0 0/0 0/0", "Exif.GPSInfo.GPSLongitude": "2/1 0/1 0/1"})
+
+
+@needs_oracle
+def test_a_gps_block_without_a_fix_is_written_without_overwrite_and_its_void_status_goes(tmp_path):
+    """An InfiRay thermal camera's GPS block with every coordinate undefined (ExifTool reads "") and
+    an undefined altitude; a Leica T's also says "measurement void" (GPSStatus V) and its mode. Such
+    photos went to review as "a malformed GPS block: not replaced without --overwrite" (a Galaxy
+    phone's every photo taken without a fix). Now they are written like photos without GPS; the
+    void status and the undefined altitude go with the void coordinates (a status of V beside the new
+    position would void it for readers that heed it); nothing else changes; undo gives back the bytes.
+    The Nikon D5000's position, its seconds undefined, is still its own: not replaced without --overwrite."""
+    (photo,) = copy(tmp_path, "exiftool-InfiRay.jpg")
+    judge("-GPSStatus#=V", "-GPSMeasureMode#=2", str(photo))
+    original = photo.read_bytes()
+    metadata = read_metadata(photo)
+    assert metadata.gps is None and metadata.gps_problem is None and metadata.taken_at is not None
+    before = oracle.dump(photo)
+    assert before["GPS:GPSLatitude"] == before["GPS:GPSLongitude"] == {'""': 1} and "GPS:GPSStatus" in before
+    new = Location(64.146582, -21.942635)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=new))
+    after = oracle.dump(photo)
+    assert result.target == photo and oracle.damage(before, after) == []
+    assert oracle.gps(photo)[:2] == pytest.approx((new.lat, new.lon), abs=1e-7)
+    assert not {"GPS:GPSStatus", "GPS:GPSMeasureMode", "GPS:GPSAltitude"} & set(after)
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == original
+    (tmp_path / "nikon").mkdir()
+    assert "already has a GPS position" in refusal(tmp_path / "nikon", "mde-Nikon_D5000.jpg")
+
+
+@needs_oracle
+def test_a_second_images_position_is_not_left_beside_a_replaced_one(tmp_path):
+    """pillow-heif's empty_icc.heic holds two iPhone XS photos, each with its own EXIF and position.
+    ExifTool writes the primary image's alone, so --overwrite left the second image's old position
+    (and its 65 m) in the file beside the new one. Now the rewrite is refused, saying so; the photo
+    is untouched and gets no sidecar (it holds positions of its own)."""
+    (photo,) = copy(tmp_path, "pillow-heif-heif_other-empty_icc.heic")
+    original = photo.read_bytes()
+    with PhotoWriter(tmp_path) as writer, pytest.raises(PhotoWriteError) as refused:
+        writer.write(WriteRequest(photo=photo, location=Location(34.9778, 135.8556), overwrite=True))
+    message = str(refused.value)
+    assert message.startswith("not written: ExifTool's rewrite does not hold the position")
+    assert "of a second image in the file" in message and "still reads 46.75" in message and "two positions" in message
+    assert photo.read_bytes() == original and len(list(tmp_path.iterdir())) == 1
