@@ -34,6 +34,15 @@ BLOCKS = ("EXIF", "XMP")
 #: The media data box as a whole, which holds the EXIF item in most HEIC files: it grows with it
 #: (what is in it is proven by the checks below, not by comparing it whole).
 HEIF_MEDIA_TAGS = frozenset({"QuickTime:MediaData", "QuickTime:MediaDataSize"})
+#: An empty 'wide' box: eight bytes of free space before the media data (early iOS HEICs, an iPhone 7
+#: Plus's), which ExifTool's rewrite of the media data takes up. Nothing reads anything from it.
+FREE_SPACE = "QuickTime:Wide"
+
+
+def media_tags(existing: Any) -> frozenset[str]:
+    """The tags a HEIF rewrite may change beside the written ones: the media data box, and an empty
+    free-space box it takes up (``existing``: the file's TagDump)."""
+    return HEIF_MEDIA_TAGS | ({FREE_SPACE} if existing.get(FREE_SPACE) == "" else set())
 
 
 def blocks(session: ExifToolSession, path: Path) -> dict[str, bytes]:

@@ -54,7 +54,7 @@ from .gps_tags import (
     void_coordinates,
     xmp_copy_assignments,
 )
-from .heif_check import HEIF_FAMILY, HEIF_MEDIA_TAGS, heif_problems
+from .heif_check import HEIF_FAMILY, heif_problems, media_tags
 from .jpeg_end import SOI, decoded_headers, first_scan, same_scan, spliced, stray_pointers, write_quiet_copy
 from .jxl_check import JPEG_XL, jxl_refusal, wrapping_tags
 from .metadata import PhotoReadError, open_exiv2, read_all
@@ -650,7 +650,7 @@ class PhotoWriter:
                 lost = _readback(attempt, after)
                 problems = (lost + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
-                                HEIF_MEDIA_TAGS if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
+                                media_tags(attempt.existing) if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
                             + (embedded_data_changes(attempt.existing, after, offsets_checked, data, cut) if offsets_checked is not None else []))
                 if not problems and touches_xmp and original is not None and target.suffix.lower() != ".xmp":  # (a sidecar is read by XMP toolkits)
                     problems = renamed_namespaces(original, data)

@@ -1,5 +1,5 @@
-"""HEIC/HEIF of Samsung and Canon (heif/SOURCES.md; Apple's, Sony's, Xiaomi's and Nikon's are in the
-camera corpus) written in place where the rewrite is proven, judged by Debian's ExifTool (every
+"""HEIC/HEIF of Samsung, Canon and an early iOS iPhone (heif/SOURCES.md: its empty 'wide' box, which
+ExifTool's rewrite takes up; Apple's others, Sony's, Xiaomi's and Nikon's are in the camera corpus) written in place where the rewrite is proven, judged by Debian's ExifTool (every
 other tag), their pixels and undo; a truncated Canon HIF gets a sidecar with ExifTool's reason."""
 
 import shutil
@@ -20,7 +20,7 @@ PLACE = Location(64.146582, -21.942635, 12.5, "Reykjavík", "Höfuðborgarsvæð
 
 
 @pytest.mark.parametrize(("name", "overwrite"), [("exiv2-canon-eos-r5.HIF", False), ("kim-samsung-s21ultra.heic", False),
-                                                 ("pillow-heif-samsung-s25ultra-gps.heic", True)])
+                                                 ("pillow-heif-samsung-s25ultra-gps.heic", True), ("file-type-iphone7plus-wide.heic", True)])
 def test_a_heif_is_written_in_place_and_nothing_else_changes(tmp_path, name, overwrite):
     photo = tmp_path / name
     shutil.copy(HEIF / name, photo)
