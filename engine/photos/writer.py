@@ -854,9 +854,15 @@ def _void_gps_block(existing: TagDump, target: Path, original: bytes | None) -> 
     if original is None or not any(existing.get(f"GPS:{name}") == "" for name in ("GPSLatitude", "GPSLongitude")):
         return False
     try:
-        exif, _, _ = read_all(open_exiv2(target, original))
-    except (PhotoReadError, RuntimeError, ValueError):
+        handle = open_exiv2(target, original)
+    except PhotoReadError:
         return False  # (unreadable to exiv2: kept as a position of its own)
+    try:
+        exif, _, _ = read_all(handle)
+    except PhotoReadError:
+        return False
+    finally:
+        handle.close()
     return void_coordinates(exif)
 
 
