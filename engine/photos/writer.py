@@ -648,6 +648,11 @@ class PhotoWriter:
                 offsets_checked = original if target.suffix.lower() in RAW_OFFSET_FORMATS else None  # (the original, where offsets count)
                 cut = cut_at_their_end(attempt.existing, after, offsets_checked, data) if offsets_checked is not None else {}
                 lost = _readback(attempt, after)
+                second = _second_position(attempt, after) if not lost else None
+                if second is not None:  # (every choice writes the same position: none would do)
+                    raise InPlaceRefused.not_written(
+                        f"a second EXIF block in the file keeps a position of its own ({second}), which ExifTool does not write "
+                        "(a second image's, or a copy in another place): the file would hold two positions")
                 problems = (lost + names_readback(choice, after)
                             + unexpected_changes(attempt.existing, after, attempt.gps_tags | choice.tags | length_tags(cut) | (
                                 media_tags(attempt.existing) if target.suffix.lower() in HEIF_FAMILY else set()) | wrapping_tags(original, target.suffix.lower()))
@@ -892,14 +897,22 @@ def _readback(attempt: _Attempt, after: TagDump) -> list[str]:
         got = number(after.get(key))
         if got is None or not math.isclose(abs(got), abs(degrees), abs_tol=1e-7):
             problems.append(f"{key} reads back as {after.get(key)!r}, not {degrees!r}")
-            continue
-        # every copy: a HEIF's second image keeps an EXIF block of its own, which ExifTool does not write
-        others = [value for name, value in after.entries if name == key][1:]
-        stale = next((value for value in others if not math.isclose(abs(number(value) or -1.0), abs(degrees), abs_tol=1e-7)), None)
-        if stale is not None or any(number(value) is None for value in others):
-            problems.append(f"{key} of a second image in the file (its own EXIF, which ExifTool does not write) still reads {stale!r}: "
-                            f"the file would hold two positions")
     return problems
+
+
+def _second_position(attempt: _Attempt, after: TagDump) -> str | None:
+    """The position a second EXIF block in the file still holds after the rewrite, as "lat, lon": a
+    HEIF that holds two photos keeps one for each, and ExifTool writes the primary's alone; a PNG may
+    keep a copy in a text chunk beside the one ExifTool writes."""
+    if "EXIF:GPSLatitude" not in {arg.lstrip("-").partition("#=")[0] for arg in attempt.gps_args}:
+        return None
+    new = (number(after.get("GPS:GPSLatitude")), number(after.get("GPS:GPSLongitude")))
+    copies = list(zip([v for k, v in after.entries if k == "GPS:GPSLatitude"], [v for k, v in after.entries if k == "GPS:GPSLongitude"],
+                      strict=False))[1:]
+    for lat, lon in copies:
+        if (number(lat), number(lon)) != new:
+            return f"{lat}, {lon}"
+    return None
 
 
 def _awkward_name(path: Path) -> bool:
