@@ -161,10 +161,12 @@ def exiv2_writer(photos: list[Path], wanted: dict[str, tuple[float, float]]) -> 
             continue  # the old writer reported these as failed
 
 
-def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict], sources: Path | None = None) -> tuple[int, int, int, list[str]]:
+def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict], sources: Path | None = None,
+          overwrite: bool = False) -> tuple[int, int, int, list[str]]:
     """(files written, files damaged, of those the ones that already had GPS, one line per damaged
     corpus file): written = the file has a position it did not have. ``sources``: the folder of
-    the originals under the copies' names (default: the corpus, under the name after the copy number)."""
+    the originals under the copies' names (default: the corpus, under the name after the copy number);
+    ``overwrite``: the tool was asked to replace positions and place names (oracle.damage)."""
     paths = sorted(p for p in folder.iterdir() if p.name in originals)
     after = oracle.dump_many(paths)
     written = damaged = damaged_with_gps = 0
@@ -175,7 +177,7 @@ def judge(originals: dict[str, bytes], folder: Path, before: dict[str, dict], so
         had = any(k.startswith("GPS:GPSLatitude") for k in before[path.name])
         has = any(k.startswith("GPS:GPSLatitude") for k in after[path])
         written += int(has and not had)
-        problems = oracle.damage(before[path.name], after[path])
+        problems = oracle.damage(before[path.name], after[path], overwrite)
         old_pixels = oracle.pixels(CORPUS / path.name.split("-", 1)[1] if sources is None else sources / path.name)
         new_pixels = oracle.pixels(path)
         if old_pixels is not None and (new_pixels is None or not np.array_equal(old_pixels, new_pixels)):

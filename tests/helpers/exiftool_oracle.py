@@ -40,8 +40,8 @@ OLD_FIX_FIELDS = {f"{group}:{name}" for group in ("GPS", "XMP-exif") for name in
 #: Where a file holds its position, one of which must have changed for OLD_FIX_FIELDS to go.
 POSITION_KEYS = ("GPS:GPSLatitude", "XMP-exif:GPSLatitude", "Keys:GPSCoordinates", "UserData:GPSCoordinates", "ItemList:GPSCoordinates")
 #: Names of the old place a location write does not set itself: may go, never change or appear, where the
-#: place names were replaced or written (a photo that named only its sub-location, placed anew), and the
-#: IPTC record's version, with the last dataset of the record.
+#: place names were replaced or written (a photo that named only its sub-location, placed anew) or the write
+#: was asked to replace them (--overwrite), and the IPTC record's version, with the last dataset of the record.
 OLD_PLACE_FIELDS = ("IPTC:Sub-location", "XMP-iptcCore:Location", "XMP-iptcExt:LocationCreated", "IPTC:ApplicationRecordVersion")
 NAME_KEYS = ("IPTC:City", "IPTC:Country-PrimaryLocationName", "XMP-photoshop:City", "XMP-photoshop:Country")
 #: May appear where they were absent (the blocks a writer must create), never change.
@@ -125,8 +125,10 @@ def _shortened_alike(was: Counter[str], now: Counter[str]) -> bool:
         return False
 
 
-def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> list[str]:
-    """Every difference outside the location fields (and the few kinds a metadata writer must make)."""
+def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]], overwrite: bool = False) -> list[str]:
+    """Every difference outside the location fields (and the few kinds a metadata writer must make).
+    ``overwrite``: the write was asked to replace the place names a photo has, so the old place's
+    names may go whatever the new position is called (at sea, nothing)."""
     found = []
     shortened = {f"{key.partition(':')[0]}:{length}" for key in before for name, length in EMBEDDED_JPEG.items()
                  if key.partition(":")[2] == name and key in after and _shortened_alike(before[key], after[key])}
@@ -147,7 +149,7 @@ def damage(before: dict[str, Counter[str]], after: dict[str, Counter[str]]) -> l
             continue
         if key in OLD_FIX_FIELDS and not now and any(before.get(k) not in (None, after.get(k)) for k in POSITION_KEYS):
             continue
-        if key.startswith(OLD_PLACE_FIELDS) and not now and any(before.get(k) != after.get(k) for k in NAME_KEYS):  # (a sub-location alone named the old place too)
+        if key.startswith(OLD_PLACE_FIELDS) and not now and (overwrite or any(before.get(k) != after.get(k) for k in NAME_KEYS)):
             continue
         if key in ("RIFF:ImageWidth", "RIFF:ImageHeight") and set(was) == set(now):  # VP8X repeats the canvas size
             continue
