@@ -210,11 +210,17 @@ def parse_gps_accuracy(exif: dict[str, str]) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def null_island(position: tuple[float | None, float | None] | None) -> bool:
+    """Whether a position is (0, 0), what phones and cameras write when their receiver had no fix (a
+    Samsung Galaxy S, a FLIR Vue Pro, an Apple Vision Pro without location; Android videos' +0+0):
+    no position, as an undefined block is (void_coordinates), and its time no fix's."""
+    return (position is not None and position[0] is not None and position[1] is not None
+            and abs(position[0]) < 1e-7 and abs(position[1]) < 1e-7)
+
+
 def null_position_problem(exif: dict[str, str], position: tuple[float, float] | None) -> str | None:
-    """Why a position that parses is still no position: (0, 0), the null island receivers write
-    without a fix, or a GPSStatus of V (measurement void)."""
-    if position is not None and abs(position[0]) < 1e-7 and abs(position[1]) < 1e-7:
-        return "GPS position is (0, 0), what a receiver writes without a fix"
+    """Why a position that parses is still not one to replace without --overwrite: a GPSStatus of V
+    (measurement void), a receiver's own verdict on a position it did compute."""
     if position is not None and str(exif.get("Exif.GPSInfo.GPSStatus", "")).strip().upper().startswith("V"):
         return "GPSStatus says the measurement is void (V)"
     return None

@@ -31,6 +31,7 @@ from .exiftool import number
 from .formats import sidecar_path
 from .gps_tags import (
     GpsTagError,
+    null_island,
     null_position_problem,
     parse_exif_gps,
     parse_exif_gps_time,
@@ -234,13 +235,15 @@ def metadata_from(exif: dict[str, Any], xmp: dict[str, Any], iptc: dict[str, Any
             gps = (*xmp_position, None) if xmp_position else None
     except GpsTagError as exc:
         problem = f"EXIF GPS block is malformed ({exc})"
+    no_fix = gps is not None and null_island(gps[:2])  # (0, 0): no position, nothing to keep
+    gps = None if no_fix else gps
     if problem is None:
         problem = null_position_problem(exif, gps[:2] if gps else None)
         gps = None if problem else gps
     camera = " ".join(_text(exif.get(k)) for k in ("Exif.Image.Make", "Exif.Image.Model", "Exif.Photo.BodySerialNumber")).strip()
     camera = " ".join(camera.split())
     taken_at, offset, source = capture_time(exif, xmp, iptc)
-    gps_time = fix_time(exif, parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp), problem)
+    gps_time = None if no_fix else fix_time(exif, parse_exif_gps_time(exif) or parse_xmp_gps_time(xmp), problem)
     return PhotoMetadata(taken_at=taken_at, utc_offset=offset, camera=camera, gps=gps, gps_problem=problem, time_source=source,
                          gps_time=gps_time, gps_accuracy_m=parse_gps_accuracy(exif) if gps else None)
 

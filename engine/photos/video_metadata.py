@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .exiftool import COMMON_OPTIONS, ExifToolMissing, find_exiftool, number
-from .gps_tags import null_position_problem
+from .gps_tags import null_island
 from .metadata import EARLIEST_GPS_TIME, LATEST_GPS_TIME_AHEAD, NotAPicture, PhotoMetadata, PhotoReadError, metadata_from, sidecar_xmp
 
 #: What Geo-R reads from a video: the time, camera, position and telemetry tags (``-ee``: every
@@ -223,23 +223,29 @@ def _position(main: dict[str, Any]) -> tuple[float, float, float | None] | None:
     return None
 
 
+def own_position(main: Any, key: str) -> tuple[float | None, float | None]:
+    """(lat, lon) of one of a video's own position tags (OWN_POSITION_TAGS) as ExifTool reads them
+    (``main``: a dict or a TagDump); (None, None) where they are no numbers."""
+    value = main.get(key)
+    if key == "XMP-exif:GPSLatitude":
+        parts = [number(value), number(main.get("XMP-exif:GPSLongitude"))]
+    elif key == "UserData:LocationInformation":
+        found = _LOCI.search(str(value))
+        parts = [number(found[1]), number(found[2])] if found else []
+    else:
+        parts = [number(p) for p in str(value).replace(",", " ").split()[:2]]
+    return (parts[0], parts[1]) if len(parts) == 2 else (None, None)
+
+
 def _unusable_position(main: dict[str, Any]) -> str | None:
-    """Why a video without a usable position still holds one of its own (OWN_POSITION_TAGS), as a
-    photo's (0, 0) is told (gps_tags.null_position_problem): never replaced without --overwrite."""
+    """Why a video without a usable position still holds one of its own (OWN_POSITION_TAGS): never
+    replaced without --overwrite. Not (0, 0), what a phone writes without a fix (gps_tags.null_island):
+    no position, as a photo's."""
     for key in OWN_POSITION_TAGS:
         value = main.get(key)
-        if value in (None, ""):
+        if value in (None, "") or null_island(own_position(main, key)):
             continue
-        if key == "XMP-exif:GPSLatitude":
-            parts = [number(value), number(main.get("XMP-exif:GPSLongitude"))]
-        elif key == "UserData:LocationInformation":
-            found = _LOCI.search(str(value))
-            parts = [number(found[1]), number(found[2])] if found else []
-        else:
-            parts = [number(p) for p in str(value).replace(",", " ").split()[:2]]
-        lat, lon = parts if len(parts) == 2 else (None, None)
-        null = null_position_problem({}, (lat, lon)) if lat is not None and lon is not None else None
-        return null or f"its own position ({key} {str(value)[:60]!r}) is no place on earth"
+        return f"its own position ({key} {str(value)[:60]!r}) is no place on earth"
     return None
 
 

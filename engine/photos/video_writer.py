@@ -31,12 +31,12 @@ from typing import Any
 from geor.engine.errors import UserError
 
 from .exiftool import ExifToolSession, TagDump, number
-from .gps_tags import Location
+from .gps_tags import Location, null_island
 from .place_name_tags import NameChoice, names_readback
 from .restore_patch import PatchError
 from .rewrite_check import unexpected_changes
 from .video_layout import Span, file_sha256, make_layout_patch, rebuilt_sha256
-from .video_metadata import OWN_POSITION_TAGS
+from .video_metadata import OWN_POSITION_TAGS, own_position
 
 #: 3GPP's location box: read, and removed when a position replaces it (ExifTool cannot write its binary form).
 LOCI = "UserData:LocationInformation"
@@ -81,7 +81,9 @@ def video_gps_args(location: Location, existing: TagDump | None = None) -> list[
 
 
 def has_video_position(dump: TagDump) -> bool:
-    return any(dump.get(key) not in (None, "") for key in OWN_POSITION_TAGS)  # (loci: 3GPP's location box, which some apps and phones write)
+    """Whether the video holds a position of its own (loci: 3GPP's location box, which some apps and
+    phones write); not (0, 0), what a phone writes without a fix, which the new position replaces."""
+    return any(dump.get(key) not in (None, "") and not null_island(own_position(dump, key)) for key in OWN_POSITION_TAGS)
 
 
 def media_facts(session: ExifToolSession, path: Path) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from .gps_tags import (
     XMP_GPS_TAGS,
     Location,
     gps_assignments,
+    null_island,
     void_coordinates,
     xmp_copy_assignments,
 )
@@ -855,7 +856,10 @@ def _void_gps_block(existing: TagDump, target: Path, original: bytes | None) -> 
     """Whether the file's GPS block holds coordinates that are all undefined (gps_tags.void_coordinates:
     a receiver without a fix), which the read stage calls no position. ExifTool reads any coordinate
     with an undefined part as "", a real position in an odd spelling too (a Nikon's 48/1 5332358/100000
-    0/0), so exiv2's raw rationals of the same bytes decide."""
+    0/0), so exiv2's raw rationals of the same bytes decide. A block at (0, 0), what receivers write
+    without a fix, holds no position either (gps_tags.null_island)."""
+    if null_island((number(existing.get("GPS:GPSLatitude")), number(existing.get("GPS:GPSLongitude")))):
+        return True
     if original is None or not any(existing.get(f"GPS:{name}") == "" for name in ("GPSLatitude", "GPSLongitude")):
         return False
     try:

@@ -5,6 +5,7 @@ find it, every media packet unchanged), a camera photo from a DJI drone's SRT, p
 beside it (an XMP sidecar), and undo gives back every byte."""
 
 import csv
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -116,11 +117,12 @@ def test_a_compact_cameras_avi_is_placed_and_written_beside_it(tmp_path, cli_env
     assert undone.returncode == 0 and not sidecar.exists() and video.read_bytes() == original
 
 
-def test_a_video_whose_own_position_is_no_fix_waits_for_review(tmp_path, cli_env):
+def test_a_video_whose_own_position_is_no_fix_is_placed(tmp_path, cli_env):
     """metadata-extractor-images' ftyp3gp5.mp4 holds a (c)xyz of (0, 0), what a phone writes without a
     fix: the scan took it for no position and placed the video from the track, then the write found a
-    position of its own and failed ('already has a GPS position', exit status 3), where a photo's
-    (0, 0) waits for review. Now a video's says so as a photo's does; --overwrite replaces it."""
+    position of its own and failed ('already has a GPS position', exit status 3); then it waited for
+    review, "not replaced without --overwrite", as a photo's (0, 0) did. (0, 0) is no position: the
+    video is placed from the track without --overwrite, the (0, 0) replaced, and undo gives back its bytes."""
     root = tmp_path / "phone"
     root.mkdir()
     video = root / "VID_20170222.mp4"  # the Android video, 10:20 UTC, its location a receiver's (0, 0)
@@ -133,11 +135,13 @@ def test_a_video_whose_own_position_is_no_fix_waits_for_review(tmp_path, cli_env
     job = result.stdout.split("geor undo ")[1].split()[0]
     with open(Path(cli_env["GEOR_DATA_DIR"]) / "jobs" / f"{job}-report.csv", encoding="utf-8") as report:
         (row,) = list(csv.DictReader(report))
-    assert row["stage"] == "review" and "GPS position is (0, 0), what a receiver writes without a fix" in row["message"], row
-    assert video.read_bytes() == original
-    replaced = geor(cli_env, "tag", str(root), "--track", str(tmp_path / "walk.gpx"), "--overwrite", "--new-job")
-    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert row["stage"] == "written", row
     assert distance_m(*exiftool_gps(video)[:2], *LONDON_TRACK) < 30
+    coordinates = subprocess.run([EXIFTOOL, "-j", "-n", "-G1", "-a", "-GPSCoordinates", str(video)], capture_output=True, text=True,
+                                 check=True).stdout
+    assert all(not str(v).startswith("0 0") for k, v in json.loads(coordinates)[0].items() if k.endswith("GPSCoordinates"))
+    undone = geor(cli_env, "undo", job)
+    assert undone.returncode == 0 and video.read_bytes() == original
 
 
 def test_an_audio_recording_with_a_videos_name_is_left_alone_and_named(tmp_path, cli_env):

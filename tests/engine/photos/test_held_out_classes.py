@@ -88,7 +88,7 @@ def test_a_no_fix_gps_block_gives_no_clock_truth(tmp_path):
     assert read_metadata(photo).gps_time == dt.datetime(2014, 8, 3, 10, 41, 47, tzinfo=dt.UTC)
     judge("-GPSLatitude=0", "-GPSLatitudeRef=N", "-GPSLongitude=0", "-GPSLongitudeRef=E", str(photo))
     metadata = read_metadata(photo)
-    assert metadata.gps is None and "(0, 0)" in metadata.gps_problem and metadata.gps_time is None
+    assert metadata.gps is None and metadata.gps_problem is None and metadata.gps_time is None
     judge("-GPSLatitude=45.5", "-GPSLongitude=7.25", "-GPSStatus#=V", str(photo))
     assert read_metadata(photo).gps_time is None
     judge("-GPSStatus#=A", str(photo))
@@ -800,3 +800,26 @@ def test_a_second_images_position_is_not_left_beside_a_replaced_one(tmp_path):
     assert message.startswith("not written: a second EXIF block in the file keeps a position of its own (46.75")
     assert "(a second image's, or a copy in another place): the file would hold two positions; original untouched" in message
     assert photo.read_bytes() == original and len(list(tmp_path.iterdir())) == 1
+
+
+@needs_oracle
+def test_a_gps_block_at_null_island_is_no_position_and_is_written_without_overwrite(tmp_path):
+    """A Samsung Galaxy S (GT-I9000) wrote (0, 0) and an altitude of 0 m: its receiver had no fix.
+    The photo waited for review, "not replaced without --overwrite", so a folder's untagged phone
+    photos could be written only with --overwrite, which would also replace the real positions of
+    the others. (0, 0) is no position: written without it, the 0 m gone with it, nothing else changed."""
+    name = "mde-Samsung_GT-I9000.jpg"
+    photo = tmp_path / name
+    shutil.copy2(MORE / name, photo)
+    metadata = read_metadata(photo)
+    assert metadata.gps is None and metadata.gps_problem is None and metadata.gps_time is None and metadata.taken_at is not None
+    before = oracle.dump(photo)
+    assert oracle.gps(photo) == (0, 0, 0)
+    new = Location(64.146582, -21.942635)
+    with PhotoWriter(tmp_path) as writer:
+        result = writer.write(WriteRequest(photo=photo, location=new))
+    after = oracle.dump(photo)
+    assert result.target == photo and oracle.damage(before, after) == []
+    assert oracle.gps(photo) == pytest.approx((new.lat, new.lon, None), abs=1e-7)
+    restore_original(photo, result.sha256, result.restore, result.original_sha256)
+    assert photo.read_bytes() == (MORE / name).read_bytes()
