@@ -908,7 +908,7 @@ def _second_position(attempt: _Attempt, after: TagDump) -> str | None:
     """The position a second EXIF block in the file still holds after the rewrite, as "lat, lon": a
     HEIF that holds two photos keeps one for each, and ExifTool writes the primary's alone; a PNG may
     keep a copy in a text chunk beside the one ExifTool writes."""
-    if "EXIF:GPSLatitude" not in {arg.lstrip("-").partition("#=")[0] for arg in attempt.gps_args}:
+    if "GPS:GPSLatitude" not in attempt.gps_tags:  # (a sidecar's position is XMP's)
         return None
     new = (number(after.get("GPS:GPSLatitude")), number(after.get("GPS:GPSLongitude")))
     copies = list(zip([v for k, v in after.entries if k == "GPS:GPSLatitude"], [v for k, v in after.entries if k == "GPS:GPSLongitude"],
